@@ -1,0 +1,191 @@
+/* Systole command encoding: builders for the 32-byte ring commands.
+ *
+ * The encoding is specified in docs/architecture.md ("Command encoding"). These builders
+ * only pack fields; they do not check ranges (the driver's job builders do, and the chip
+ * reports what slips through). A command is four little-endian 64-bit words.
+ */
+#ifndef SYSTOLE_CMD_H
+#define SYSTOLE_CMD_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+  SYSTOLE_OP_LOAD = 0x01,
+  SYSTOLE_OP_STORE = 0x02,
+  SYSTOLE_OP_MATMUL = 0x03,
+  SYSTOLE_OP_CONFIG = 0x04,
+  SYSTOLE_OP_FENCE = 0x05,
+  SYSTOLE_OP_IRQ = 0x06,
+  SYSTOLE_OP_NOP = 0x07
+};
+
+/* Dependency bits (w0[11:8]); queue order is LD -> EX -> ST. */
+enum {
+  SYSTOLE_DEP_WAIT_PREV = 1u << 8,
+  SYSTOLE_DEP_WAIT_NEXT = 1u << 9,
+  SYSTOLE_DEP_SIG_PREV = 1u << 10,
+  SYSTOLE_DEP_SIG_NEXT = 1u << 11
+};
+
+enum { SYSTOLE_TARGET_SPAD = 0, SYSTOLE_TARGET_ACC = 1, SYSTOLE_TARGET_QPARAM = 2 };
+
+enum { SYSTOLE_CONFIG_ST_OUTPUT = 1 };
+
+/* Chip error codes (STATUS.ERR_CODE). */
+typedef enum {
+  SYSTOLE_HWERR_NONE = 0,
+  SYSTOLE_HWERR_ILLEGAL_OPCODE = 1,
+  SYSTOLE_HWERR_ILLEGAL_FIELD = 2,
+  SYSTOLE_HWERR_SPAD_RANGE = 3,
+  SYSTOLE_HWERR_ACC_RANGE = 4,
+  SYSTOLE_HWERR_QPARAM_RANGE = 5,
+  SYSTOLE_HWERR_DMA_WINDOW = 6,
+  SYSTOLE_HWERR_AXI_RD = 7,
+  SYSTOLE_HWERR_AXI_WR = 8,
+  SYSTOLE_HWERR_TOKEN_OVERFLOW = 9,
+  SYSTOLE_HWERR_RING_CONFIG = 10
+} systole_hwerr_t;
+
+#define SYSTOLE_CMD_BYTES 32u
+#define SYSTOLE_QPARAM_RECORD_BYTES 16u
+
+typedef struct {
+  uint64_t w[4];
+} systole_cmd_t;
+
+/* Human-readable name of a chip error code. */
+static inline const char *systole_hwerr_str(unsigned code) {
+  switch (code) {
+    case SYSTOLE_HWERR_NONE: return "none";
+    case SYSTOLE_HWERR_ILLEGAL_OPCODE: return "illegal opcode";
+    case SYSTOLE_HWERR_ILLEGAL_FIELD: return "illegal command field";
+    case SYSTOLE_HWERR_SPAD_RANGE: return "scratchpad address out of range";
+    case SYSTOLE_HWERR_ACC_RANGE: return "accumulator address out of range";
+    case SYSTOLE_HWERR_QPARAM_RANGE: return "qparam line out of range";
+    case SYSTOLE_HWERR_DMA_WINDOW: return "DMA address outside the memory window";
+    case SYSTOLE_HWERR_AXI_RD: return "AXI read error response";
+    case SYSTOLE_HWERR_AXI_WR: return "AXI write error response";
+    case SYSTOLE_HWERR_TOKEN_OVERFLOW: return "dependency token overflow";
+    case SYSTOLE_HWERR_RING_CONFIG: return "bad command ring configuration";
+    default: return "unknown chip error";
+  }
+}
+
+/* LOAD: rows x row_bytes from main memory (src, src_stride bytes) into an on-chip target
+ * (dst_line, dst_stride lines, dst_off bytes into each line). The first pad_before and the
+ * last pad_after rows are filled with pad_byte instead of being read. */
+typedef struct {
+  unsigned target; /* SYSTOLE_TARGET_* */
+  uint16_t rows;
+  uint32_t src;
+  uint32_t src_stride;
+  uint16_t row_bytes;
+  uint16_t dst_line;
+  uint16_t dst_stride;
+  uint8_t dst_off;
+  uint8_t pad_byte;
+  uint16_t pad_before;
+  uint16_t pad_after;
+} systole_load_t;
+
+static inline systole_cmd_t systole_cmd_load(const systole_load_t *l, unsigned deps) {
+  systole_cmd_t c;
+  c.w[0] = (uint64_t)SYSTOLE_OP_LOAD | deps | ((uint64_t)(l->target & 3u) << 12) |
+           ((uint64_t)l->rows << 16) | ((uint64_t)l->src << 32);
+  c.w[1] = (uint64_t)l->src_stride | ((uint64_t)l->row_bytes << 32) |
+           ((uint64_t)l->dst_line << 48);
+  c.w[2] = (uint64_t)l->dst_stride | ((uint64_t)l->dst_off << 16) |
+           ((uint64_t)l->pad_byte << 24) | ((uint64_t)l->pad_before << 32) |
+           ((uint64_t)l->pad_after << 48);
+  c.w[3] = 0;
+  return c;
+}
+
+/* STORE: rows accumulator lines (src_line, src_stride) through the output stage to memory
+ * (dst, dst_stride bytes), channels per row, qparam records from qp_line. */
+typedef struct {
+  int raw;  /* 1: int32 out; 0: requantised int8 */
+  int bias; /* add the qparam bias */
+  uint16_t rows;
+  uint32_t dst;
+  uint32_t dst_stride;
+  uint16_t channels;
+  uint16_t src_line;
+  uint16_t src_stride;
+  uint16_t qp_line;
+} systole_store_t;
+
+static inline systole_cmd_t systole_cmd_store(const systole_store_t *s, unsigned deps) {
+  systole_cmd_t c;
+  c.w[0] = (uint64_t)SYSTOLE_OP_STORE | deps | ((uint64_t)(s->raw ? 1u : 0u) << 12) |
+           ((uint64_t)(s->bias ? 1u : 0u) << 13) | ((uint64_t)s->rows << 16) |
+           ((uint64_t)s->dst << 32);
+  c.w[1] = (uint64_t)s->dst_stride | ((uint64_t)s->channels << 32) |
+           ((uint64_t)s->src_line << 48);
+  c.w[2] = (uint64_t)s->src_stride | ((uint64_t)s->qp_line << 16);
+  c.w[3] = 0;
+  return c;
+}
+
+/* MATMUL: acc[acc_line + m*acc_stride] (+)= a_line(a_line + m*a_stride) x W, for m < rows;
+ * W is the Cols-line tile at w_line (line w_line+n holds column n), loaded when load_w. */
+typedef struct {
+  int accumulate;
+  int load_w;
+  uint16_t rows;
+  uint16_t a_line;
+  uint16_t a_stride;
+  uint16_t acc_line;
+  uint16_t acc_stride;
+  uint16_t w_line;
+} systole_matmul_t;
+
+static inline systole_cmd_t systole_cmd_matmul(const systole_matmul_t *m, unsigned deps) {
+  systole_cmd_t c;
+  c.w[0] = (uint64_t)SYSTOLE_OP_MATMUL | deps | ((uint64_t)(m->accumulate ? 1u : 0u) << 12) |
+           ((uint64_t)(m->load_w ? 1u : 0u) << 13) | ((uint64_t)m->rows << 16) |
+           ((uint64_t)m->a_line << 32) | ((uint64_t)m->a_stride << 48);
+  c.w[1] = (uint64_t)m->acc_line | ((uint64_t)m->acc_stride << 16) |
+           ((uint64_t)m->w_line << 32);
+  c.w[2] = 0;
+  c.w[3] = 0;
+  return c;
+}
+
+/* CONFIG ST_OUTPUT: output zero point and clamp of later STOREs. */
+static inline systole_cmd_t systole_cmd_config_output(int8_t out_zp, int8_t act_min,
+                                                      int8_t act_max) {
+  systole_cmd_t c;
+  c.w[0] = (uint64_t)SYSTOLE_OP_CONFIG | ((uint64_t)SYSTOLE_CONFIG_ST_OUTPUT << 16);
+  c.w[1] = (uint64_t)(uint8_t)out_zp | ((uint64_t)(uint8_t)act_min << 8) |
+           ((uint64_t)(uint8_t)act_max << 16);
+  c.w[2] = 0;
+  c.w[3] = 0;
+  return c;
+}
+
+static inline systole_cmd_t systole_cmd_simple(unsigned opcode) {
+  systole_cmd_t c;
+  c.w[0] = opcode & 0xffu;
+  c.w[1] = 0;
+  c.w[2] = 0;
+  c.w[3] = 0;
+  return c;
+}
+
+/* Serialise to the 32 little-endian bytes of a ring slot. */
+static inline void systole_cmd_to_bytes(const systole_cmd_t *c, uint8_t out[32]) {
+  unsigned i, b;
+  for (i = 0; i < 4; i++)
+    for (b = 0; b < 8; b++) out[i * 8 + b] = (uint8_t)(c->w[i] >> (8 * b));
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SYSTOLE_CMD_H */
