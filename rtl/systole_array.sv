@@ -1,0 +1,134 @@
+// Weight-stationary systolic array of Rows x Cols systole_pe, with input skew and output
+// de-skew, so that the array looks like a plain pipeline of fixed latency:
+//
+//   out_o[c*32 +: 32] (at cycle t + Latency) = sum_r a_i[r*8 +: 8] (at cycle t) * w[r][c][tag]
+//
+// where tag = a_tag_i at cycle t and w[r][c][b] is buffer b of PE[r][c] (int8 x int8 products
+// summed in int32 with wrap-around). A vector enters every cycle; there are no valid bits
+// (feed zeros when idle; outputs of cycles without an input vector are meaningless).
+//
+// Data flow: row r of the input vector is delayed by r cycles and enters PE[r][0];
+// activations (and their tags) move right one PE per cycle; partial sums enter each column at
+// row 0 as 0 and move down one PE per cycle; the bottom of column c is delayed by Cols-1-c
+// cycles. Latency = Rows + Cols - 1.
+//
+// Weight loading: per row a horizontal shift chain of the buffer selected by w_buf_i. When
+// w_shift_i is 1, PE[r][0].w[w_buf_i] <= w_line_i[r*8 +: 8] and
+// PE[r][c].w[w_buf_i] <= PE[r][c-1].w[w_buf_i]. After Cols shifts the first line pushed
+// sits in column Cols-1: push the line of column Cols-1 first and that of column 0 last.
+// The caller must ensure that no activation tagged w_buf_i is inside the array while that
+// buffer shifts (see systole_ex).
+// See docs/ex.md.
+module systole_array #(
+  parameter int Rows = 8,  // PE rows: int8 elements per input vector (reduction dimension)
+  parameter int Cols = 8,  // PE columns: int32 results per output vector
+  // Cycles from an input vector on a_i to its result on out_o. Not a free choice: it is
+  // always Rows + Cols - 1; instantiators pass the value they rely on and elaboration fails
+  // if it is wrong.
+  parameter int Latency = Rows + Cols - 1
+) (
+  input  logic               clk_i,
+  input  logic               rst_ni,
+  // input vector: byte r for row r, and the weight buffer it multiplies with
+  input  logic [Rows*8-1:0]  a_i,
+  input  logic               a_tag_i,
+  // weight shift chain
+  input  logic               w_shift_i,
+  input  logic               w_buf_i,
+  input  logic [Rows*8-1:0]  w_line_i,
+  // result vector of the input vector presented Latency cycles ago: int32 c for column c
+  output logic [Cols*32-1:0] out_o
+);
+  // Each PE's outputs are local to its generate block; a PE reads its left and upper
+  // neighbours' outputs by name (keeps every net a separate variable, which Verilator
+  // simulates much faster than slices of one wide vector).
+  for (genvar r = 0; r < Rows; r++) begin : g_row
+    logic [7:0] a_row;  // row input after the skew
+    logic       t_row;
+
+    // ---- input skew: row r delayed by r cycles (tag travels with the data) ----
+    if (r == 0) begin : g_noskew
+      assign a_row = a_i[7:0];
+      assign t_row = a_tag_i;
+    end else begin : g_skew
+      logic [r*9-1:0] skew_q, skew_d;
+      always_comb begin
+        skew_d[8:0] = {a_tag_i, a_i[r*8 +: 8]};
+        for (int i = 1; i < r; i++) skew_d[i*9 +: 9] = skew_q[(i-1)*9 +: 9];
+      end
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) skew_q <= '0;
+        else         skew_q <= skew_d;
+      end
+      assign a_row = skew_q[(r-1)*9 +: 8];
+      assign t_row = skew_q[(r-1)*9 + 8];
+    end
+
+    for (genvar c = 0; c < Cols; c++) begin : g_col
+      logic [7:0]  a_in, a_o, w_in, w_o;
+      logic        t_in, t_o;
+      logic [31:0] p_in, p_o;
+
+      if (c == 0) begin : g_west
+        assign a_in = a_row;
+        assign t_in = t_row;
+        assign w_in = w_line_i[r*8 +: 8];
+      end else begin : g_inner
+        assign a_in = g_col[c-1].a_o;
+        assign t_in = g_col[c-1].t_o;
+        assign w_in = g_col[c-1].w_o;
+      end
+      if (r == 0) begin : g_north
+        assign p_in = '0;
+      end else begin : g_below
+        assign p_in = g_row[r-1].g_col[c].p_o;
+      end
+      if (c == Cols - 1) begin : g_east
+        // the east edge of each row goes nowhere
+        logic [16:0] unused_east;
+        assign unused_east = {a_o, t_o, w_o};
+      end
+
+      systole_pe u_pe (
+        .clk_i     (clk_i),
+        .rst_ni    (rst_ni),
+        .a_i       (a_in),
+        .a_tag_i   (t_in),
+        .a_o       (a_o),
+        .a_tag_o   (t_o),
+        .psum_i    (p_in),
+        .psum_o    (p_o),
+        .w_shift_i (w_shift_i),
+        .w_buf_i   (w_buf_i),
+        .w_i       (w_in),
+        .w_o       (w_o)
+      );
+    end
+  end
+
+  // ---- output de-skew: column c delayed by Cols-1-c cycles ----
+  for (genvar c = 0; c < Cols; c++) begin : g_out
+    if (c == Cols - 1) begin : g_nodeskew
+      assign out_o[c*32 +: 32] = g_row[Rows-1].g_col[c].p_o;
+    end else begin : g_deskew
+      localparam int D = Cols - 1 - c;
+      logic [D*32-1:0] dly_q, dly_d;
+      always_comb begin
+        dly_d[31:0] = g_row[Rows-1].g_col[c].p_o;
+        for (int i = 1; i < D; i++) dly_d[i*32 +: 32] = dly_q[(i-1)*32 +: 32];
+      end
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) dly_q <= '0;
+        else         dly_q <= dly_d;
+      end
+      assign out_o[c*32 +: 32] = dly_q[(D-1)*32 +: 32];
+    end
+  end
+
+  initial begin
+    if (Rows < 2 || Rows > 64 || Cols < 2 || Cols > 64)
+      $fatal(1, "systole_array: Rows and Cols must be in 2..64");
+    if (Latency != Rows + Cols - 1)
+      $fatal(1, "systole_array: Latency is Rows + Cols - 1, the instantiator expects otherwise");
+  end
+endmodule

@@ -1,0 +1,422 @@
+// Command processor: ring fetch, decode, in-order dispatch to the LD/EX/ST queues,
+// dependency-token counters, FENCE/IRQ, error collection and idle detection.
+//
+// Fetch reads whole 32-byte ring slots (RING_BASE + slot*32) through its own AXI read port,
+// up to FetchDepth slots ahead of dispatch, so command-fetch latency is hidden behind
+// execution. Dispatch takes the oldest fetched command, checks its opcode and dependency
+// bits, and pushes it into its queue; RING_HEAD counts dispatched slots. FENCE and IRQ wait
+// until every queue is empty and every engine idle. The first error (own or an engine's)
+// is latched; from then on halt_o stops every engine from starting new work.
+module systole_cmdproc #(
+  parameter int QueueDepth   = 8,   // commands per engine queue (power of two)
+  parameter int AxiDataWidth = 64,  // read data bits (64 or 128)
+  parameter int FetchDepth   = 4    // slots fetched ahead of dispatch (power of two)
+) (
+  input  logic                    clk_i,
+  input  logic                    rst_ni,
+  // ring and window configuration (CSRs)
+  input  logic [31:0]             ring_base_i,
+  input  logic [15:0]             ring_size_i,
+  input  logic [15:0]             ring_tail_i,
+  output logic [15:0]             ring_head_o,
+  input  logic [31:0]             win_base_i,
+  input  logic [31:0]             win_size_i,
+  // AXI read port (command fetch)
+  output logic                    ar_valid_o,
+  input  logic                    ar_ready_i,
+  output logic [31:0]             ar_addr_o,
+  output logic [7:0]              ar_len_o,
+  input  logic                    r_valid_i,
+  output logic                    r_ready_o,
+  input  logic [AxiDataWidth-1:0] r_data_i,
+  input  logic [1:0]              r_resp_i,
+  input  logic                    r_last_i,
+  // engine queues
+  output logic                    ld_cmd_valid_o,
+  input  logic                    ld_cmd_ready_i,
+  output logic [255:0]            ld_cmd_o,
+  output logic [15:0]             ld_cmd_idx_o,
+  output logic                    ex_cmd_valid_o,
+  input  logic                    ex_cmd_ready_i,
+  output logic [255:0]            ex_cmd_o,
+  output logic [15:0]             ex_cmd_idx_o,
+  output logic                    st_cmd_valid_o,
+  input  logic                    st_cmd_ready_i,
+  output logic [255:0]            st_cmd_o,
+  output logic [15:0]             st_cmd_idx_o,
+  // dependency tokens
+  output logic                    tok_ld2ex_avail_o,
+  input  logic                    tok_ld2ex_take_i,
+  input  logic                    tok_ld2ex_give_i,
+  output logic                    tok_ex2ld_avail_o,
+  input  logic                    tok_ex2ld_take_i,
+  input  logic                    tok_ex2ld_give_i,
+  output logic                    tok_ex2st_avail_o,
+  input  logic                    tok_ex2st_take_i,
+  input  logic                    tok_ex2st_give_i,
+  output logic                    tok_st2ex_avail_o,
+  input  logic                    tok_st2ex_take_i,
+  input  logic                    tok_st2ex_give_i,
+  // engine errors and activity
+  input  logic                    ld_err_i,
+  input  logic [7:0]              ld_err_code_i,
+  input  logic [15:0]             ld_err_idx_i,
+  input  logic                    ex_err_i,
+  input  logic [7:0]              ex_err_code_i,
+  input  logic [15:0]             ex_err_idx_i,
+  input  logic                    st_err_i,
+  input  logic [7:0]              st_err_code_i,
+  input  logic [15:0]             st_err_idx_i,
+  input  logic                    ld_busy_i,
+  input  logic                    ex_busy_i,
+  input  logic                    st_busy_i,
+  input  logic                    soft_halt_i,     // soft reset pending: stop like an error
+  // status
+  output logic                    halt_o,
+  output logic                    busy_o,          // fetch reads outstanding
+  output logic                    idle_o,
+  output logic                    error_o,
+  output logic [7:0]              err_code_o,
+  output logic [15:0]             err_idx_o,
+  output logic                    irq_idle_set_o,
+  output logic                    irq_error_set_o,
+  output logic                    irq_cmd_set_o,
+  // performance events
+  output logic                    stall_fetch_o,
+  output logic                    stall_queue_o,
+  output logic                    cmd_dispatched_o
+);
+  localparam int BusBytes    = AxiDataWidth / 8;
+  localparam int BeatsPerCmd = 32 / BusBytes;
+  localparam int FdW         = $clog2(FetchDepth) + 1;
+
+  // opcodes and error codes (docs/architecture.md)
+  localparam logic [7:0] OpLoad   = 8'h01;
+  localparam logic [7:0] OpStore  = 8'h02;
+  localparam logic [7:0] OpMatmul = 8'h03;
+  localparam logic [7:0] OpConfig = 8'h04;
+  localparam logic [7:0] OpFence  = 8'h05;
+  localparam logic [7:0] OpIrq    = 8'h06;
+  localparam logic [7:0] OpNop    = 8'h07;
+
+  localparam logic [7:0] ErrIllegalOpcode = 8'd1;
+  localparam logic [7:0] ErrIllegalField  = 8'd2;
+  localparam logic [7:0] ErrDmaWindow     = 8'd6;
+  localparam logic [7:0] ErrAxiRd         = 8'd7;
+  localparam logic [7:0] ErrTokenOverflow = 8'd9;
+  localparam logic [7:0] ErrRingConfig    = 8'd10;
+  localparam logic [15:0] IdxUnknown      = 16'hffff;
+
+  // ---------------------------------------------------------------------------------------
+  // Error state
+  // ---------------------------------------------------------------------------------------
+  logic        error_q, error_d;
+  logic [7:0]  err_code_q, err_code_d;
+  logic [15:0] err_idx_q, err_idx_d;
+  // own error sources (combinational, this cycle)
+  logic        own_err;
+  logic [7:0]  own_err_code;
+  logic [15:0] own_err_idx;
+
+  assign halt_o = error_q || soft_halt_i;
+
+  always_comb begin
+    error_d    = error_q;
+    err_code_d = err_code_q;
+    err_idx_d  = err_idx_q;
+    if (!error_q) begin
+      if (own_err) begin
+        error_d = 1'b1; err_code_d = own_err_code; err_idx_d = own_err_idx;
+      end else if (ld_err_i) begin
+        error_d = 1'b1; err_code_d = ld_err_code_i; err_idx_d = ld_err_idx_i;
+      end else if (ex_err_i) begin
+        error_d = 1'b1; err_code_d = ex_err_code_i; err_idx_d = ex_err_idx_i;
+      end else if (st_err_i) begin
+        error_d = 1'b1; err_code_d = st_err_code_i; err_idx_d = st_err_idx_i;
+      end
+    end
+  end
+
+  assign error_o         = error_q;
+  assign err_code_o      = err_code_q;
+  assign err_idx_o       = err_idx_q;
+  assign irq_error_set_o = error_d && !error_q;
+
+  // ---------------------------------------------------------------------------------------
+  // Fetch
+  // ---------------------------------------------------------------------------------------
+  logic [15:0]        fetch_ptr_q, fetch_ptr_d;   // next slot to request
+  logic [15:0]        rx_ptr_q, rx_ptr_d;         // slot of the command being received
+  logic [FdW-1:0]     inflight_q, inflight_d;     // commands requested, not fully received
+  logic [$clog2(BeatsPerCmd > 1 ? BeatsPerCmd : 2)-1:0] beat_q, beat_d;
+  logic [255:0]       cmd_buf_q, cmd_buf_d;
+  logic               rx_bad_q, rx_bad_d;         // a beat of this command had an error
+
+  logic               fq_push, fq_valid, fq_pop;
+  logic [255:0]       fq_cmd;
+  logic [15:0]        fq_idx;
+  logic [FdW-1:0]     fq_count;
+
+  logic               ring_has_work, ring_bad, ar_win_ok, want_fetch;
+  logic [32:0]        slot_addr, slot_end, win_end;
+  logic               r_fire, cmd_done_rx;
+
+  assign ring_has_work = (fetch_ptr_q != ring_tail_i);
+  assign ring_bad      = (ring_size_i == 16'd0) || (ring_tail_i >= ring_size_i) ||
+                         (ring_base_i[4:0] != 5'd0);
+  assign slot_addr     = {1'b0, ring_base_i} + {12'd0, fetch_ptr_q, 5'd0};
+  assign slot_end      = slot_addr + 33'd32;
+  assign win_end       = {1'b0, win_base_i} + {1'b0, win_size_i};
+  assign ar_win_ok     = (slot_addr >= {1'b0, win_base_i}) && (slot_end <= win_end) &&
+                         !slot_addr[32];
+  assign want_fetch    = ring_has_work && !halt_o && !ring_bad &&
+                         ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
+
+  assign ar_valid_o = want_fetch && ar_win_ok;
+  assign ar_addr_o  = slot_addr[31:0];
+  assign ar_len_o   = 8'(BeatsPerCmd - 1);
+  assign r_ready_o  = 1'b1;  // the fetch queue always has room for what was requested
+  assign r_fire     = r_valid_i;
+  assign cmd_done_rx = r_fire && r_last_i;
+
+  always_comb begin
+    fetch_ptr_d = fetch_ptr_q;
+    rx_ptr_d    = rx_ptr_q;
+    inflight_d  = inflight_q;
+    beat_d      = beat_q;
+    cmd_buf_d   = cmd_buf_q;
+    rx_bad_d    = rx_bad_q;
+    if (ar_valid_o && ar_ready_i) begin
+      fetch_ptr_d = (fetch_ptr_q + 16'd1 == ring_size_i) ? 16'd0 : fetch_ptr_q + 16'd1;
+      inflight_d  = inflight_d + 1'b1;
+    end
+    if (r_fire) begin
+      cmd_buf_d = {r_data_i, cmd_buf_q[255:AxiDataWidth]};
+      beat_d    = beat_q + 1'b1;
+      if (r_resp_i != 2'b00) rx_bad_d = 1'b1;
+      if (r_last_i) begin
+        beat_d     = '0;
+        rx_bad_d   = 1'b0;
+        inflight_d = inflight_d - 1'b1;
+        rx_ptr_d   = (rx_ptr_q + 16'd1 == ring_size_i) ? 16'd0 : rx_ptr_q + 16'd1;
+      end
+    end
+  end
+
+  // a fully received, error-free command enters the fetch queue (unless halted)
+  assign fq_push = cmd_done_rx && !halt_o && !rx_bad_q && (r_resp_i == 2'b00);
+
+  systole_fifo #(
+    .Width (256 + 16),
+    .Depth (FetchDepth)
+  ) u_fetch_q (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .valid_i (fq_push),
+    .ready_o (),
+    .wdata_i ({rx_ptr_q, cmd_buf_d}),
+    .valid_o (fq_valid),
+    .ready_i (fq_pop),
+    .rdata_o ({fq_idx, fq_cmd}),
+    .count_o (fq_count)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // Decode and dispatch
+  // ---------------------------------------------------------------------------------------
+  logic [15:0] head_q, head_d;
+  logic [7:0]  opcode;
+  logic [3:0]  deps;
+  logic [15:0] cfg_key;
+  logic        to_ld, to_ex, to_st, is_sync, is_irq, bad_op, bad_deps;
+  logic        ld_q_ready, ex_q_ready, st_q_ready;
+  logic        ld_q_valid, ex_q_valid, st_q_valid;
+  logic        all_quiet, can_dispatch;
+
+  assign opcode  = fq_cmd[7:0];
+  assign deps    = fq_cmd[11:8];
+  assign cfg_key = fq_cmd[31:16];
+
+  always_comb begin
+    to_ld = 1'b0; to_ex = 1'b0; to_st = 1'b0; is_sync = 1'b0;
+    is_irq = 1'b0; bad_op = 1'b0; bad_deps = 1'b0;
+    case (opcode)
+      OpLoad:   begin to_ld = 1'b1; bad_deps = deps[0] || deps[2]; end
+      OpStore:  begin to_st = 1'b1; bad_deps = deps[1] || deps[3]; end
+      OpMatmul: begin to_ex = 1'b1; end
+      OpConfig: begin to_st = 1'b1; bad_deps = (deps != 4'd0) || (cfg_key != 16'd1); end
+      OpFence:  begin is_sync = 1'b1; bad_deps = (deps != 4'd0); end
+      OpIrq:    begin is_sync = 1'b1; is_irq = 1'b1; bad_deps = (deps != 4'd0); end
+      OpNop:    begin bad_deps = (deps != 4'd0); end
+      default:  bad_op = 1'b1;
+    endcase
+  end
+
+  assign all_quiet = !ld_q_valid && !ex_q_valid && !st_q_valid &&
+                     !ld_busy_i && !ex_busy_i && !st_busy_i;
+
+  assign can_dispatch = fq_valid && !halt_o && !bad_op && !bad_deps &&
+                        (!to_ld || ld_q_ready) && (!to_ex || ex_q_ready) &&
+                        (!to_st || st_q_ready) && (!is_sync || all_quiet);
+  assign fq_pop = can_dispatch;
+
+  always_comb begin
+    head_d = head_q;
+    if (can_dispatch) head_d = (head_q + 16'd1 == ring_size_i) ? 16'd0 : head_q + 16'd1;
+  end
+
+  assign ring_head_o      = head_q;
+  assign cmd_dispatched_o = can_dispatch;
+  assign irq_cmd_set_o    = can_dispatch && is_irq;
+  assign stall_queue_o    = fq_valid && !halt_o && !can_dispatch;
+  assign stall_fetch_o    = !fq_valid && !halt_o && (ring_has_work || inflight_q != '0);
+
+  systole_fifo #(.Width(256 + 16), .Depth(QueueDepth)) u_ld_q (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .valid_i (can_dispatch && to_ld),
+    .ready_o (ld_q_ready),
+    .wdata_i ({fq_idx, fq_cmd}),
+    .valid_o (ld_q_valid),
+    .ready_i (ld_cmd_ready_i),
+    .rdata_o ({ld_cmd_idx_o, ld_cmd_o}),
+    .count_o ()
+  );
+  systole_fifo #(.Width(256 + 16), .Depth(QueueDepth)) u_ex_q (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .valid_i (can_dispatch && to_ex),
+    .ready_o (ex_q_ready),
+    .wdata_i ({fq_idx, fq_cmd}),
+    .valid_o (ex_q_valid),
+    .ready_i (ex_cmd_ready_i),
+    .rdata_o ({ex_cmd_idx_o, ex_cmd_o}),
+    .count_o ()
+  );
+  systole_fifo #(.Width(256 + 16), .Depth(QueueDepth)) u_st_q (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .valid_i (can_dispatch && to_st),
+    .ready_o (st_q_ready),
+    .wdata_i ({fq_idx, fq_cmd}),
+    .valid_o (st_q_valid),
+    .ready_i (st_cmd_ready_i),
+    .rdata_o ({st_cmd_idx_o, st_cmd_o}),
+    .count_o ()
+  );
+
+  // engines see nothing new once halted
+  assign ld_cmd_valid_o = ld_q_valid && !halt_o;
+  assign ex_cmd_valid_o = ex_q_valid && !halt_o;
+  assign st_cmd_valid_o = st_q_valid && !halt_o;
+
+  // ---------------------------------------------------------------------------------------
+  // Own errors: ring configuration, fetch window, fetch read error, decode, token overflow
+  // ---------------------------------------------------------------------------------------
+  logic [7:0] tok_ld2ex_q, tok_ld2ex_d, tok_ex2ld_q, tok_ex2ld_d;
+  logic [7:0] tok_ex2st_q, tok_ex2st_d, tok_st2ex_q, tok_st2ex_d;
+  logic       tok_ovf;
+
+  always_comb begin
+    own_err      = 1'b0;
+    own_err_code = 8'd0;
+    own_err_idx  = 16'd0;
+    if (ring_has_work && ring_bad) begin
+      own_err = 1'b1; own_err_code = ErrRingConfig; own_err_idx = fetch_ptr_q;
+    end else if (fq_valid && bad_op) begin
+      own_err = 1'b1; own_err_code = ErrIllegalOpcode; own_err_idx = fq_idx;
+    end else if (fq_valid && bad_deps) begin
+      own_err = 1'b1; own_err_code = ErrIllegalField; own_err_idx = fq_idx;
+    end else if (r_fire && r_resp_i != 2'b00) begin
+      own_err = 1'b1; own_err_code = ErrAxiRd; own_err_idx = rx_ptr_q;
+    end else if (want_fetch && !ar_win_ok) begin
+      own_err = 1'b1; own_err_code = ErrDmaWindow; own_err_idx = fetch_ptr_q;
+    end else if (tok_ovf) begin
+      own_err = 1'b1; own_err_code = ErrTokenOverflow; own_err_idx = IdxUnknown;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Dependency tokens
+  // ---------------------------------------------------------------------------------------
+  always_comb begin
+    tok_ld2ex_d = tok_ld2ex_q + 8'(tok_ld2ex_give_i) - 8'(tok_ld2ex_take_i);
+    tok_ex2ld_d = tok_ex2ld_q + 8'(tok_ex2ld_give_i) - 8'(tok_ex2ld_take_i);
+    tok_ex2st_d = tok_ex2st_q + 8'(tok_ex2st_give_i) - 8'(tok_ex2st_take_i);
+    tok_st2ex_d = tok_st2ex_q + 8'(tok_st2ex_give_i) - 8'(tok_st2ex_take_i);
+    tok_ovf = (tok_ld2ex_q == 8'hff && tok_ld2ex_give_i && !tok_ld2ex_take_i) ||
+              (tok_ex2ld_q == 8'hff && tok_ex2ld_give_i && !tok_ex2ld_take_i) ||
+              (tok_ex2st_q == 8'hff && tok_ex2st_give_i && !tok_ex2st_take_i) ||
+              (tok_st2ex_q == 8'hff && tok_st2ex_give_i && !tok_st2ex_take_i);
+    if (tok_ovf) begin
+      tok_ld2ex_d = tok_ld2ex_q;
+      tok_ex2ld_d = tok_ex2ld_q;
+      tok_ex2st_d = tok_ex2st_q;
+      tok_st2ex_d = tok_st2ex_q;
+    end
+  end
+
+  assign tok_ld2ex_avail_o = (tok_ld2ex_q != 8'd0);
+  assign tok_ex2ld_avail_o = (tok_ex2ld_q != 8'd0);
+  assign tok_ex2st_avail_o = (tok_ex2st_q != 8'd0);
+  assign tok_st2ex_avail_o = (tok_st2ex_q != 8'd0);
+
+  // ---------------------------------------------------------------------------------------
+  // Idle and activity
+  // ---------------------------------------------------------------------------------------
+  logic idle_q, idle_d;
+
+  assign busy_o = (inflight_q != '0);
+  // Idle: nothing in flight anywhere, and either nothing left to do or stopped on an error.
+  assign idle_d = (inflight_q == '0) && !ld_busy_i && !ex_busy_i && !st_busy_i &&
+                  (error_q || (!ring_has_work && !fq_valid && !ld_q_valid && !ex_q_valid &&
+                               !st_q_valid));
+  assign idle_o         = idle_d;
+  assign irq_idle_set_o = idle_d && !idle_q;
+
+  // ---------------------------------------------------------------------------------------
+  // Registers
+  // ---------------------------------------------------------------------------------------
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      error_q     <= 1'b0;
+      err_code_q  <= 8'd0;
+      err_idx_q   <= 16'd0;
+      fetch_ptr_q <= 16'd0;
+      rx_ptr_q    <= 16'd0;
+      inflight_q  <= '0;
+      beat_q      <= '0;
+      cmd_buf_q   <= '0;
+      rx_bad_q    <= 1'b0;
+      head_q      <= 16'd0;
+      tok_ld2ex_q <= 8'd0;
+      tok_ex2ld_q <= 8'd0;
+      tok_ex2st_q <= 8'd0;
+      tok_st2ex_q <= 8'd0;
+      idle_q      <= 1'b1;
+    end else begin
+      error_q     <= error_d;
+      err_code_q  <= err_code_d;
+      err_idx_q   <= err_idx_d;
+      fetch_ptr_q <= fetch_ptr_d;
+      rx_ptr_q    <= rx_ptr_d;
+      inflight_q  <= inflight_d;
+      beat_q      <= beat_d;
+      cmd_buf_q   <= cmd_buf_d;
+      rx_bad_q    <= rx_bad_d;
+      head_q      <= head_d;
+      tok_ld2ex_q <= tok_ld2ex_d;
+      tok_ex2ld_q <= tok_ex2ld_d;
+      tok_ex2st_q <= tok_ex2st_d;
+      tok_st2ex_q <= tok_st2ex_d;
+      idle_q      <= idle_d;
+    end
+  end
+
+  initial begin
+    if (AxiDataWidth != 64 && AxiDataWidth != 128)
+      $fatal(1, "systole_cmdproc: AxiDataWidth must be 64 or 128");
+    if (FetchDepth < 2 || (FetchDepth & (FetchDepth - 1)) != 0)
+      $fatal(1, "systole_cmdproc: FetchDepth must be a power of two >= 2");
+  end
+endmodule

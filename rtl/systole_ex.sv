@@ -1,0 +1,510 @@
+// EX engine: executes MATMUL commands (opcode 0x03) on the systolic array.
+//
+//   acc[ACC_LINE + m*ACC_STRIDE][n] (+)= sum_{r<Rows} spad[A_LINE + m*A_STRIDE][r] *
+//                                                     spad[W_LINE + n][r]
+//
+// Two pipelined stages so that the next weight tile loads while the current one streams:
+//
+// * Stage 1 (weight stage) pops a command, checks every line it will touch (errors
+//   ILLEGAL_FIELD, SPAD_RANGE, ACC_RANGE), takes its WAIT tokens and, if LOAD_W, shifts the
+//   tile into the weight buffer the array is not streaming with (b = !cur_buf): it waits
+//   until no activation tagged b can still be inside the array (per-buffer drain counter)
+//   and then reads lines W_LINE+Cols-1 down to W_LINE, one per cycle, into the shift chain.
+//   It then hands the command and its buffer tag to stage 2.
+// * Stage 2 (stream stage) reads ROWS activation lines, one per cycle, and injects each into
+//   the array the cycle after with the command's tag. Per row it pushes {write, accumulate,
+//   acc line, SIG_NEXT give} into a delay line; Latency cycles after injection the result
+//   vector arrives and is written to the accumulator (read-modify-write when ACCUMULATE,
+//   the read issued one cycle before, with forwarding of the previous cycle's write).
+//
+// Token gives happen in command order: SIG_PREV in the cycle stage 2 issues the command's
+// last activation read (ROWS = 0: the cycle stage 2 takes the command), SIG_NEXT in the
+// cycle of the command's last accumulator write (ROWS = 0: a write-less delay-line entry, so
+// after every accumulator write of earlier commands).
+//
+// On an error (own, held in err_o until reset) or while halt_i is 1 nothing new starts: no
+// command is popped, commands held in either stage are dropped (so that busy_o can fall and
+// a soft reset can complete), no row is read; rows already inside the array are finished.
+// See docs/ex.md for timing and ports.
+module systole_ex #(
+  parameter int Rows      = 8,     // PE rows = scratchpad line bytes (K per cycle)
+  parameter int Cols      = 8,     // PE columns = accumulator line int32 count (N per cycle)
+  parameter int SpadLines = 8192,  // scratchpad lines (lines >= SpadLines are SPAD_RANGE)
+  parameter int AccLines  = 512    // accumulator lines (lines >= AccLines are ACC_RANGE)
+) (
+  input  logic               clk_i,
+  input  logic               rst_ni,
+  // command queue
+  input  logic               cmd_valid_i,
+  output logic               cmd_ready_o,
+  input  logic [255:0]       cmd_i,
+  input  logic [15:0]        cmd_idx_i,
+  // dependency tokens
+  input  logic               tok_ld2ex_avail_i,
+  output logic               tok_ld2ex_take_o,
+  input  logic               tok_st2ex_avail_i,
+  output logic               tok_st2ex_take_o,
+  output logic               tok_ex2ld_give_o,
+  output logic               tok_ex2st_give_o,
+  // control and errors
+  input  logic               halt_i,
+  output logic               busy_o,
+  output logic               err_o,
+  output logic [7:0]         err_code_o,
+  output logic [15:0]        err_idx_o,
+  // scratchpad read port A: activations
+  output logic               spad_a_re_o,
+  output logic [15:0]        spad_a_raddr_o,
+  input  logic [Rows*8-1:0]  spad_a_rdata_i,
+  // scratchpad read port B: weights
+  output logic               spad_w_re_o,
+  output logic [15:0]        spad_w_raddr_o,
+  input  logic [Rows*8-1:0]  spad_w_rdata_i,
+  // accumulator read (for read-modify-write) and full-line write (priority over LD)
+  output logic               acc_re_o,
+  output logic [15:0]        acc_raddr_o,
+  input  logic [Cols*32-1:0] acc_rdata_i,
+  output logic               acc_we_o,
+  output logic [15:0]        acc_waddr_o,
+  output logic [Cols*32-1:0] acc_wdata_o,
+  // performance events
+  output logic               compute_o,      // a valid activation row enters the array
+  output logic               stall_dep_o,    // stage 1 waits for a dependency token
+  output logic               stall_wload_o   // the array idles while a weight tile loads
+);
+  // Array latency: input vector on the array's a_i to its result on out_o.
+  localparam int Latency = Rows + Cols - 1;
+
+  // Drain time of a weight buffer, counted from the *read* of the last activation row tagged
+  // with it (it enters the array the cycle after). That row meets the last PE at
+  // read + 1 + Latency - 1; the first weight shift of a new load comes one cycle after its
+  // first read, so the load may start at read + Latency - 2 at the earliest. Latency gives
+  // two cycles of margin and still lets a LOAD_W command of ROWS >= Rows + 2*Cols - 1
+  // follow its predecessor with no bubble.
+  localparam int DrainCycles = Latency;
+  localparam int DrainW      = $clog2(DrainCycles + 1);
+  localparam int WcntW       = $clog2(Cols);
+
+  localparam logic [7:0] ErrIllegalField = 8'd2;
+  localparam logic [7:0] ErrSpadRange    = 8'd3;
+  localparam logic [7:0] ErrAccRange     = 8'd4;
+
+  // ---------------------------------------------------------------------------------------
+  // Command fields (docs/architecture.md, MATMUL)
+  // ---------------------------------------------------------------------------------------
+  logic        c_wait_prev, c_wait_next, c_sig_prev, c_sig_next, c_accum, c_load_w;
+  logic [15:0] c_rows, c_a_line, c_a_stride, c_acc_line, c_acc_stride, c_w_line;
+
+  assign c_wait_prev  = cmd_i[8];
+  assign c_wait_next  = cmd_i[9];
+  assign c_sig_prev   = cmd_i[10];
+  assign c_sig_next   = cmd_i[11];
+  assign c_accum      = cmd_i[12];
+  assign c_load_w     = cmd_i[13];
+  assign c_rows       = cmd_i[31:16];
+  assign c_a_line     = cmd_i[47:32];
+  assign c_a_stride   = cmd_i[63:48];
+  assign c_acc_line   = cmd_i[79:64];
+  assign c_acc_stride = cmd_i[95:80];
+  assign c_w_line     = cmd_i[111:96];
+
+  // opcode (the queue only carries MATMUL), bits 14..15 and words 2, 3 are not used
+  logic unused_cmd;
+  assign unused_cmd = ^{cmd_i[255:112], cmd_i[15:14], cmd_i[7:0]};
+
+  // ---------------------------------------------------------------------------------------
+  // State
+  // ---------------------------------------------------------------------------------------
+  // error
+  logic        err_q, err_d;
+  logic [7:0]  err_code_q, err_code_d;
+  logic [15:0] err_idx_q, err_idx_d;
+  logic        stop;  // start nothing, drop held commands
+  assign stop = err_q || halt_i;
+
+  // weight buffers
+  logic cur_buf_q, cur_buf_d;      // buffer holding the latest loaded tile
+  logic w_loaded_q, w_loaded_d;    // a tile has been (or is being) loaded since reset
+  logic [DrainW-1:0] drain0_q, drain0_d, drain1_q, drain1_d;
+  logic w_rd_q, w_rd_d;            // a weight line read last cycle: shift it in now
+  logic w_rd_buf_q, w_rd_buf_d;    // ... into this buffer
+
+  // stage 1
+  logic              s1_valid_q, s1_valid_d;
+  logic [7:0]        s1_chk_q, s1_chk_d;         // error code found by the range check
+  logic              s1_need_prev_q, s1_need_prev_d, s1_need_next_q, s1_need_next_d;
+  logic              s1_wload_q, s1_wload_d;     // weight tile still to load
+  logic              s1_loading_q, s1_loading_d; // weight line reads under way
+  logic [WcntW-1:0]  s1_wcnt_q, s1_wcnt_d;       // weight lines left to read - 1
+  logic [15:0]       s1_waddr_q, s1_waddr_d;     // next weight line to read
+  logic [15:0]       s1_rows_q, s1_rows_d, s1_a_line_q, s1_a_line_d, s1_a_stride_q, s1_a_stride_d;
+  logic [15:0]       s1_acc_line_q, s1_acc_line_d, s1_acc_stride_q, s1_acc_stride_d;
+  logic [15:0]       s1_idx_q, s1_idx_d;
+  logic              s1_accum_q, s1_accum_d, s1_sig_prev_q, s1_sig_prev_d;
+  logic              s1_sig_next_q, s1_sig_next_d;
+
+  // stage 2
+  logic        s2_valid_q, s2_valid_d;
+  logic        s2_tag_q, s2_tag_d;
+  logic [15:0] s2_rows_q, s2_rows_d;             // rows left to read (0: ROWS = 0 command)
+  logic [15:0] s2_a_line_q, s2_a_line_d, s2_a_stride_q, s2_a_stride_d;
+  logic [15:0] s2_acc_line_q, s2_acc_line_d, s2_acc_stride_q, s2_acc_stride_d;
+  logic        s2_accum_q, s2_accum_d, s2_sig_prev_q, s2_sig_prev_d, s2_sig_next_q, s2_sig_next_d;
+
+  // injection (activation read last cycle) and result delay line; entry k is the row whose
+  // activation was read k+1 cycles ago. Entry Latency-1 issues the accumulator read, entry
+  // Latency (its result is on the array output now) writes.
+  localparam int DlLen = Latency + 1;
+  logic                inj_valid_q, inj_valid_d, inj_tag_q, inj_tag_d;
+  logic [DlLen-1:0]    dl_we_q, dl_we_d, dl_accum_q, dl_accum_d, dl_give_q, dl_give_d;
+  logic [DlLen*16-1:0] dl_line_q, dl_line_d;
+
+  // accumulator write forwarding
+  logic               fwd_we_q, fwd_we_d;
+  logic [15:0]        fwd_line_q, fwd_line_d;
+  logic [Cols*32-1:0] fwd_data_q, fwd_data_d;
+
+  // Range check of the command at the queue head (used when it is popped). Exact: the last
+  // row's line is base + (ROWS-1)*stride in 33 bits; rows in between lie below it.
+  logic [15:0] rows_m1;
+  logic [31:0] a_span, acc_span;
+  logic [32:0] a_last, acc_last;
+  logic [16:0] w_last;
+  logic [7:0]  chk_code;
+
+  always_comb begin
+    rows_m1  = c_rows - 16'd1;
+    a_span   = 32'(rows_m1) * 32'(c_a_stride);
+    acc_span = 32'(rows_m1) * 32'(c_acc_stride);
+    a_last   = 33'(c_a_line) + 33'(a_span);
+    acc_last = 33'(c_acc_line) + 33'(acc_span);
+    w_last   = 17'(c_w_line) + 17'(Cols - 1);
+    chk_code = 8'd0;
+    if (!c_load_w && !w_loaded_q) begin
+      chk_code = ErrIllegalField;
+    end else if ((c_load_w && w_last >= 17'(SpadLines)) ||
+                 (c_rows != 16'd0 && a_last >= 33'(SpadLines))) begin
+      chk_code = ErrSpadRange;
+    end else if (c_rows != 16'd0 && acc_last >= 33'(AccLines)) begin
+      chk_code = ErrAccRange;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Stage 1 / stage 2 control
+  // ---------------------------------------------------------------------------------------
+  logic s1_active, s1_toks_ok, s1_can_start, s1_load_go, s1_load_last, s1_done;
+  logic s2_take, s2_finish, s2_read, s1_err;
+  logic pop;
+  logic b_busy;                    // the buffer a new tile would go to is still in use
+  logic push_we, push_give;
+
+  always_comb begin
+    // stage 1
+    s1_active  = s1_valid_q && !stop && (s1_chk_q == 8'd0);
+    s1_err     = s1_valid_q && !err_q && (s1_chk_q != 8'd0);
+    s1_toks_ok = (!s1_need_prev_q || tok_ld2ex_avail_i) && (!s1_need_next_q || tok_st2ex_avail_i);
+    b_busy     = (cur_buf_q ? (drain0_q != '0) : (drain1_q != '0)) ||
+                 (s2_valid_q && (s2_tag_q != cur_buf_q));
+    s1_can_start = s1_active && s1_toks_ok && s1_wload_q && (s1_loading_q || !b_busy);
+    s1_load_go   = s1_can_start;
+    s1_load_last = s1_load_go && (s1_wcnt_q == '0);
+    s1_done      = s1_active && s1_toks_ok && (!s1_wload_q || s1_load_last);
+
+    // stage 2
+    s2_read   = s2_valid_q && !stop && (s2_rows_q != 16'd0);
+    s2_finish = s2_valid_q && !stop && (s2_rows_q <= 16'd1);
+    s2_take   = s1_done && (!s2_valid_q || s2_finish);
+
+    cmd_ready_o = !stop && (!s1_valid_q || s2_take);
+    pop         = cmd_valid_i && cmd_ready_o;
+  end
+
+  // tokens and events
+  assign tok_ld2ex_take_o = s1_active && s1_need_prev_q && tok_ld2ex_avail_i;
+  assign tok_st2ex_take_o = s1_active && s1_need_next_q && tok_st2ex_avail_i;
+  assign stall_dep_o      = s1_active && !s1_toks_ok;
+  assign stall_wload_o    = s1_active && s1_toks_ok && s1_wload_q && !s2_valid_q;
+  assign tok_ex2ld_give_o = s2_finish && s2_sig_prev_q;
+  assign tok_ex2st_give_o = dl_give_q[Latency];
+  assign compute_o        = inj_valid_q;
+
+  // memory reads
+  assign spad_w_re_o    = s1_load_go;
+  assign spad_w_raddr_o = s1_waddr_q;
+  assign spad_a_re_o    = s2_read;
+  assign spad_a_raddr_o = s2_a_line_q;
+
+  always_comb begin
+    // ---- errors ----
+    err_d      = err_q;
+    err_code_d = err_code_q;
+    err_idx_d  = err_idx_q;
+    if (s1_err) begin
+      err_d      = 1'b1;
+      err_code_d = s1_chk_q;
+      err_idx_d  = s1_idx_q;
+    end
+
+    // ---- weight buffers ----
+    cur_buf_d  = s1_load_last ? !cur_buf_q : cur_buf_q;
+    // set when a LOAD_W command passes its checks, so that a LOAD_W=0 command popped while
+    // that tile is still loading is legal (it will use that tile)
+    w_loaded_d = w_loaded_q || (pop && c_load_w && (chk_code == 8'd0));
+    w_rd_d     = s1_load_go;
+    w_rd_buf_d = !cur_buf_q;
+    drain0_d   = (drain0_q != '0) ? drain0_q - 1'b1 : drain0_q;
+    drain1_d   = (drain1_q != '0) ? drain1_q - 1'b1 : drain1_q;
+    if (s2_read && !s2_tag_q) drain0_d = DrainW'(DrainCycles);
+    if (s2_read &&  s2_tag_q) drain1_d = DrainW'(DrainCycles);
+
+    // ---- stage 1 ----
+    s1_valid_d      = s1_valid_q;
+    s1_chk_d        = s1_chk_q;
+    s1_need_prev_d  = s1_need_prev_q && !tok_ld2ex_take_o;
+    s1_need_next_d  = s1_need_next_q && !tok_st2ex_take_o;
+    s1_wload_d      = s1_wload_q && !s1_load_last;
+    s1_loading_d    = (s1_loading_q || s1_load_go) && !s1_load_last;
+    s1_wcnt_d       = s1_load_go ? s1_wcnt_q - 1'b1 : s1_wcnt_q;
+    s1_waddr_d      = s1_load_go ? s1_waddr_q - 16'd1 : s1_waddr_q;
+    s1_rows_d       = s1_rows_q;
+    s1_a_line_d     = s1_a_line_q;
+    s1_a_stride_d   = s1_a_stride_q;
+    s1_acc_line_d   = s1_acc_line_q;
+    s1_acc_stride_d = s1_acc_stride_q;
+    s1_idx_d        = s1_idx_q;
+    s1_accum_d      = s1_accum_q;
+    s1_sig_prev_d   = s1_sig_prev_q;
+    s1_sig_next_d   = s1_sig_next_q;
+    if (s2_take || s1_err || stop) s1_valid_d = 1'b0;
+    if (pop) begin
+      s1_valid_d      = 1'b1;
+      s1_chk_d        = chk_code;
+      s1_need_prev_d  = c_wait_prev;
+      s1_need_next_d  = c_wait_next;
+      s1_wload_d      = c_load_w;
+      s1_loading_d    = 1'b0;
+      s1_wcnt_d       = WcntW'(Cols - 1);
+      s1_waddr_d      = c_w_line + 16'(Cols - 1);
+      s1_rows_d       = c_rows;
+      s1_a_line_d     = c_a_line;
+      s1_a_stride_d   = c_a_stride;
+      s1_acc_line_d   = c_acc_line;
+      s1_acc_stride_d = c_acc_stride;
+      s1_idx_d        = cmd_idx_i;
+      s1_accum_d      = c_accum;
+      s1_sig_prev_d   = c_sig_prev;
+      s1_sig_next_d   = c_sig_next;
+    end
+
+    // ---- stage 2 ----
+    s2_valid_d      = s2_valid_q;
+    s2_tag_d        = s2_tag_q;
+    s2_rows_d       = s2_read ? s2_rows_q - 16'd1 : s2_rows_q;
+    s2_a_line_d     = s2_read ? s2_a_line_q + s2_a_stride_q : s2_a_line_q;
+    s2_a_stride_d   = s2_a_stride_q;
+    s2_acc_line_d   = s2_read ? s2_acc_line_q + s2_acc_stride_q : s2_acc_line_q;
+    s2_acc_stride_d = s2_acc_stride_q;
+    s2_accum_d      = s2_accum_q;
+    s2_sig_prev_d   = s2_sig_prev_q;
+    s2_sig_next_d   = s2_sig_next_q;
+    if (s2_finish || stop) s2_valid_d = 1'b0;
+    if (s2_take) begin
+      s2_valid_d      = 1'b1;
+      s2_tag_d        = cur_buf_d;
+      s2_rows_d       = s1_rows_q;
+      s2_a_line_d     = s1_a_line_q;
+      s2_a_stride_d   = s1_a_stride_q;
+      s2_acc_line_d   = s1_acc_line_q;
+      s2_acc_stride_d = s1_acc_stride_q;
+      s2_accum_d      = s1_accum_q;
+      s2_sig_prev_d   = s1_sig_prev_q;
+      s2_sig_next_d   = s1_sig_next_q;
+    end
+
+    // ---- injection and delay line ----
+    inj_valid_d = s2_read;
+    inj_tag_d   = s2_tag_q;
+    push_we     = s2_read;
+    push_give   = s2_finish && s2_sig_next_q;
+    dl_we_d     = {dl_we_q[DlLen-2:0], push_we};
+    dl_accum_d  = {dl_accum_q[DlLen-2:0], s2_accum_q};
+    dl_give_d   = {dl_give_q[DlLen-2:0], push_give};
+    dl_line_d   = {dl_line_q[(DlLen-1)*16-1:0], s2_acc_line_q};
+
+    // ---- accumulator write forwarding ----
+    fwd_we_d   = acc_we_o;
+    fwd_line_d = acc_waddr_o;
+    fwd_data_d = acc_wdata_o;
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Array and accumulator read-modify-write
+  // ---------------------------------------------------------------------------------------
+  logic [Cols*32-1:0] arr_out, acc_old;
+
+  systole_array #(
+    .Rows    (Rows),
+    .Cols    (Cols),
+    .Latency (Latency)
+  ) u_array (
+    .clk_i     (clk_i),
+    .rst_ni    (rst_ni),
+    .a_i       (inj_valid_q ? spad_a_rdata_i : '0),
+    .a_tag_i   (inj_tag_q),
+    .w_shift_i (w_rd_q),
+    .w_buf_i   (w_rd_buf_q),
+    .w_line_i  (spad_w_rdata_i),
+    .out_o     (arr_out)
+  );
+
+  assign acc_re_o    = dl_we_q[Latency-1] && dl_accum_q[Latency-1];
+  assign acc_raddr_o = dl_line_q[(Latency-1)*16 +: 16];
+  assign acc_we_o    = dl_we_q[Latency];
+  assign acc_waddr_o = dl_line_q[Latency*16 +: 16];
+  // the RAM returns the old line if it was written in the read cycle: forward that write
+  assign acc_old     = (fwd_we_q && fwd_line_q == acc_waddr_o) ? fwd_data_q : acc_rdata_i;
+
+  always_comb begin
+    acc_wdata_o = arr_out;
+    if (dl_accum_q[Latency]) begin
+      for (int c = 0; c < Cols; c++) begin
+        acc_wdata_o[c*32 +: 32] = acc_old[c*32 +: 32] + arr_out[c*32 +: 32];
+      end
+    end
+  end
+
+  assign err_o      = err_q;
+  assign err_code_o = err_code_q;
+  assign err_idx_o  = err_idx_q;
+  assign busy_o     = s1_valid_q || s2_valid_q || w_rd_q || (|dl_we_q) || (|dl_give_q);
+
+  // ---------------------------------------------------------------------------------------
+  // Registers
+  // ---------------------------------------------------------------------------------------
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      err_q           <= 1'b0;
+      err_code_q      <= '0;
+      err_idx_q       <= '0;
+      cur_buf_q       <= 1'b0;
+      w_loaded_q      <= 1'b0;
+      drain0_q        <= '0;
+      drain1_q        <= '0;
+      w_rd_q          <= 1'b0;
+      w_rd_buf_q      <= 1'b0;
+      s1_valid_q      <= 1'b0;
+      s1_chk_q        <= '0;
+      s1_need_prev_q  <= 1'b0;
+      s1_need_next_q  <= 1'b0;
+      s1_wload_q      <= 1'b0;
+      s1_loading_q    <= 1'b0;
+      s1_wcnt_q       <= '0;
+      s1_waddr_q      <= '0;
+      s1_rows_q       <= '0;
+      s1_a_line_q     <= '0;
+      s1_a_stride_q   <= '0;
+      s1_acc_line_q   <= '0;
+      s1_acc_stride_q <= '0;
+      s1_idx_q        <= '0;
+      s1_accum_q      <= 1'b0;
+      s1_sig_prev_q   <= 1'b0;
+      s1_sig_next_q   <= 1'b0;
+      s2_valid_q      <= 1'b0;
+      s2_tag_q        <= 1'b0;
+      s2_rows_q       <= '0;
+      s2_a_line_q     <= '0;
+      s2_a_stride_q   <= '0;
+      s2_acc_line_q   <= '0;
+      s2_acc_stride_q <= '0;
+      s2_accum_q      <= 1'b0;
+      s2_sig_prev_q   <= 1'b0;
+      s2_sig_next_q   <= 1'b0;
+      inj_valid_q     <= 1'b0;
+      inj_tag_q       <= 1'b0;
+      dl_we_q         <= '0;
+      dl_accum_q      <= '0;
+      dl_give_q       <= '0;
+      dl_line_q       <= '0;
+      fwd_we_q        <= 1'b0;
+      fwd_line_q      <= '0;
+      fwd_data_q      <= '0;
+    end else begin
+      err_q           <= err_d;
+      err_code_q      <= err_code_d;
+      err_idx_q       <= err_idx_d;
+      cur_buf_q       <= cur_buf_d;
+      w_loaded_q      <= w_loaded_d;
+      drain0_q        <= drain0_d;
+      drain1_q        <= drain1_d;
+      w_rd_q          <= w_rd_d;
+      w_rd_buf_q      <= w_rd_buf_d;
+      s1_valid_q      <= s1_valid_d;
+      s1_chk_q        <= s1_chk_d;
+      s1_need_prev_q  <= s1_need_prev_d;
+      s1_need_next_q  <= s1_need_next_d;
+      s1_wload_q      <= s1_wload_d;
+      s1_loading_q    <= s1_loading_d;
+      s1_wcnt_q       <= s1_wcnt_d;
+      s1_waddr_q      <= s1_waddr_d;
+      s1_rows_q       <= s1_rows_d;
+      s1_a_line_q     <= s1_a_line_d;
+      s1_a_stride_q   <= s1_a_stride_d;
+      s1_acc_line_q   <= s1_acc_line_d;
+      s1_acc_stride_q <= s1_acc_stride_d;
+      s1_idx_q        <= s1_idx_d;
+      s1_accum_q      <= s1_accum_d;
+      s1_sig_prev_q   <= s1_sig_prev_d;
+      s1_sig_next_q   <= s1_sig_next_d;
+      s2_valid_q      <= s2_valid_d;
+      s2_tag_q        <= s2_tag_d;
+      s2_rows_q       <= s2_rows_d;
+      s2_a_line_q     <= s2_a_line_d;
+      s2_a_stride_q   <= s2_a_stride_d;
+      s2_acc_line_q   <= s2_acc_line_d;
+      s2_acc_stride_q <= s2_acc_stride_d;
+      s2_accum_q      <= s2_accum_d;
+      s2_sig_prev_q   <= s2_sig_prev_d;
+      s2_sig_next_q   <= s2_sig_next_d;
+      inj_valid_q     <= inj_valid_d;
+      inj_tag_q       <= inj_tag_d;
+      dl_we_q         <= dl_we_d;
+      dl_accum_q      <= dl_accum_d;
+      dl_give_q       <= dl_give_d;
+      dl_line_q       <= dl_line_d;
+      fwd_we_q        <= fwd_we_d;
+      fwd_line_q      <= fwd_line_d;
+      fwd_data_q      <= fwd_data_d;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Elaboration checks and assertions
+  // ---------------------------------------------------------------------------------------
+  initial begin
+    if (Rows < 2 || Rows > 64 || Cols < 2 || Cols > 64)
+      $fatal(1, "systole_ex: Rows and Cols must be in 2..64");
+    if (SpadLines < 2 * Cols || SpadLines > 65536)
+      $fatal(1, "systole_ex: SpadLines must be in 2*Cols..65536");
+    if (AccLines < 2 || AccLines > 65536)
+      $fatal(1, "systole_ex: AccLines must be in 2..65536");
+  end
+
+`ifndef SYNTHESIS
+`ifndef YOSYS
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+    end else begin
+      assert (!(tok_ld2ex_take_o && !tok_ld2ex_avail_i))
+        else $error("systole_ex: ld2ex token taken while none is available");
+      assert (!(tok_st2ex_take_o && !tok_st2ex_avail_i))
+        else $error("systole_ex: st2ex token taken while none is available");
+      assert (!(w_rd_q && inj_valid_q && (inj_tag_q == w_rd_buf_q)))
+        else $error("systole_ex: weight buffer shifts while an activation tagged with it enters");
+      assert (!(s1_load_go && s2_read && (s2_tag_q == !cur_buf_q)))
+        else $error("systole_ex: weight load into the buffer stage 2 is streaming with");
+    end
+  end
+`endif
+`endif
+endmodule

@@ -1,0 +1,72 @@
+// Systolic processing element: one int8 x int8 multiply-accumulate per cycle.
+//
+// Weight-stationary with a double-buffered weight: the PE holds two int8 weights w[0] and
+// w[1]. Every activation carries a one-bit tag naming the weight it multiplies with, so one
+// buffer can be reloaded while activations tagged with the other one stream through.
+//
+//   psum_o <= psum_i + sext32(a_i * w[a_tag_i])     (signed 8x8 -> 16, int32 wrap-around)
+//   a_o    <= a_i,  a_tag_o <= a_tag_i              (activation moves one PE to the right)
+//   w[w_buf_i] <= w_i when w_shift_i                (weight shift chain, one buffer at a time)
+//
+// w_o is the weight of the buffer selected by w_buf_i, to be chained into the next PE's w_i.
+// All outputs except w_o are registered; w_o is a mux of two registers.
+// See docs/ex.md.
+module systole_pe (
+  input  logic        clk_i,
+  input  logic        rst_ni,
+  // activation from the left neighbour (or the row input), and to the right neighbour
+  input  logic [7:0]  a_i,
+  input  logic        a_tag_i,
+  output logic [7:0]  a_o,
+  output logic        a_tag_o,
+  // partial sum from the PE above (0 for row 0), and to the PE below
+  input  logic [31:0] psum_i,
+  output logic [31:0] psum_o,
+  // weight shift chain
+  input  logic        w_shift_i,
+  input  logic        w_buf_i,
+  input  logic [7:0]  w_i,
+  output logic [7:0]  w_o
+);
+  logic [7:0]  a_q, w0_q, w0_d, w1_q, w1_d;
+  logic        a_tag_q;
+  logic [31:0] psum_q, psum_d;
+  logic [7:0]  w_sel, corr;
+  logic [15:0] prod;
+
+  // Signed 8x8 multiply as an unsigned one plus a correction of the two sign bits
+  // (a*w = ua*uw - 2^8*(a7*uw + w7*ua) mod 2^16): exact, small in synthesis and branch-free
+  // in Verilator.
+  assign w_sel = a_tag_i ? w1_q : w0_q;
+  assign corr  = (a_i[7] ? w_sel : 8'd0) + (w_sel[7] ? a_i : 8'd0);
+  assign prod  = 16'(a_i) * 16'(w_sel) - {corr, 8'd0};
+
+  always_comb begin
+    psum_d = psum_i + {{16{prod[15]}}, prod};
+    w0_d   = (w_shift_i && !w_buf_i) ? w_i : w0_q;
+    w1_d   = (w_shift_i &&  w_buf_i) ? w_i : w1_q;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      w0_q <= '0;
+      w1_q <= '0;
+    end else begin
+      w0_q <= w0_d;
+      w1_q <= w1_d;
+    end
+  end
+
+  // Datapath registers without reset (cheaper in synthesis and in Verilator): after reset they
+  // hold garbage only in array slots that carry no valid row, whose results are never used.
+  always_ff @(posedge clk_i) begin
+    a_q     <= a_i;
+    a_tag_q <= a_tag_i;
+    psum_q  <= psum_d;
+  end
+
+  assign a_o     = a_q;
+  assign a_tag_o = a_tag_q;
+  assign psum_o  = psum_q;
+  assign w_o     = w_buf_i ? w1_q : w0_q;
+endmodule
