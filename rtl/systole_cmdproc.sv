@@ -124,7 +124,8 @@ module systole_cmdproc #(
     error_d    = error_q;
     err_code_d = err_code_q;
     err_idx_d  = err_idx_q;
-    if (!error_q) begin
+    // Nothing is latched while a soft reset holds the chip: it is about to be cleared.
+    if (!error_q && !soft_halt_i) begin
       if (own_err) begin
         error_d = 1'b1; err_code_d = own_err_code; err_idx_d = own_err_idx;
       end else if (ld_err_i) begin
@@ -368,9 +369,11 @@ module systole_cmdproc #(
 
   assign busy_o = (inflight_q != '0);
   // Idle: nothing in flight anywhere, and either nothing left to do or stopped on an error.
+  // An engine error not yet latched here keeps the chip busy for that cycle, so STATUS
+  // never shows idle-without-error for a job that failed.
   assign idle_d = (inflight_q == '0) && !ld_busy_i && !ex_busy_i && !st_busy_i &&
                   (error_q || (!ring_has_work && !fq_valid && !ld_q_valid && !ex_q_valid &&
-                               !st_q_valid));
+                               !st_q_valid && !ld_err_i && !ex_err_i && !st_err_i));
   assign idle_o         = idle_d;
   assign irq_idle_set_o = idle_d && !idle_q;
 

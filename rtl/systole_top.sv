@@ -96,14 +96,16 @@ module systole_top #(
 
   assign quiet = !ld_busy && !ex_busy && !st_busy && !cp_busy;
 
+  // Sequence: request -> (resetting, halted) wait until quiet -> one cycle of core reset,
+  // during which the CSR block also resets its soft-reset fields (RING_TAIL) -> resetting
+  // ends the cycle after, so halt covers the whole pulse and nothing is fetched against the
+  // old tail while the units are held in reset.
   always_comb begin
     resetting_d = resetting_q;
     core_rst_nd = 1'b1;
     if (soft_reset_req) resetting_d = 1'b1;
-    if (resetting_q && quiet) begin
-      resetting_d = 1'b0;
-      core_rst_nd = 1'b0;
-    end
+    if (resetting_q && quiet && core_rst_nq) core_rst_nd = 1'b0;
+    if (resetting_q && !core_rst_nq) resetting_d = 1'b0;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

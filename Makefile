@@ -1,0 +1,119 @@
+# Systole — top-level build.  `make help` lists the targets.
+#
+# Everything is built under $(BUILD) (git-ignored). The chip is Verilated once per array
+# configuration; test and tool programs link the configuration's libsystole_sim.a.
+
+.DEFAULT_GOAL := help
+BUILD   ?= build
+PY      ?= python3
+SEED    ?= 1
+CC      ?= gcc
+export SEED
+
+# Array configurations. Each name maps to Verilator parameter overrides; add your own with
+#   make sim-lib CONFIG=12x12 SIM_PARAMS_12x12="-GRows=12 -GCols=12"
+CONFIGS          := 4x4 8x8 16x16
+SIM_PARAMS_4x4   := -GRows=4 -GCols=4
+SIM_PARAMS_8x8   := -GRows=8 -GCols=8
+SIM_PARAMS_16x16 := -GRows=16 -GCols=16
+CONFIG           ?= 8x8
+SIM_CONFIGS      := $(sort $(CONFIGS) $(CONFIG))
+
+include sim/sim.mk
+
+# C flags: C99, every warning an error. Check's flags are looked up when a recipe runs
+# (recursive '='), i.e. after scripts/install-deps.sh has installed it.
+CWARN        := -Wall -Wextra -Werror
+CFLAGS_BASE  := -std=c99 -O2 -g $(CWARN)
+CHECK_CFLAGS  = $(shell pkg-config --cflags check)
+CHECK_LIBS    = $(shell pkg-config --libs check)
+INCLUDES     := -Idriver/include -Isw/ref/include -Itests/chip $(SIM_CPPFLAGS)
+
+REF_SRCS     := $(sort $(wildcard sw/ref/src/*.c))
+CHIP_TEST_SRCS := tests/chip/test_chip.c tests/chip/chip_harness.c
+RTL_SRCS     := $(shell cat rtl/files.f)
+VLINT        := verilator --lint-only -Wall --assert rtl/lint_waivers.vlt -f rtl/files.f --top-module systole_top
+
+.PHONY: help deps gen gen-check lint synth sim sim-lib bench demo clean
+
+help:
+	@echo "Systole targets:"
+	@echo "  make sim      build everything and run the whole regression (Check suites)"
+	@echo "  make demo     run a job on the simulated chip and print a report"
+	@echo "  make bench    performance table; writes $(BUILD)/bench.csv"
+	@echo "  make lint     Verilator -Wall on the RTL (every config), stale-generated-file check, C -Werror build"
+	@echo "  make synth    Yosys synth_ice40 / synth_xilinx resource reports (4x4, 8x8)"
+	@echo "  make gen      regenerate CSR Verilog, C header and register docs from rtl/regs.json"
+	@echo "  make deps     install missing Debian packages (scripts/install-deps.sh)"
+	@echo "Variables: SEED=<n> (random tests), CONFIG=<name> (sim-lib/demo/bench), BUILD=<dir>"
+
+# ---- dependencies and generated files -----------------------------------------------------
+deps:
+	@bash scripts/install-deps.sh
+
+gen: | deps
+	$(PY) scripts/gen_regs.py
+
+gen-check: | deps
+	$(PY) scripts/gen_regs.py --check
+
+# ---- golden kernels ----------------------------------------------------------------------
+$(BUILD)/sw/%.o: sw/ref/src/%.c $(wildcard sw/ref/include/*.h sw/ref/src/*.h) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -Isw/ref/include -c -o $@ $<
+
+$(BUILD)/sw/libsystole_ref.a: $(patsubst sw/ref/src/%.c,$(BUILD)/sw/%.o,$(REF_SRCS))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/sw/test_ref: tests/sw/test_ref.c $(BUILD)/sw/libsystole_ref.a | deps
+	$(CC) $(CFLAGS_BASE) $(CHECK_CFLAGS) -Isw/ref/include -o $@ $^ $(CHECK_LIBS) -lm
+
+# ---- chip tests, one binary per configuration ------------------------------------------
+# test_chip_rule(config, dir, extra-flags, sim-lib)
+define test_chip_rule
+$(BUILD)/$(2)/test_chip: $(CHIP_TEST_SRCS) $(wildcard tests/chip/*.h driver/include/*.h) \
+                         $(REF_SRCS) $(4) | deps
+	$$(CC) $$(CFLAGS_BASE) $(3) $$(CHECK_CFLAGS) $$(INCLUDES) \
+	  -DSYSTOLE_TEST_CONFIG='"$(1)"' -o $$@ $(CHIP_TEST_SRCS) $(REF_SRCS) $(4) \
+	  $$(SIM_LDLIBS) $$(CHECK_LIBS) -lm
+endef
+$(foreach c,$(SIM_CONFIGS),$(eval $(call test_chip_rule,$(c),$(c),,$(SIM_LIB_$(c)))))
+$(foreach c,$(SIM_CONFIGS),$(eval $(call test_chip_rule,$(c),$(c)-asan,$(SIM_SANITIZE),$(SIM_LIB_ASAN_$(c)))))
+
+sim-lib: $(SIM_LIB_$(CONFIG))
+
+# ---- the regression -----------------------------------------------------------------------
+# 8x8: everything; 4x4 and 16x16: the subset; 8x8 again under ASan+UBSan (subset).
+SIM_TESTS := $(BUILD)/sw/test_ref \
+             $(BUILD)/8x8/test_chip \
+             $(BUILD)/4x4/test_chip \
+             $(BUILD)/16x16/test_chip \
+             $(BUILD)/8x8-asan/test_chip
+
+sim: | deps
+	@$(MAKE) --no-print-directory gen-check
+	@$(MAKE) --no-print-directory $(SIM_TESTS)
+	@bash scripts/run-tests.sh \
+	  "golden kernels::$(BUILD)/sw/test_ref" \
+	  "chip 8x8::$(BUILD)/8x8/test_chip" \
+	  "chip 4x4 (subset)::$(BUILD)/4x4/test_chip --subset" \
+	  "chip 16x16 (subset)::$(BUILD)/16x16/test_chip --subset" \
+	  "chip 8x8 ASan+UBSan (subset)::$(BUILD)/8x8-asan/test_chip --subset"
+
+# ---- lint ---------------------------------------------------------------------------------
+lint: | deps
+	$(foreach c,$(CONFIGS),$(VLINT) $(SIM_PARAMS_$(c)) &&) true
+	$(PY) scripts/gen_regs.py --check
+	@echo "C -Werror build (syntax and warnings) of every C source"
+	@for f in $(REF_SRCS) $(CHIP_TEST_SRCS) tests/sw/test_ref.c; do \
+	  $(CC) $(CFLAGS_BASE) $(CHECK_CFLAGS) $(INCLUDES) -fsyntax-only $$f || exit 1; \
+	done
+	@echo "lint: OK"
+
+# ---- synthesis ------------------------------------------------------------------------------
+synth: | deps
+	bash scripts/synth.sh $(BUILD)/synth
+
+clean:
+	rm -rf $(BUILD)

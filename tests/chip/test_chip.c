@@ -1,0 +1,1016 @@
+/* Block-level and error-path tests of the Systole chip through the simulator's C API.
+ *
+ * Every test builds raw commands (systole_cmd.h) and checks results against independent C
+ * computations (array, DMA) or the golden kernels (output stage). Random tests print the
+ * seed and the command that reruns them.
+ *
+ * Usage: test_chip [--subset]   (SEED=n in the environment picks the random seed)
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chip_harness.h"
+#include "systole_ref.h"
+
+#define RUN_BUDGET 2000000ull
+
+static uint64_t g_seed;
+
+#define RERUN_HINT "rerun: SEED=%llu %s (make sim SEED=%llu)"
+#define RERUN_ARGS (unsigned long long)g_seed, g_argv0, (unsigned long long)g_seed
+static const char *g_argv0 = "test_chip";
+
+/* ---------------------------------------------------------------------------------------
+ * Small job helpers
+ * ------------------------------------------------------------------------------------- */
+
+static systole_load_t load_desc(unsigned target, unsigned rows, uint64_t src, uint32_t stride,
+                                unsigned row_bytes, unsigned dst_line, unsigned dst_stride) {
+  systole_load_t l;
+  memset(&l, 0, sizeof(l));
+  l.target = target;
+  l.rows = (uint16_t)rows;
+  l.src = (uint32_t)src;
+  l.src_stride = stride;
+  l.row_bytes = (uint16_t)row_bytes;
+  l.dst_line = (uint16_t)dst_line;
+  l.dst_stride = (uint16_t)dst_stride;
+  return l;
+}
+
+static systole_store_t store_desc(int raw, unsigned rows, uint64_t dst, uint32_t stride,
+                                  unsigned channels, unsigned src_line) {
+  systole_store_t s;
+  memset(&s, 0, sizeof(s));
+  s.raw = raw;
+  s.rows = (uint16_t)rows;
+  s.dst = (uint32_t)dst;
+  s.dst_stride = stride;
+  s.channels = (uint16_t)channels;
+  s.src_line = (uint16_t)src_line;
+  s.src_stride = 1;
+  return s;
+}
+
+static void expect_ok(chip_t *c, const char *what) {
+  uint32_t st = chip_run(c, RUN_BUDGET);
+  ck_assert_msg(!SYSTOLE_STATUS_ERROR_GET(st), "%s: chip error %u (%s) at slot %u", what,
+                SYSTOLE_STATUS_ERR_CODE_GET(st), systole_hwerr_str(SYSTOLE_STATUS_ERR_CODE_GET(st)),
+                chip_rd(c, SYSTOLE_REG_ERR_CMD));
+}
+
+/* One matmul tile: out[m][n] = sum_r a[m][r] * w[r][n] (a: M x rows, w: rows x cols),
+ * through LOAD/MATMUL/STORE raw on the chip. acc_init: accumulate onto existing acc. */
+static void chip_tile(chip_t *c, unsigned M, const int8_t *a, const int8_t *w, int32_t *out,
+                      int accumulate) {
+  unsigned R = c->rows, C = c->cols, r, n;
+  int8_t *wt = malloc((size_t)R * C);
+  uint64_t a_addr, w_addr, o_addr;
+  systole_load_t la, lw;
+  systole_matmul_t mm;
+  systole_store_t s;
+  systole_cmd_t cmds[4];
+  ck_assert_ptr_nonnull(wt);
+  for (n = 0; n < C; n++)
+    for (r = 0; r < R; r++) wt[n * R + r] = w[r * C + n];
+  a_addr = chip_alloc(c, (uint64_t)M * R, a);
+  w_addr = chip_alloc(c, (uint64_t)R * C, wt);
+  o_addr = chip_alloc(c, (uint64_t)M * C * 4, NULL);
+  la = load_desc(SYSTOLE_TARGET_SPAD, M, a_addr, R, R, 0, 1);
+  lw = load_desc(SYSTOLE_TARGET_SPAD, C, w_addr, R, R, c->spad_lines / 2, 1);
+  memset(&mm, 0, sizeof(mm));
+  mm.accumulate = accumulate;
+  mm.load_w = 1;
+  mm.rows = (uint16_t)M;
+  mm.a_stride = 1;
+  mm.acc_stride = 1;
+  mm.w_line = (uint16_t)(c->spad_lines / 2);
+  s = store_desc(1, M, o_addr, C * 4, C, 0);
+  cmds[0] = systole_cmd_load(&la, 0);
+  cmds[1] = systole_cmd_load(&lw, SYSTOLE_DEP_SIG_NEXT);
+  cmds[2] = systole_cmd_matmul(&mm, SYSTOLE_DEP_WAIT_PREV | SYSTOLE_DEP_SIG_NEXT);
+  cmds[3] = systole_cmd_store(&s, SYSTOLE_DEP_WAIT_PREV);
+  chip_submit(c, cmds, 4);
+  expect_ok(c, "tile");
+  chip_read(c, o_addr, out, (uint64_t)M * C * 4);
+  free(wt);
+}
+
+static void ref_tile(unsigned M, unsigned R, unsigned C, const int8_t *a, const int8_t *w,
+                     int32_t *out, int accumulate) {
+  unsigned m, n, r;
+  for (m = 0; m < M; m++)
+    for (n = 0; n < C; n++) {
+      int32_t s = accumulate ? out[m * C + n] : 0;
+      for (r = 0; r < R; r++) s += (int32_t)a[m * R + r] * w[r * C + n];
+      out[m * C + n] = s;
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * CSRs
+ * ------------------------------------------------------------------------------------- */
+
+START_TEST(test_csr_identity) {
+  chip_t c;
+  uint32_t v;
+  chip_open(&c, NULL, 16);
+  ck_assert_uint_eq(chip_rd(&c, SYSTOLE_REG_ID), SYSTOLE_ID_VALUE_VALUE);
+  v = chip_rd(&c, SYSTOLE_REG_VERSION);
+  ck_assert_uint_eq(SYSTOLE_VERSION_MINOR_GET(v), SYSTOLE_VERSION_MINOR_VALUE);
+#ifdef EXPECT_ROWS
+  ck_assert_uint_eq(c.rows, EXPECT_ROWS);
+  ck_assert_uint_eq(c.cols, EXPECT_COLS);
+#endif
+  ck_assert_uint_eq(SYSTOLE_CFG_MISC_CMD_BYTES_GET(chip_rd(&c, SYSTOLE_REG_CFG_MISC)), 32);
+  ck_assert_uint_eq(c.bus_bytes, systole_sim_bus_bytes(c.sim));
+  ck_assert_uint_gt(c.spad_lines, 2 * c.cols);
+  /* read/write registers hold their values; the chip starts idle */
+  chip_wr(&c, SYSTOLE_REG_WIN_BASE, 0x12345678u);
+  ck_assert_uint_eq(chip_rd(&c, SYSTOLE_REG_WIN_BASE), 0x12345678u);
+  ck_assert(SYSTOLE_STATUS_IDLE_GET(chip_rd(&c, SYSTOLE_REG_STATUS)));
+  /* unmapped offsets answer with an error response */
+  ck_assert_int_eq(systole_sim_csr_read(c.sim, 0xffc, &v), SYSTOLE_SIM_EIO);
+  /* the cycle counter runs */
+  {
+    uint64_t a = chip_counter(&c, SYSTOLE_REG_CYCLES_LO), b;
+    systole_sim_step(c.sim, 100);
+    b = chip_counter(&c, SYSTOLE_REG_CYCLES_LO);
+    ck_assert_uint_ge(b - a, 100);
+  }
+  chip_close(&c);
+}
+END_TEST
+
+START_TEST(test_two_instances) {
+  chip_t c1, c2;
+  unsigned R, C, M = 5, i;
+  int8_t *a1, *a2, *w;
+  int32_t *o1, *o2, *r1, *r2;
+  uint64_t s = g_seed;
+  chip_open(&c1, NULL, 16);
+  chip_open(&c2, NULL, 16);
+  R = c1.rows;
+  C = c1.cols;
+  a1 = malloc(M * R);
+  a2 = malloc(M * R);
+  w = malloc(R * C);
+  o1 = calloc(M * C, 4);
+  o2 = calloc(M * C, 4);
+  r1 = calloc(M * C, 4);
+  r2 = calloc(M * C, 4);
+  for (i = 0; i < M * R; i++) {
+    a1[i] = test_rand_i8(&s);
+    a2[i] = test_rand_i8(&s);
+  }
+  for (i = 0; i < R * C; i++) w[i] = test_rand_i8(&s);
+  chip_wr(&c2, SYSTOLE_REG_WIN_BASE, 0x2000); /* differs from c1: must not leak */
+  chip_wr(&c2, SYSTOLE_REG_WIN_BASE, c2.win_base);
+  chip_tile(&c1, M, a1, w, o1, 0);
+  chip_tile(&c2, M, a2, w, o2, 0);
+  ref_tile(M, R, C, a1, w, r1, 0);
+  ref_tile(M, R, C, a2, w, r2, 0);
+  ck_assert_mem_eq(o1, r1, M * C * 4);
+  ck_assert_mem_eq(o2, r2, M * C * 4);
+  ck_assert_uint_ne(systole_sim_cycles(c1.sim), 0);
+  chip_close(&c1);
+  chip_close(&c2);
+  free(a1); free(a2); free(w); free(o1); free(o2); free(r1); free(r2);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------
+ * PE array
+ * ------------------------------------------------------------------------------------- */
+
+START_TEST(test_array_handmade) {
+  chip_t c;
+  unsigned R, C, M = 3, m, r, n;
+  int8_t *a, *w;
+  int32_t *out, *ref;
+  chip_open(&c, NULL, 16);
+  R = c.rows;
+  C = c.cols;
+  a = malloc(M * R);
+  w = malloc(R * C);
+  out = calloc(M * C, 4);
+  ref = calloc(M * C, 4);
+  /* a[m][r] = r + 1 - m, w[r][n] = n - r: out[m][n] = sum_r (r+1-m)(n-r) by hand below */
+  for (m = 0; m < M; m++)
+    for (r = 0; r < R; r++) a[m * R + r] = (int8_t)(r + 1 - m);
+  for (r = 0; r < R; r++)
+    for (n = 0; n < C; n++) w[r * C + n] = (int8_t)((int)n - (int)r);
+  chip_tile(&c, M, a, w, out, 0);
+  for (m = 0; m < M; m++)
+    for (n = 0; n < C; n++) {
+      /* closed form: sum_{r<R} (r+1-m)(n-r) */
+      long s = 0, sr = 0, sr2 = 0;
+      for (r = 0; r < R; r++) { sr += r; sr2 += (long)r * r; }
+      s = (long)(1 - (long)m) * (long)n * R + (long)n * sr - (long)(1 - (long)m) * sr - sr2;
+      ref[m * C + n] = (int32_t)s;
+    }
+  ck_assert_mem_eq(out, ref, M * C * 4);
+  /* extremes: -128 * -128 summed over Rows, and -128 * 127 */
+  memset(a, 0x80, M * R);
+  for (r = 0; r < R; r++)
+    for (n = 0; n < C; n++) w[r * C + n] = (int8_t)((n & 1) ? 127 : -128);
+  chip_tile(&c, M, a, w, out, 0);
+  for (m = 0; m < M; m++)
+    for (n = 0; n < C; n++)
+      ck_assert_int_eq(out[m * C + n], (int32_t)R * ((n & 1) ? -128 * 127 : 16384));
+  chip_close(&c);
+  free(a); free(w); free(out); free(ref);
+}
+END_TEST
+
+START_TEST(test_array_random) {
+  chip_t c;
+  unsigned it, iters = 6;
+  uint64_t s = g_seed * 7919 + 1;
+  chip_open(&c, NULL, 16);
+  for (it = 0; it < iters; it++) {
+    unsigned R = c.rows, C = c.cols, M = 1 + (unsigned)(test_rand(&s) % 70), i;
+    int8_t *a = malloc(M * R), *w = malloc(R * C), *w2 = malloc(R * C);
+    int32_t *out = calloc(M * C, 4), *ref = calloc(M * C, 4);
+    for (i = 0; i < M * R; i++) a[i] = test_rand_i8(&s);
+    for (i = 0; i < R * C; i++) { w[i] = test_rand_i8(&s); w2[i] = test_rand_i8(&s); }
+    chip_tile(&c, M, a, w, out, 0);
+    ref_tile(M, R, C, a, w, ref, 0);
+    ck_assert_msg(memcmp(out, ref, M * C * 4) == 0, "random tile M=%u mismatch (%s) " RERUN_HINT,
+                  M, test_config_name(), RERUN_ARGS);
+    /* accumulate a second product onto the same accumulator lines */
+    chip_tile(&c, M, a, w2, out, 1);
+    ref_tile(M, R, C, a, w2, ref, 1);
+    ck_assert_msg(memcmp(out, ref, M * C * 4) == 0, "accumulate M=%u mismatch (%s) " RERUN_HINT,
+                  M, test_config_name(), RERUN_ARGS);
+    free(a); free(w); free(w2); free(out); free(ref);
+  }
+  chip_close(&c);
+}
+END_TEST
+
+/* Back-to-back weight tiles: data preloaded, then T matmuls with new weights each. The
+ * array must stream one row per cycle with no weight-load bubble after the first tile. */
+START_TEST(test_array_back_to_back) {
+  chip_t c;
+  unsigned R, C, T = 4, M = 64, t, i, m, n, r;
+  uint64_t s = g_seed * 31 + 5, a_addr, w_addr, o_addr;
+  int8_t *a, *w;
+  int32_t *out, *ref;
+  systole_cmd_t cmds[8];
+  systole_load_t l;
+  systole_store_t st;
+  uint64_t wload0, comp0, wload, comp;
+  chip_open(&c, NULL, 16);
+  R = c.rows;
+  C = c.cols;
+  a = malloc(M * R);
+  w = malloc((size_t)T * C * R); /* T tiles, each C lines of R bytes (already transposed) */
+  out = calloc((size_t)M * C * T, 4);
+  ref = calloc((size_t)M * C * T, 4);
+  for (i = 0; i < M * R; i++) a[i] = test_rand_i8(&s);
+  for (i = 0; i < T * C * R; i++) w[i] = test_rand_i8(&s);
+  a_addr = chip_alloc(&c, M * R, a);
+  w_addr = chip_alloc(&c, (uint64_t)T * C * R, w);
+  o_addr = chip_alloc(&c, (uint64_t)M * C * T * 4, NULL);
+  l = load_desc(SYSTOLE_TARGET_SPAD, M, a_addr, R, R, 0, 1);
+  cmds[0] = systole_cmd_load(&l, 0);
+  l = load_desc(SYSTOLE_TARGET_SPAD, T * C, w_addr, R, R, 1024, 1);
+  cmds[1] = systole_cmd_load(&l, 0);
+  cmds[2] = systole_cmd_simple(SYSTOLE_OP_FENCE);
+  chip_submit(&c, cmds, 3);
+  expect_ok(&c, "preload");
+  wload0 = chip_counter(&c, SYSTOLE_REG_STALL_EX_WLOAD_LO);
+  comp0 = chip_counter(&c, SYSTOLE_REG_COMPUTE_CYCLES_LO);
+  for (t = 0; t < T; t++) {
+    systole_matmul_t mm;
+    memset(&mm, 0, sizeof(mm));
+    mm.load_w = 1;
+    mm.rows = (uint16_t)M;
+    mm.a_stride = 1;
+    mm.acc_line = (uint16_t)(t * M);
+    mm.acc_stride = 1;
+    mm.w_line = (uint16_t)(1024 + t * C);
+    cmds[t] = systole_cmd_matmul(&mm, 0);
+  }
+  chip_submit(&c, cmds, T);
+  expect_ok(&c, "matmuls");
+  wload = chip_counter(&c, SYSTOLE_REG_STALL_EX_WLOAD_LO) - wload0;
+  comp = chip_counter(&c, SYSTOLE_REG_COMPUTE_CYCLES_LO) - comp0;
+  ck_assert_uint_eq(comp, (uint64_t)T * M);
+  /* only the first tile's weight load may stall the array (Cols shifts plus a few cycles) */
+  ck_assert_msg(wload <= C + 4, "weight-load stalls %llu > first tile only (%u)",
+                (unsigned long long)wload, C + 4);
+  st = store_desc(1, T * M, o_addr, C * 4, C, 0);
+  chip_submit1(&c, systole_cmd_store(&st, 0));
+  expect_ok(&c, "store");
+  chip_read(&c, o_addr, out, (uint64_t)M * C * T * 4);
+  for (t = 0; t < T; t++)
+    for (m = 0; m < M; m++)
+      for (n = 0; n < C; n++) {
+        int32_t acc = 0;
+        for (r = 0; r < R; r++) acc += a[m * R + r] * w[(t * C + n) * R + r];
+        ref[(t * M + m) * C + n] = acc;
+      }
+  ck_assert_msg(memcmp(out, ref, (size_t)M * C * T * 4) == 0, "back-to-back mismatch " RERUN_HINT,
+                RERUN_ARGS);
+  chip_close(&c);
+  free(a); free(w); free(out); free(ref);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------
+ * DMA
+ * ------------------------------------------------------------------------------------- */
+
+/* Strided, unaligned, padded 2-D load into the scratchpad, checked line by line. */
+START_TEST(test_dma_strided_padding) {
+  chip_t c;
+  unsigned R, rows = 11, pad_before = 2, pad_after = 3, row_bytes, off, dst_stride = 2;
+  unsigned i, b, lines;
+  uint32_t stride = 37;
+  uint64_t s = g_seed * 13 + 3, src;
+  uint8_t *mem, *pattern;
+  int8_t *got;
+  systole_load_t l;
+  chip_open(&c, NULL, 16);
+  R = c.rows;
+  row_bytes = R - 2;
+  off = 1;
+  lines = rows * dst_stride;
+  mem = malloc(rows * stride + 64);
+  pattern = malloc(lines * R);
+  got = malloc(lines * R);
+  for (i = 0; i < rows * stride + 64; i++) mem[i] = (uint8_t)test_rand(&s);
+  for (i = 0; i < lines * R; i++) pattern[i] = (uint8_t)(0xc0 + i);
+  /* prefill lines 100.. with a pattern so untouched bytes can be checked */
+  src = chip_alloc(&c, lines * R, pattern);
+  l = load_desc(SYSTOLE_TARGET_SPAD, lines, src, R, R, 100, 1);
+  chip_submit1(&c, systole_cmd_load(&l, 0));
+  expect_ok(&c, "prefill");
+  src = chip_alloc(&c, rows * stride + 64, mem) + 3; /* unaligned start */
+  l = load_desc(SYSTOLE_TARGET_SPAD, rows, src, stride, row_bytes, 100, dst_stride);
+  l.dst_off = (uint8_t)off;
+  l.pad_byte = 0x5a;
+  l.pad_before = (uint16_t)pad_before;
+  l.pad_after = (uint16_t)pad_after;
+  chip_submit1(&c, systole_cmd_load(&l, 0));
+  expect_ok(&c, "strided load");
+  chip_peek_spad(&c, 100, lines, got, 0);
+  for (i = 0; i < lines; i++)
+    for (b = 0; b < R; b++) {
+      uint8_t exp = pattern[i * R + b];
+      if (i % dst_stride == 0 && b >= off && b < off + row_bytes) {
+        unsigned row = i / dst_stride;
+        if (row < pad_before || row >= rows - pad_after)
+          exp = 0x5a;
+        else
+          exp = mem[3 + row * stride + (b - off)];
+      }
+      ck_assert_msg((uint8_t)got[i * R + b] == exp, "line %u byte %u: got 0x%02x want 0x%02x", i,
+                    b, (uint8_t)got[i * R + b], exp);
+    }
+  chip_close(&c);
+  free(mem); free(pattern); free(got);
+}
+END_TEST
+
+/* Rows that cross a 4 KiB boundary, source stride 0 (broadcast), into the accumulator. */
+START_TEST(test_dma_acc_4k_and_broadcast) {
+  chip_t c;
+  unsigned C, i, n;
+  uint64_t base;
+  int32_t vals[64], *got;
+  uint8_t *buf = malloc(8192);
+  systole_load_t l;
+  chip_open(&c, NULL, 16);
+  C = c.cols;
+  got = malloc(8 * C * 4);
+  for (i = 0; i < 64; i++) vals[i] = (int32_t)(0x01020304u * (i + 1)) ^ (int32_t)0x80000000u;
+  base = chip_alloc(&c, 8192, NULL);
+  base = (base + 4095) & ~4095ull; /* a 4 KiB boundary inside the buffer */
+  chip_write(&c, base - 10, vals, C * 4);
+  /* row crosses the boundary: starts 10 bytes before it */
+  l = load_desc(SYSTOLE_TARGET_ACC, 1, base - 10, 0, C * 4, 0, 1);
+  chip_submit1(&c, systole_cmd_load(&l, 0));
+  /* stride 0: the same row broadcast to lines 1..6 */
+  l = load_desc(SYSTOLE_TARGET_ACC, 6, base - 10, 0, C * 4, 1, 1);
+  chip_submit1(&c, systole_cmd_load(&l, 0));
+  expect_ok(&c, "acc loads");
+  chip_peek_acc(&c, 0, 7, got);
+  for (i = 0; i < 7; i++)
+    for (n = 0; n < C; n++) ck_assert_int_eq(got[i * C + n], vals[n]);
+  chip_close(&c);
+  free(buf);
+  free(got);
+}
+END_TEST
+
+/* Random 2-D moves compared against a C model of the move. */
+START_TEST(test_dma_random) {
+  chip_t c;
+  unsigned it;
+  uint64_t s = g_seed * 101 + 7;
+  chip_open(&c, NULL, 16);
+  for (it = 0; it < 8; it++) {
+    unsigned R = c.rows, rows = 1 + (unsigned)(test_rand(&s) % 40);
+    unsigned row_bytes = 1 + (unsigned)(test_rand(&s) % R);
+    unsigned off = (unsigned)(test_rand(&s) % (R - row_bytes + 1));
+    uint32_t stride = (uint32_t)(test_rand(&s) % 300);
+    unsigned pb = (unsigned)(test_rand(&s) % (rows + 1)), pa;
+    unsigned dst = 200 + (unsigned)(test_rand(&s) % 100), i, b;
+    uint64_t span = (uint64_t)rows * stride + row_bytes + 16, src;
+    uint8_t *mem = malloc(span), *model = malloc(rows * R);
+    int8_t *got = malloc(rows * R);
+    uint8_t pad = (uint8_t)test_rand(&s);
+    systole_load_t l;
+    pa = (unsigned)(test_rand(&s) % (rows - pb + 1));
+    for (i = 0; i < span; i++) mem[i] = (uint8_t)test_rand(&s);
+    /* clear the destination lines first */
+    memset(model, 0, rows * R);
+    src = chip_alloc(&c, rows * R, model);
+    l = load_desc(SYSTOLE_TARGET_SPAD, rows, src, R, R, dst, 1);
+    chip_submit1(&c, systole_cmd_load(&l, 0));
+    src = chip_alloc(&c, span, mem) + (test_rand(&s) % 8);
+    l = load_desc(SYSTOLE_TARGET_SPAD, rows, src, stride, row_bytes, dst, 1);
+    l.dst_off = (uint8_t)off;
+    l.pad_byte = pad;
+    l.pad_before = (uint16_t)pb;
+    l.pad_after = (uint16_t)pa;
+    chip_submit1(&c, systole_cmd_load(&l, 0));
+    expect_ok(&c, "random load");
+    for (i = 0; i < rows; i++)
+      for (b = 0; b < row_bytes; b++) {
+        uint8_t v = pad;
+        if (i >= pb && i < rows - pa) {
+          uint8_t tmp;
+          chip_read(&c, src + (uint64_t)i * stride + b, &tmp, 1);
+          v = tmp;
+        }
+        model[i * R + off + b] = v;
+      }
+    chip_peek_spad(&c, dst, rows, got, 0);
+    ck_assert_msg(memcmp(got, model, rows * R) == 0,
+                  "random DMA rows=%u row_bytes=%u off=%u stride=%u pad=%u/%u mismatch (%s) " RERUN_HINT,
+                  rows, row_bytes, off, stride, pb, pa, test_config_name(), RERUN_ARGS);
+    free(mem); free(model); free(got);
+  }
+  chip_close(&c);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------
+ * Output stage
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct {
+  int32_t bias, mult, shift;
+} qp_t;
+
+/* Load acc values (n rows x cols), qparams, config, store int8 (or raw) and compare with the
+ * golden requantisation. */
+static void check_output_stage(chip_t *c, unsigned n, const int32_t *acc, const qp_t *qp,
+                               int8_t zp, int8_t mn, int8_t mx, int use_bias, unsigned channels,
+                               unsigned dst_misalign) {
+  unsigned C = c->cols, i, ch;
+  uint8_t *qbuf = calloc(C, 16);
+  uint64_t acc_addr, qp_addr, dst;
+  int8_t *got = malloc((size_t)n * channels + 64);
+  systole_load_t l;
+  systole_store_t s;
+  systole_cmd_t cmds[4];
+  for (ch = 0; ch < C; ch++) {
+    memcpy(qbuf + ch * 16, &qp[ch].bias, 4);
+    memcpy(qbuf + ch * 16 + 4, &qp[ch].mult, 4);
+    memcpy(qbuf + ch * 16 + 8, &qp[ch].shift, 4);
+  }
+  acc_addr = chip_alloc(c, (uint64_t)n * C * 4, acc);
+  qp_addr = chip_alloc(c, C * 16, qbuf);
+  dst = chip_alloc(c, (uint64_t)n * channels + 64, NULL) + dst_misalign;
+  l = load_desc(SYSTOLE_TARGET_ACC, n, acc_addr, C * 4, C * 4, 10, 1);
+  cmds[0] = systole_cmd_load(&l, 0);
+  l = load_desc(SYSTOLE_TARGET_QPARAM, 1, qp_addr, 0, C * 16, 3, 1);
+  cmds[1] = systole_cmd_load(&l, 0);
+  cmds[2] = systole_cmd_simple(SYSTOLE_OP_FENCE);
+  cmds[3] = systole_cmd_config_output(zp, mn, mx);
+  chip_submit(c, cmds, 4);
+  s = store_desc(0, n, dst, channels, channels, 10);
+  s.bias = use_bias;
+  s.qp_line = 3;
+  chip_submit1(c, systole_cmd_store(&s, 0));
+  expect_ok(c, "output stage");
+  chip_read(c, dst, got, (uint64_t)n * channels);
+  for (i = 0; i < n; i++)
+    for (ch = 0; ch < channels; ch++) {
+      int8_t exp = systole_ref_requant(acc[i * C + ch], use_bias ? qp[ch].bias : 0, qp[ch].mult,
+                                       qp[ch].shift, zp, mn, mx);
+      ck_assert_msg(got[i * channels + ch] == exp,
+                    "row %u ch %u acc=%d bias=%d mult=%d shift=%d zp=%d [%d,%d]: got %d want %d",
+                    i, ch, acc[i * C + ch], use_bias ? qp[ch].bias : 0, qp[ch].mult, qp[ch].shift,
+                    zp, mn, mx, got[i * channels + ch], exp);
+    }
+  free(qbuf);
+  free(got);
+}
+
+START_TEST(test_output_edges) {
+  static const int32_t accs[] = {INT32_MIN, INT32_MAX, 0, -1, 1, 123456, -123456, 1 << 30,
+                                 -(1 << 30), 255, -256, 0x7fff0000, (int32_t)0x80000001};
+  static const int32_t mults[] = {INT32_MIN, INT32_MAX, 1 << 30, 1518500250, 1073741823, 1, -1,
+                                  1932735283};
+  static const int32_t shifts[] = {-31, -30, -17, -8, -1, 0, 1, 3, 10, 30};
+  static const int8_t zps[] = {-128, 0, 127, 5};
+  chip_t c;
+  unsigned C, n = 13, i, k, ch;
+  int32_t *acc;
+  qp_t *qp;
+  chip_open(&c, NULL, 16);
+  C = c.cols;
+  acc = malloc(n * C * 4);
+  qp = malloc(C * sizeof(qp_t));
+  for (k = 0; k < 6; k++) {
+    for (i = 0; i < n; i++)
+      for (ch = 0; ch < C; ch++) acc[i * C + ch] = accs[(i + ch * 3 + k) % 13];
+    for (ch = 0; ch < C; ch++) {
+      qp[ch].bias = (ch & 1) ? INT32_MAX : -(int32_t)(ch * 1000 + k);
+      qp[ch].mult = mults[(ch + k) % 8];
+      qp[ch].shift = shifts[(ch * 7 + k) % 10];
+    }
+    check_output_stage(&c, n, acc, qp, zps[k % 4], -128, 127, k & 1, C, 0);
+  }
+  /* clamps: ReLU (min = zp), a narrow window, act_min == act_max */
+  check_output_stage(&c, n, acc, qp, 3, 3, 127, 1, C, 0);
+  check_output_stage(&c, n, acc, qp, -5, -20, 20, 0, C, 0);
+  check_output_stage(&c, n, acc, qp, 0, 7, 7, 0, C, 0);
+  /* fewer channels than columns, unaligned destination */
+  check_output_stage(&c, n, acc, qp, 1, -128, 127, 1, C - 1, 3);
+  chip_close(&c);
+  free(acc);
+  free(qp);
+}
+END_TEST
+
+START_TEST(test_output_raw_bias) {
+  chip_t c;
+  unsigned C, n = 5, i, ch;
+  int32_t *acc, *got;
+  uint8_t *qbuf;
+  uint64_t acc_addr, qp_addr, dst;
+  systole_load_t l;
+  systole_store_t s;
+  chip_open(&c, NULL, 16);
+  C = c.cols;
+  acc = malloc(n * C * 4);
+  got = malloc(n * C * 4);
+  qbuf = calloc(C, 16);
+  for (i = 0; i < n * C; i++) acc[i] = (int32_t)(i * 0x10001u) - 1000 + (i == 3 ? INT32_MAX : 0);
+  for (ch = 0; ch < C; ch++) {
+    int32_t b = (int32_t)(ch * 7) - 3 + (ch == 0 ? INT32_MAX : 0);
+    memcpy(qbuf + ch * 16, &b, 4);
+  }
+  acc_addr = chip_alloc(&c, n * C * 4, acc);
+  qp_addr = chip_alloc(&c, C * 16, qbuf);
+  dst = chip_alloc(&c, n * C * 4 + 8, NULL) + 2;
+  l = load_desc(SYSTOLE_TARGET_ACC, n, acc_addr, C * 4, C * 4, 0, 1);
+  chip_submit1(&c, systole_cmd_load(&l, 0));
+  l = load_desc(SYSTOLE_TARGET_QPARAM, 1, qp_addr, 0, C * 16, 0, 1);
+  chip_submit1(&c, systole_cmd_load(&l, 0));
+  chip_submit1(&c, systole_cmd_simple(SYSTOLE_OP_FENCE));
+  s = store_desc(1, n, dst, C * 4, C, 0);
+  s.bias = 1;
+  chip_submit1(&c, systole_cmd_store(&s, 0));
+  expect_ok(&c, "raw store");
+  chip_read(&c, dst, got, n * C * 4);
+  for (i = 0; i < n; i++)
+    for (ch = 0; ch < C; ch++) {
+      int32_t b;
+      memcpy(&b, qbuf + ch * 16, 4);
+      /* int32 wrap-around, computed in unsigned arithmetic */
+      ck_assert_int_eq(got[i * C + ch], (int32_t)((uint32_t)acc[i * C + ch] + (uint32_t)b));
+    }
+  chip_close(&c);
+  free(acc); free(got); free(qbuf);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------
+ * Command processor
+ * ------------------------------------------------------------------------------------- */
+
+/* A tiled matmul with T row-blocks: LD(block i) -> EX(block i) -> ST(block i), double
+ * buffered in the scratchpad and accumulator. With tokens, load/compute/store overlap; with
+ * a FENCE after every command they cannot. Same results; fewer busy cycles with overlap. */
+static uint64_t run_pipeline(chip_t *c, int overlap, const int8_t *a, const int8_t *wt,
+                             unsigned T, unsigned M, int32_t *out) {
+  unsigned R = c->rows, C = c->cols, t;
+  uint64_t a_addr = chip_alloc(c, (uint64_t)T * M * R, a);
+  uint64_t w_addr = chip_alloc(c, (uint64_t)C * R, wt);
+  uint64_t o_addr = chip_alloc(c, (uint64_t)T * M * C * 4, NULL);
+  uint64_t busy0;
+  systole_load_t l;
+  l = load_desc(SYSTOLE_TARGET_SPAD, C, w_addr, R, R, 4000, 1);
+  chip_submit1(c, systole_cmd_load(&l, 0));
+  chip_submit1(c, systole_cmd_simple(SYSTOLE_OP_FENCE));
+  expect_ok(c, "weights");
+  busy0 = chip_counter(c, SYSTOLE_REG_BUSY_CYCLES_LO);
+  for (t = 0; t < T; t++) {
+    unsigned buf = t & 1;
+    systole_matmul_t mm;
+    systole_store_t s;
+    systole_cmd_t cmds[6];
+    unsigned n = 0;
+    /* LD waits for EX to free the buffer it overwrites (tokens primed by 2 EX gives) */
+    l = load_desc(SYSTOLE_TARGET_SPAD, M, a_addr + (uint64_t)t * M * R, R, R, buf * M, 1);
+    cmds[n++] = systole_cmd_load(&l, overlap ? (SYSTOLE_DEP_SIG_NEXT | (t >= 2 ? SYSTOLE_DEP_WAIT_NEXT : 0)) : 0);
+    if (!overlap) cmds[n++] = systole_cmd_simple(SYSTOLE_OP_FENCE);
+    memset(&mm, 0, sizeof(mm));
+    mm.load_w = (t == 0);
+    mm.rows = (uint16_t)M;
+    mm.a_line = (uint16_t)(buf * M);
+    mm.a_stride = 1;
+    mm.acc_line = (uint16_t)(buf * M);
+    mm.acc_stride = 1;
+    mm.w_line = 4000;
+    cmds[n++] = systole_cmd_matmul(
+        &mm, overlap ? (SYSTOLE_DEP_WAIT_PREV | SYSTOLE_DEP_SIG_PREV | SYSTOLE_DEP_SIG_NEXT |
+                        (t >= 2 ? SYSTOLE_DEP_WAIT_NEXT : 0))
+                     : 0);
+    if (!overlap) cmds[n++] = systole_cmd_simple(SYSTOLE_OP_FENCE);
+    s = store_desc(1, M, o_addr + (uint64_t)t * M * C * 4, C * 4, C, buf * M);
+    cmds[n++] = systole_cmd_store(&s, overlap ? (SYSTOLE_DEP_WAIT_PREV | SYSTOLE_DEP_SIG_PREV) : 0);
+    if (!overlap) cmds[n++] = systole_cmd_simple(SYSTOLE_OP_FENCE);
+    chip_submit(c, cmds, n);
+  }
+  expect_ok(c, overlap ? "pipelined job" : "serial job");
+  chip_read(c, o_addr, out, (uint64_t)T * M * C * 4);
+  return chip_counter(c, SYSTOLE_REG_BUSY_CYCLES_LO) - busy0;
+}
+
+START_TEST(test_tokens_overlap) {
+  chip_t c;
+  unsigned R, C, T = 6, M = 48, t, m, n, r, i;
+  uint64_t s = g_seed * 17 + 11, ov, ser;
+  int8_t *a, *wt;
+  int32_t *o1, *o2, *ref;
+  chip_open(&c, NULL, 64);
+  R = c.rows;
+  C = c.cols;
+  a = malloc((size_t)T * M * R);
+  wt = malloc((size_t)C * R);
+  o1 = malloc((size_t)T * M * C * 4);
+  o2 = malloc((size_t)T * M * C * 4);
+  ref = malloc((size_t)T * M * C * 4);
+  for (i = 0; i < T * M * R; i++) a[i] = test_rand_i8(&s);
+  for (i = 0; i < C * R; i++) wt[i] = test_rand_i8(&s);
+  for (t = 0; t < T; t++)
+    for (m = 0; m < M; m++)
+      for (n = 0; n < C; n++) {
+        int32_t acc = 0;
+        for (r = 0; r < R; r++) acc += a[(t * M + m) * R + r] * wt[n * R + r];
+        ref[(t * M + m) * C + n] = acc;
+      }
+  ser = run_pipeline(&c, 0, a, wt, T, M, o1);
+  ov = run_pipeline(&c, 1, a, wt, T, M, o2);
+  ck_assert_mem_eq(o1, ref, (size_t)T * M * C * 4);
+  ck_assert_mem_eq(o2, ref, (size_t)T * M * C * 4);
+  /* overlap must save at least a quarter of the serial busy cycles */
+  ck_assert_msg(ov * 4 < ser * 3, "no overlap: pipelined %llu cycles vs serial %llu",
+                (unsigned long long)ov, (unsigned long long)ser);
+  ck_assert_uint_eq(chip_counter(&c, SYSTOLE_REG_COMPUTE_CYCLES_LO), 2ull * T * M);
+  chip_close(&c);
+  free(a); free(wt); free(o1); free(o2); free(ref);
+}
+END_TEST
+
+START_TEST(test_ring_wrap_irq) {
+  chip_t c;
+  unsigned C, i, n = 40;
+  int32_t vals[64], got[64];
+  uint64_t src, dst;
+  chip_open(&c, NULL, 8); /* 8 slots: the 80+ commands below wrap many times */
+  C = c.cols;
+  for (i = 0; i < C; i++) vals[i] = (int32_t)(i * 1111 - 7);
+  src = chip_alloc(&c, C * 4, vals);
+  dst = chip_alloc(&c, (uint64_t)n * C * 4, NULL);
+  for (i = 0; i < n; i++) {
+    systole_load_t l = load_desc(SYSTOLE_TARGET_ACC, 1, src, 0, C * 4, i, 1);
+    systole_store_t s = store_desc(1, 1, dst + (uint64_t)i * C * 4, 0, C, i);
+    chip_submit1(&c, systole_cmd_load(&l, 0));
+    chip_submit1(&c, systole_cmd_simple(SYSTOLE_OP_NOP));
+    chip_submit1(&c, systole_cmd_simple(SYSTOLE_OP_FENCE));
+    chip_submit1(&c, systole_cmd_store(&s, 0));
+  }
+  chip_wr(&c, SYSTOLE_REG_IRQ_ENABLE, 1u << SYSTOLE_IRQ_ENABLE_CMD_SHIFT);
+  ck_assert_int_eq(systole_sim_irq(c.sim), 0);
+  chip_submit1(&c, systole_cmd_simple(SYSTOLE_OP_IRQ));
+  {
+    systole_sim_stop_t why;
+    ck_assert_int_eq(systole_sim_run(c.sim, SYSTOLE_SIM_STOP_IRQ, RUN_BUDGET, &why), 0);
+    ck_assert_int_eq(why, SYSTOLE_SIM_STOP_IRQ);
+  }
+  ck_assert(SYSTOLE_IRQ_STATUS_CMD_GET(chip_rd(&c, SYSTOLE_REG_IRQ_STATUS)));
+  chip_wr(&c, SYSTOLE_REG_IRQ_STATUS, 1u << SYSTOLE_IRQ_STATUS_CMD_SHIFT);
+  systole_sim_step(c.sim, 2);
+  ck_assert_int_eq(systole_sim_irq(c.sim), 0);
+  expect_ok(&c, "ring wrap");
+  for (i = 0; i < n; i++) {
+    chip_read(&c, dst + (uint64_t)i * C * 4, got, C * 4);
+    ck_assert_mem_eq(got, vals, C * 4);
+  }
+  ck_assert_uint_eq(chip_counter(&c, SYSTOLE_REG_COMMANDS_LO), 4ull * n + 1);
+  chip_close(&c);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------
+ * Errors and recovery
+ * ------------------------------------------------------------------------------------- */
+
+/* Run, expect the error code at ring slot idx, then soft reset and check that a real tile
+ * computes correctly afterwards. */
+static void expect_error_and_recover(chip_t *c, unsigned code, unsigned idx) {
+  uint32_t st;
+  chip_wr(c, SYSTOLE_REG_IRQ_ENABLE, 1u << SYSTOLE_IRQ_ENABLE_ERROR_SHIFT);
+  st = chip_run(c, RUN_BUDGET);
+  ck_assert_msg(SYSTOLE_STATUS_ERROR_GET(st), "expected error %u (%s), chip reports none", code,
+                systole_hwerr_str(code));
+  ck_assert_msg(SYSTOLE_STATUS_ERR_CODE_GET(st) == code, "expected error %u (%s), got %u (%s)",
+                code, systole_hwerr_str(code), SYSTOLE_STATUS_ERR_CODE_GET(st),
+                systole_hwerr_str(SYSTOLE_STATUS_ERR_CODE_GET(st)));
+  ck_assert_uint_eq(chip_rd(c, SYSTOLE_REG_ERR_CMD), idx);
+  ck_assert(SYSTOLE_IRQ_STATUS_ERROR_GET(chip_rd(c, SYSTOLE_REG_IRQ_STATUS)));
+  ck_assert_int_eq(systole_sim_irq(c->sim), 1);
+  chip_wr(c, SYSTOLE_REG_IRQ_STATUS, 0xffffffffu);
+  chip_soft_reset(c);
+  ck_assert_int_eq(systole_sim_irq(c->sim), 0);
+  /* the recovery tile runs in the full window; the test's window is restored after */
+  {
+    uint32_t wb = c->win_base, ws = c->win_size;
+    c->win_base = 4096;
+    c->win_size = (uint32_t)(64ull * 1024 * 1024 - 4096);
+    chip_wr(c, SYSTOLE_REG_WIN_BASE, c->win_base);
+    chip_wr(c, SYSTOLE_REG_WIN_SIZE, c->win_size);
+    unsigned R = c->rows, C = c->cols, M = 9, i;
+    int8_t *a = malloc(M * R), *w = malloc(R * C);
+    int32_t *out = calloc(M * C, 4), *ref = calloc(M * C, 4);
+    uint64_t s = 99;
+    for (i = 0; i < M * R; i++) a[i] = test_rand_i8(&s);
+    for (i = 0; i < R * C; i++) w[i] = test_rand_i8(&s);
+    chip_tile(c, M, a, w, out, 0);
+    ref_tile(M, R, C, a, w, ref, 0);
+    ck_assert_msg(memcmp(out, ref, M * C * 4) == 0, "wrong result after recovery");
+    free(a); free(w); free(out); free(ref);
+    c->win_base = wb;
+    c->win_size = ws;
+  }
+  /* a second soft reset puts the ring back at slot 0 for the next case */
+  chip_soft_reset(c);
+}
+
+START_TEST(test_err_opcode_and_fields) {
+  chip_t c;
+  systole_cmd_t bad;
+  systole_load_t l;
+  systole_store_t s;
+  chip_open(&c, NULL, 16);
+  chip_submit1(&c, systole_cmd_simple(SYSTOLE_OP_NOP));
+  chip_submit1(&c, systole_cmd_simple(SYSTOLE_OP_NOP));
+  chip_submit1(&c, systole_cmd_simple(0x55));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ILLEGAL_OPCODE, 2);
+  /* an all-zero (unwritten) slot */
+  chip_submit1(&c, systole_cmd_simple(0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ILLEGAL_OPCODE, 0);
+  /* dependency bits on a FENCE */
+  bad = systole_cmd_simple(SYSTOLE_OP_FENCE);
+  bad.w[0] |= SYSTOLE_DEP_SIG_NEXT;
+  chip_submit1(&c, bad);
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ILLEGAL_FIELD, 0);
+  /* LOAD with zero row bytes, target 3, too many bytes */
+  l = load_desc(SYSTOLE_TARGET_SPAD, 1, c.win_base, 0, 0, 0, 1);
+  chip_submit1(&c, systole_cmd_load(&l, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ILLEGAL_FIELD, 0);
+  l = load_desc(3, 1, c.win_base, 0, 1, 0, 1);
+  chip_submit1(&c, systole_cmd_load(&l, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ILLEGAL_FIELD, 0);
+  l = load_desc(SYSTOLE_TARGET_SPAD, 1, c.win_base, 0, c.rows, 0, 1);
+  l.dst_off = 1;
+  chip_submit1(&c, systole_cmd_load(&l, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ILLEGAL_FIELD, 0);
+  /* STORE with zero channels; CONFIG with an unknown key */
+  s = store_desc(0, 1, c.win_base, 0, 0, 0);
+  chip_submit1(&c, systole_cmd_store(&s, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ILLEGAL_FIELD, 0);
+  bad = systole_cmd_config_output(0, -128, 127);
+  bad.w[0] = (bad.w[0] & ~0xffff0000ull) | (7ull << 16);
+  chip_submit1(&c, bad);
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ILLEGAL_FIELD, 0);
+  chip_close(&c);
+}
+END_TEST
+
+START_TEST(test_err_ranges) {
+  chip_t c;
+  systole_load_t l;
+  systole_store_t s;
+  systole_matmul_t mm;
+  chip_open(&c, NULL, 16);
+  /* LOAD past the scratchpad end: dst line of row 3 = spad_lines */
+  l = load_desc(SYSTOLE_TARGET_SPAD, 4, c.win_base, 0, 1, c.spad_lines - 3, 1);
+  chip_submit1(&c, systole_cmd_load(&l, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_SPAD_RANGE, 0);
+  l = load_desc(SYSTOLE_TARGET_ACC, 1, c.win_base, 0, 4, c.acc_lines, 1);
+  chip_submit1(&c, systole_cmd_simple(SYSTOLE_OP_NOP));
+  chip_submit1(&c, systole_cmd_load(&l, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ACC_RANGE, 1);
+  l = load_desc(SYSTOLE_TARGET_QPARAM, 1, c.win_base, 0, 4, c.qp_lines, 1);
+  chip_submit1(&c, systole_cmd_load(&l, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_QPARAM_RANGE, 0);
+  /* MATMUL: activation rows past the end; weight tile past the end; acc past the end */
+  memset(&mm, 0, sizeof(mm));
+  mm.load_w = 1;
+  mm.rows = 10;
+  mm.a_line = (uint16_t)(c.spad_lines - 5);
+  mm.a_stride = 1;
+  mm.acc_stride = 1;
+  chip_submit1(&c, systole_cmd_matmul(&mm, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_SPAD_RANGE, 0);
+  mm.a_line = 0;
+  mm.w_line = (uint16_t)(c.spad_lines - 1);
+  chip_submit1(&c, systole_cmd_matmul(&mm, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_SPAD_RANGE, 0);
+  mm.w_line = 0;
+  mm.acc_line = (uint16_t)(c.acc_lines - 2);
+  mm.acc_stride = 1;
+  chip_submit1(&c, systole_cmd_matmul(&mm, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ACC_RANGE, 0);
+  /* STORE from past the accumulator end, from a qparam line past the end */
+  s = store_desc(1, 2, c.win_base, 64, c.cols, c.acc_lines - 1);
+  chip_submit1(&c, systole_cmd_store(&s, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ACC_RANGE, 0);
+  s = store_desc(0, 1, c.win_base, 64, c.cols, 0);
+  s.qp_line = (uint16_t)c.qp_lines;
+  chip_submit1(&c, systole_cmd_store(&s, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_QPARAM_RANGE, 0);
+  chip_close(&c);
+}
+END_TEST
+
+/* DMA outside the window: loads, stores (nothing written outside), command fetch. */
+START_TEST(test_err_window) {
+  chip_t c;
+  systole_load_t l;
+  systole_store_t s;
+  uint64_t buf, guard_lo, guard_hi;
+  uint8_t pat[256], chk[256];
+  unsigned i;
+  chip_open(&c, NULL, 16);
+  for (i = 0; i < 256; i++) pat[i] = (uint8_t)(i * 7 + 1);
+  buf = chip_alloc(&c, 4096, NULL);
+  /* shrink the window to [buf+256, buf+256+1024): guards on both sides */
+  c.win_base = (uint32_t)buf + 256;
+  c.win_size = 1024;
+  guard_lo = buf;
+  guard_hi = buf + 256 + 1024;
+  chip_write(&c, guard_lo, pat, 256);
+  chip_write(&c, guard_hi, pat, 256);
+  /* the ring itself must be inside the window: move it there */
+  c.ring = c.win_base;
+  chip_soft_reset(&c);
+  /* load reading one byte below the window */
+  l = load_desc(SYSTOLE_TARGET_SPAD, 2, c.win_base + 512, (uint32_t)-(512 + 1), 2, 0, 1);
+  chip_submit1(&c, systole_cmd_load(&l, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_DMA_WINDOW, 0);
+  /* store whose third row crosses the window end: rows 0, 1 land, nothing beyond */
+  s = store_desc(1, 4, c.win_base + 1024 - 2 * c.cols * 4 - 8, c.cols * 4, c.cols, 0);
+  chip_submit1(&c, systole_cmd_store(&s, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_DMA_WINDOW, 0);
+  /* store whose address arithmetic overflows 32 bits */
+  s = store_desc(1, 2, c.win_base + 512, 0xfffffff0u, c.cols, 0);
+  chip_submit1(&c, systole_cmd_store(&s, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_DMA_WINDOW, 0);
+  chip_read(&c, guard_lo, chk, 256);
+  ck_assert_mem_eq(chk, pat, 256);
+  chip_read(&c, guard_hi, chk, 256);
+  ck_assert_mem_eq(chk, pat, 256);
+  /* command fetch outside the window: ring at the guard */
+  c.ring = guard_hi;
+  chip_wr(&c, SYSTOLE_REG_RING_BASE, (uint32_t)c.ring);
+  chip_submit1(&c, systole_cmd_simple(SYSTOLE_OP_NOP));
+  c.ring = c.win_base;
+  expect_error_and_recover(&c, SYSTOLE_HWERR_DMA_WINDOW, 0);
+  chip_close(&c);
+}
+END_TEST
+
+START_TEST(test_err_axi) {
+  chip_t c;
+  systole_load_t l;
+  systole_store_t s;
+  uint64_t buf;
+  chip_open(&c, NULL, 16);
+  buf = chip_alloc(&c, 4096, NULL);
+  ck_assert_int_eq(systole_sim_mem_inject_error(c.sim, buf + 1024, 64, 1, 1), 0);
+  l = load_desc(SYSTOLE_TARGET_SPAD, 8, buf + 1024 - 4 * c.rows, c.rows, c.rows, 0, 1);
+  chip_submit1(&c, systole_cmd_simple(SYSTOLE_OP_NOP));
+  chip_submit1(&c, systole_cmd_load(&l, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_AXI_RD, 1);
+  s = store_desc(1, 4, buf + 1024 - 8, c.cols * 4, c.cols, 0);
+  chip_submit1(&c, systole_cmd_store(&s, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_AXI_WR, 0);
+  ck_assert_int_eq(systole_sim_mem_inject_error(c.sim, 0, 0, 0, 0), 0);
+  chip_close(&c);
+}
+END_TEST
+
+START_TEST(test_err_tokens_ring_deadlock) {
+  chip_t c;
+  unsigned i;
+  systole_load_t l;
+  systole_matmul_t mm;
+  systole_sim_stop_t why;
+  chip_open(&c, NULL, 64);
+  /* 256 LD->EX tokens with no consumer: the 256th overflows the counter */
+  l = load_desc(SYSTOLE_TARGET_SPAD, 0, c.win_base, 0, 1, 0, 1);
+  for (i = 0; i < 256; i++) chip_submit1(&c, systole_cmd_load(&l, SYSTOLE_DEP_SIG_NEXT));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_TOKEN_OVERFLOW, 0xffff);
+  /* tail beyond the ring size */
+  chip_wr(&c, SYSTOLE_REG_RING_TAIL, c.ring_slots + 3);
+  expect_error_and_recover(&c, SYSTOLE_HWERR_RING_CONFIG, 0);
+  /* a wait for a token that never comes: the chip stays busy, the host times out, and a
+   * soft reset recovers it */
+  memset(&mm, 0, sizeof(mm));
+  mm.load_w = 1;
+  mm.rows = 1;
+  mm.a_stride = 1;
+  chip_submit1(&c, systole_cmd_matmul(&mm, SYSTOLE_DEP_WAIT_PREV));
+  ck_assert_int_eq(systole_sim_run(c.sim, SYSTOLE_SIM_STOP_IDLE, 20000, &why), 0);
+  ck_assert_int_eq(why, SYSTOLE_SIM_STOP_LIMIT);
+  ck_assert(!SYSTOLE_STATUS_IDLE_GET(chip_rd(&c, SYSTOLE_REG_STATUS)));
+  chip_soft_reset(&c);
+  ck_assert(SYSTOLE_STATUS_IDLE_GET(chip_rd(&c, SYSTOLE_REG_STATUS)));
+  chip_close(&c);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------
+ * Runner
+ * ------------------------------------------------------------------------------------- */
+
+static Suite *chip_suite(int subset) {
+  Suite *s = suite_create("chip");
+  TCase *tc;
+  tc = tcase_create("csr");
+  tcase_add_test(tc, test_csr_identity);
+  if (!subset) tcase_add_test(tc, test_two_instances);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("array");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_array_handmade);
+  tcase_add_test(tc, test_array_random);
+  tcase_add_test(tc, test_array_back_to_back);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("dma");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_dma_strided_padding);
+  tcase_add_test(tc, test_dma_acc_4k_and_broadcast);
+  if (!subset) tcase_add_test(tc, test_dma_random);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("output");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_output_edges);
+  tcase_add_test(tc, test_output_raw_bias);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("cmdproc");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_tokens_overlap);
+  if (!subset) tcase_add_test(tc, test_ring_wrap_irq);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("errors");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_err_opcode_and_fields);
+  if (!subset) {
+    tcase_add_test(tc, test_err_ranges);
+    tcase_add_test(tc, test_err_window);
+    tcase_add_test(tc, test_err_axi);
+    tcase_add_test(tc, test_err_tokens_ring_deadlock);
+  }
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(int argc, char **argv) {
+  int subset = (argc > 1 && strcmp(argv[1], "--subset") == 0);
+  int failed;
+  SRunner *sr;
+  g_argv0 = argv[0];
+  g_seed = test_seed();
+  printf("test_chip: config %s, seed %llu%s\n", test_config_name(), (unsigned long long)g_seed,
+         subset ? ", subset" : "");
+  sr = srunner_create(chip_suite(subset));
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? 1 : 0;
+}
