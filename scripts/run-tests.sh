@@ -29,6 +29,8 @@ for spec in "$@"; do
     c=0 f=0 e=1   # no summary: the program crashed or is not a Check suite
   fi
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && [ "$e" -eq 0 ]; then e=1; fi
+  # a sanitizer report fails the program even if it recovered and exited 0
+  if grep -qE 'runtime error:|ERROR: (Address|Leak|Undefined)Sanitizer' "$log"; then e=$((e + 1)); fi
   total_checks=$((total_checks + c)); total_fail=$((total_fail + f)); total_err=$((total_err + e))
   status=PASS
   if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ] || [ "$e" -ne 0 ]; then status=FAIL; failed_programs+=("$label"); fi

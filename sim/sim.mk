@@ -40,7 +40,7 @@ SIM_CONFIGS   ?= 8x8
 SIM_RTL_DIR   ?= rtl
 SIM_JOBS      ?= 2
 SIM_OPT_FAST  ?= -O2
-SIM_SANITIZE  ?= -fsanitize=address,undefined -fno-omit-frame-pointer -g
+SIM_SANITIZE  ?= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g
 SIM_SANITIZE_MODEL ?= -fsanitize=address -fno-omit-frame-pointer
 SIM_ASAN_OPT_FAST  ?= -O1
 VERILATOR     ?= verilator

@@ -565,9 +565,10 @@ START_TEST(test_output_raw_bias) {
   acc = malloc(n * C * 4);
   got = malloc(n * C * 4);
   qbuf = calloc(C, 16);
-  for (i = 0; i < n * C; i++) acc[i] = (int32_t)(i * 0x10001u) - 1000 + (i == 3 ? INT32_MAX : 0);
+  for (i = 0; i < n * C; i++) /* wraps on purpose: computed in uint32 */
+    acc[i] = (int32_t)(i * 0x10001u - 1000u + (i == 3 ? (uint32_t)INT32_MAX : 0u));
   for (ch = 0; ch < C; ch++) {
-    int32_t b = (int32_t)(ch * 7) - 3 + (ch == 0 ? INT32_MAX : 0);
+    int32_t b = (int32_t)(ch * 7u - 3u + (ch == 0 ? (uint32_t)INT32_MAX : 0u));
     memcpy(qbuf + ch * 16, &b, 4);
   }
   acc_addr = chip_alloc(&c, n * C * 4, acc);
