@@ -12,10 +12,11 @@ export SEED
 
 # Array configurations. Each name maps to Verilator parameter overrides; add your own with
 #   make sim-lib CONFIG=12x12 SIM_PARAMS_12x12="-GRows=12 -GCols=12"
-CONFIGS          := 4x4 8x8 16x16
+CONFIGS          := 4x4 8x8 16x16 8x8w128
 SIM_PARAMS_4x4   := -GRows=4 -GCols=4
 SIM_PARAMS_8x8   := -GRows=8 -GCols=8
 SIM_PARAMS_16x16 := -GRows=16 -GCols=16
+SIM_PARAMS_8x8w128 := -GRows=8 -GCols=8 -GAxiDataWidth=128
 CONFIG           ?= 8x8
 SIM_CONFIGS      := $(sort $(CONFIGS) $(CONFIG))
 
@@ -31,7 +32,6 @@ INCLUDES     := -Idriver/include -Isw/ref/include -Itests/chip $(SIM_CPPFLAGS)
 
 REF_SRCS     := $(sort $(wildcard sw/ref/src/*.c))
 CHIP_TEST_SRCS := tests/chip/test_chip.c tests/chip/chip_harness.c
-RTL_SRCS     := $(shell cat rtl/files.f)
 VLINT        := verilator --lint-only -Wall --assert rtl/lint_waivers.vlt -f rtl/files.f --top-module systole_top
 
 .PHONY: help deps gen gen-check lint synth sim sim-lib bench demo clean
@@ -83,12 +83,23 @@ $(foreach c,$(SIM_CONFIGS),$(eval $(call test_chip_rule,$(c),$(c)-asan,$(SIM_SAN
 
 sim-lib: $(SIM_LIB_$(CONFIG))
 
+# README's first C program, kept as a file so the regression compiles and runs it
+$(BUILD)/8x8/hello_chip: sim/examples/hello_chip.c $(SIM_LIB_8x8) | deps
+	$(CC) $(CFLAGS_BASE) $(INCLUDES) -o $@ $< $(SIM_LIB_8x8) $(SIM_LDLIBS)
+
+# simulation-speed benchmark
+$(BUILD)/%/bench_sim: sim/bench/bench_sim.c $(BUILD)/%/libsystole_sim.a | deps
+	$(CC) $(CFLAGS_BASE) $(INCLUDES) -o $@ $< $(BUILD)/$*/libsystole_sim.a $(SIM_LDLIBS)
+
 # ---- the regression -----------------------------------------------------------------------
-# 8x8: everything; 4x4 and 16x16: the subset; 8x8 again under ASan+UBSan (subset).
+# 8x8: everything; 4x4, 16x16 and 8x8 with a 128-bit bus: the subset; 8x8 again under
+# ASan+UBSan (subset).
 SIM_TESTS := $(BUILD)/sw/test_ref \
+             $(BUILD)/8x8/hello_chip \
              $(BUILD)/8x8/test_chip \
              $(BUILD)/4x4/test_chip \
              $(BUILD)/16x16/test_chip \
+             $(BUILD)/8x8w128/test_chip \
              $(BUILD)/8x8-asan/test_chip
 
 sim: | deps
@@ -96,17 +107,37 @@ sim: | deps
 	@$(MAKE) --no-print-directory $(SIM_TESTS)
 	@bash scripts/run-tests.sh \
 	  "golden kernels::$(BUILD)/sw/test_ref" \
+	  "README example (8x8)::$(BUILD)/8x8/hello_chip" \
 	  "chip 8x8::$(BUILD)/8x8/test_chip" \
 	  "chip 4x4 (subset)::$(BUILD)/4x4/test_chip --subset" \
 	  "chip 16x16 (subset)::$(BUILD)/16x16/test_chip --subset" \
+	  "chip 8x8, 128-bit bus (subset)::$(BUILD)/8x8w128/test_chip --subset" \
 	  "chip 8x8 ASan+UBSan (subset)::$(BUILD)/8x8-asan/test_chip --subset"
+
+# ---- benchmarks ---------------------------------------------------------------------------
+# One CSV for every benchmark; each program appends its rows. Figures are cycle counts from
+# the chip's own counters and medians of host timings, never test assertions.
+BENCH_CSV    := $(BUILD)/bench.csv
+BENCH_HEADER := config,workload,name,cycles,macs,utilization,dram_read_bytes,dram_write_bytes,sim_cycles_per_s
+
+bench: | deps
+	@$(MAKE) --no-print-directory $(BUILD)/8x8/bench_sim $(BUILD)/16x16/bench_sim
+	@echo "$(BENCH_HEADER)" > $(BENCH_CSV)
+	$(BUILD)/8x8/bench_sim -c 8x8 -o $(BENCH_CSV)
+	$(BUILD)/16x16/bench_sim -c 16x16 -o $(BENCH_CSV)
+	@echo; echo "=== $(BENCH_CSV)"
+	@awk -F, 'NR==1{printf "%-7s %-10s %-28s %12s %14s %6s %12s %12s %12s\n","config","workload","name","cycles","MACs","util","DRAM rd B","DRAM wr B","sim cyc/s"; next} \
+	  {printf "%-7s %-10s %-28s %12s %14s %5.1f%% %12s %12s %12.0f\n",$$1,$$2,$$3,$$4,$$5,100*$$6,$$7,$$8,$$9}' $(BENCH_CSV)
 
 # ---- lint ---------------------------------------------------------------------------------
 lint: | deps
 	$(foreach c,$(CONFIGS),$(VLINT) $(SIM_PARAMS_$(c)) &&) true
 	$(PY) scripts/gen_regs.py --check
+	@awk '/sim\/examples\/hello_chip.c/{seen=1} seen && /^```c$$/{f=1;next} f && /^```$$/{exit} f' README.md \
+	  | cmp -s - sim/examples/hello_chip.c || \
+	  { echo "lint: README.md's C example differs from sim/examples/hello_chip.c"; exit 1; }
 	@echo "C -Werror build (syntax and warnings) of every C source"
-	@for f in $(REF_SRCS) $(CHIP_TEST_SRCS) tests/sw/test_ref.c; do \
+	@for f in $(REF_SRCS) $(CHIP_TEST_SRCS) tests/sw/test_ref.c sim/examples/hello_chip.c sim/bench/bench_sim.c; do \
 	  $(CC) $(CFLAGS_BASE) $(CHECK_CFLAGS) $(INCLUDES) -fsyntax-only $$f || exit 1; \
 	done
 	@echo "lint: OK"

@@ -459,11 +459,11 @@ def gen_sv(desc: Description) -> str:
 
     # ---- declarations
     w("  // ---- AXI4-Lite channel state")
-    w("  logic        bvalid_q, bvalid_d;")
-    w("  logic [1:0]  bresp_q, bresp_d;")
-    w("  logic        rvalid_q, rvalid_d;")
-    w("  logic [1:0]  rresp_q, rresp_d;")
-    w("  logic [31:0] rdata_q, rdata_d;")
+    w("  logic        bvalid_q;")
+    w("  logic [1:0]  bresp_q;")
+    w("  logic        rvalid_q;")
+    w("  logic [1:0]  rresp_q;")
+    w("  logic [31:0] rdata_q;")
     w("")
     w("  // ---- Write decode")
     w("  logic        wr_en;    // AW and W accepted this cycle")
@@ -477,15 +477,12 @@ def gen_sv(desc: Description) -> str:
         w("  /* verilator lint_on UNUSEDSIGNAL */")
     else:
         w("  logic [31:0] wr_data;  // wdata & wr_mask")
-    w("  logic        wr_hit;   // write address maps to a register")
     for r in wr_regs:
         w(f"  logic        wr_{r.lname};")
     w("")
     w("  // ---- Read decode")
     w("  logic        rd_en;    // AR accepted this cycle")
     w(f"  logic [{ADDR_BITS - 1}:0] rd_addr;  // word-aligned read address")
-    w("  logic [31:0] rd_value; // value of the addressed register")
-    w("  logic        rd_hit;   // read address maps to a register")
     w("")
     if stored:
         w("  // ---- Field state")
@@ -495,8 +492,8 @@ def gen_sv(desc: Description) -> str:
     if counters:
         w("  // ---- Counters and their HI shadows")
         for r in counters:
-            w(f"  logic [63:0] {r.lname}_q, {r.lname}_d;")
-            w(f"  logic [31:0] {r.lname}_hi_q, {r.lname}_hi_d;")
+            w(f"  logic [63:0] {r.lname}_q;")
+            w(f"  logic [31:0] {r.lname}_hi_q;")
         w("")
 
     # ---- AXI handshakes
@@ -523,59 +520,62 @@ def gen_sv(desc: Description) -> str:
     if wr_regs:
         w("")
 
-    w("  always_comb begin")
-    w("    bvalid_d = bvalid_q;")
-    w("    bresp_d  = bresp_q;")
-    w("    if (bvalid_q && s_bready_i) begin")
-    w("      bvalid_d = 1'b0;")
+    # ---- B and R channels. The address decode and the read mux sit inside the sequential
+    # blocks, evaluated only on an accepted AW/W or AR: they depend on input ports, and a
+    # simulator such as Verilator re-evaluates such combinational logic on every
+    # evaluation. (A deliberate exception to the "sequential blocks hold only q <= d" style.)
+    w("  // ---- B channel: the response says whether the address maps to a register. Decode")
+    w("  // inside the sequential block, only on an accepted write (simulation speed: logic that")
+    w("  // depends on input ports is otherwise re-evaluated on every model evaluation).")
+    w("  always_ff @(posedge clk_i or negedge rst_ni) begin")
+    w("    if (!rst_ni) begin")
+    w("      bvalid_q <= 1'b0;")
+    w("      bresp_q  <= 2'b00;")
+    w("    end else begin")
+    w("      if (bvalid_q && s_bready_i) begin")
+    w("        bvalid_q <= 1'b0;")
+    w("      end")
+    w("      if (wr_en) begin")
+    w("        bvalid_q <= 1'b1;")
+    w("        case (wr_addr)")
+    for i in range(0, len(addr_names), 4):
+        names = ", ".join(n for n, _ in addr_names[i:i + 4])
+        sep = "," if i + 4 < len(addr_names) else ":"
+        w(f"          {names}{sep}")
+    w("            bresp_q <= RESP_OKAY;")
+    w("          default: bresp_q <= RESP_SLVERR;")
+    w("        endcase")
+    w("      end")
     w("    end")
-    w("    if (wr_en) begin")
-    w("      bvalid_d = 1'b1;")
-    w("      bresp_d  = wr_hit ? RESP_OKAY : RESP_SLVERR;")
-    w("    end")
-    w("  end")
-    w("")
-    w("  always_comb begin")
-    w("    rvalid_d = rvalid_q;")
-    w("    rresp_d  = rresp_q;")
-    w("    rdata_d  = rdata_q;")
-    w("    if (rvalid_q && s_rready_i) begin")
-    w("      rvalid_d = 1'b0;")
-    w("    end")
-    w("    if (rd_en) begin")
-    w("      rvalid_d = 1'b1;")
-    w("      rresp_d  = rd_hit ? RESP_OKAY : RESP_SLVERR;")
-    w("      rdata_d  = rd_hit ? rd_value : 32'h0;")
-    w("    end")
-    w("  end")
-    w("")
-
-    # ---- address hit decode
-    w("  // ---- Address maps to a register (reads and writes alike)")
-    w("  always_comb begin")
-    w("    wr_hit = 1'b0;")
-    w("    case (wr_addr)")
-    for n, _ in addr_names:
-        w(f"      {n}: wr_hit = 1'b1;")
-    w("      default: wr_hit = 1'b0;")
-    w("    endcase")
     w("  end")
     w("")
 
     # ---- read mux
-    w("  // ---- Read mux")
-    w("  always_comb begin")
-    w("    rd_value = 32'h0;")
-    w("    rd_hit   = 1'b1;")
-    w("    case (rd_addr)")
+    w("  // ---- R channel and read mux: R data is the register value at the acceptance edge;")
+    w("  // an address that maps to no register answers SLVERR with data 0. The mux sits inside")
+    w("  // the sequential block, evaluated only on an accepted read (see the B channel).")
+    w("  always_ff @(posedge clk_i or negedge rst_ni) begin")
+    w("    if (!rst_ni) begin")
+    w("      rvalid_q <= 1'b0;")
+    w("      rresp_q  <= 2'b00;")
+    w("      rdata_q  <= 32'h0;")
+    w("    end else begin")
+    w("      if (rvalid_q && s_rready_i) begin")
+    w("        rvalid_q <= 1'b0;")
+    w("      end")
+    w("      if (rd_en) begin")
+    w("        rvalid_q <= 1'b1;")
+    w("        rresp_q  <= RESP_OKAY;")
+    w("        rdata_q  <= 32'h0;")
+    w("        case (rd_addr)")
     for r in regs:
         if r.counter:
-            w(f"      ADDR_{r.name}_LO: rd_value = {r.lname}_q[31:0];")
-            w(f"      ADDR_{r.name}_HI: rd_value = {r.lname}_hi_q;")
+            w(f"          ADDR_{r.name}_LO: rdata_q <= {r.lname}_q[31:0];")
+            w(f"          ADDR_{r.name}_HI: rdata_q <= {r.lname}_hi_q;")
             continue
-        w(f"      ADDR_{r.name}: begin")
+        w(f"          ADDR_{r.name}: begin")
         for f in r.fields:
-            dst = f"rd_value{_sl(f.hi, f.lo)}"
+            dst = f"rdata_q{_sl(f.hi, f.lo)}"
             if f.access == "const":
                 src = _lit(f.width, f.reset)
             elif f.access == "ro":
@@ -584,10 +584,12 @@ def gen_sv(desc: Description) -> str:
                 src = _lit(f.width, 0)
             else:
                 src = f"{sig(r, f)}_q"
-            w(f"        {dst} = {src};")
-        w("      end")
-    w("      default: rd_hit = 1'b0;")
-    w("    endcase")
+            w(f"            {dst} <= {src};")
+        w("          end")
+    w("          default: rresp_q <= RESP_SLVERR;")
+    w("        endcase")
+    w("      end")
+    w("    end")
     w("  end")
     w("")
 
@@ -631,36 +633,42 @@ def gen_sv(desc: Description) -> str:
             w(f"  assign {s}_o = {s}_q;")
             w("")
     if counters:
-        w("  // ---- counter64: increment, clear, HI snapshot on a LO read")
+        w("  // ---- counter64: increment, clear, HI snapshot on a LO read. Next state inside the")
+        w("  // sequential block (simulation speed, see the B channel): the snapshot depends on")
+        w("  // the AR input port, and the counters are the widest state of this block.")
+        w("  always_ff @(posedge clk_i or negedge rst_ni) begin")
+        w("    if (!rst_ni) begin")
         for r in counters:
-            n = r.lname
-            w("  always_comb begin")
-            w(f"    {n}_d    = {n}_q + {{32'h0, {n}_inc_i}};")
-            w(f"    {n}_hi_d = {n}_hi_q;")
-            w("    if (counters_clear_i) begin")
-            w(f"      {n}_d    = 64'h0;")
-            w(f"      {n}_hi_d = 32'h0;")
-            w("    end")
-            w(f"    if (rd_en && (rd_addr == ADDR_{r.name}_LO)) begin")
-            w(f"      {n}_hi_d = {n}_q[63:32];")
-            w("    end")
-            w("  end")
-            w("")
+            w(f"      {r.lname}_q    <= 64'h0;")
+            w(f"      {r.lname}_hi_q <= 32'h0;")
+        w("    end else begin")
+        w("      if (counters_clear_i) begin")
+        for r in counters:
+            w(f"        {r.lname}_q    <= 64'h0;")
+            w(f"        {r.lname}_hi_q <= 32'h0;")
+        w("      end else begin")
+        for r in counters:
+            w(f"        {r.lname}_q <= {r.lname}_q + {{32'h0, {r.lname}_inc_i}};")
+        w("      end")
+        w("      if (rd_en) begin")
+        w("        case (rd_addr)")
+        for r in counters:
+            w(f"          ADDR_{r.name}_LO: {r.lname}_hi_q <= {r.lname}_q[63:32];")
+        w("          default: ;")
+        w("        endcase")
+        w("      end")
+        w("    end")
+        w("  end")
+        w("")
 
     # ---- flops
     w("  // ---- Registers")
     w("  always_ff @(posedge clk_i or negedge rst_ni) begin")
     w("    if (!rst_ni) begin")
-    flops: list[tuple[str, str]] = [
-        ("bvalid", "1'b0"), ("bresp", "2'b00"), ("rvalid", "1'b0"), ("rresp", "2'b00"),
-        ("rdata", "32'h0"),
-    ]
+    flops: list[tuple[str, str]] = []
     for r, f in stored:
         rst = f.reset if f.access != "w1p" else 0
         flops.append((sig(r, f), _lit(f.width, rst)))
-    for r in counters:
-        flops.append((r.lname, "64'h0"))
-        flops.append((f"{r.lname}_hi", "32'h0"))
     fw = max(len(n) for n, _ in flops) + 2
     for n, rst in flops:
         w(f"      {n + '_q':<{fw}} <= {rst};")

@@ -26,7 +26,9 @@ for spec in "$@"; do
     f=$(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$line")
     e=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$line")
   else
-    c=0 f=0 e=1   # no summary: the program crashed or is not a Check suite
+    # not a Check suite: a plain program counts as one check that passes iff it exits 0
+    c=1 f=0 e=0
+    [ "$rc" -eq 0 ] || f=1
   fi
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && [ "$e" -eq 0 ]; then e=1; fi
   # a sanitizer report fails the program even if it recovered and exited 0

@@ -144,6 +144,44 @@ START_TEST(test_csr_identity) {
 }
 END_TEST
 
+static long file_size(const char *path) {
+  FILE *f = fopen(path, "rb");
+  long size;
+  if (!f) return -1;
+  fseek(f, 0, SEEK_END);
+  size = ftell(f);
+  fclose(f);
+  return size;
+}
+
+/* Waves: an explicit start/stop, and a window that opens and closes by itself. */
+START_TEST(test_waves) {
+  chip_t c;
+  systole_sim_config_t cfg;
+  char p1[80], p2[80];
+  uint64_t now;
+  snprintf(p1, sizeof(p1), "/tmp/systole_test_waves_%s_a.fst", test_config_name());
+  snprintf(p2, sizeof(p2), "/tmp/systole_test_waves_%s_b.fst", test_config_name());
+  remove(p1);
+  remove(p2);
+  systole_sim_config_default(&cfg);
+  cfg.wave_path = p2;
+  chip_open(&c, &cfg, 16);
+  ck_assert_int_eq(systole_sim_wave_start(c.sim, p1), SYSTOLE_SIM_OK);
+  systole_sim_step(c.sim, 20);
+  ck_assert_int_eq(systole_sim_wave_stop(c.sim), SYSTOLE_SIM_OK);
+  ck_assert_int_gt(file_size(p1), 100);
+  now = systole_sim_cycles(c.sim);
+  ck_assert_int_eq(systole_sim_wave_window(c.sim, now + 10, now + 60), SYSTOLE_SIM_OK);
+  ck_assert_int_lt(file_size(p2), 0); /* nothing before the window opens */
+  systole_sim_step(c.sim, 100);
+  chip_close(&c);
+  ck_assert_int_gt(file_size(p2), 100);
+  remove(p1);
+  remove(p2);
+}
+END_TEST
+
 START_TEST(test_two_instances) {
   chip_t c1, c2;
   unsigned R, C, M = 5, i;
@@ -227,7 +265,7 @@ END_TEST
 
 START_TEST(test_array_random) {
   chip_t c;
-  unsigned it, iters = 6;
+  unsigned it, iters = 25;
   uint64_t s = g_seed * 7919 + 1;
   chip_open(&c, NULL, 16);
   for (it = 0; it < iters; it++) {
@@ -414,7 +452,7 @@ START_TEST(test_dma_random) {
   unsigned it;
   uint64_t s = g_seed * 101 + 7;
   chip_open(&c, NULL, 16);
-  for (it = 0; it < 8; it++) {
+  for (it = 0; it < 30; it++) {
     unsigned R = c.rows, rows = 1 + (unsigned)(test_rand(&s) % 40);
     unsigned row_bytes = 1 + (unsigned)(test_rand(&s) % R);
     unsigned off = (unsigned)(test_rand(&s) % (R - row_bytes + 1));
@@ -965,6 +1003,7 @@ static Suite *chip_suite(int subset) {
   tc = tcase_create("csr");
   tcase_add_test(tc, test_csr_identity);
   if (!subset) tcase_add_test(tc, test_two_instances);
+  if (!subset) tcase_add_test(tc, test_waves);
   suite_add_tcase(s, tc);
   tc = tcase_create("array");
   tcase_set_timeout(tc, 120);
