@@ -31,16 +31,18 @@ CHECK_LIBS    = $(shell pkg-config --libs check)
 INCLUDES     := -Idriver/include -Isw/ref/include -Itests/chip $(SIM_CPPFLAGS)
 
 REF_SRCS     := $(sort $(wildcard sw/ref/src/*.c))
+include driver/driver.mk
 CHIP_TEST_SRCS := tests/chip/test_chip.c tests/chip/chip_harness.c
 VLINT        := verilator --lint-only -Wall --assert rtl/lint_waivers.vlt -f rtl/files.f --top-module systole_top
 
-.PHONY: help deps gen gen-check lint synth sim sim-lib bench demo clean
+.PHONY: help deps gen gen-check lint synth sim sim-lib bench demo soak clean
 
 help:
 	@echo "Systole targets:"
 	@echo "  make sim      build everything and run the whole regression (Check suites)"
 	@echo "  make demo     run a job on the simulated chip and print a report"
 	@echo "  make bench    performance table; writes $(BUILD)/bench.csv"
+	@echo "  make soak     long random soak of end-to-end jobs (SEED=, DRIVER_SOAK=<cases>)"
 	@echo "  make lint     Verilator -Wall on the RTL (every config), stale-generated-file check, C -Werror build"
 	@echo "  make synth    Yosys synth_ice40 / synth_xilinx resource reports (4x4, 8x8)"
 	@echo "  make gen      regenerate CSR Verilog, C header and register docs from rtl/regs.json"
@@ -94,7 +96,8 @@ $(BUILD)/%/bench_sim: sim/bench/bench_sim.c $(BUILD)/%/libsystole_sim.a | deps
 # ---- the regression -----------------------------------------------------------------------
 # 8x8: everything; 4x4, 16x16 and 8x8 with a 128-bit bus: the subset; 8x8 again under
 # ASan+UBSan (subset).
-SIM_TESTS := $(BUILD)/sw/test_ref \
+SIM_TESTS := $(DRIVER_SIM_TESTS) \
+             $(BUILD)/sw/test_ref \
              $(BUILD)/8x8/hello_chip \
              $(BUILD)/8x8/test_chip \
              $(BUILD)/4x4/test_chip \
@@ -112,7 +115,17 @@ sim: | deps
 	  "chip 4x4 (subset)::$(BUILD)/4x4/test_chip --subset" \
 	  "chip 16x16 (subset)::$(BUILD)/16x16/test_chip --subset" \
 	  "chip 8x8, 128-bit bus (subset)::$(BUILD)/8x8w128/test_chip --subset" \
-	  "chip 8x8 ASan+UBSan (subset)::$(BUILD)/8x8-asan/test_chip --subset"
+	  "chip 8x8 ASan+UBSan (subset)::$(BUILD)/8x8-asan/test_chip --subset" \
+	  $(DRIVER_SIM_RUNS)
+
+# long random soak of the end-to-end jobs (not part of `make sim`)
+soak: | deps
+	@$(MAKE) --no-print-directory driver-soak
+
+# the main job: a small CNN, layer by layer on the simulated chip, checked against golden
+demo: | deps
+	@$(MAKE) --no-print-directory $(BUILD)/$(CONFIG)/systole_demo
+	$(BUILD)/$(CONFIG)/systole_demo
 
 # ---- benchmarks ---------------------------------------------------------------------------
 # One CSV for every benchmark; each program appends its rows. Figures are cycle counts from
@@ -140,6 +153,7 @@ lint: | deps
 	@for f in $(REF_SRCS) $(CHIP_TEST_SRCS) tests/sw/test_ref.c sim/examples/hello_chip.c sim/bench/bench_sim.c; do \
 	  $(CC) $(CFLAGS_BASE) $(CHECK_CFLAGS) $(INCLUDES) -fsyntax-only $$f || exit 1; \
 	done
+	@$(MAKE) --no-print-directory driver-lint
 	@echo "lint: OK"
 
 # ---- synthesis ------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ run_one() { # target cfg
   case $target in
     # Everything of synth_ice40 but its final AUTONAME pass, which takes minutes on a netlist
     # this size in Yosys 0.23 and only renames wires; the checks after it are kept.
-    ice40)  cmd="synth_ice40 -top systole_top -run :check; hierarchy -check; check -noinit" ;;
+    ice40)  cmd="synth_ice40 -dsp -top systole_top -run :check; hierarchy -check; check -noinit" ;;
     xilinx) cmd="synth_xilinx -family xc7 -top systole_top" ;;
     *) echo "synth.sh: unknown target $target" >&2; return 1 ;;
   esac

@@ -1,0 +1,848 @@
+/* Driver tests against a mocked HAL: argument validation of every public function (a bad
+ * argument must not touch the device) and the generated command streams (tokens balance,
+ * loads stay inside their tensors, every MAC and every output element exactly once).
+ *
+ * The mock is a chip that consumes every command the moment RING_TAIL is written, records
+ * it, reports configurable CFG registers, and keeps device memory in a host array.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "systole.h"
+#include "systole_cmd.h"
+#include "systole_regs.h"
+
+/* the driver's libc-free formatter (driver/src/systole_internal.h) */
+void drv_fmt(char *out, size_t size, const char *fmt, ...);
+
+/* ---- the mock -------------------------------------------------------------------------- */
+
+#define MOCK_MEM_BASE 0x10000u
+#define MOCK_MEM_BYTES (8u << 20)
+#define MOCK_MAX_CMDS 400000u
+
+typedef struct {
+  uint32_t regs[1024];
+  uint8_t *mem;
+  uint32_t brk;
+  unsigned reg_writes, reg_reads, mem_writes, allocs;
+  int irq_pending;
+  /* decoded ring log */
+  uint64_t (*log)[4];
+  unsigned nlog;
+  uint32_t head;
+  systole_hal_t hal;
+  /* config */
+  unsigned rows, cols, spad_bytes, acc_bytes, qp_lines;
+  /* fault injection: stop with error `fail_code` at the first command with opcode
+   * `fail_op` (0: never); `stall`: consume nothing (a hung chip) */
+  unsigned fail_op, fail_code, error, err_slot, stall;
+} mock_t;
+
+static int m_reg_read(void *ctx, uint32_t off, uint32_t *v) {
+  mock_t *m = (mock_t *)ctx;
+  m->reg_reads++;
+  if (off >= 4096 || (off & 3)) return -1;
+  switch (off) {
+    case SYSTOLE_REG_ID: *v = 0x53595354u; break;
+    case SYSTOLE_REG_CFG_ARRAY: *v = (m->cols << 16) | m->rows; break;
+    case SYSTOLE_REG_CFG_SPAD: *v = m->spad_bytes; break;
+    case SYSTOLE_REG_CFG_ACC: *v = m->acc_bytes; break;
+    case SYSTOLE_REG_CFG_BUS: *v = (32u << 16) | 64u; break;
+    case SYSTOLE_REG_CFG_MISC: *v = (32u << 24) | (8u << 16) | m->qp_lines; break;
+    case SYSTOLE_REG_STATUS:
+      *v = m->error ? (2u | (m->fail_code << 8)) : m->stall ? 0u : 1u;
+      break;
+    case SYSTOLE_REG_ERR_CMD: *v = m->err_slot; break;
+    case SYSTOLE_REG_RING_HEAD: *v = m->head; break;
+    case SYSTOLE_REG_IRQ_STATUS:
+      *v = (m->irq_pending ? (1u << SYSTOLE_IRQ_STATUS_CMD_SHIFT) : 0) |
+           (m->error ? (1u << SYSTOLE_IRQ_STATUS_ERROR_SHIFT) : 0);
+      break;
+    default: *v = m->regs[off / 4]; break;
+  }
+  return 0;
+}
+
+static int m_reg_write(void *ctx, uint32_t off, uint32_t v) {
+  mock_t *m = (mock_t *)ctx;
+  m->reg_writes++;
+  if (off >= 4096 || (off & 3)) return -1;
+  m->regs[off / 4] = v;
+  if (off == SYSTOLE_REG_IRQ_STATUS && (v & 4u)) m->irq_pending = 0;
+  if (off == SYSTOLE_REG_CTRL && (v & 1u)) {
+    m->error = 0;
+    m->head = 0;
+    m->regs[SYSTOLE_REG_RING_TAIL / 4] = 0;
+  }
+  if (off == SYSTOLE_REG_RING_TAIL) {
+    uint32_t slots = m->regs[SYSTOLE_REG_RING_SIZE / 4], base = m->regs[SYSTOLE_REG_RING_BASE / 4];
+    while (m->head != v && !m->error && !m->stall) {
+      const uint8_t *p = m->mem + (base - MOCK_MEM_BASE) + m->head * 32u;
+      unsigned i, b;
+      ck_assert_uint_lt(m->nlog, MOCK_MAX_CMDS);
+      for (i = 0; i < 4; i++) {
+        m->log[m->nlog][i] = 0;
+        for (b = 0; b < 8; b++) m->log[m->nlog][i] |= (uint64_t)p[i * 8 + b] << (8 * b);
+      }
+      if (m->fail_op && (m->log[m->nlog][0] & 0xff) == m->fail_op) {
+        m->error = 1;
+        m->err_slot = m->head;
+        m->fail_op = 0;
+        break;
+      }
+      if ((m->log[m->nlog][0] & 0xff) == SYSTOLE_OP_IRQ) m->irq_pending = 1;
+      m->nlog++;
+      m->head = (m->head + 1) % slots;
+    }
+  }
+  return 0;
+}
+
+static int m_alloc(void *ctx, size_t bytes, size_t align, uint32_t *a) {
+  mock_t *m = (mock_t *)ctx;
+  uint32_t p = (m->brk + (uint32_t)align - 1) & ~((uint32_t)align - 1);
+  m->allocs++;
+  if ((uint64_t)p + bytes > MOCK_MEM_BASE + (uint64_t)MOCK_MEM_BYTES) return -1;
+  *a = p;
+  m->brk = p + (uint32_t)bytes;
+  return 0;
+}
+
+static int m_free(void *ctx, uint32_t a) {
+  (void)ctx;
+  (void)a;
+  return 0;
+}
+
+static int m_write(void *ctx, uint32_t a, const void *src, size_t n) {
+  mock_t *m = (mock_t *)ctx;
+  m->mem_writes++;
+  if (a < MOCK_MEM_BASE || (uint64_t)a + n > MOCK_MEM_BASE + (uint64_t)MOCK_MEM_BYTES) return -1;
+  memcpy(m->mem + (a - MOCK_MEM_BASE), src, n);
+  return 0;
+}
+
+static int m_read(void *ctx, uint32_t a, void *dst, size_t n) {
+  mock_t *m = (mock_t *)ctx;
+  if (a < MOCK_MEM_BASE || (uint64_t)a + n > MOCK_MEM_BASE + (uint64_t)MOCK_MEM_BYTES) return -1;
+  memcpy(dst, m->mem + (a - MOCK_MEM_BASE), n);
+  return 0;
+}
+
+static int m_wait(void *ctx, unsigned what, uint64_t budget, unsigned *reached) {
+  mock_t *m = (mock_t *)ctx;
+  (void)budget;
+  *reached = what & ((m->stall ? 0u : SYSTOLE_HAL_WAIT_IDLE) |
+                     (m->irq_pending || m->error ? SYSTOLE_HAL_WAIT_IRQ : 0u));
+  return 0;
+}
+
+static uint64_t m_cycles(void *ctx) {
+  (void)ctx;
+  return 0;
+}
+
+static void *m_halloc(void *ctx, size_t n) {
+  (void)ctx;
+  return malloc(n ? n : 1);
+}
+static void m_hfree(void *ctx, void *p) {
+  (void)ctx;
+  free(p);
+}
+
+static mock_t *mock_new(unsigned rows, unsigned cols, unsigned qp_lines) {
+  mock_t *m = calloc(1, sizeof(*m));
+  ck_assert_ptr_nonnull(m);
+  m->mem = calloc(1, MOCK_MEM_BYTES);
+  m->log = calloc(MOCK_MAX_CMDS, sizeof(*m->log));
+  ck_assert_ptr_nonnull(m->mem);
+  ck_assert_ptr_nonnull(m->log);
+  m->brk = MOCK_MEM_BASE;
+  m->rows = rows;
+  m->cols = cols;
+  m->spad_bytes = 65536;
+  m->acc_bytes = 16384;
+  m->qp_lines = qp_lines;
+  m->hal.ctx = m;
+  m->hal.reg_read = m_reg_read;
+  m->hal.reg_write = m_reg_write;
+  m->hal.mem_alloc = m_alloc;
+  m->hal.mem_free = m_free;
+  m->hal.mem_write = m_write;
+  m->hal.mem_read = m_read;
+  m->hal.wait = m_wait;
+  m->hal.cycles = m_cycles;
+  m->hal.host_alloc = m_halloc;
+  m->hal.host_free = m_hfree;
+  m->hal.mem_base = MOCK_MEM_BASE;
+  m->hal.mem_size = MOCK_MEM_BYTES;
+  return m;
+}
+
+static void mock_free(mock_t *m) {
+  free(m->mem);
+  free(m->log);
+  free(m);
+}
+
+/* Device touches so far (register writes, memory writes, allocations, ring commands). */
+static unsigned touches(const mock_t *m) {
+  return m->reg_writes + m->mem_writes + m->allocs + m->nlog;
+}
+
+#define OK(expr)                                                                          \
+  do {                                                                                    \
+    systole_status_t st_ = (expr);                                                        \
+    ck_assert_msg(st_ == SYSTOLE_OK, "%s: %s", #expr, systole_status_str(st_));           \
+  } while (0)
+
+/* A bad call: BAD_ARG (or OVERFLOW) and no device touch. */
+#define BAD(m, expr)                                                                      \
+  do {                                                                                    \
+    unsigned t0_ = touches(m);                                                            \
+    systole_status_t st_ = (expr);                                                        \
+    ck_assert_msg(st_ == SYSTOLE_BAD_ARG || st_ == SYSTOLE_OVERFLOW,                      \
+                  "%s returned %s, want BAD_ARG", #expr, systole_status_str(st_));        \
+    ck_assert_msg(touches(m) == t0_, "%s touched the device", #expr);                     \
+  } while (0)
+
+static void open_dev(mock_t *m, systole_dev_t *dev) { OK(systole_dev_open(dev, &m->hal, NULL)); }
+
+/* ---- validation ---------------------------------------------------------------------------- */
+
+START_TEST(test_formatter) {
+  char b[64];
+  drv_fmt(b, sizeof(b), "%d %u %x %08x %s %c %%", -42, 7u, 255u, 0xbeefu, "ok", 'z');
+  ck_assert_str_eq(b, "-42 7 ff 0000beef ok z %");
+  drv_fmt(b, sizeof(b), "%016llx %llu %zu %ld %5d|%-", 0x1234ull, 18446744073709551615ull,
+          (size_t)99, -5L, -3);
+  ck_assert_str_eq(b, "0000000000001234 18446744073709551615 99 -5    -3|%-");
+  drv_fmt(b, 6, "abcdefgh %d", 1);
+  ck_assert_str_eq(b, "abcde");
+  drv_fmt(b, sizeof(b), "%d %s", -2147483647 - 1, (const char *)NULL);
+  ck_assert_str_eq(b, "-2147483648 (null)");
+}
+END_TEST
+
+START_TEST(test_status_strings) {
+  int s;
+  for (s = 0; s <= 9; s++) ck_assert_ptr_nonnull(systole_status_str((systole_status_t)s));
+  ck_assert_str_eq(systole_status_str((systole_status_t)1234), "unknown status");
+  ck_assert_str_eq(systole_status_str(SYSTOLE_OK), "ok");
+}
+END_TEST
+
+START_TEST(test_dev_validation) {
+  mock_t *m = mock_new(8, 8, 64);
+  systole_dev_t dev;
+  systole_hal_t bad;
+  systole_dev_config_t cfg;
+  systole_caps_t caps;
+  systole_error_info_t info;
+  BAD(m, systole_dev_open(NULL, &m->hal, NULL));
+  BAD(m, systole_dev_open(&dev, NULL, NULL));
+  bad = m->hal;
+  bad.wait = NULL;
+  BAD(m, systole_dev_open(&dev, &bad, NULL));
+  bad = m->hal;
+  bad.reg_write = NULL;
+  BAD(m, systole_dev_open(&dev, &bad, NULL));
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.ring_slots = 3;
+  BAD(m, systole_dev_open(&dev, &m->hal, &cfg));
+  cfg.ring_slots = 70000;
+  BAD(m, systole_dev_open(&dev, &m->hal, &cfg));
+  cfg.ring_slots = 0;
+  cfg.win_base = 0xfffff000u;
+  cfg.win_size = 0x2000u;
+  BAD(m, systole_dev_open(&dev, &m->hal, &cfg));
+  memset(&dev, 0, sizeof(dev));
+  BAD(m, systole_dev_close(&dev)); /* never opened */
+  BAD(m, systole_dev_close(NULL));
+  BAD(m, systole_dev_caps(NULL, &caps));
+  BAD(m, systole_dev_last_error(NULL, &info));
+  BAD(m, systole_dev_reset(NULL));
+  BAD(m, systole_dev_set_trace(NULL, NULL, NULL));
+  open_dev(m, &dev);
+  BAD(m, systole_dev_caps(&dev, NULL));
+  BAD(m, systole_dev_last_error(&dev, NULL));
+  OK(systole_dev_caps(&dev, &caps));
+  ck_assert_uint_eq(caps.rows, 8);
+  ck_assert_uint_eq(caps.spad_lines, 65536 / 8);
+  ck_assert_uint_eq(caps.acc_lines, 16384 / 32);
+  ck_assert_uint_eq(caps.qparam_lines, 64);
+  ck_assert_uint_eq(caps.bus_bytes, 8);
+  OK(systole_dev_close(&dev));
+  /* a configuration the driver cannot use */
+  {
+    mock_t *m2 = mock_new(8, 8, 64);
+    systole_hal_t h = m2->hal;
+    systole_status_t st;
+    h.reg_read = m_reg_read;
+    m2->rows = 0; /* unsupported config */
+    st = systole_dev_open(&dev, &h, NULL);
+    ck_assert_int_eq(st, SYSTOLE_UNSUPPORTED);
+    mock_free(m2);
+  }
+  mock_free(m);
+}
+END_TEST
+
+START_TEST(test_buf_validation) {
+  mock_t *m = mock_new(8, 8, 64);
+  systole_dev_t dev;
+  systole_buf_t b, v, outside;
+  uint8_t data[64];
+  open_dev(m, &dev);
+  BAD(m, systole_buf_alloc(NULL, 16, &b));
+  BAD(m, systole_buf_alloc(&dev, 0, &b));
+  BAD(m, systole_buf_alloc(&dev, 16, NULL));
+#if SIZE_MAX > 0xffffffffu
+  BAD(m, systole_buf_alloc(&dev, (size_t)1 << 33, &b));
+#endif
+  OK(systole_buf_alloc(&dev, 64, &b));
+  BAD(m, systole_buf_write(&dev, &b, 0, NULL, 8));
+  BAD(m, systole_buf_write(&dev, &b, 60, data, 8));
+  BAD(m, systole_buf_write(&dev, &b, (size_t)-1, data, 8));
+  BAD(m, systole_buf_write(&dev, &b, 0, data, 0));
+  BAD(m, systole_buf_write(NULL, &b, 0, data, 8));
+  BAD(m, systole_buf_write(&dev, NULL, 0, data, 8));
+  BAD(m, systole_buf_read(&dev, &b, 0, NULL, 8));
+  BAD(m, systole_buf_read(&dev, &b, 1, data, 64));
+  BAD(m, systole_buf_view(&b, 60, 8, &v));
+  BAD(m, systole_buf_view(&b, 0, 0, &v));
+  BAD(m, systole_buf_view(NULL, 0, 8, &v));
+  OK(systole_buf_view(&b, 8, 8, &v));
+  BAD(m, systole_buf_free(&dev, &v)); /* a view is not freeable */
+  outside.addr = 0x100u;
+  outside.bytes = 64;
+  outside.owned = 1;
+  BAD(m, systole_buf_write(&dev, &outside, 0, data, 8)); /* outside the window */
+  memset(data, 7, sizeof(data));
+  OK(systole_buf_write(&dev, &v, 0, data, 8));
+  OK(systole_buf_read(&dev, &b, 8, data + 32, 8));
+  ck_assert_mem_eq(data, data + 32, 8);
+  OK(systole_buf_free(&dev, &b));
+  BAD(m, systole_buf_free(&dev, &b)); /* twice */
+  BAD(m, systole_buf_free(NULL, &b));
+  OK(systole_dev_close(&dev));
+  mock_free(m);
+}
+END_TEST
+
+static systole_conv2d_params_t conv_params(void) {
+  systole_conv2d_params_t p;
+  memset(&p, 0, sizeof(p));
+  p.batch = 1; p.in_h = 6; p.in_w = 5; p.in_c = 4; p.out_c = 6; p.k_h = 3; p.k_w = 3;
+  p.stride_h = p.stride_w = 1; p.dil_h = p.dil_w = 1;
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+  p.groups = 1; p.in_zp = 0; p.out_zp = 0; p.act_min = -128; p.act_max = 127;
+  return p;
+}
+
+START_TEST(test_pack_validation) {
+  mock_t *m = mock_new(8, 8, 64);
+  systole_dev_t dev;
+  systole_packed_t pk;
+  int8_t w[6 * 9 * 4];
+  int32_t bias[6] = {0}, mult[6] = {1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30},
+          shift[6] = {0};
+  systole_conv2d_params_t p;
+  memset(w, 1, sizeof(w));
+  open_dev(m, &dev);
+  BAD(m, systole_matmul_weights_pack(NULL, 4, 4, w, 0, bias, mult, shift, 0, &pk));
+  BAD(m, systole_matmul_weights_pack(&dev, 0, 4, w, 0, bias, mult, shift, 0, &pk));
+  BAD(m, systole_matmul_weights_pack(&dev, 4, 0, w, 0, bias, mult, shift, 0, &pk));
+  BAD(m, systole_matmul_weights_pack(&dev, 4, 4, NULL, 0, bias, mult, shift, 0, &pk));
+  BAD(m, systole_matmul_weights_pack(&dev, 4, 4, w, 0, bias, mult, NULL, 0, &pk));
+  BAD(m, systole_matmul_weights_pack(&dev, 4, 4, w, 0, bias, NULL, shift, 0, &pk));
+  BAD(m, systole_matmul_weights_pack(&dev, 4, 4, w, 0, bias, mult, shift, 128, &pk));
+  BAD(m, systole_matmul_weights_pack(&dev, 4, 4, w, 0, bias, mult, shift, -129, &pk));
+  BAD(m, systole_matmul_weights_pack(&dev, 4, 4, w, 0x10, bias, mult, shift, 0, &pk));
+  BAD(m, systole_matmul_weights_pack(&dev, 4, 4, w, 0, bias, mult, shift, 0, NULL));
+  BAD(m, systole_matmul_weights_pack(&dev, 0xffffffffu, 0xffffffffu, w, 0, NULL, NULL, NULL,
+                                     0, &pk));
+  p = conv_params();
+  BAD(m, systole_conv2d_weights_pack(NULL, &p, w, bias, mult, shift, &pk));
+  BAD(m, systole_conv2d_weights_pack(&dev, NULL, w, bias, mult, shift, &pk));
+  BAD(m, systole_conv2d_weights_pack(&dev, &p, NULL, bias, mult, shift, &pk));
+  BAD(m, systole_conv2d_weights_pack(&dev, &p, w, bias, NULL, shift, &pk));
+  BAD(m, systole_conv2d_weights_pack(&dev, &p, w, bias, mult, shift, NULL));
+#define BADP(field, val)                                                     \
+  do {                                                                       \
+    p = conv_params();                                                       \
+    p.field = val;                                                           \
+    BAD(m, systole_conv2d_weights_pack(&dev, &p, w, bias, mult, shift, &pk)); \
+  } while (0)
+  BADP(batch, 0); BADP(in_h, 0); BADP(in_w, -1); BADP(in_c, 0); BADP(out_c, 0);
+  BADP(k_h, 0); BADP(k_w, 0); BADP(stride_h, 0); BADP(stride_w, -2); BADP(dil_h, 0);
+  BADP(dil_w, 0); BADP(pad_top, -1); BADP(pad_right, -1); BADP(groups, 0); BADP(groups, 3);
+  BADP(in_zp, 300); BADP(k_h, 9); /* output would be empty */
+  p = conv_params();
+  p.groups = 2;
+  p.out_c = 5; /* out_c not divisible by groups */
+  BAD(m, systole_conv2d_weights_pack(&dev, &p, w, bias, mult, shift, &pk));
+  BAD(m, systole_packed_free(&dev, NULL));
+  memset(&pk, 0, sizeof(pk));
+  BAD(m, systole_packed_free(&dev, &pk));
+  OK(systole_dev_close(&dev));
+  mock_free(m);
+}
+END_TEST
+
+START_TEST(test_job_validation) {
+  mock_t *m = mock_new(8, 8, 64);
+  systole_dev_t dev;
+  systole_packed_t pk, cpk;
+  systole_buf_t a, c, in, out, small;
+  systole_matmul_job_t job, j;
+  systole_conv2d_params_t p, q;
+  int8_t w[16 * 20];
+  int32_t mult[20], shift[20];
+  int oh, ow, i;
+  for (i = 0; i < 20; i++) {
+    mult[i] = 1 << 30;
+    shift[i] = -3;
+  }
+  memset(w, 1, sizeof(w));
+  open_dev(m, &dev);
+  OK(systole_matmul_weights_pack(&dev, 16, 20, w, 0, NULL, mult, shift, 5, &pk));
+  OK(systole_buf_alloc(&dev, 10 * 16, &a));
+  OK(systole_buf_alloc(&dev, 10 * 20 * 2, &c));
+  OK(systole_buf_alloc(&dev, 8, &small));
+  memset(&job, 0, sizeof(job));
+  job.M = 10; job.a = &a; job.lda = 16; job.a_zp = 5; job.b = &pk; job.c = &c; job.ldc = 20;
+  job.out_zp = 0; job.act_min = -128; job.act_max = 127;
+  BAD(m, systole_matmul(NULL, &job, NULL));
+  BAD(m, systole_matmul(&dev, NULL, NULL));
+#define BADJ(stmt)                                   \
+  do {                                               \
+    j = job;                                         \
+    stmt;                                            \
+    BAD(m, systole_matmul(&dev, &j, NULL));          \
+  } while (0)
+  BADJ(j.lda = 15);
+  {
+    systole_error_info_t info;
+    OK(systole_dev_last_error(&dev, &info));
+    ck_assert_int_eq(info.status, SYSTOLE_BAD_ARG);
+    ck_assert_str_eq(info.msg, "matmul: lda 15 < K 16");
+  }
+  BADJ(j.M = 0);
+  BADJ(j.a = NULL);
+  BADJ(j.b = NULL);
+  BADJ(j.c = NULL);
+  BADJ(j.lda = 15);
+  BADJ(j.ldc = 19);
+  BADJ(j.a_zp = 4); /* differs from the packed zero point */
+  BADJ(j.out_zp = 128);
+  BADJ(j.act_min = 10; j.act_max = 9);
+  BADJ(j.act_max = 200);
+  BADJ(j.a = &small);  /* too small */
+  BADJ(j.M = 11);      /* A and C too small */
+  BADJ(j.lda = 0xffffffffu);
+  BADJ(j.raw_output = 1); /* C holds 400 bytes: 10x20 int32 does not fit */
+  OK(systole_matmul(&dev, &job, NULL));
+  /* conv */
+  p = conv_params();
+  p.in_zp = -3;
+  OK(systole_conv2d_out_size(&p, &oh, &ow));
+  ck_assert_int_eq(oh, 6);
+  ck_assert_int_eq(ow, 5);
+  OK(systole_conv2d_weights_pack(&dev, &p, w, NULL, mult, shift, &cpk));
+  OK(systole_buf_alloc(&dev, 6 * 5 * 4, &in));
+  OK(systole_buf_alloc(&dev, 6 * 5 * 6, &out));
+  BAD(m, systole_conv2d(NULL, &p, &in, &cpk, &out, 0, NULL));
+  BAD(m, systole_conv2d(&dev, NULL, &in, &cpk, &out, 0, NULL));
+  BAD(m, systole_conv2d(&dev, &p, NULL, &cpk, &out, 0, NULL));
+  BAD(m, systole_conv2d(&dev, &p, &in, NULL, &out, 0, NULL));
+  BAD(m, systole_conv2d(&dev, &p, &in, &cpk, NULL, 0, NULL));
+  BAD(m, systole_conv2d(&dev, &p, &small, &cpk, &out, 0, NULL)); /* input too small */
+  BAD(m, systole_conv2d(&dev, &p, &in, &cpk, &small, 0, NULL));  /* output too small */
+  BAD(m, systole_conv2d(&dev, &p, &in, &cpk, &out, 1, NULL));    /* int32 output too small */
+  BAD(m, systole_conv2d(&dev, &p, &in, &pk, &out, 0, NULL));     /* matmul weights */
+  q = p; q.in_zp = 0; BAD(m, systole_conv2d(&dev, &q, &in, &cpk, &out, 0, NULL)); /* not packed for */
+  q = p; q.pad_left = 0; BAD(m, systole_conv2d(&dev, &q, &in, &cpk, &out, 0, NULL));
+  q = p; q.stride_h = 0; BAD(m, systole_conv2d(&dev, &q, &in, &cpk, &out, 0, NULL));
+  q = p; q.dil_w = 0; BAD(m, systole_conv2d(&dev, &q, &in, &cpk, &out, 0, NULL));
+  q = p; q.act_min = 5; q.act_max = 4; BAD(m, systole_conv2d(&dev, &q, &in, &cpk, &out, 0, NULL));
+  q = p; q.out_zp = -129; BAD(m, systole_conv2d(&dev, &q, &in, &cpk, &out, 0, NULL));
+  BAD(m, systole_conv2d_out_size(NULL, &oh, &ow));
+  BAD(m, systole_conv2d_out_size(&p, NULL, &ow));
+  q = p; q.k_w = 20; BAD(m, systole_conv2d_out_size(&q, &oh, &ow));
+  q = p;
+  BAD(m, systole_conv2d_set_padding(&q, (systole_padding_t)7));
+  BAD(m, systole_conv2d_set_padding(NULL, SYSTOLE_PADDING_SAME));
+  q.stride_w = 0;
+  BAD(m, systole_conv2d_set_padding(&q, SYSTOLE_PADDING_SAME));
+  q = p;
+  q.in_h = 7; q.k_h = 4; q.stride_h = 2; q.in_w = 10; q.k_w = 1; q.stride_w = 3;
+  OK(systole_conv2d_set_padding(&q, SYSTOLE_PADDING_SAME));
+  ck_assert_int_eq(q.pad_top, 1); /* out 4: total (3*2+4-7)=3 -> 1 before, 2 after */
+  ck_assert_int_eq(q.pad_bottom, 2);
+  ck_assert_int_eq(q.pad_left, 0);
+  ck_assert_int_eq(q.pad_right, 0);
+  OK(systole_conv2d_set_padding(&q, SYSTOLE_PADDING_VALID));
+  ck_assert_int_eq(q.pad_top + q.pad_bottom + q.pad_left + q.pad_right, 0);
+  OK(systole_conv2d(&dev, &p, &in, &cpk, &out, 0, NULL));
+  /* raw-only weights cannot produce int8 */
+  {
+    systole_packed_t rawpk;
+    OK(systole_matmul_weights_pack(&dev, 16, 20, w, 0, NULL, NULL, NULL, 5, &rawpk));
+    j = job;
+    j.b = &rawpk;
+    BAD(m, systole_matmul(&dev, &j, NULL));
+    j.raw_output = 1;
+    j.M = 3;
+    OK(systole_matmul(&dev, &j, NULL));
+    OK(systole_packed_free(&dev, &rawpk));
+  }
+  /* pooling and add */
+  {
+    systole_pool_params_t pp;
+    systole_add_params_t ap;
+    memset(&pp, 0, sizeof(pp));
+    pp.batch = 1; pp.in_h = 4; pp.in_w = 4; pp.channels = 2; pp.k_h = pp.k_w = 2;
+    pp.stride_h = pp.stride_w = 2; pp.act_min = -128; pp.act_max = 127;
+    OK(systole_pool_out_size(&pp, &oh, &ow));
+    ck_assert_int_eq(oh, 2);
+    BAD(m, systole_maxpool2d(&dev, NULL, &in, &out));
+    BAD(m, systole_maxpool2d(NULL, &pp, &in, &out));
+    BAD(m, systole_avgpool2d(&dev, &pp, &small, &out)); /* input too small */
+    pp.pad_top = 2;                                      /* pad >= window */
+    BAD(m, systole_avgpool2d(&dev, &pp, &in, &out));
+    pp.pad_top = 0; pp.stride_w = 0;
+    BAD(m, systole_maxpool2d(&dev, &pp, &in, &out));
+    pp.stride_w = 2; pp.act_min = 100; pp.act_max = 99;
+    BAD(m, systole_pool_out_size(&pp, &oh, &ow));
+    memset(&ap, 0, sizeof(ap));
+    ap.left_shift = 20; ap.act_min = -128; ap.act_max = 127;
+    BAD(m, systole_add(&dev, &ap, 0, &in, &in, &out));
+    BAD(m, systole_add(&dev, NULL, 8, &in, &in, &out));
+    BAD(m, systole_add(&dev, &ap, 9, &small, &in, &out));
+    ap.in1_zp = 128;
+    BAD(m, systole_add(&dev, &ap, 8, &in, &in, &out));
+    ap.in1_zp = 0; ap.left_shift = 24;
+    BAD(m, systole_add(&dev, &ap, 8, &in, &in, &out));
+  }
+  OK(systole_packed_free(&dev, &pk));
+  OK(systole_packed_free(&dev, &cpk));
+  OK(systole_dev_close(&dev));
+  mock_free(m);
+}
+END_TEST
+
+/* ---- command streams ----------------------------------------------------------------------- */
+
+typedef struct {
+  uint32_t lo, hi; /* allowed source byte range */
+} range_t;
+
+typedef struct {
+  unsigned loads, matmuls, stores, fences, irqs, configs;
+  uint64_t mm_rows;      /* sum of MATMUL rows */
+  uint64_t st_elems;     /* sum of STORE rows*channels */
+} stream_stats_t;
+
+/* Decode and check the ring log from index `from`: token balance (and that every take has
+ * an earlier give: no deadlock under in-order dispatch), opcode counts, LOAD/STORE ranges,
+ * on-chip line ranges. */
+static void check_stream(const mock_t *m, unsigned from, const systole_caps_t *caps,
+                         const range_t *srcs, unsigned nsrc, range_t dst, stream_stats_t *ss) {
+  long tok[4] = {0, 0, 0, 0}; /* ld2ex ex2ld ex2st st2ex */
+  unsigned i, k;
+  memset(ss, 0, sizeof(*ss));
+  for (i = from; i < m->nlog; i++) {
+    const uint64_t *w = m->log[i];
+    unsigned op = (unsigned)(w[0] & 0xff), dep = (unsigned)(w[0] >> 8) & 0xf;
+    int wp = dep & 1, wn = (dep >> 1) & 1, sp = (dep >> 2) & 1, sn = (dep >> 3) & 1;
+    switch (op) {
+      case SYSTOLE_OP_LOAD: {
+        unsigned target = (unsigned)(w[0] >> 12) & 3, rows = (unsigned)(w[0] >> 16) & 0xffff;
+        uint32_t src = (uint32_t)(w[0] >> 32), stride = (uint32_t)w[1];
+        unsigned rb = (unsigned)(w[1] >> 32) & 0xffff, dl = (unsigned)(w[1] >> 48);
+        unsigned ds = (unsigned)w[2] & 0xffff, off = (unsigned)(w[2] >> 16) & 0xff;
+        unsigned pb = (unsigned)(w[2] >> 32) & 0xffff, pa = (unsigned)(w[2] >> 48);
+        unsigned line_bytes = target == 0 ? caps->rows : target == 1 ? 4 * caps->cols : 16 * caps->cols;
+        unsigned lines = target == 0 ? caps->spad_lines : target == 1 ? caps->acc_lines : caps->qparam_lines;
+        ck_assert_msg(!wp && !sp, "LOAD %u with WAIT_PREV/SIG_PREV", i);
+        ck_assert_uint_lt(target, 3);
+        ck_assert_uint_ge(rb, 1);
+        ck_assert_uint_le(off + rb, line_bytes);
+        ck_assert_uint_le(pb + pa, rows);
+        if (rows) ck_assert_uint_le(dl + (uint64_t)(rows - 1) * ds, lines - 1);
+        if (rows > pb + pa) { /* rows actually read must be inside one source tensor */
+          uint64_t first = (uint64_t)src + (uint64_t)pb * stride;
+          uint64_t last = (uint64_t)src + (uint64_t)(rows - pa - 1) * stride + rb;
+          int inside = 0;
+          for (k = 0; k < nsrc; k++)
+            if (first >= srcs[k].lo && last <= srcs[k].hi) inside = 1;
+          ck_assert_msg(inside, "LOAD %u reads [0x%llx, 0x%llx) outside every source tensor", i,
+                        (unsigned long long)first, (unsigned long long)last);
+          ck_assert_msg((uint64_t)src + (uint64_t)(rows - 1) * stride < 0x100000000ull,
+                        "LOAD %u: 32-bit address overflow", i);
+        }
+        if (wn) { ck_assert_msg(tok[1] > 0, "LOAD %u waits ex2ld with none given", i); tok[1]--; }
+        if (sn) tok[0]++;
+        ss->loads++;
+        break;
+      }
+      case SYSTOLE_OP_MATMUL: {
+        unsigned rows = (unsigned)(w[0] >> 16) & 0xffff, al = (unsigned)(w[0] >> 32) & 0xffff;
+        unsigned as = (unsigned)(w[0] >> 48), accl = (unsigned)w[1] & 0xffff;
+        unsigned accs = (unsigned)(w[1] >> 16) & 0xffff, wl = (unsigned)(w[1] >> 32) & 0xffff;
+        ck_assert_uint_ge(rows, 1);
+        ck_assert_uint_le(al + (uint64_t)(rows - 1) * as, caps->spad_lines - 1);
+        ck_assert_uint_le(accl + (uint64_t)(rows - 1) * accs, caps->acc_lines - 1);
+        ck_assert_uint_le(wl + caps->cols, caps->spad_lines);
+        if (wp) { ck_assert_msg(tok[0] > 0, "MATMUL %u waits ld2ex with none given", i); tok[0]--; }
+        if (wn) { ck_assert_msg(tok[3] > 0, "MATMUL %u waits st2ex with none given", i); tok[3]--; }
+        if (sp) tok[1]++;
+        if (sn) tok[2]++;
+        ss->matmuls++;
+        ss->mm_rows += rows;
+        break;
+      }
+      case SYSTOLE_OP_STORE: {
+        unsigned raw = (unsigned)(w[0] >> 12) & 1, rows = (unsigned)(w[0] >> 16) & 0xffff;
+        uint32_t d = (uint32_t)(w[0] >> 32), stride = (uint32_t)w[1];
+        unsigned ch = (unsigned)(w[1] >> 32) & 0xffff, sl = (unsigned)(w[1] >> 48);
+        unsigned ss_ = (unsigned)w[2] & 0xffff, qp = (unsigned)(w[2] >> 16) & 0xffff;
+        uint64_t last = (uint64_t)d + (uint64_t)(rows - 1) * stride + (uint64_t)ch * (raw ? 4 : 1);
+        ck_assert_msg(!wn && !sn, "STORE %u with WAIT_NEXT/SIG_NEXT", i);
+        ck_assert_uint_ge(ch, 1);
+        ck_assert_uint_le(ch, caps->cols);
+        ck_assert_uint_lt(qp, caps->qparam_lines);
+        ck_assert_uint_le(sl + (uint64_t)(rows - 1) * ss_, caps->acc_lines - 1);
+        ck_assert_msg(d >= dst.lo && last <= dst.hi, "STORE %u writes outside the output", i);
+        if (wp) { ck_assert_msg(tok[2] > 0, "STORE %u waits ex2st with none given", i); tok[2]--; }
+        if (sp) tok[3]++;
+        ss->stores++;
+        ss->st_elems += (uint64_t)rows * ch;
+        break;
+      }
+      case SYSTOLE_OP_FENCE:
+        ck_assert_int_eq(dep, 0);
+        for (k = 0; k < 4; k++) ck_assert_msg(tok[k] == 0, "tokens left over at a FENCE");
+        ss->fences++;
+        break;
+      case SYSTOLE_OP_IRQ:
+        ck_assert_int_eq(dep, 0);
+        ck_assert_uint_eq(i, m->nlog - 1); /* the job ends with its IRQ */
+        ss->irqs++;
+        break;
+      case SYSTOLE_OP_CONFIG:
+        ck_assert_int_eq(dep, 0);
+        ss->configs++;
+        break;
+      default:
+        ck_abort_msg("command %u: unexpected opcode 0x%x", i, op);
+    }
+  }
+  for (k = 0; k < 4; k++) ck_assert_msg(tok[k] == 0, "token counter %u unbalanced: %ld", k, tok[k]);
+  ck_assert_uint_eq(ss->irqs, 1);
+}
+
+static void mm_stream_case(unsigned R, unsigned C, unsigned qpl, uint32_t M, uint32_t N,
+                           uint32_t K, unsigned ring) {
+  mock_t *m = mock_new(R, C, qpl);
+  systole_dev_t dev;
+  systole_dev_config_t cfg;
+  systole_packed_t pk;
+  systole_buf_t a, c;
+  systole_matmul_job_t job;
+  systole_caps_t caps;
+  stream_stats_t ss;
+  range_t srcs[3], dst;
+  int8_t *B = calloc((size_t)K * N, 1);
+  int32_t *mult = calloc(N, 4), *shift = calloc(N, 4);
+  unsigned from;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.ring_slots = ring;
+  OK(systole_dev_open(&dev, &m->hal, &cfg));
+  OK(systole_dev_caps(&dev, &caps));
+  OK(systole_matmul_weights_pack(&dev, K, N, B, 0, NULL, mult, shift, 0, &pk));
+  OK(systole_buf_alloc(&dev, (size_t)M * K, &a));
+  OK(systole_buf_alloc(&dev, (size_t)M * N, &c));
+  memset(&job, 0, sizeof(job));
+  job.M = M; job.a = &a; job.lda = K; job.b = &pk; job.c = &c; job.ldc = N;
+  job.act_min = -128; job.act_max = 127;
+  from = m->nlog;
+  OK(systole_matmul(&dev, &job, NULL));
+  srcs[0].lo = a.addr; srcs[0].hi = a.addr + a.bytes;
+  srcs[1].lo = pk.w.addr; srcs[1].hi = pk.w.addr + pk.w.bytes;
+  srcs[2].lo = pk.q.addr; srcs[2].hi = pk.q.addr + pk.q.bytes;
+  dst.lo = c.addr; dst.hi = c.addr + c.bytes;
+  check_stream(m, from, &caps, srcs, 3, dst, &ss);
+  /* every (row, k-tile, n-tile) streamed once; every output element stored once */
+  ck_assert_uint_eq(ss.mm_rows, (uint64_t)M * ((K + R - 1) / R) * ((N + C - 1) / C));
+  ck_assert_uint_eq(ss.st_elems, (uint64_t)M * N);
+  ck_assert_uint_eq(ss.configs, 1);
+  if ((N + C - 1) / C > qpl) ck_assert_uint_gt(ss.fences, 0);
+  OK(systole_dev_close(&dev));
+  free(B); free(mult); free(shift);
+  mock_free(m);
+}
+
+START_TEST(test_stream_matmul) {
+  mm_stream_case(8, 8, 64, 1, 1, 1, 0);
+  mm_stream_case(8, 8, 64, 200, 100, 300, 0);
+  mm_stream_case(8, 8, 64, 129, 257, 65, 16);   /* ring of 16 slots */
+  mm_stream_case(4, 4, 2, 70, 40, 33, 0);       /* qparam table of 2 lines: FENCE segments */
+  mm_stream_case(16, 16, 64, 300, 50, 1000, 0); /* many k-chunks */
+  mm_stream_case(16, 8, 64, 33, 17, 45, 0);     /* non-square array */
+  mm_stream_case(8, 16, 64, 33, 17, 45, 0);
+}
+END_TEST
+
+static void conv_stream_case(unsigned R, unsigned C, systole_conv2d_params_t p) {
+  mock_t *m = mock_new(R, C, 64);
+  systole_dev_t dev;
+  systole_packed_t pk;
+  systole_buf_t in, out;
+  systole_caps_t caps;
+  stream_stats_t ss;
+  range_t srcs[3], dst;
+  int oh, ow;
+  size_t wn = (size_t)p.out_c * p.k_h * p.k_w * (p.in_c / p.groups);
+  int8_t *w = calloc(wn, 1);
+  int32_t *mult = calloc((size_t)p.out_c, 4), *shift = calloc((size_t)p.out_c, 4);
+  unsigned from;
+  uint64_t M;
+  open_dev(m, &dev);
+  OK(systole_dev_caps(&dev, &caps));
+  OK(systole_conv2d_out_size(&p, &oh, &ow));
+  OK(systole_conv2d_weights_pack(&dev, &p, w, NULL, mult, shift, &pk));
+  OK(systole_buf_alloc(&dev, (size_t)p.batch * p.in_h * p.in_w * p.in_c, &in));
+  OK(systole_buf_alloc(&dev, (size_t)p.batch * oh * ow * p.out_c, &out));
+  from = m->nlog;
+  OK(systole_conv2d(&dev, &p, &in, &pk, &out, 0, NULL));
+  srcs[0].lo = in.addr; srcs[0].hi = in.addr + in.bytes;
+  srcs[1].lo = pk.w.addr; srcs[1].hi = pk.w.addr + pk.w.bytes;
+  srcs[2].lo = pk.q.addr; srcs[2].hi = pk.q.addr + pk.q.bytes;
+  dst.lo = out.addr; dst.hi = out.addr + out.bytes;
+  check_stream(m, from, &caps, srcs, 3, dst, &ss);
+  M = (uint64_t)p.batch * oh * ow;
+  ck_assert_uint_eq(ss.st_elems, M * p.out_c);
+  ck_assert_uint_eq(ss.mm_rows, M * pk.KT * pk.NT * pk.ggroups);
+  if (pk.kind == SYSTOLE_PACK_DEPTHWISE) {
+    unsigned D = R < C ? R : C;
+    ck_assert_uint_eq(pk.ggroups, (p.in_c + D - 1) / D); /* D channels per tile */
+    ck_assert_uint_eq(pk.KT, (unsigned)(p.k_h * p.k_w));
+  }
+  OK(systole_dev_close(&dev));
+  free(w); free(mult); free(shift);
+  mock_free(m);
+}
+
+START_TEST(test_stream_conv) {
+  systole_conv2d_params_t p = conv_params();
+  conv_stream_case(8, 8, p);
+  p.in_h = 30; p.in_w = 31; p.in_c = 19; p.out_c = 21; p.stride_h = 2; p.dil_w = 2;
+  p.pad_left = 3; p.pad_right = 0; p.pad_top = 0; p.pad_bottom = 2; p.batch = 2;
+  conv_stream_case(8, 8, p);
+  conv_stream_case(4, 4, p);
+  conv_stream_case(16, 8, p);
+  p = conv_params();
+  p.in_c = p.out_c = p.groups = 40; p.in_h = 14; p.in_w = 14; /* depthwise */
+  conv_stream_case(8, 8, p);
+  conv_stream_case(16, 8, p);
+  p = conv_params();
+  p.in_c = 12; p.out_c = 30; p.groups = 3; /* grouped */
+  conv_stream_case(8, 8, p);
+  p = conv_params();
+  p.in_h = 1; p.in_w = 1; p.k_h = 7; p.k_w = 7; p.pad_top = p.pad_bottom = 3;
+  p.pad_left = p.pad_right = 3; /* almost everything padding */
+  conv_stream_case(8, 8, p);
+}
+END_TEST
+
+/* A chip error: HW_ERROR with code, slot, opcode and message; the device is reset and the
+ * next job runs. A hung chip: TIMEOUT, and the device is usable afterwards. */
+START_TEST(test_error_paths) {
+  mock_t *m = mock_new(8, 8, 64);
+  systole_dev_t dev;
+  systole_dev_config_t cfg;
+  systole_packed_t pk;
+  systole_buf_t a, c;
+  systole_matmul_job_t job;
+  systole_error_info_t info;
+  int8_t B[16 * 16];
+  memset(B, 0, sizeof(B));
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.timeout_cycles = 10000;
+  OK(systole_dev_open(&dev, &m->hal, &cfg));
+  OK(systole_matmul_weights_pack(&dev, 16, 16, B, 0, NULL, NULL, NULL, 0, &pk));
+  OK(systole_buf_alloc(&dev, 40 * 16, &a));
+  OK(systole_buf_alloc(&dev, 40 * 16 * 4, &c));
+  memset(&job, 0, sizeof(job));
+  job.M = 40; job.a = &a; job.lda = 16; job.b = &pk; job.c = &c; job.ldc = 16;
+  job.raw_output = 1;
+  m->fail_op = SYSTOLE_OP_MATMUL;
+  m->fail_code = SYSTOLE_HWERR_SPAD_RANGE;
+  ck_assert_int_eq(systole_matmul(&dev, &job, NULL), SYSTOLE_HW_ERROR);
+  OK(systole_dev_last_error(&dev, &info));
+  ck_assert_int_eq(info.status, SYSTOLE_HW_ERROR);
+  ck_assert_uint_eq(info.hw_code, SYSTOLE_HWERR_SPAD_RANGE);
+  ck_assert_uint_eq(info.opcode, SYSTOLE_OP_MATMUL);
+  ck_assert_ptr_nonnull(strstr(info.msg, "scratchpad"));
+  ck_assert_ptr_nonnull(strstr(info.msg, "MATMUL"));
+  ck_assert_int_eq(m->error, 0); /* soft-reset by the driver */
+  OK(systole_matmul(&dev, &job, NULL));
+  OK(systole_dev_last_error(&dev, &info));
+  ck_assert_int_eq(info.status, SYSTOLE_OK);
+  m->stall = 1;
+  ck_assert_int_eq(systole_matmul(&dev, &job, NULL), SYSTOLE_TIMEOUT);
+  OK(systole_dev_last_error(&dev, &info));
+  ck_assert_int_eq(info.status, SYSTOLE_TIMEOUT);
+  ck_assert_ptr_nonnull(strstr(info.msg, "no progress"));
+  m->stall = 0;
+  OK(systole_matmul(&dev, &job, NULL));
+  OK(systole_dev_close(&dev));
+  mock_free(m);
+}
+END_TEST
+
+START_TEST(test_trace_and_reset) {
+  mock_t *m = mock_new(8, 8, 64);
+  systole_dev_t dev;
+  open_dev(m, &dev);
+  OK(systole_dev_set_trace(&dev, NULL, NULL));
+  OK(systole_dev_reset(&dev));
+  OK(systole_dev_close(&dev));
+  mock_free(m);
+}
+END_TEST
+
+static Suite *mock_suite(void) {
+  Suite *s = suite_create("driver_mock");
+  TCase *tc = tcase_create("validation");
+  tcase_add_test(tc, test_status_strings);
+  tcase_add_test(tc, test_formatter);
+  tcase_add_test(tc, test_dev_validation);
+  tcase_add_test(tc, test_buf_validation);
+  tcase_add_test(tc, test_pack_validation);
+  tcase_add_test(tc, test_job_validation);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("stream");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_stream_matmul);
+  tcase_add_test(tc, test_stream_conv);
+  tcase_add_test(tc, test_trace_and_reset);
+  tcase_add_test(tc, test_error_paths);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) {
+  int failed;
+  SRunner *sr = srunner_create(mock_suite());
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? 1 : 0;
+}
