@@ -89,6 +89,11 @@ sim-lib: $(SIM_LIB_$(CONFIG))
 $(BUILD)/8x8/hello_chip: sim/examples/hello_chip.c $(SIM_LIB_8x8) | deps
 	$(CC) $(CFLAGS_BASE) $(INCLUDES) -o $@ $< $(SIM_LIB_8x8) $(SIM_LDLIBS)
 
+# job benchmark (driver on the simulated chip)
+$(BUILD)/%/bench_jobs: driver/bench/bench_jobs.c $(DRIVER_SRCS) $(REF_SRCS) $(BUILD)/%/libsystole_sim.a | deps
+	$(CC) $(CFLAGS_BASE) $(DRIVER_CPPFLAGS) -o $@ $< $(DRIVER_SRCS) $(REF_SRCS) \
+	  $(BUILD)/$*/libsystole_sim.a $(SIM_LDLIBS)
+
 # simulation-speed benchmark
 $(BUILD)/%/bench_sim: sim/bench/bench_sim.c $(BUILD)/%/libsystole_sim.a | deps
 	$(CC) $(CFLAGS_BASE) $(INCLUDES) -o $@ $< $(BUILD)/$*/libsystole_sim.a $(SIM_LDLIBS)
@@ -134,10 +139,13 @@ BENCH_CSV    := $(BUILD)/bench.csv
 BENCH_HEADER := config,workload,name,cycles,macs,utilization,dram_read_bytes,dram_write_bytes,sim_cycles_per_s
 
 bench: | deps
-	@$(MAKE) --no-print-directory $(BUILD)/8x8/bench_sim $(BUILD)/16x16/bench_sim
+	@$(MAKE) --no-print-directory $(BUILD)/8x8/bench_sim $(BUILD)/16x16/bench_sim \
+	  $(BUILD)/8x8/bench_jobs $(BUILD)/16x16/bench_jobs
 	@echo "$(BENCH_HEADER)" > $(BENCH_CSV)
 	$(BUILD)/8x8/bench_sim -c 8x8 -o $(BENCH_CSV)
 	$(BUILD)/16x16/bench_sim -c 16x16 -o $(BENCH_CSV)
+	$(BUILD)/8x8/bench_jobs -c 8x8 -o $(BENCH_CSV)
+	$(BUILD)/16x16/bench_jobs -c 16x16 -o $(BENCH_CSV)
 	@echo; echo "=== $(BENCH_CSV)"
 	@awk -F, 'NR==1{printf "%-7s %-10s %-28s %12s %14s %6s %12s %12s %12s\n","config","workload","name","cycles","MACs","util","DRAM rd B","DRAM wr B","sim cyc/s"; next} \
 	  {printf "%-7s %-10s %-28s %12s %14s %5.1f%% %12s %12s %12.0f\n",$$1,$$2,$$3,$$4,$$5,100*$$6,$$7,$$8,$$9}' $(BENCH_CSV)
@@ -150,7 +158,7 @@ lint: | deps
 	  | cmp -s - sim/examples/hello_chip.c || \
 	  { echo "lint: README.md's C example differs from sim/examples/hello_chip.c"; exit 1; }
 	@echo "C -Werror build (syntax and warnings) of every C source"
-	@for f in $(REF_SRCS) $(CHIP_TEST_SRCS) tests/sw/test_ref.c sim/examples/hello_chip.c sim/bench/bench_sim.c; do \
+	@for f in $(REF_SRCS) $(CHIP_TEST_SRCS) tests/sw/test_ref.c sim/examples/hello_chip.c sim/bench/bench_sim.c driver/bench/bench_jobs.c; do \
 	  $(CC) $(CFLAGS_BASE) $(CHECK_CFLAGS) $(INCLUDES) -fsyntax-only $$f || exit 1; \
 	done
 	@$(MAKE) --no-print-directory driver-lint
