@@ -160,18 +160,17 @@ module systole_csr (
   localparam logic [1:0] RESP_SLVERR = 2'b10;
 
   // ---- AXI4-Lite channel state
-  logic        bvalid_q, bvalid_d;
-  logic [1:0]  bresp_q, bresp_d;
-  logic        rvalid_q, rvalid_d;
-  logic [1:0]  rresp_q, rresp_d;
-  logic [31:0] rdata_q, rdata_d;
+  logic        bvalid_q;
+  logic [1:0]  bresp_q;
+  logic        rvalid_q;
+  logic [1:0]  rresp_q;
+  logic [31:0] rdata_q;
 
   // ---- Write decode
   logic        wr_en;    // AW and W accepted this cycle
   logic [11:0] wr_addr;  // word-aligned write address
   logic [31:0] wr_mask;  // wstrb expanded to bits
   logic [31:0] wr_data;  // wdata & wr_mask
-  logic        wr_hit;   // write address maps to a register
   logic        wr_ctrl;
   logic        wr_ring_base;
   logic        wr_ring_size;
@@ -185,8 +184,6 @@ module systole_csr (
   // ---- Read decode
   logic        rd_en;    // AR accepted this cycle
   logic [11:0] rd_addr;  // word-aligned read address
-  logic [31:0] rd_value; // value of the addressed register
-  logic        rd_hit;   // read address maps to a register
 
   // ---- Field state
   logic         ctrl_soft_reset_q, ctrl_soft_reset_d;
@@ -204,36 +201,36 @@ module systole_csr (
   logic         perf_ctrl_clear_q, perf_ctrl_clear_d;
 
   // ---- Counters and their HI shadows
-  logic [63:0] cycles_q, cycles_d;
-  logic [31:0] cycles_hi_q, cycles_hi_d;
-  logic [63:0] busy_cycles_q, busy_cycles_d;
-  logic [31:0] busy_cycles_hi_q, busy_cycles_hi_d;
-  logic [63:0] compute_cycles_q, compute_cycles_d;
-  logic [31:0] compute_cycles_hi_q, compute_cycles_hi_d;
-  logic [63:0] macs_q, macs_d;
-  logic [31:0] macs_hi_q, macs_hi_d;
-  logic [63:0] dma_rd_bytes_q, dma_rd_bytes_d;
-  logic [31:0] dma_rd_bytes_hi_q, dma_rd_bytes_hi_d;
-  logic [63:0] dma_wr_bytes_q, dma_wr_bytes_d;
-  logic [31:0] dma_wr_bytes_hi_q, dma_wr_bytes_hi_d;
-  logic [63:0] stall_ld_dep_q, stall_ld_dep_d;
-  logic [31:0] stall_ld_dep_hi_q, stall_ld_dep_hi_d;
-  logic [63:0] stall_ex_dep_q, stall_ex_dep_d;
-  logic [31:0] stall_ex_dep_hi_q, stall_ex_dep_hi_d;
-  logic [63:0] stall_st_dep_q, stall_st_dep_d;
-  logic [31:0] stall_st_dep_hi_q, stall_st_dep_hi_d;
-  logic [63:0] stall_ex_wload_q, stall_ex_wload_d;
-  logic [31:0] stall_ex_wload_hi_q, stall_ex_wload_hi_d;
-  logic [63:0] stall_rd_mem_q, stall_rd_mem_d;
-  logic [31:0] stall_rd_mem_hi_q, stall_rd_mem_hi_d;
-  logic [63:0] stall_wr_mem_q, stall_wr_mem_d;
-  logic [31:0] stall_wr_mem_hi_q, stall_wr_mem_hi_d;
-  logic [63:0] stall_fetch_q, stall_fetch_d;
-  logic [31:0] stall_fetch_hi_q, stall_fetch_hi_d;
-  logic [63:0] stall_queue_full_q, stall_queue_full_d;
-  logic [31:0] stall_queue_full_hi_q, stall_queue_full_hi_d;
-  logic [63:0] commands_q, commands_d;
-  logic [31:0] commands_hi_q, commands_hi_d;
+  logic [63:0] cycles_q;
+  logic [31:0] cycles_hi_q;
+  logic [63:0] busy_cycles_q;
+  logic [31:0] busy_cycles_hi_q;
+  logic [63:0] compute_cycles_q;
+  logic [31:0] compute_cycles_hi_q;
+  logic [63:0] macs_q;
+  logic [31:0] macs_hi_q;
+  logic [63:0] dma_rd_bytes_q;
+  logic [31:0] dma_rd_bytes_hi_q;
+  logic [63:0] dma_wr_bytes_q;
+  logic [31:0] dma_wr_bytes_hi_q;
+  logic [63:0] stall_ld_dep_q;
+  logic [31:0] stall_ld_dep_hi_q;
+  logic [63:0] stall_ex_dep_q;
+  logic [31:0] stall_ex_dep_hi_q;
+  logic [63:0] stall_st_dep_q;
+  logic [31:0] stall_st_dep_hi_q;
+  logic [63:0] stall_ex_wload_q;
+  logic [31:0] stall_ex_wload_hi_q;
+  logic [63:0] stall_rd_mem_q;
+  logic [31:0] stall_rd_mem_hi_q;
+  logic [63:0] stall_wr_mem_q;
+  logic [31:0] stall_wr_mem_hi_q;
+  logic [63:0] stall_fetch_q;
+  logic [31:0] stall_fetch_hi_q;
+  logic [63:0] stall_queue_full_q;
+  logic [31:0] stall_queue_full_hi_q;
+  logic [63:0] commands_q;
+  logic [31:0] commands_hi_q;
 
   // ---- AXI4-Lite handshakes
   assign wr_en       = s_awvalid_i & s_wvalid_i & ~bvalid_q;
@@ -263,200 +260,164 @@ module systole_csr (
   assign wr_win_size   = wr_en & (wr_addr == ADDR_WIN_SIZE);
   assign wr_perf_ctrl  = wr_en & (wr_addr == ADDR_PERF_CTRL);
 
-  always_comb begin
-    bvalid_d = bvalid_q;
-    bresp_d  = bresp_q;
-    if (bvalid_q && s_bready_i) begin
-      bvalid_d = 1'b0;
-    end
-    if (wr_en) begin
-      bvalid_d = 1'b1;
-      bresp_d  = wr_hit ? RESP_OKAY : RESP_SLVERR;
+  // ---- B channel: the response says whether the address maps to a register. Decode
+  // inside the sequential block, only on an accepted write (simulation speed: logic that
+  // depends on input ports is otherwise re-evaluated on every model evaluation).
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      bvalid_q <= 1'b0;
+      bresp_q  <= 2'b00;
+    end else begin
+      if (bvalid_q && s_bready_i) begin
+        bvalid_q <= 1'b0;
+      end
+      if (wr_en) begin
+        bvalid_q <= 1'b1;
+        case (wr_addr)
+          ADDR_ID, ADDR_VERSION, ADDR_CFG_ARRAY, ADDR_CFG_SPAD,
+          ADDR_CFG_ACC, ADDR_CFG_BUS, ADDR_CFG_MISC, ADDR_CFG_FEATURES,
+          ADDR_CTRL, ADDR_STATUS, ADDR_ERR_CMD, ADDR_RING_BASE,
+          ADDR_RING_SIZE, ADDR_RING_HEAD, ADDR_RING_TAIL, ADDR_IRQ_ENABLE,
+          ADDR_IRQ_STATUS, ADDR_WIN_BASE, ADDR_WIN_SIZE, ADDR_PERF_CTRL,
+          ADDR_CYCLES_LO, ADDR_CYCLES_HI, ADDR_BUSY_CYCLES_LO, ADDR_BUSY_CYCLES_HI,
+          ADDR_COMPUTE_CYCLES_LO, ADDR_COMPUTE_CYCLES_HI, ADDR_MACS_LO, ADDR_MACS_HI,
+          ADDR_DMA_RD_BYTES_LO, ADDR_DMA_RD_BYTES_HI, ADDR_DMA_WR_BYTES_LO, ADDR_DMA_WR_BYTES_HI,
+          ADDR_STALL_LD_DEP_LO, ADDR_STALL_LD_DEP_HI, ADDR_STALL_EX_DEP_LO, ADDR_STALL_EX_DEP_HI,
+          ADDR_STALL_ST_DEP_LO, ADDR_STALL_ST_DEP_HI, ADDR_STALL_EX_WLOAD_LO, ADDR_STALL_EX_WLOAD_HI,
+          ADDR_STALL_RD_MEM_LO, ADDR_STALL_RD_MEM_HI, ADDR_STALL_WR_MEM_LO, ADDR_STALL_WR_MEM_HI,
+          ADDR_STALL_FETCH_LO, ADDR_STALL_FETCH_HI, ADDR_STALL_QUEUE_FULL_LO, ADDR_STALL_QUEUE_FULL_HI,
+          ADDR_COMMANDS_LO, ADDR_COMMANDS_HI:
+            bresp_q <= RESP_OKAY;
+          default: bresp_q <= RESP_SLVERR;
+        endcase
+      end
     end
   end
 
-  always_comb begin
-    rvalid_d = rvalid_q;
-    rresp_d  = rresp_q;
-    rdata_d  = rdata_q;
-    if (rvalid_q && s_rready_i) begin
-      rvalid_d = 1'b0;
+  // ---- R channel and read mux: R data is the register value at the acceptance edge;
+  // an address that maps to no register answers SLVERR with data 0. The mux sits inside
+  // the sequential block, evaluated only on an accepted read (see the B channel).
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rvalid_q <= 1'b0;
+      rresp_q  <= 2'b00;
+      rdata_q  <= 32'h0;
+    end else begin
+      if (rvalid_q && s_rready_i) begin
+        rvalid_q <= 1'b0;
+      end
+      if (rd_en) begin
+        rvalid_q <= 1'b1;
+        rresp_q  <= RESP_OKAY;
+        rdata_q  <= 32'h0;
+        case (rd_addr)
+          ADDR_ID: begin
+            rdata_q[31:0] <= 32'h53595354;
+          end
+          ADDR_VERSION: begin
+            rdata_q[7:0] <= 8'h00;
+            rdata_q[15:8] <= 8'h01;
+            rdata_q[23:16] <= 8'h00;
+          end
+          ADDR_CFG_ARRAY: begin
+            rdata_q[15:0] <= cfg_array_rows_i;
+            rdata_q[31:16] <= cfg_array_cols_i;
+          end
+          ADDR_CFG_SPAD: begin
+            rdata_q[31:0] <= cfg_spad_bytes_i;
+          end
+          ADDR_CFG_ACC: begin
+            rdata_q[31:0] <= cfg_acc_bytes_i;
+          end
+          ADDR_CFG_BUS: begin
+            rdata_q[15:0] <= cfg_bus_data_bits_i;
+            rdata_q[23:16] <= cfg_bus_addr_bits_i;
+          end
+          ADDR_CFG_MISC: begin
+            rdata_q[15:0] <= cfg_misc_qparam_lines_i;
+            rdata_q[23:16] <= cfg_misc_queue_depth_i;
+            rdata_q[31:24] <= cfg_misc_cmd_bytes_i;
+          end
+          ADDR_CFG_FEATURES: begin
+            rdata_q[0] <= cfg_features_softmax_i;
+          end
+          ADDR_CTRL: begin
+            rdata_q[0] <= 1'h0;
+          end
+          ADDR_STATUS: begin
+            rdata_q[0] <= status_idle_i;
+            rdata_q[1] <= status_error_i;
+            rdata_q[2] <= status_resetting_i;
+            rdata_q[15:8] <= status_err_code_i;
+          end
+          ADDR_ERR_CMD: begin
+            rdata_q[15:0] <= err_cmd_index_i;
+          end
+          ADDR_RING_BASE: begin
+            rdata_q[31:0] <= ring_base_addr_q;
+          end
+          ADDR_RING_SIZE: begin
+            rdata_q[15:0] <= ring_size_slots_q;
+          end
+          ADDR_RING_HEAD: begin
+            rdata_q[15:0] <= ring_head_index_i;
+          end
+          ADDR_RING_TAIL: begin
+            rdata_q[15:0] <= ring_tail_index_q;
+          end
+          ADDR_IRQ_ENABLE: begin
+            rdata_q[0] <= irq_enable_idle_q;
+            rdata_q[1] <= irq_enable_error_q;
+            rdata_q[2] <= irq_enable_cmd_q;
+          end
+          ADDR_IRQ_STATUS: begin
+            rdata_q[0] <= irq_status_idle_q;
+            rdata_q[1] <= irq_status_error_q;
+            rdata_q[2] <= irq_status_cmd_q;
+          end
+          ADDR_WIN_BASE: begin
+            rdata_q[31:0] <= win_base_addr_q;
+          end
+          ADDR_WIN_SIZE: begin
+            rdata_q[31:0] <= win_size_bytes_q;
+          end
+          ADDR_PERF_CTRL: begin
+            rdata_q[0] <= 1'h0;
+          end
+          ADDR_CYCLES_LO: rdata_q <= cycles_q[31:0];
+          ADDR_CYCLES_HI: rdata_q <= cycles_hi_q;
+          ADDR_BUSY_CYCLES_LO: rdata_q <= busy_cycles_q[31:0];
+          ADDR_BUSY_CYCLES_HI: rdata_q <= busy_cycles_hi_q;
+          ADDR_COMPUTE_CYCLES_LO: rdata_q <= compute_cycles_q[31:0];
+          ADDR_COMPUTE_CYCLES_HI: rdata_q <= compute_cycles_hi_q;
+          ADDR_MACS_LO: rdata_q <= macs_q[31:0];
+          ADDR_MACS_HI: rdata_q <= macs_hi_q;
+          ADDR_DMA_RD_BYTES_LO: rdata_q <= dma_rd_bytes_q[31:0];
+          ADDR_DMA_RD_BYTES_HI: rdata_q <= dma_rd_bytes_hi_q;
+          ADDR_DMA_WR_BYTES_LO: rdata_q <= dma_wr_bytes_q[31:0];
+          ADDR_DMA_WR_BYTES_HI: rdata_q <= dma_wr_bytes_hi_q;
+          ADDR_STALL_LD_DEP_LO: rdata_q <= stall_ld_dep_q[31:0];
+          ADDR_STALL_LD_DEP_HI: rdata_q <= stall_ld_dep_hi_q;
+          ADDR_STALL_EX_DEP_LO: rdata_q <= stall_ex_dep_q[31:0];
+          ADDR_STALL_EX_DEP_HI: rdata_q <= stall_ex_dep_hi_q;
+          ADDR_STALL_ST_DEP_LO: rdata_q <= stall_st_dep_q[31:0];
+          ADDR_STALL_ST_DEP_HI: rdata_q <= stall_st_dep_hi_q;
+          ADDR_STALL_EX_WLOAD_LO: rdata_q <= stall_ex_wload_q[31:0];
+          ADDR_STALL_EX_WLOAD_HI: rdata_q <= stall_ex_wload_hi_q;
+          ADDR_STALL_RD_MEM_LO: rdata_q <= stall_rd_mem_q[31:0];
+          ADDR_STALL_RD_MEM_HI: rdata_q <= stall_rd_mem_hi_q;
+          ADDR_STALL_WR_MEM_LO: rdata_q <= stall_wr_mem_q[31:0];
+          ADDR_STALL_WR_MEM_HI: rdata_q <= stall_wr_mem_hi_q;
+          ADDR_STALL_FETCH_LO: rdata_q <= stall_fetch_q[31:0];
+          ADDR_STALL_FETCH_HI: rdata_q <= stall_fetch_hi_q;
+          ADDR_STALL_QUEUE_FULL_LO: rdata_q <= stall_queue_full_q[31:0];
+          ADDR_STALL_QUEUE_FULL_HI: rdata_q <= stall_queue_full_hi_q;
+          ADDR_COMMANDS_LO: rdata_q <= commands_q[31:0];
+          ADDR_COMMANDS_HI: rdata_q <= commands_hi_q;
+          default: rresp_q <= RESP_SLVERR;
+        endcase
+      end
     end
-    if (rd_en) begin
-      rvalid_d = 1'b1;
-      rresp_d  = rd_hit ? RESP_OKAY : RESP_SLVERR;
-      rdata_d  = rd_hit ? rd_value : 32'h0;
-    end
-  end
-
-  // ---- Address maps to a register (reads and writes alike)
-  always_comb begin
-    wr_hit = 1'b0;
-    case (wr_addr)
-      ADDR_ID: wr_hit = 1'b1;
-      ADDR_VERSION: wr_hit = 1'b1;
-      ADDR_CFG_ARRAY: wr_hit = 1'b1;
-      ADDR_CFG_SPAD: wr_hit = 1'b1;
-      ADDR_CFG_ACC: wr_hit = 1'b1;
-      ADDR_CFG_BUS: wr_hit = 1'b1;
-      ADDR_CFG_MISC: wr_hit = 1'b1;
-      ADDR_CFG_FEATURES: wr_hit = 1'b1;
-      ADDR_CTRL: wr_hit = 1'b1;
-      ADDR_STATUS: wr_hit = 1'b1;
-      ADDR_ERR_CMD: wr_hit = 1'b1;
-      ADDR_RING_BASE: wr_hit = 1'b1;
-      ADDR_RING_SIZE: wr_hit = 1'b1;
-      ADDR_RING_HEAD: wr_hit = 1'b1;
-      ADDR_RING_TAIL: wr_hit = 1'b1;
-      ADDR_IRQ_ENABLE: wr_hit = 1'b1;
-      ADDR_IRQ_STATUS: wr_hit = 1'b1;
-      ADDR_WIN_BASE: wr_hit = 1'b1;
-      ADDR_WIN_SIZE: wr_hit = 1'b1;
-      ADDR_PERF_CTRL: wr_hit = 1'b1;
-      ADDR_CYCLES_LO: wr_hit = 1'b1;
-      ADDR_CYCLES_HI: wr_hit = 1'b1;
-      ADDR_BUSY_CYCLES_LO: wr_hit = 1'b1;
-      ADDR_BUSY_CYCLES_HI: wr_hit = 1'b1;
-      ADDR_COMPUTE_CYCLES_LO: wr_hit = 1'b1;
-      ADDR_COMPUTE_CYCLES_HI: wr_hit = 1'b1;
-      ADDR_MACS_LO: wr_hit = 1'b1;
-      ADDR_MACS_HI: wr_hit = 1'b1;
-      ADDR_DMA_RD_BYTES_LO: wr_hit = 1'b1;
-      ADDR_DMA_RD_BYTES_HI: wr_hit = 1'b1;
-      ADDR_DMA_WR_BYTES_LO: wr_hit = 1'b1;
-      ADDR_DMA_WR_BYTES_HI: wr_hit = 1'b1;
-      ADDR_STALL_LD_DEP_LO: wr_hit = 1'b1;
-      ADDR_STALL_LD_DEP_HI: wr_hit = 1'b1;
-      ADDR_STALL_EX_DEP_LO: wr_hit = 1'b1;
-      ADDR_STALL_EX_DEP_HI: wr_hit = 1'b1;
-      ADDR_STALL_ST_DEP_LO: wr_hit = 1'b1;
-      ADDR_STALL_ST_DEP_HI: wr_hit = 1'b1;
-      ADDR_STALL_EX_WLOAD_LO: wr_hit = 1'b1;
-      ADDR_STALL_EX_WLOAD_HI: wr_hit = 1'b1;
-      ADDR_STALL_RD_MEM_LO: wr_hit = 1'b1;
-      ADDR_STALL_RD_MEM_HI: wr_hit = 1'b1;
-      ADDR_STALL_WR_MEM_LO: wr_hit = 1'b1;
-      ADDR_STALL_WR_MEM_HI: wr_hit = 1'b1;
-      ADDR_STALL_FETCH_LO: wr_hit = 1'b1;
-      ADDR_STALL_FETCH_HI: wr_hit = 1'b1;
-      ADDR_STALL_QUEUE_FULL_LO: wr_hit = 1'b1;
-      ADDR_STALL_QUEUE_FULL_HI: wr_hit = 1'b1;
-      ADDR_COMMANDS_LO: wr_hit = 1'b1;
-      ADDR_COMMANDS_HI: wr_hit = 1'b1;
-      default: wr_hit = 1'b0;
-    endcase
-  end
-
-  // ---- Read mux
-  always_comb begin
-    rd_value = 32'h0;
-    rd_hit   = 1'b1;
-    case (rd_addr)
-      ADDR_ID: begin
-        rd_value[31:0] = 32'h53595354;
-      end
-      ADDR_VERSION: begin
-        rd_value[7:0] = 8'h00;
-        rd_value[15:8] = 8'h01;
-        rd_value[23:16] = 8'h00;
-      end
-      ADDR_CFG_ARRAY: begin
-        rd_value[15:0] = cfg_array_rows_i;
-        rd_value[31:16] = cfg_array_cols_i;
-      end
-      ADDR_CFG_SPAD: begin
-        rd_value[31:0] = cfg_spad_bytes_i;
-      end
-      ADDR_CFG_ACC: begin
-        rd_value[31:0] = cfg_acc_bytes_i;
-      end
-      ADDR_CFG_BUS: begin
-        rd_value[15:0] = cfg_bus_data_bits_i;
-        rd_value[23:16] = cfg_bus_addr_bits_i;
-      end
-      ADDR_CFG_MISC: begin
-        rd_value[15:0] = cfg_misc_qparam_lines_i;
-        rd_value[23:16] = cfg_misc_queue_depth_i;
-        rd_value[31:24] = cfg_misc_cmd_bytes_i;
-      end
-      ADDR_CFG_FEATURES: begin
-        rd_value[0] = cfg_features_softmax_i;
-      end
-      ADDR_CTRL: begin
-        rd_value[0] = 1'h0;
-      end
-      ADDR_STATUS: begin
-        rd_value[0] = status_idle_i;
-        rd_value[1] = status_error_i;
-        rd_value[2] = status_resetting_i;
-        rd_value[15:8] = status_err_code_i;
-      end
-      ADDR_ERR_CMD: begin
-        rd_value[15:0] = err_cmd_index_i;
-      end
-      ADDR_RING_BASE: begin
-        rd_value[31:0] = ring_base_addr_q;
-      end
-      ADDR_RING_SIZE: begin
-        rd_value[15:0] = ring_size_slots_q;
-      end
-      ADDR_RING_HEAD: begin
-        rd_value[15:0] = ring_head_index_i;
-      end
-      ADDR_RING_TAIL: begin
-        rd_value[15:0] = ring_tail_index_q;
-      end
-      ADDR_IRQ_ENABLE: begin
-        rd_value[0] = irq_enable_idle_q;
-        rd_value[1] = irq_enable_error_q;
-        rd_value[2] = irq_enable_cmd_q;
-      end
-      ADDR_IRQ_STATUS: begin
-        rd_value[0] = irq_status_idle_q;
-        rd_value[1] = irq_status_error_q;
-        rd_value[2] = irq_status_cmd_q;
-      end
-      ADDR_WIN_BASE: begin
-        rd_value[31:0] = win_base_addr_q;
-      end
-      ADDR_WIN_SIZE: begin
-        rd_value[31:0] = win_size_bytes_q;
-      end
-      ADDR_PERF_CTRL: begin
-        rd_value[0] = 1'h0;
-      end
-      ADDR_CYCLES_LO: rd_value = cycles_q[31:0];
-      ADDR_CYCLES_HI: rd_value = cycles_hi_q;
-      ADDR_BUSY_CYCLES_LO: rd_value = busy_cycles_q[31:0];
-      ADDR_BUSY_CYCLES_HI: rd_value = busy_cycles_hi_q;
-      ADDR_COMPUTE_CYCLES_LO: rd_value = compute_cycles_q[31:0];
-      ADDR_COMPUTE_CYCLES_HI: rd_value = compute_cycles_hi_q;
-      ADDR_MACS_LO: rd_value = macs_q[31:0];
-      ADDR_MACS_HI: rd_value = macs_hi_q;
-      ADDR_DMA_RD_BYTES_LO: rd_value = dma_rd_bytes_q[31:0];
-      ADDR_DMA_RD_BYTES_HI: rd_value = dma_rd_bytes_hi_q;
-      ADDR_DMA_WR_BYTES_LO: rd_value = dma_wr_bytes_q[31:0];
-      ADDR_DMA_WR_BYTES_HI: rd_value = dma_wr_bytes_hi_q;
-      ADDR_STALL_LD_DEP_LO: rd_value = stall_ld_dep_q[31:0];
-      ADDR_STALL_LD_DEP_HI: rd_value = stall_ld_dep_hi_q;
-      ADDR_STALL_EX_DEP_LO: rd_value = stall_ex_dep_q[31:0];
-      ADDR_STALL_EX_DEP_HI: rd_value = stall_ex_dep_hi_q;
-      ADDR_STALL_ST_DEP_LO: rd_value = stall_st_dep_q[31:0];
-      ADDR_STALL_ST_DEP_HI: rd_value = stall_st_dep_hi_q;
-      ADDR_STALL_EX_WLOAD_LO: rd_value = stall_ex_wload_q[31:0];
-      ADDR_STALL_EX_WLOAD_HI: rd_value = stall_ex_wload_hi_q;
-      ADDR_STALL_RD_MEM_LO: rd_value = stall_rd_mem_q[31:0];
-      ADDR_STALL_RD_MEM_HI: rd_value = stall_rd_mem_hi_q;
-      ADDR_STALL_WR_MEM_LO: rd_value = stall_wr_mem_q[31:0];
-      ADDR_STALL_WR_MEM_HI: rd_value = stall_wr_mem_hi_q;
-      ADDR_STALL_FETCH_LO: rd_value = stall_fetch_q[31:0];
-      ADDR_STALL_FETCH_HI: rd_value = stall_fetch_hi_q;
-      ADDR_STALL_QUEUE_FULL_LO: rd_value = stall_queue_full_q[31:0];
-      ADDR_STALL_QUEUE_FULL_HI: rd_value = stall_queue_full_hi_q;
-      ADDR_COMMANDS_LO: rd_value = commands_q[31:0];
-      ADDR_COMMANDS_HI: rd_value = commands_hi_q;
-      default: rd_hit = 1'b0;
-    endcase
   end
 
   // ---- rw fields: byte-strobed write, soft reset where marked
@@ -561,287 +522,143 @@ module systole_csr (
   end
   assign irq_status_cmd_o = irq_status_cmd_q;
 
-  // ---- counter64: increment, clear, HI snapshot on a LO read
-  always_comb begin
-    cycles_d    = cycles_q + {32'h0, cycles_inc_i};
-    cycles_hi_d = cycles_hi_q;
-    if (counters_clear_i) begin
-      cycles_d    = 64'h0;
-      cycles_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_CYCLES_LO)) begin
-      cycles_hi_d = cycles_q[63:32];
-    end
-  end
-
-  always_comb begin
-    busy_cycles_d    = busy_cycles_q + {32'h0, busy_cycles_inc_i};
-    busy_cycles_hi_d = busy_cycles_hi_q;
-    if (counters_clear_i) begin
-      busy_cycles_d    = 64'h0;
-      busy_cycles_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_BUSY_CYCLES_LO)) begin
-      busy_cycles_hi_d = busy_cycles_q[63:32];
-    end
-  end
-
-  always_comb begin
-    compute_cycles_d    = compute_cycles_q + {32'h0, compute_cycles_inc_i};
-    compute_cycles_hi_d = compute_cycles_hi_q;
-    if (counters_clear_i) begin
-      compute_cycles_d    = 64'h0;
-      compute_cycles_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_COMPUTE_CYCLES_LO)) begin
-      compute_cycles_hi_d = compute_cycles_q[63:32];
-    end
-  end
-
-  always_comb begin
-    macs_d    = macs_q + {32'h0, macs_inc_i};
-    macs_hi_d = macs_hi_q;
-    if (counters_clear_i) begin
-      macs_d    = 64'h0;
-      macs_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_MACS_LO)) begin
-      macs_hi_d = macs_q[63:32];
-    end
-  end
-
-  always_comb begin
-    dma_rd_bytes_d    = dma_rd_bytes_q + {32'h0, dma_rd_bytes_inc_i};
-    dma_rd_bytes_hi_d = dma_rd_bytes_hi_q;
-    if (counters_clear_i) begin
-      dma_rd_bytes_d    = 64'h0;
-      dma_rd_bytes_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_DMA_RD_BYTES_LO)) begin
-      dma_rd_bytes_hi_d = dma_rd_bytes_q[63:32];
-    end
-  end
-
-  always_comb begin
-    dma_wr_bytes_d    = dma_wr_bytes_q + {32'h0, dma_wr_bytes_inc_i};
-    dma_wr_bytes_hi_d = dma_wr_bytes_hi_q;
-    if (counters_clear_i) begin
-      dma_wr_bytes_d    = 64'h0;
-      dma_wr_bytes_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_DMA_WR_BYTES_LO)) begin
-      dma_wr_bytes_hi_d = dma_wr_bytes_q[63:32];
-    end
-  end
-
-  always_comb begin
-    stall_ld_dep_d    = stall_ld_dep_q + {32'h0, stall_ld_dep_inc_i};
-    stall_ld_dep_hi_d = stall_ld_dep_hi_q;
-    if (counters_clear_i) begin
-      stall_ld_dep_d    = 64'h0;
-      stall_ld_dep_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_STALL_LD_DEP_LO)) begin
-      stall_ld_dep_hi_d = stall_ld_dep_q[63:32];
-    end
-  end
-
-  always_comb begin
-    stall_ex_dep_d    = stall_ex_dep_q + {32'h0, stall_ex_dep_inc_i};
-    stall_ex_dep_hi_d = stall_ex_dep_hi_q;
-    if (counters_clear_i) begin
-      stall_ex_dep_d    = 64'h0;
-      stall_ex_dep_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_STALL_EX_DEP_LO)) begin
-      stall_ex_dep_hi_d = stall_ex_dep_q[63:32];
-    end
-  end
-
-  always_comb begin
-    stall_st_dep_d    = stall_st_dep_q + {32'h0, stall_st_dep_inc_i};
-    stall_st_dep_hi_d = stall_st_dep_hi_q;
-    if (counters_clear_i) begin
-      stall_st_dep_d    = 64'h0;
-      stall_st_dep_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_STALL_ST_DEP_LO)) begin
-      stall_st_dep_hi_d = stall_st_dep_q[63:32];
-    end
-  end
-
-  always_comb begin
-    stall_ex_wload_d    = stall_ex_wload_q + {32'h0, stall_ex_wload_inc_i};
-    stall_ex_wload_hi_d = stall_ex_wload_hi_q;
-    if (counters_clear_i) begin
-      stall_ex_wload_d    = 64'h0;
-      stall_ex_wload_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_STALL_EX_WLOAD_LO)) begin
-      stall_ex_wload_hi_d = stall_ex_wload_q[63:32];
-    end
-  end
-
-  always_comb begin
-    stall_rd_mem_d    = stall_rd_mem_q + {32'h0, stall_rd_mem_inc_i};
-    stall_rd_mem_hi_d = stall_rd_mem_hi_q;
-    if (counters_clear_i) begin
-      stall_rd_mem_d    = 64'h0;
-      stall_rd_mem_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_STALL_RD_MEM_LO)) begin
-      stall_rd_mem_hi_d = stall_rd_mem_q[63:32];
-    end
-  end
-
-  always_comb begin
-    stall_wr_mem_d    = stall_wr_mem_q + {32'h0, stall_wr_mem_inc_i};
-    stall_wr_mem_hi_d = stall_wr_mem_hi_q;
-    if (counters_clear_i) begin
-      stall_wr_mem_d    = 64'h0;
-      stall_wr_mem_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_STALL_WR_MEM_LO)) begin
-      stall_wr_mem_hi_d = stall_wr_mem_q[63:32];
-    end
-  end
-
-  always_comb begin
-    stall_fetch_d    = stall_fetch_q + {32'h0, stall_fetch_inc_i};
-    stall_fetch_hi_d = stall_fetch_hi_q;
-    if (counters_clear_i) begin
-      stall_fetch_d    = 64'h0;
-      stall_fetch_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_STALL_FETCH_LO)) begin
-      stall_fetch_hi_d = stall_fetch_q[63:32];
-    end
-  end
-
-  always_comb begin
-    stall_queue_full_d    = stall_queue_full_q + {32'h0, stall_queue_full_inc_i};
-    stall_queue_full_hi_d = stall_queue_full_hi_q;
-    if (counters_clear_i) begin
-      stall_queue_full_d    = 64'h0;
-      stall_queue_full_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_STALL_QUEUE_FULL_LO)) begin
-      stall_queue_full_hi_d = stall_queue_full_q[63:32];
-    end
-  end
-
-  always_comb begin
-    commands_d    = commands_q + {32'h0, commands_inc_i};
-    commands_hi_d = commands_hi_q;
-    if (counters_clear_i) begin
-      commands_d    = 64'h0;
-      commands_hi_d = 32'h0;
-    end
-    if (rd_en && (rd_addr == ADDR_COMMANDS_LO)) begin
-      commands_hi_d = commands_q[63:32];
+  // ---- counter64: increment, clear, HI snapshot on a LO read. Next state inside the
+  // sequential block (simulation speed, see the B channel): the snapshot depends on
+  // the AR input port, and the counters are the widest state of this block.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cycles_q    <= 64'h0;
+      cycles_hi_q <= 32'h0;
+      busy_cycles_q    <= 64'h0;
+      busy_cycles_hi_q <= 32'h0;
+      compute_cycles_q    <= 64'h0;
+      compute_cycles_hi_q <= 32'h0;
+      macs_q    <= 64'h0;
+      macs_hi_q <= 32'h0;
+      dma_rd_bytes_q    <= 64'h0;
+      dma_rd_bytes_hi_q <= 32'h0;
+      dma_wr_bytes_q    <= 64'h0;
+      dma_wr_bytes_hi_q <= 32'h0;
+      stall_ld_dep_q    <= 64'h0;
+      stall_ld_dep_hi_q <= 32'h0;
+      stall_ex_dep_q    <= 64'h0;
+      stall_ex_dep_hi_q <= 32'h0;
+      stall_st_dep_q    <= 64'h0;
+      stall_st_dep_hi_q <= 32'h0;
+      stall_ex_wload_q    <= 64'h0;
+      stall_ex_wload_hi_q <= 32'h0;
+      stall_rd_mem_q    <= 64'h0;
+      stall_rd_mem_hi_q <= 32'h0;
+      stall_wr_mem_q    <= 64'h0;
+      stall_wr_mem_hi_q <= 32'h0;
+      stall_fetch_q    <= 64'h0;
+      stall_fetch_hi_q <= 32'h0;
+      stall_queue_full_q    <= 64'h0;
+      stall_queue_full_hi_q <= 32'h0;
+      commands_q    <= 64'h0;
+      commands_hi_q <= 32'h0;
+    end else begin
+      if (counters_clear_i) begin
+        cycles_q    <= 64'h0;
+        cycles_hi_q <= 32'h0;
+        busy_cycles_q    <= 64'h0;
+        busy_cycles_hi_q <= 32'h0;
+        compute_cycles_q    <= 64'h0;
+        compute_cycles_hi_q <= 32'h0;
+        macs_q    <= 64'h0;
+        macs_hi_q <= 32'h0;
+        dma_rd_bytes_q    <= 64'h0;
+        dma_rd_bytes_hi_q <= 32'h0;
+        dma_wr_bytes_q    <= 64'h0;
+        dma_wr_bytes_hi_q <= 32'h0;
+        stall_ld_dep_q    <= 64'h0;
+        stall_ld_dep_hi_q <= 32'h0;
+        stall_ex_dep_q    <= 64'h0;
+        stall_ex_dep_hi_q <= 32'h0;
+        stall_st_dep_q    <= 64'h0;
+        stall_st_dep_hi_q <= 32'h0;
+        stall_ex_wload_q    <= 64'h0;
+        stall_ex_wload_hi_q <= 32'h0;
+        stall_rd_mem_q    <= 64'h0;
+        stall_rd_mem_hi_q <= 32'h0;
+        stall_wr_mem_q    <= 64'h0;
+        stall_wr_mem_hi_q <= 32'h0;
+        stall_fetch_q    <= 64'h0;
+        stall_fetch_hi_q <= 32'h0;
+        stall_queue_full_q    <= 64'h0;
+        stall_queue_full_hi_q <= 32'h0;
+        commands_q    <= 64'h0;
+        commands_hi_q <= 32'h0;
+      end else begin
+        cycles_q <= cycles_q + {32'h0, cycles_inc_i};
+        busy_cycles_q <= busy_cycles_q + {32'h0, busy_cycles_inc_i};
+        compute_cycles_q <= compute_cycles_q + {32'h0, compute_cycles_inc_i};
+        macs_q <= macs_q + {32'h0, macs_inc_i};
+        dma_rd_bytes_q <= dma_rd_bytes_q + {32'h0, dma_rd_bytes_inc_i};
+        dma_wr_bytes_q <= dma_wr_bytes_q + {32'h0, dma_wr_bytes_inc_i};
+        stall_ld_dep_q <= stall_ld_dep_q + {32'h0, stall_ld_dep_inc_i};
+        stall_ex_dep_q <= stall_ex_dep_q + {32'h0, stall_ex_dep_inc_i};
+        stall_st_dep_q <= stall_st_dep_q + {32'h0, stall_st_dep_inc_i};
+        stall_ex_wload_q <= stall_ex_wload_q + {32'h0, stall_ex_wload_inc_i};
+        stall_rd_mem_q <= stall_rd_mem_q + {32'h0, stall_rd_mem_inc_i};
+        stall_wr_mem_q <= stall_wr_mem_q + {32'h0, stall_wr_mem_inc_i};
+        stall_fetch_q <= stall_fetch_q + {32'h0, stall_fetch_inc_i};
+        stall_queue_full_q <= stall_queue_full_q + {32'h0, stall_queue_full_inc_i};
+        commands_q <= commands_q + {32'h0, commands_inc_i};
+      end
+      if (rd_en) begin
+        case (rd_addr)
+          ADDR_CYCLES_LO: cycles_hi_q <= cycles_q[63:32];
+          ADDR_BUSY_CYCLES_LO: busy_cycles_hi_q <= busy_cycles_q[63:32];
+          ADDR_COMPUTE_CYCLES_LO: compute_cycles_hi_q <= compute_cycles_q[63:32];
+          ADDR_MACS_LO: macs_hi_q <= macs_q[63:32];
+          ADDR_DMA_RD_BYTES_LO: dma_rd_bytes_hi_q <= dma_rd_bytes_q[63:32];
+          ADDR_DMA_WR_BYTES_LO: dma_wr_bytes_hi_q <= dma_wr_bytes_q[63:32];
+          ADDR_STALL_LD_DEP_LO: stall_ld_dep_hi_q <= stall_ld_dep_q[63:32];
+          ADDR_STALL_EX_DEP_LO: stall_ex_dep_hi_q <= stall_ex_dep_q[63:32];
+          ADDR_STALL_ST_DEP_LO: stall_st_dep_hi_q <= stall_st_dep_q[63:32];
+          ADDR_STALL_EX_WLOAD_LO: stall_ex_wload_hi_q <= stall_ex_wload_q[63:32];
+          ADDR_STALL_RD_MEM_LO: stall_rd_mem_hi_q <= stall_rd_mem_q[63:32];
+          ADDR_STALL_WR_MEM_LO: stall_wr_mem_hi_q <= stall_wr_mem_q[63:32];
+          ADDR_STALL_FETCH_LO: stall_fetch_hi_q <= stall_fetch_q[63:32];
+          ADDR_STALL_QUEUE_FULL_LO: stall_queue_full_hi_q <= stall_queue_full_q[63:32];
+          ADDR_COMMANDS_LO: commands_hi_q <= commands_q[63:32];
+          default: ;
+        endcase
+      end
     end
   end
 
   // ---- Registers
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      bvalid_q              <= 1'b0;
-      bresp_q               <= 2'b00;
-      rvalid_q              <= 1'b0;
-      rresp_q               <= 2'b00;
-      rdata_q               <= 32'h0;
-      ctrl_soft_reset_q     <= 1'h0;
-      ring_base_addr_q      <= 32'h00000000;
-      ring_size_slots_q     <= 16'h0000;
-      ring_tail_index_q     <= 16'h0000;
-      irq_enable_idle_q     <= 1'h0;
-      irq_enable_error_q    <= 1'h0;
-      irq_enable_cmd_q      <= 1'h0;
-      irq_status_idle_q     <= 1'h0;
-      irq_status_error_q    <= 1'h0;
-      irq_status_cmd_q      <= 1'h0;
-      win_base_addr_q       <= 32'h00000000;
-      win_size_bytes_q      <= 32'h00000000;
-      perf_ctrl_clear_q     <= 1'h0;
-      cycles_q              <= 64'h0;
-      cycles_hi_q           <= 32'h0;
-      busy_cycles_q         <= 64'h0;
-      busy_cycles_hi_q      <= 32'h0;
-      compute_cycles_q      <= 64'h0;
-      compute_cycles_hi_q   <= 32'h0;
-      macs_q                <= 64'h0;
-      macs_hi_q             <= 32'h0;
-      dma_rd_bytes_q        <= 64'h0;
-      dma_rd_bytes_hi_q     <= 32'h0;
-      dma_wr_bytes_q        <= 64'h0;
-      dma_wr_bytes_hi_q     <= 32'h0;
-      stall_ld_dep_q        <= 64'h0;
-      stall_ld_dep_hi_q     <= 32'h0;
-      stall_ex_dep_q        <= 64'h0;
-      stall_ex_dep_hi_q     <= 32'h0;
-      stall_st_dep_q        <= 64'h0;
-      stall_st_dep_hi_q     <= 32'h0;
-      stall_ex_wload_q      <= 64'h0;
-      stall_ex_wload_hi_q   <= 32'h0;
-      stall_rd_mem_q        <= 64'h0;
-      stall_rd_mem_hi_q     <= 32'h0;
-      stall_wr_mem_q        <= 64'h0;
-      stall_wr_mem_hi_q     <= 32'h0;
-      stall_fetch_q         <= 64'h0;
-      stall_fetch_hi_q      <= 32'h0;
-      stall_queue_full_q    <= 64'h0;
-      stall_queue_full_hi_q <= 32'h0;
-      commands_q            <= 64'h0;
-      commands_hi_q         <= 32'h0;
+      ctrl_soft_reset_q  <= 1'h0;
+      ring_base_addr_q   <= 32'h00000000;
+      ring_size_slots_q  <= 16'h0000;
+      ring_tail_index_q  <= 16'h0000;
+      irq_enable_idle_q  <= 1'h0;
+      irq_enable_error_q <= 1'h0;
+      irq_enable_cmd_q   <= 1'h0;
+      irq_status_idle_q  <= 1'h0;
+      irq_status_error_q <= 1'h0;
+      irq_status_cmd_q   <= 1'h0;
+      win_base_addr_q    <= 32'h00000000;
+      win_size_bytes_q   <= 32'h00000000;
+      perf_ctrl_clear_q  <= 1'h0;
     end else begin
-      bvalid_q              <= bvalid_d;
-      bresp_q               <= bresp_d;
-      rvalid_q              <= rvalid_d;
-      rresp_q               <= rresp_d;
-      rdata_q               <= rdata_d;
-      ctrl_soft_reset_q     <= ctrl_soft_reset_d;
-      ring_base_addr_q      <= ring_base_addr_d;
-      ring_size_slots_q     <= ring_size_slots_d;
-      ring_tail_index_q     <= ring_tail_index_d;
-      irq_enable_idle_q     <= irq_enable_idle_d;
-      irq_enable_error_q    <= irq_enable_error_d;
-      irq_enable_cmd_q      <= irq_enable_cmd_d;
-      irq_status_idle_q     <= irq_status_idle_d;
-      irq_status_error_q    <= irq_status_error_d;
-      irq_status_cmd_q      <= irq_status_cmd_d;
-      win_base_addr_q       <= win_base_addr_d;
-      win_size_bytes_q      <= win_size_bytes_d;
-      perf_ctrl_clear_q     <= perf_ctrl_clear_d;
-      cycles_q              <= cycles_d;
-      cycles_hi_q           <= cycles_hi_d;
-      busy_cycles_q         <= busy_cycles_d;
-      busy_cycles_hi_q      <= busy_cycles_hi_d;
-      compute_cycles_q      <= compute_cycles_d;
-      compute_cycles_hi_q   <= compute_cycles_hi_d;
-      macs_q                <= macs_d;
-      macs_hi_q             <= macs_hi_d;
-      dma_rd_bytes_q        <= dma_rd_bytes_d;
-      dma_rd_bytes_hi_q     <= dma_rd_bytes_hi_d;
-      dma_wr_bytes_q        <= dma_wr_bytes_d;
-      dma_wr_bytes_hi_q     <= dma_wr_bytes_hi_d;
-      stall_ld_dep_q        <= stall_ld_dep_d;
-      stall_ld_dep_hi_q     <= stall_ld_dep_hi_d;
-      stall_ex_dep_q        <= stall_ex_dep_d;
-      stall_ex_dep_hi_q     <= stall_ex_dep_hi_d;
-      stall_st_dep_q        <= stall_st_dep_d;
-      stall_st_dep_hi_q     <= stall_st_dep_hi_d;
-      stall_ex_wload_q      <= stall_ex_wload_d;
-      stall_ex_wload_hi_q   <= stall_ex_wload_hi_d;
-      stall_rd_mem_q        <= stall_rd_mem_d;
-      stall_rd_mem_hi_q     <= stall_rd_mem_hi_d;
-      stall_wr_mem_q        <= stall_wr_mem_d;
-      stall_wr_mem_hi_q     <= stall_wr_mem_hi_d;
-      stall_fetch_q         <= stall_fetch_d;
-      stall_fetch_hi_q      <= stall_fetch_hi_d;
-      stall_queue_full_q    <= stall_queue_full_d;
-      stall_queue_full_hi_q <= stall_queue_full_hi_d;
-      commands_q            <= commands_d;
-      commands_hi_q         <= commands_hi_d;
+      ctrl_soft_reset_q  <= ctrl_soft_reset_d;
+      ring_base_addr_q   <= ring_base_addr_d;
+      ring_size_slots_q  <= ring_size_slots_d;
+      ring_tail_index_q  <= ring_tail_index_d;
+      irq_enable_idle_q  <= irq_enable_idle_d;
+      irq_enable_error_q <= irq_enable_error_d;
+      irq_enable_cmd_q   <= irq_enable_cmd_d;
+      irq_status_idle_q  <= irq_status_idle_d;
+      irq_status_error_q <= irq_status_error_d;
+      irq_status_cmd_q   <= irq_status_cmd_d;
+      win_base_addr_q    <= win_base_addr_d;
+      win_size_bytes_q   <= win_size_bytes_d;
+      perf_ctrl_clear_q  <= perf_ctrl_clear_d;
     end
   end
 

@@ -28,32 +28,38 @@ module systole_pe (
   input  logic [7:0]  w_i,
   output logic [7:0]  w_o
 );
-  logic [7:0]  a_q, w0_q, w0_d, w1_q, w1_d;
+  logic [7:0]  a_q, w0_q, w1_q, w_sel;
   logic        a_tag_q;
   logic [31:0] psum_q, psum_d;
-  logic [7:0]  w_sel, corr;
-  logic [15:0] prod;
 
-  // Signed 8x8 multiply as an unsigned one plus a correction of the two sign bits
-  // (a*w = ua*uw - 2^8*(a7*uw + w7*ua) mod 2^16): exact, small in synthesis and branch-free
-  // in Verilator.
   assign w_sel = a_tag_i ? w1_q : w0_q;
-  assign corr  = (a_i[7] ? w_sel : 8'd0) + (w_sel[7] ? a_i : 8'd0);
-  assign prod  = 16'(a_i) * 16'(w_sel) - {corr, 8'd0};
 
-  always_comb begin
-    psum_d = psum_i + {{16{prod[15]}}, prod};
-    w0_d   = (w_shift_i && !w_buf_i) ? w_i : w0_q;
-    w1_d   = (w_shift_i &&  w_buf_i) ? w_i : w1_q;
-  end
+`ifdef VERILATOR
+  // Simulation: the same product as one signed host multiply (int8 x int8 sign-extended to
+  // 32 bits, exact), much cheaper in Verilator than the correction form below.
+  logic signed [31:0] prod;
+  assign prod   = $signed(a_i) * $signed(w_sel);
+  assign psum_d = psum_i + prod;
+`else
+  // Signed 8x8 multiply as an unsigned one plus a correction of the two sign bits
+  // (a*w = ua*uw - 2^8*(a7*uw + w7*ua) mod 2^16): exact and small in synthesis.
+  logic [7:0]  corr;
+  logic [15:0] prod;
+  assign corr   = (a_i[7] ? w_sel : 8'd0) + (w_sel[7] ? a_i : 8'd0);
+  assign prod   = 16'(a_i) * 16'(w_sel) - {corr, 8'd0};
+  assign psum_d = psum_i + {{16{prod[15]}}, prod};
+`endif
 
+  // Weight buffers: an enable flop per buffer. The enable sits in the sequential block (an
+  // exception to the q <= d style) so Verilator skips all 2*Rows*Cols weight updates on the
+  // cycles without a shift, i.e. almost always.
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       w0_q <= '0;
       w1_q <= '0;
-    end else begin
-      w0_q <= w0_d;
-      w1_q <= w1_d;
+    end else if (w_shift_i) begin
+      if (w_buf_i) w1_q <= w_i;
+      else         w0_q <= w_i;
     end
   end
 

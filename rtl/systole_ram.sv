@@ -18,13 +18,31 @@ module systole_ram #(
 );
   logic [Width-1:0] mem_q [Depth];
 
-  // One write process per byte lane: byte-enable writes that both Verilator and Yosys's
-  // memory inference understand.
+`ifdef VERILATOR
+  // Simulation: one whole-line write, the byte mask expanded only when writing. Verilator
+  // turns the per-lane form below into a read-modify-write of the whole line per lane and
+  // cycle, which on the wide accumulator and qparam lines cost more than the PE array.
+  // (An enable-holding sequential block: a deliberate exception to the style guide, for speed.)
+  always_ff @(posedge clk_i) begin
+    if (we_i) begin
+      if (&wmask_i) begin
+        mem_q[waddr_i] <= wdata_i;
+      end else begin
+        logic [Width-1:0] bits;
+        for (int b = 0; b < Width / 8; b++) bits[b*8 +: 8] = {8{wmask_i[b]}};
+        mem_q[waddr_i] <= (mem_q[waddr_i] & ~bits) | (wdata_i & bits);
+      end
+    end
+  end
+`else
+  // Synthesis: one write process per byte lane, byte-enable writes that Yosys's memory
+  // inference maps to block RAM with byte enables.
   for (genvar b = 0; b < Width / 8; b++) begin : g_lane
     always_ff @(posedge clk_i) begin
       if (we_i && wmask_i[b]) mem_q[waddr_i][b*8 +: 8] <= wdata_i[b*8 +: 8];
     end
   end
+`endif
 
   always_ff @(posedge clk_i) begin
     if (re_i) rdata_o <= mem_q[raddr_i];

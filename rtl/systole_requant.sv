@@ -13,8 +13,10 @@
 //   y     = clamp(r + out_zp, act_min, act_max)              wide, no overflow
 //
 // raw_i selects what res_o carries: x (raw int32 mode) or y sign-extended to 32 bits.
-// q_o is always the int8 result y.
+// q_o is always the int8 result y. en_i = 0 forces every output to 0 (operand isolation: the
+// lane only computes when systole_st has a row in S1, and Verilator then skips the lane).
 module systole_requant (
+  input  logic        en_i,       // 1: compute; 0: all outputs 0
   input  logic [31:0] acc_i,      // int32 accumulator value
   input  logic [31:0] bias_i,     // int32 per-channel bias
   input  logic        bias_en_i,  // 1: add bias_i first
@@ -47,41 +49,61 @@ module systole_requant (
   logic signed [32:0] y, lo, hi, yl;
 
   always_comb begin
-    x = acc_i + (bias_en_i ? bias_i : 32'd0);
+    x      = 32'd0;
+    left   = 5'd0;
+    right  = 5'd0;
+    xs     = '0;
+    mult_s = '0;
+    ab     = '0;
+    ab_n   = '0;
+    ab_r   = '0;
+    ab_t   = '0;
+    h      = 32'd0;
+    mask   = 32'd0;
+    rem    = 32'd0;
+    thr    = 32'd0;
+    h_s    = '0;
+    r      = 32'd0;
+    y      = '0;
+    lo     = '0;
+    hi     = '0;
+    yl     = '0;
+    yc     = '0;
+    if (en_i) begin
+      x = acc_i + (bias_en_i ? bias_i : 32'd0);
 
-    // shift split: left = clamp(shift,0,31), right = clamp(-shift,0,31)
-    left  = 5'd0;
-    right = 5'd0;
-    if (!shift_i[31]) begin
-      left = (shift_i > 32'd31) ? 5'd31 : shift_i[4:0];
-    end else begin
-      // shift < 0: -shift >= 32 iff shift <= -32 iff shift < 0xFFFFFFE1 (as unsigned)
-      right = (shift_i < 32'hFFFF_FFE1) ? 5'd31 : 5'(32'd0 - shift_i);
+      // shift split: left = clamp(shift,0,31), right = clamp(-shift,0,31)
+      if (!shift_i[31]) begin
+        left = (shift_i > 32'd31) ? 5'd31 : shift_i[4:0];
+      end else begin
+        // shift < 0: -shift >= 32 iff shift <= -32 iff shift < 0xFFFFFFE1 (as unsigned)
+        right = (shift_i < 32'hFFFF_FFE1) ? 5'd31 : 5'(32'd0 - shift_i);
+      end
+
+      // SaturatingRoundingDoublingHighMul
+      xs     = $signed(x << left);
+      mult_s = $signed(mult_i);
+      ab     = xs * mult_s;                       // 64-bit signed product (context width)
+      ab_n   = ab + (ab[63] ? NudgeNeg : NudgePos);
+      ab_r   = ab_n[63] ? (ab_n + TruncAdd) : ab_n;  // make >>> truncate toward zero
+      ab_t   = ab_r >>> 31;
+      if (xs == 32'sh8000_0000 && mult_s == 32'sh8000_0000) h = 32'h7FFF_FFFF;
+      else h = ab_t[31:0];
+
+      // RoundingDivideByPOT
+      mask = (32'd1 << right) - 32'd1;
+      rem  = h & mask;
+      thr  = (mask >> 1) + {31'd0, h[31]};
+      h_s  = $signed(h);
+      r    = 32'(h_s >>> right) + ((rem > thr) ? 32'd1 : 32'd0);
+
+      // zero point and clamp in 33 bits (r + zp cannot overflow there)
+      y  = $signed({r[31], r}) + 33'($signed(out_zp_i));
+      lo = 33'($signed(act_min_i));
+      hi = 33'($signed(act_max_i));
+      yl = (y < lo) ? lo : y;
+      yc = (yl > hi) ? hi : yl;
     end
-
-    // SaturatingRoundingDoublingHighMul
-    xs     = $signed(x << left);
-    mult_s = $signed(mult_i);
-    ab     = xs * mult_s;                       // 64-bit signed product (context width)
-    ab_n   = ab + (ab[63] ? NudgeNeg : NudgePos);
-    ab_r   = ab_n[63] ? (ab_n + TruncAdd) : ab_n;  // make >>> truncate toward zero
-    ab_t   = ab_r >>> 31;
-    if (xs == 32'sh8000_0000 && mult_s == 32'sh8000_0000) h = 32'h7FFF_FFFF;
-    else h = ab_t[31:0];
-
-    // RoundingDivideByPOT
-    mask = (32'd1 << right) - 32'd1;
-    rem  = h & mask;
-    thr  = (mask >> 1) + {31'd0, h[31]};
-    h_s  = $signed(h);
-    r    = 32'(h_s >>> right) + ((rem > thr) ? 32'd1 : 32'd0);
-
-    // zero point and clamp in 33 bits (r + zp cannot overflow there)
-    y  = $signed({r[31], r}) + 33'($signed(out_zp_i));
-    lo = 33'($signed(act_min_i));
-    hi = 33'($signed(act_max_i));
-    yl = (y < lo) ? lo : y;
-    yc = (yl > hi) ? hi : yl;
   end
 
   assign raw_o = x;

@@ -339,6 +339,7 @@ module systole_st #(
     logic [31:0] unused_raw;   // res_o already carries x in raw mode
     /* verilator lint_on UNUSEDSIGNAL */
     systole_requant u_requant (
+      .en_i      (s1_vld_q),
       .acc_i     (acc_rdata_i[32*n +: 32]),
       .bias_i    (qp_rdata_i[128*n +: 32]),
       .bias_en_i (s1_bias_q),
@@ -363,11 +364,18 @@ module systole_st #(
     for (int n = 0; n < Cols; n++) unused_qp = unused_qp ^ (^qp_rdata_i[128*n + 96 +: 32]);
   end
 
+  // Packed only when S1 holds an entry (the FIFO takes s1_entry only then): operand
+  // isolation, which also lets Verilator skip the wide shift on idle cycles.
   always_comb begin
-    lane_res = s1_raw_q ? lane_res32 : (RowBytes*8)'(lane_q);
-    s1_buf   = BufW'(lane_res) << {s1_off_q, 3'b000};
-    s1_entry = {s1_buf, s1_give_q, s1_last_q, s1_cross_q, s1_n1_q, s1_nb_q, s1_len_q,
-                s1_off_q, s1_addr_q, s1_idx_q, s1_code_q, s1_kind_q};
+    lane_res = '0;
+    s1_buf   = '0;
+    s1_entry = '0;
+    if (s1_vld_q) begin
+      lane_res = s1_raw_q ? lane_res32 : (RowBytes*8)'(lane_q);
+      s1_buf   = BufW'(lane_res) << {s1_off_q, 3'b000};
+      s1_entry = {s1_buf, s1_give_q, s1_last_q, s1_cross_q, s1_n1_q, s1_nb_q, s1_len_q,
+                  s1_off_q, s1_addr_q, s1_idx_q, s1_code_q, s1_kind_q};
+    end
   end
 
   // ---------------------------------------------------------------------------------------
@@ -439,7 +447,6 @@ module systole_st #(
     aw_valid_o = wr_act && (aw_cnt_q < nbursts);
     aw_addr_o  = (aw_cnt_q == 2'd0) ? h_addr : h_addr + (32'(h_n1) << OffW);
     aw_len_o   = ((aw_cnt_q == 2'd0) ? h_n1 : (h_nb - h_n1)) - 8'd1;
-    aw_hs      = aw_valid_o && aw_ready_i;
 
     w_valid_o  = wr_act && (w_beat_q < h_nb);
     w_data_o   = h_buf[32'(w_beat_q) * AxiDataWidth +: AxiDataWidth];
@@ -448,6 +455,17 @@ module systole_st #(
       w_strb_o[j] = ((16'(w_beat_q) << OffW) + 16'(j) >= 16'(h_off)) &&
                     ((16'(w_beat_q) << OffW) + 16'(j) <  16'(h_off) + 16'(h_len));
     end
+
+    // outstanding-burst record, pushed on an AW handshake or a token start
+    trk_wdata  = {h_idx, h_give, tok_start || (h_last && (aw_cnt_q == nbursts - 2'd1)),
+                  tok_start};
+  end
+
+  // Handshake-dependent part, kept apart from the block above so that only these few lines
+  // depend on the AW/W ready inputs (Verilator re-evaluates input-dependent logic on every
+  // model evaluation).
+  always_comb begin
+    aw_hs      = aw_valid_o && aw_ready_i;
     w_hs       = w_valid_o && w_ready_i;
 
     aw_cnt_n   = aw_cnt_q + {1'b0, aw_hs};
@@ -458,11 +476,7 @@ module systole_st #(
     aw_cnt_d   = row_done ? 2'd0 : aw_cnt_n;
     w_beat_d   = row_done ? 8'd0 : w_beat_n;
     row_pop    = row_done || tok_start || err_marker;
-
-    // outstanding-burst records
-    trk_push   = aw_hs || tok_start;
-    trk_wdata  = {h_idx, h_give, tok_start || (h_last && (aw_cnt_q == nbursts - 2'd1)),
-                  tok_start};
+    trk_push   = aw_hs || tok_start;   // outstanding-burst record
   end
 
   systole_fifo #(
@@ -482,8 +496,9 @@ module systole_st #(
 
   assign {trk_idx, trk_give, trk_last, trk_nob} = trk_rdata;
 
+  assign b_ready_o = trk_valid && !trk_nob;
+
   always_comb begin
-    b_ready_o = trk_valid && !trk_nob;
     b_hs      = b_valid_i && b_ready_o;
     b_err     = b_hs && (b_resp_i != 2'b00);
     trk_pop   = trk_valid && (trk_nob || b_valid_i);

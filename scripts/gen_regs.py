@@ -257,8 +257,8 @@ def _check_signal_names(desc: Description) -> None:
             raise DescError(f"generated name '{n}' of {who} clashes with {table[n]}")
         table[n] = who
 
-    for n in ("wr_en", "wr_addr", "wr_mask", "wr_data", "wr_hit", "rd_en", "rd_addr",
-              "rd_value", "rd_hit", "RESP_OKAY", "RESP_SLVERR"):
+    for n in ("wr_en", "wr_addr", "wr_mask", "wr_data", "rd_en", "rd_addr",
+              "RESP_OKAY", "RESP_SLVERR"):
         add(sv, n, "the bus logic")
     for n in ("bvalid", "bresp", "rvalid", "rresp", "rdata"):
         add(sv, f"{n}_q", "the bus logic")
@@ -662,22 +662,23 @@ def gen_sv(desc: Description) -> str:
         w("")
 
     # ---- flops
-    w("  // ---- Registers")
-    w("  always_ff @(posedge clk_i or negedge rst_ni) begin")
-    w("    if (!rst_ni) begin")
     flops: list[tuple[str, str]] = []
     for r, f in stored:
         rst = f.reset if f.access != "w1p" else 0
         flops.append((sig(r, f), _lit(f.width, rst)))
-    fw = max(len(n) for n, _ in flops) + 2
-    for n, rst in flops:
-        w(f"      {n + '_q':<{fw}} <= {rst};")
-    w("    end else begin")
-    for n, _ in flops:
-        w(f"      {n + '_q':<{fw}} <= {n}_d;")
-    w("    end")
-    w("  end")
-    w("")
+    if flops:
+        w("  // ---- Registers")
+        w("  always_ff @(posedge clk_i or negedge rst_ni) begin")
+        w("    if (!rst_ni) begin")
+        fw = max(len(n) for n, _ in flops) + 2
+        for n, rst in flops:
+            w(f"      {n + '_q':<{fw}} <= {rst};")
+        w("    end else begin")
+        for n, _ in flops:
+            w(f"      {n + '_q':<{fw}} <= {n}_d;")
+        w("    end")
+        w("  end")
+        w("")
     w("endmodule")
     return "\n".join(o) + "\n"
 
