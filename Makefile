@@ -94,6 +94,10 @@ $(BUILD)/%/bench_jobs: driver/bench/bench_jobs.c $(DRIVER_SRCS) $(REF_SRCS) $(BU
 	$(CC) $(CFLAGS_BASE) $(DRIVER_CPPFLAGS) -o $@ $< $(DRIVER_SRCS) $(REF_SRCS) \
 	  $(BUILD)/$*/libsystole_sim.a $(SIM_LDLIBS)
 
+# README's driver example, likewise
+$(BUILD)/8x8/conv2d_check: driver/examples/conv2d_check.c $(DRIVER_SRCS) $(REF_SRCS) $(SIM_LIB_8x8) | deps
+	$(CC) $(CFLAGS_BASE) $(DRIVER_CPPFLAGS) -o $@ $< $(DRIVER_SRCS) $(REF_SRCS) $(SIM_LIB_8x8) $(SIM_LDLIBS)
+
 # simulation-speed benchmark
 $(BUILD)/%/bench_sim: sim/bench/bench_sim.c $(BUILD)/%/libsystole_sim.a | deps
 	$(CC) $(CFLAGS_BASE) $(INCLUDES) -o $@ $< $(BUILD)/$*/libsystole_sim.a $(SIM_LDLIBS)
@@ -104,6 +108,7 @@ $(BUILD)/%/bench_sim: sim/bench/bench_sim.c $(BUILD)/%/libsystole_sim.a | deps
 SIM_TESTS := $(DRIVER_SIM_TESTS) \
              $(BUILD)/sw/test_ref \
              $(BUILD)/8x8/hello_chip \
+             $(BUILD)/8x8/conv2d_check \
              $(BUILD)/8x8/test_chip \
              $(BUILD)/4x4/test_chip \
              $(BUILD)/16x16/test_chip \
@@ -115,7 +120,8 @@ sim: | deps
 	@$(MAKE) --no-print-directory $(SIM_TESTS)
 	@bash scripts/run-tests.sh \
 	  "golden kernels::$(BUILD)/sw/test_ref" \
-	  "README example (8x8)::$(BUILD)/8x8/hello_chip" \
+	  "README raw-command example (8x8)::$(BUILD)/8x8/hello_chip" \
+	  "README driver conv2d example (8x8)::$(BUILD)/8x8/conv2d_check" \
 	  "chip 8x8::$(BUILD)/8x8/test_chip" \
 	  "chip 4x4 (subset)::$(BUILD)/4x4/test_chip --subset" \
 	  "chip 16x16 (subset)::$(BUILD)/16x16/test_chip --subset" \
@@ -154,11 +160,12 @@ bench: | deps
 lint: | deps
 	$(foreach c,$(CONFIGS),$(VLINT) $(SIM_PARAMS_$(c)) &&) true
 	$(PY) scripts/gen_regs.py --check
-	@awk '/sim\/examples\/hello_chip.c/{seen=1} seen && /^```c$$/{f=1;next} f && /^```$$/{exit} f' README.md \
-	  | cmp -s - sim/examples/hello_chip.c || \
-	  { echo "lint: README.md's C example differs from sim/examples/hello_chip.c"; exit 1; }
+	@for ex in sim/examples/hello_chip.c driver/examples/conv2d_check.c; do \
+	  awk -v f="$$ex" 'index($$0, "(" f ")") {seen=1} seen && /^```c$$/ {c=1; next} c && /^```$$/ {exit} c' README.md \
+	    | cmp -s - "$$ex" || { echo "lint: README.md's copy of $$ex differs from the file"; exit 1; }; \
+	done
 	@echo "C -Werror build (syntax and warnings) of every C source"
-	@for f in $(REF_SRCS) $(CHIP_TEST_SRCS) tests/sw/test_ref.c sim/examples/hello_chip.c sim/bench/bench_sim.c driver/bench/bench_jobs.c; do \
+	@for f in $(REF_SRCS) $(CHIP_TEST_SRCS) tests/sw/test_ref.c sim/examples/hello_chip.c sim/bench/bench_sim.c driver/bench/bench_jobs.c driver/examples/conv2d_check.c; do \
 	  $(CC) $(CFLAGS_BASE) $(CHECK_CFLAGS) $(INCLUDES) -fsyntax-only $$f || exit 1; \
 	done
 	@$(MAKE) --no-print-directory driver-lint
