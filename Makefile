@@ -71,6 +71,9 @@ $(BUILD)/sw/libsystole_ref.a: $(patsubst sw/ref/src/%.c,$(BUILD)/sw/%.o,$(REF_SR
 $(BUILD)/sw/test_ref: tests/sw/test_ref.c $(BUILD)/sw/libsystole_ref.a | deps
 	$(CC) $(CFLAGS_BASE) $(CHECK_CFLAGS) -Isw/ref/include -o $@ $^ $(CHECK_LIBS) -lm
 
+$(BUILD)/sw/test_attention: tests/sw/test_attention.c $(BUILD)/sw/libsystole_ref.a | deps
+	$(CC) $(CFLAGS_BASE) $(CHECK_CFLAGS) -Isw/ref/include -o $@ $^ $(CHECK_LIBS) -lm
+
 # ---- chip tests, one binary per configuration ------------------------------------------
 # test_chip_rule(config, dir, extra-flags, sim-lib)
 define test_chip_rule
@@ -107,6 +110,7 @@ $(BUILD)/%/bench_sim: sim/bench/bench_sim.c $(BUILD)/%/libsystole_sim.a | deps
 # ASan+UBSan (subset).
 SIM_TESTS := $(DRIVER_SIM_TESTS) \
              $(BUILD)/sw/test_ref \
+             $(BUILD)/sw/test_attention \
              $(BUILD)/8x8/hello_chip \
              $(BUILD)/8x8/conv2d_check \
              $(BUILD)/8x8/test_chip \
@@ -120,6 +124,7 @@ sim: | deps
 	@$(MAKE) --no-print-directory $(SIM_TESTS)
 	@bash scripts/run-tests.sh \
 	  "golden kernels::$(BUILD)/sw/test_ref" \
+	  "golden attention::$(BUILD)/sw/test_attention" \
 	  "README raw-command example (8x8)::$(BUILD)/8x8/hello_chip" \
 	  "README driver conv2d example (8x8)::$(BUILD)/8x8/conv2d_check" \
 	  "chip 8x8::$(BUILD)/8x8/test_chip" \
@@ -165,7 +170,7 @@ lint: | deps
 	    | cmp -s - "$$ex" || { echo "lint: README.md's copy of $$ex differs from the file"; exit 1; }; \
 	done
 	@echo "C -Werror build (syntax and warnings) of every C source"
-	@for f in $(REF_SRCS) $(CHIP_TEST_SRCS) tests/sw/test_ref.c sim/examples/hello_chip.c sim/bench/bench_sim.c driver/bench/bench_jobs.c driver/examples/conv2d_check.c; do \
+	@for f in $(REF_SRCS) $(CHIP_TEST_SRCS) tests/sw/test_ref.c tests/sw/test_attention.c sim/examples/hello_chip.c sim/bench/bench_sim.c driver/bench/bench_jobs.c driver/examples/conv2d_check.c; do \
 	  $(CC) $(CFLAGS_BASE) $(CHECK_CFLAGS) $(INCLUDES) -fsyntax-only $$f || exit 1; \
 	done
 	@$(MAKE) --no-print-directory driver-lint

@@ -264,6 +264,68 @@ SYSTOLE_REF_MUST_CHECK
 int systole_ref_add_i8(const systole_ref_add_params_t *p, size_t n,
                        const int8_t *in1, const int8_t *in2, int8_t *out);
 
+/* ------------------------------------------------------------------------ */
+/* Integer softmax and attention (docs/attention.md)                         */
+/* ------------------------------------------------------------------------ */
+
+/* EXP2_LUT[k] = round(2^16 * 2^(-k/256)) for k in [0, 255] (65536 ... 32857);
+ * SYSTOLE_REF_EINVAL for any other k. */
+int32_t systole_ref_exp2_lut(int k);
+
+/* Integer softmax of one row of n_keys int32 scores, exactly the chip's
+ * SOFTMAX command (docs/architecture.md). Keys j >= n_valid are masked.
+ *   mx  = max(scores[j]) over j < n_valid
+ *   y   = mbqm(max(scores[j] - mx, -2^31), mult, shift)   (log2, Q16, <= 0)
+ *   ip  = (-y) >> 16, fr = (-y) & 0xffff   (-y modulo 2^32, unsigned)
+ *   e   = ip >= 17 ? 0 : EXP2_LUT[fr >> 8] >> ip;  masked: e = 0
+ *   sum = sum of e (>= 65536), r = floor(2^32 / sum)
+ *   p   = min(255, (e * 255 * r + 2^31) >> 32)
+ *   probs[j] = p - 128   (int8, zero point -128, scale 1/255)
+ * 1 <= n_valid <= n_keys; any n_keys (the sum is kept in 64 bits). */
+SYSTOLE_REF_MUST_CHECK
+int systole_ref_softmax_i8(const int32_t *scores, int n_keys, int n_valid,
+                           int32_t mult, int shift, int8_t *probs);
+
+typedef struct {
+    int seq_q, seq_k, d, heads;        /* d = head size */
+    int causal;                        /* nonzero: causal mask */
+    int32_t q_zp, k_zp, v_zp, out_zp;  /* per-tensor zero points, int8 */
+    int32_t act_min, act_max;          /* output clamp, int8 */
+    int32_t sm_mult; int sm_shift;     /* score -> log2 domain (Q16) */
+    int32_t out_mult; int out_shift;   /* PV accumulator -> output */
+} systole_ref_attention_params_t;
+
+/* Multi-head attention, int8 in and out. Q and out are seq_q x (heads*d),
+ * K and V seq_k x (heads*d), row-major, head h in columns h*d ... h*d+d-1.
+ * Per head h and query row i:
+ *   s_j   = sum_c (Q[i][c] - q_zp) * (K[j][c] - k_zp)     (int32, wraps)
+ *   valid = j < n_valid, n_valid = causal ? i + seq_k - seq_q + 1 : seq_k
+ *   p8_j  = systole_ref_softmax_i8(s, seq_k, n_valid, sm_mult, sm_shift)
+ *   acc   = sum_j (p8_j + 128) * (V[j][c] - v_zp)          (int32, wraps)
+ *   out   = clamp(mbqm(acc, out_mult, out_shift) + out_zp, act_min, act_max)
+ * Causal requires seq_q <= seq_k (the queries are the last seq_q positions).
+ * SYSTOLE_REF_EINVAL for NULL pointers, a dimension <= 0, a zero point or
+ * clamp out of int8 range, causal with seq_q > seq_k; SYSTOLE_REF_EOVERFLOW
+ * if a tensor's element count does not fit in size_t. Allocates nothing. */
+SYSTOLE_REF_MUST_CHECK
+int systole_ref_attention_i8(const systole_ref_attention_params_t *p,
+                             const int8_t *Q, const int8_t *K,
+                             const int8_t *V, int8_t *out);
+
+/* Fills p->sm_mult/sm_shift and p->out_mult/out_shift (nothing else) with
+ * systole_ref_quantize_multiplier of
+ *   q_scale * k_scale * softmax_scale * log2(e) * 2^16   and
+ *   v_scale / (255 * out_scale).
+ * softmax_scale 0 means 1 / sqrt(p->d) (p->d must then be > 0). Returns
+ * SYSTOLE_REF_EINVAL (p unchanged) if p is NULL, a scale is not finite and
+ * > 0 (softmax_scale: >= 0), or a multiplier is not representable (too
+ * large for shift <= 31, or so small it flushes to 0). */
+SYSTOLE_REF_MUST_CHECK
+int systole_ref_attention_params_from_scales(double q_scale, double k_scale,
+                                             double v_scale, double out_scale,
+                                             double softmax_scale,
+                                             systole_ref_attention_params_t *p);
+
 #ifdef __cplusplus
 }
 #endif
