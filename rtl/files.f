@@ -5,6 +5,7 @@ rtl/systole_axi_rd_mux.sv
 rtl/systole_cmdproc.sv
 rtl/systole_pe.sv
 rtl/systole_array.sv
+rtl/systole_softmax.sv
 rtl/systole_ex.sv
 rtl/systole_ld.sv
 rtl/systole_requant.sv

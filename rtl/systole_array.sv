@@ -1,10 +1,11 @@
 // Weight-stationary systolic array of Rows x Cols systole_pe, with input skew and output
 // de-skew, so that the array looks like a plain pipeline of fixed latency:
 //
-//   out_o[c*32 +: 32] (at cycle t + Latency) = sum_r a_i[r*8 +: 8] (at cycle t) * w[r][c][tag]
+//   out_o[c*32 +: 32] (at cycle t + Latency) = sum_r a_i[r*9 +: 9] (at cycle t) * w[r][c][tag]
 //
-// where tag = a_tag_i at cycle t and w[r][c][b] is buffer b of PE[r][c] (int8 x int8 products
-// summed in int32 with wrap-around). A vector enters every cycle; there are no valid bits
+// where tag = a_tag_i at cycle t and w[r][c][b] is buffer b of PE[r][c] (9-bit signed operands:
+// the EX engine subtracts the zero points before the array; products summed in int32 with
+// wrap-around). A vector enters every cycle; there are no valid bits
 // (feed zeros when idle; outputs of cycles without an input vector are meaningless).
 //
 // Data flow: row r of the input vector is delayed by r cycles and enters PE[r][0];
@@ -13,14 +14,14 @@
 // cycles. Latency = Rows + Cols - 1.
 //
 // Weight loading: per row a horizontal shift chain of the buffer selected by w_buf_i. When
-// w_shift_i is 1, PE[r][0].w[w_buf_i] <= w_line_i[r*8 +: 8] and
+// w_shift_i is 1, PE[r][0].w[w_buf_i] <= w_line_i[r*9 +: 9] and
 // PE[r][c].w[w_buf_i] <= PE[r][c-1].w[w_buf_i]. After Cols shifts the first line pushed
 // sits in column Cols-1: push the line of column Cols-1 first and that of column 0 last.
 // The caller must ensure that no activation tagged w_buf_i is inside the array while that
 // buffer shifts (see systole_ex).
 // See docs/ex.md.
 module systole_array #(
-  parameter int Rows = 8,  // PE rows: int8 elements per input vector (reduction dimension)
+  parameter int Rows = 8,  // PE rows: 9-bit elements per input vector (reduction dimension)
   parameter int Cols = 8,  // PE columns: int32 results per output vector
   // Cycles from an input vector on a_i to its result on out_o. Not a free choice: it is
   // always Rows + Cols - 1; instantiators pass the value they rely on and elaboration fails
@@ -29,13 +30,13 @@ module systole_array #(
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
-  // input vector: byte r for row r, and the weight buffer it multiplies with
-  input  logic [Rows*8-1:0]  a_i,
+  // input vector: 9-bit signed element r for row r, and the weight buffer it multiplies with
+  input  logic [Rows*9-1:0]  a_i,
   input  logic               a_tag_i,
   // weight shift chain
   input  logic               w_shift_i,
   input  logic               w_buf_i,
-  input  logic [Rows*8-1:0]  w_line_i,
+  input  logic [Rows*9-1:0]  w_line_i,
   // result vector of the input vector presented Latency cycles ago: int32 c for column c
   output logic [Cols*32-1:0] out_o
 );
@@ -43,36 +44,36 @@ module systole_array #(
   // neighbours' outputs by name (keeps every net a separate variable, which Verilator
   // simulates much faster than slices of one wide vector).
   for (genvar r = 0; r < Rows; r++) begin : g_row
-    logic [7:0] a_row;  // row input after the skew
+    logic [8:0] a_row;  // row input after the skew
     logic       t_row;
 
     // ---- input skew: row r delayed by r cycles (tag travels with the data) ----
     if (r == 0) begin : g_noskew
-      assign a_row = a_i[7:0];
+      assign a_row = a_i[8:0];
       assign t_row = a_tag_i;
     end else begin : g_skew
-      logic [r*9-1:0] skew_q, skew_d;
+      logic [r*10-1:0] skew_q, skew_d;
       always_comb begin
-        skew_d[8:0] = {a_tag_i, a_i[r*8 +: 8]};
-        for (int i = 1; i < r; i++) skew_d[i*9 +: 9] = skew_q[(i-1)*9 +: 9];
+        skew_d[9:0] = {a_tag_i, a_i[r*9 +: 9]};
+        for (int i = 1; i < r; i++) skew_d[i*10 +: 10] = skew_q[(i-1)*10 +: 10];
       end
       always_ff @(posedge clk_i or negedge rst_ni) begin
         if (!rst_ni) skew_q <= '0;
         else         skew_q <= skew_d;
       end
-      assign a_row = skew_q[(r-1)*9 +: 8];
-      assign t_row = skew_q[(r-1)*9 + 8];
+      assign a_row = skew_q[(r-1)*10 +: 9];
+      assign t_row = skew_q[(r-1)*10 + 9];
     end
 
     for (genvar c = 0; c < Cols; c++) begin : g_col
-      logic [7:0]  a_in, a_o, w_in, w_o;
+      logic [8:0]  a_in, a_o, w_in, w_o;
       logic        t_in, t_o;
       logic [31:0] p_in, p_o;
 
       if (c == 0) begin : g_west
         assign a_in = a_row;
         assign t_in = t_row;
-        assign w_in = w_line_i[r*8 +: 8];
+        assign w_in = w_line_i[r*9 +: 9];
       end else begin : g_inner
         assign a_in = g_col[c-1].a_o;
         assign t_in = g_col[c-1].t_o;
@@ -85,7 +86,7 @@ module systole_array #(
       end
       if (c == Cols - 1) begin : g_east
         // the east edge of each row goes nowhere
-        logic [16:0] unused_east;
+        logic [18:0] unused_east;
         assign unused_east = {a_o, t_o, w_o};
       end
 

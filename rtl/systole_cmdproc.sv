@@ -98,6 +98,10 @@ module systole_cmdproc #(
   localparam logic [7:0] OpFence  = 8'h05;
   localparam logic [7:0] OpIrq    = 8'h06;
   localparam logic [7:0] OpNop    = 8'h07;
+  localparam logic [7:0] OpSoftmax = 8'h08;
+  // CONFIG keys: ST_OUTPUT goes to the ST queue, EX_ZP to the EX queue
+  localparam logic [15:0] CfgStOutput = 16'd1;
+  localparam logic [15:0] CfgExZp     = 16'd2;
 
   localparam logic [7:0] ErrIllegalOpcode = 8'd1;
   localparam logic [7:0] ErrIllegalField  = 8'd2;
@@ -245,7 +249,12 @@ module systole_cmdproc #(
       OpLoad:   begin to_ld = 1'b1; bad_deps = deps[0] || deps[2]; end
       OpStore:  begin to_st = 1'b1; bad_deps = deps[1] || deps[3]; end
       OpMatmul: begin to_ex = 1'b1; end
-      OpConfig: begin to_st = 1'b1; bad_deps = (deps != 4'd0) || (cfg_key != 16'd1); end
+      OpConfig: begin
+        to_st    = (cfg_key == CfgStOutput);
+        to_ex    = (cfg_key == CfgExZp);
+        bad_deps = (deps != 4'd0) || !(to_st || to_ex);
+      end
+      OpSoftmax: begin to_ex = 1'b1; end
       OpFence:  begin is_sync = 1'b1; bad_deps = (deps != 4'd0); end
       OpIrq:    begin is_sync = 1'b1; is_irq = 1'b1; bad_deps = (deps != 4'd0); end
       OpNop:    begin bad_deps = (deps != 4'd0); end

@@ -1,7 +1,21 @@
-// EX engine: executes MATMUL commands (opcode 0x03) on the systolic array.
+// EX engine: executes MATMUL commands (opcode 0x03) on the systolic array, CONFIG EX_ZP
+// (0x04 key 2) and, on square arrays, SOFTMAX (0x08) with its softmax unit.
 //
-//   acc[ACC_LINE + m*ACC_STRIDE][n] (+)= sum_{r<Rows} spad[A_LINE + m*A_STRIDE][r] *
-//                                                     spad[W_LINE + n][r]
+//   acc[ACC_LINE + m*ACC_STRIDE][n] (+)= sum_{r<Rows} (spad[A_LINE + m*A_STRIDE][r] - a_zp) *
+//                                                     (spad[W_LINE + n][r] - w_zp)
+//
+// Zero points: CONFIG EX_ZP is applied when it is popped (in queue order, after the previous
+// command has left stage 1). w_zp is subtracted from the weight bytes as they shift into the
+// array, i.e. it belongs to the tile loaded by a LOAD_W command (a LOAD_W = 0 command reuses
+// the tile with the w_zp it was loaded with); a_zp travels with each command into stage 2
+// and is subtracted from the activation bytes as they enter the array. Operands are 9-bit.
+//
+// SOFTMAX (systole_softmax): stage 1 pops it (range checks), takes its WAIT tokens, waits
+// until stage 2 and the result delay line are empty (every earlier accumulator write done),
+// starts the unit and holds the command until the unit is done, so no later command starts
+// before every scratchpad / accumulator line is written. SIG_PREV and SIG_NEXT are given in
+// the cycle of the last write. The unit uses the accumulator read-modify-write port and the
+// accumulator write port of the engine and a scratchpad write port of its own.
 //
 // Two pipelined stages so that the next weight tile loads while the current one streams:
 //
@@ -67,6 +81,10 @@ module systole_ex #(
   output logic               acc_we_o,
   output logic [15:0]        acc_waddr_o,
   output logic [Cols*32-1:0] acc_wdata_o,
+  // scratchpad full-line write of the softmax unit (priority over the LD engine)
+  output logic               spad_we_o,
+  output logic [15:0]        spad_waddr_o,
+  output logic [Rows*8-1:0]  spad_wdata_o,
   // performance events
   output logic               compute_o,      // a valid activation row enters the array
   output logic               stall_dep_o,    // stage 1 waits for a dependency token
@@ -89,6 +107,13 @@ module systole_ex #(
   localparam logic [7:0] ErrSpadRange    = 8'd3;
   localparam logic [7:0] ErrAccRange     = 8'd4;
 
+  localparam logic [7:0] OpConfig  = 8'h04;  // only key 2 (EX_ZP) reaches this queue
+  localparam logic [7:0] OpSoftmax = 8'h08;
+  // The softmax unit exists on square arrays only (one accumulator line = one scratchpad
+  // line of keys); CFG_FEATURES.SOFTMAX reports the same condition.
+  localparam bit HasSoftmax = (Rows == Cols);
+  localparam bit ColsPow2   = ((Cols & (Cols - 1)) == 0);
+
   // ---------------------------------------------------------------------------------------
   // Command fields (docs/architecture.md, MATMUL)
   // ---------------------------------------------------------------------------------------
@@ -108,9 +133,22 @@ module systole_ex #(
   assign c_acc_stride = cmd_i[95:80];
   assign c_w_line     = cmd_i[111:96];
 
-  // opcode (the queue only carries MATMUL), bits 14..15 and words 2, 3 are not used
+  logic [7:0] c_opcode;
+  logic       c_is_cfg, c_is_sm, c_is_mm;
+  assign c_opcode = cmd_i[7:0];
+  assign c_is_cfg = (c_opcode == OpConfig);
+  assign c_is_sm  = (c_opcode == OpSoftmax);
+  assign c_is_mm  = !c_is_cfg && !c_is_sm;  // the queue carries MATMUL, CONFIG, SOFTMAX
+
+  // SOFTMAX fields used by the range check (the unit latches the whole command)
+  logic [15:0] c_sm_n_keys, c_sm_spad_line, c_sm_spad_ts;
+  assign c_sm_n_keys    = cmd_i[79:64];
+  assign c_sm_spad_line = cmd_i[95:80];
+  assign c_sm_spad_ts   = cmd_i[111:96];
+
+  // bits 14..15 and words 2, 3 are only used by the softmax unit
   logic unused_cmd;
-  assign unused_cmd = ^{cmd_i[255:112], cmd_i[15:14], cmd_i[7:0]};
+  assign unused_cmd = ^{cmd_i[255:112], cmd_i[15:14]};
 
   // ---------------------------------------------------------------------------------------
   // State
@@ -128,6 +166,14 @@ module systole_ex #(
   logic [DrainW-1:0] drain0_q, drain0_d, drain1_q, drain1_d;
   logic w_rd_q, w_rd_d;            // a weight line read last cycle: shift it in now
   logic w_rd_buf_q, w_rd_buf_d;    // ... into this buffer
+  logic [7:0] w_rd_zp_q, w_rd_zp_d; // ... minus this weight zero point
+
+  // zero points (CONFIG EX_ZP), applied at pop
+  logic [7:0] a_zp_q, a_zp_d, w_zp_q, w_zp_d;
+
+  // softmax command in stage 1
+  logic s1_sm_q, s1_sm_d;          // stage 1 holds a SOFTMAX
+  logic s1_sm_run_q, s1_sm_run_d;  // ... and the unit runs it
 
   // stage 1
   logic              s1_valid_q, s1_valid_d;
@@ -150,12 +196,14 @@ module systole_ex #(
   logic [15:0] s2_a_line_q, s2_a_line_d, s2_a_stride_q, s2_a_stride_d;
   logic [15:0] s2_acc_line_q, s2_acc_line_d, s2_acc_stride_q, s2_acc_stride_d;
   logic        s2_accum_q, s2_accum_d, s2_sig_prev_q, s2_sig_prev_d, s2_sig_next_q, s2_sig_next_d;
+  logic [7:0]  s2_a_zp_q, s2_a_zp_d;             // activation zero point of the command
 
   // injection (activation read last cycle) and result delay line; entry k is the row whose
   // activation was read k+1 cycles ago. Entry Latency-1 issues the accumulator read, entry
   // Latency (its result is on the array output now) writes.
   localparam int DlLen = Latency + 1;
   logic                inj_valid_q, inj_valid_d, inj_tag_q, inj_tag_d;
+  logic [7:0]          inj_zp_q, inj_zp_d;
   logic [DlLen-1:0]    dl_we_q, dl_we_d, dl_accum_q, dl_accum_d, dl_give_q, dl_give_d;
   logic [DlLen*16-1:0] dl_line_q, dl_line_d;
 
@@ -171,6 +219,9 @@ module systole_ex #(
   logic [32:0] a_last, acc_last;
   logic [16:0] w_last;
   logic [7:0]  chk_code;
+  logic [15:0] sm_jt_m1;                 // key tiles - 1
+  logic [31:0] sm_acc_span, sm_spad_span;
+  logic [32:0] sm_acc_last, sm_spad_last;
 
   always_comb begin
     rows_m1  = c_rows - 16'd1;
@@ -179,8 +230,25 @@ module systole_ex #(
     a_last   = 33'(c_a_line) + 33'(a_span);
     acc_last = 33'(c_acc_line) + 33'(acc_span);
     w_last   = 17'(c_w_line) + 17'(Cols - 1);
+    // SOFTMAX: last line of the last row's last key tile
+    sm_jt_m1     = ColsPow2 ? ((c_sm_n_keys - 16'd1) >> $clog2(Cols))
+                            : ((c_sm_n_keys - 16'd1) / 16'(Cols));
+    sm_acc_span  = 32'(sm_jt_m1) * 32'(c_a_stride);     // ACC_TSTRIDE
+    sm_spad_span = 32'(sm_jt_m1) * 32'(c_sm_spad_ts);
+    sm_acc_last  = 33'(c_a_line) + 33'(rows_m1) + 33'(sm_acc_span);  // ACC_LINE = A_LINE bits
+    sm_spad_last = 33'(c_sm_spad_line) + 33'(rows_m1) + 33'(sm_spad_span);
     chk_code = 8'd0;
-    if (!c_load_w && !w_loaded_q) begin
+    if (c_is_cfg) begin
+      chk_code = 8'd0;
+    end else if (c_is_sm) begin
+      if (!HasSoftmax || c_rows == 16'd0 || c_sm_n_keys == 16'd0 || c_sm_n_keys > 16'd32768) begin
+        chk_code = ErrIllegalField;
+      end else if (sm_spad_last >= 33'(SpadLines)) begin
+        chk_code = ErrSpadRange;
+      end else if (sm_acc_last >= 33'(AccLines)) begin
+        chk_code = ErrAccRange;
+      end
+    end else if (!c_load_w && !w_loaded_q) begin
       chk_code = ErrIllegalField;
     end else if ((c_load_w && w_last >= 17'(SpadLines)) ||
                  (c_rows != 16'd0 && a_last >= 33'(SpadLines))) begin
@@ -196,6 +264,7 @@ module systole_ex #(
   logic s1_active, s1_toks_ok, s1_can_start, s1_load_go, s1_load_last, s1_done;
   logic s2_take, s2_finish, s2_read, s1_err;
   logic pop;
+  logic sm_start, sm_done, sm_busy, s1_sm_fin;
   logic b_busy;                    // the buffer a new tile would go to is still in use
   logic push_we, push_give;
 
@@ -209,14 +278,18 @@ module systole_ex #(
     s1_can_start = s1_active && s1_toks_ok && s1_wload_q && (s1_loading_q || !b_busy);
     s1_load_go   = s1_can_start;
     s1_load_last = s1_load_go && (s1_wcnt_q == '0);
-    s1_done      = s1_active && s1_toks_ok && (!s1_wload_q || s1_load_last);
+    s1_done      = s1_active && s1_toks_ok && !s1_sm_q && (!s1_wload_q || s1_load_last);
+    // SOFTMAX: starts once every earlier row is written (stage 2 and delay line empty)
+    sm_start     = s1_active && s1_toks_ok && s1_sm_q && !s1_sm_run_q && !s2_valid_q &&
+                   !inj_valid_q && (dl_we_q == '0) && (dl_give_q == '0);
+    s1_sm_fin    = s1_active && s1_sm_q && s1_sm_run_q && sm_done;
 
     // stage 2
     s2_read   = s2_valid_q && !stop && (s2_rows_q != 16'd0);
     s2_finish = s2_valid_q && !stop && (s2_rows_q <= 16'd1);
     s2_take   = s1_done && (!s2_valid_q || s2_finish);
 
-    cmd_ready_o = !stop && (!s1_valid_q || s2_take);
+    cmd_ready_o = !stop && (!s1_valid_q || s2_take || s1_sm_fin);
     pop         = cmd_valid_i && cmd_ready_o;
   end
 
@@ -225,8 +298,8 @@ module systole_ex #(
   assign tok_st2ex_take_o = s1_active && s1_need_next_q && tok_st2ex_avail_i;
   assign stall_dep_o      = s1_active && !s1_toks_ok;
   assign stall_wload_o    = s1_active && s1_toks_ok && s1_wload_q && !s2_valid_q;
-  assign tok_ex2ld_give_o = s2_finish && s2_sig_prev_q;
-  assign tok_ex2st_give_o = dl_give_q[Latency];
+  assign tok_ex2ld_give_o = (s2_finish && s2_sig_prev_q) || (s1_sm_fin && s1_sig_prev_q);
+  assign tok_ex2st_give_o = dl_give_q[Latency] || (s1_sm_fin && s1_sig_next_q);
   assign compute_o        = inj_valid_q;
 
   // memory reads
@@ -250,9 +323,19 @@ module systole_ex #(
     cur_buf_d  = s1_load_last ? !cur_buf_q : cur_buf_q;
     // set when a LOAD_W command passes its checks, so that a LOAD_W=0 command popped while
     // that tile is still loading is legal (it will use that tile)
-    w_loaded_d = w_loaded_q || (pop && c_load_w && (chk_code == 8'd0));
+    w_loaded_d = w_loaded_q || (pop && c_is_mm && c_load_w && (chk_code == 8'd0));
     w_rd_d     = s1_load_go;
     w_rd_buf_d = !cur_buf_q;
+    w_rd_zp_d  = w_zp_q;
+
+    // ---- zero points: a CONFIG is applied when popped, after every earlier command has
+    // left stage 1 (its weights read, its a_zp copied into stage 2) ----
+    a_zp_d = a_zp_q;
+    w_zp_d = w_zp_q;
+    if (pop && c_is_cfg) begin
+      a_zp_d = cmd_i[71:64];
+      w_zp_d = cmd_i[79:72];
+    end
     drain0_d   = (drain0_q != '0) ? drain0_q - 1'b1 : drain0_q;
     drain1_d   = (drain1_q != '0) ? drain1_q - 1'b1 : drain1_q;
     if (s2_read && !s2_tag_q) drain0_d = DrainW'(DrainCycles);
@@ -276,13 +359,21 @@ module systole_ex #(
     s1_accum_d      = s1_accum_q;
     s1_sig_prev_d   = s1_sig_prev_q;
     s1_sig_next_d   = s1_sig_next_q;
-    if (s2_take || s1_err || stop) s1_valid_d = 1'b0;
-    if (pop) begin
+    s1_sm_d         = s1_sm_q;
+    s1_sm_run_d     = s1_sm_run_q || sm_start;
+    if (s2_take || s1_err || stop || s1_sm_fin) begin
+      s1_valid_d  = 1'b0;
+      s1_sm_d     = 1'b0;
+      s1_sm_run_d = 1'b0;
+    end
+    if (pop && !c_is_cfg) begin
       s1_valid_d      = 1'b1;
+      s1_sm_d         = c_is_sm;
+      s1_sm_run_d     = 1'b0;
       s1_chk_d        = chk_code;
       s1_need_prev_d  = c_wait_prev;
       s1_need_next_d  = c_wait_next;
-      s1_wload_d      = c_load_w;
+      s1_wload_d      = c_load_w && c_is_mm;
       s1_loading_d    = 1'b0;
       s1_wcnt_d       = WcntW'(Cols - 1);
       s1_waddr_d      = c_w_line + 16'(Cols - 1);
@@ -308,6 +399,7 @@ module systole_ex #(
     s2_accum_d      = s2_accum_q;
     s2_sig_prev_d   = s2_sig_prev_q;
     s2_sig_next_d   = s2_sig_next_q;
+    s2_a_zp_d       = s2_a_zp_q;
     if (s2_finish || stop) s2_valid_d = 1'b0;
     if (s2_take) begin
       s2_valid_d      = 1'b1;
@@ -320,11 +412,13 @@ module systole_ex #(
       s2_accum_d      = s1_accum_q;
       s2_sig_prev_d   = s1_sig_prev_q;
       s2_sig_next_d   = s1_sig_next_q;
+      s2_a_zp_d       = a_zp_q;
     end
 
     // ---- injection and delay line ----
     inj_valid_d = s2_read;
     inj_tag_d   = s2_tag_q;
+    inj_zp_d    = s2_a_zp_q;
     push_we     = s2_read;
     push_give   = s2_finish && s2_sig_next_q;
     dl_we_d     = {dl_we_q[DlLen-2:0], push_we};
@@ -342,6 +436,17 @@ module systole_ex #(
   // Array and accumulator read-modify-write
   // ---------------------------------------------------------------------------------------
   logic [Cols*32-1:0] arr_out, acc_old;
+  logic [Rows*9-1:0]  arr_a, arr_w;
+
+  // zero points subtracted at the array inputs: int8 - int8 as 9-bit signed
+  always_comb begin
+    for (int r = 0; r < Rows; r++) begin
+      arr_a[r*9 +: 9] = inj_valid_q ? ({spad_a_rdata_i[r*8 + 7], spad_a_rdata_i[r*8 +: 8]} -
+                                       {inj_zp_q[7], inj_zp_q}) : 9'd0;
+      arr_w[r*9 +: 9] = {spad_w_rdata_i[r*8 + 7], spad_w_rdata_i[r*8 +: 8]} -
+                        {w_rd_zp_q[7], w_rd_zp_q};
+    end
+  end
 
   systole_array #(
     .Rows    (Rows),
@@ -350,34 +455,86 @@ module systole_ex #(
   ) u_array (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
-    .a_i       (inj_valid_q ? spad_a_rdata_i : '0),
+    .a_i       (arr_a),
     .a_tag_i   (inj_tag_q),
     .w_shift_i (w_rd_q),
     .w_buf_i   (w_rd_buf_q),
-    .w_line_i  (spad_w_rdata_i),
+    .w_line_i  (arr_w),
     .out_o     (arr_out)
   );
 
-  assign acc_re_o    = dl_we_q[Latency-1] && dl_accum_q[Latency-1];
-  assign acc_raddr_o = dl_line_q[(Latency-1)*16 +: 16];
-  assign acc_we_o    = dl_we_q[Latency];
-  assign acc_waddr_o = dl_line_q[Latency*16 +: 16];
+  // matmul read-modify-write; the softmax unit uses the same ports while it runs (stage 2
+  // and the delay line are then empty, so they never compete)
+  logic               mm_acc_re, mm_acc_we, sm_acc_re, sm_acc_we;
+  logic [15:0]        mm_acc_raddr, mm_acc_waddr, sm_acc_raddr, sm_acc_waddr;
+  logic [Cols*32-1:0] mm_acc_wdata, sm_acc_wdata;
+
+  assign mm_acc_re    = dl_we_q[Latency-1] && dl_accum_q[Latency-1];
+  assign mm_acc_raddr = dl_line_q[(Latency-1)*16 +: 16];
+  assign mm_acc_we    = dl_we_q[Latency];
+  assign mm_acc_waddr = dl_line_q[Latency*16 +: 16];
   // the RAM returns the old line if it was written in the read cycle: forward that write
-  assign acc_old     = (fwd_we_q && fwd_line_q == acc_waddr_o) ? fwd_data_q : acc_rdata_i;
+  assign acc_old      = (fwd_we_q && fwd_line_q == mm_acc_waddr) ? fwd_data_q : acc_rdata_i;
 
   always_comb begin
-    acc_wdata_o = arr_out;
+    mm_acc_wdata = arr_out;
     if (dl_accum_q[Latency]) begin
       for (int c = 0; c < Cols; c++) begin
-        acc_wdata_o[c*32 +: 32] = acc_old[c*32 +: 32] + arr_out[c*32 +: 32];
+        mm_acc_wdata[c*32 +: 32] = acc_old[c*32 +: 32] + arr_out[c*32 +: 32];
       end
     end
+  end
+
+  assign acc_re_o    = mm_acc_re || sm_acc_re;
+  assign acc_raddr_o = sm_acc_re ? sm_acc_raddr : mm_acc_raddr;
+  assign acc_we_o    = mm_acc_we || sm_acc_we;
+  assign acc_waddr_o = sm_acc_we ? sm_acc_waddr : mm_acc_waddr;
+  assign acc_wdata_o = sm_acc_we ? sm_acc_wdata : mm_acc_wdata;
+
+  // ---------------------------------------------------------------------------------------
+  // Softmax unit (square arrays only)
+  // ---------------------------------------------------------------------------------------
+  if (HasSoftmax) begin : g_softmax
+    systole_softmax #(
+      .Rows (Rows),
+      .Cols (Cols)
+    ) u_softmax (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .cmd_load_i   (pop && c_is_sm),
+      .cmd_i        (cmd_i),
+      .start_i      (sm_start),
+      .abort_i      (stop),
+      .busy_o       (sm_busy),
+      .done_o       (sm_done),
+      .acc_re_o     (sm_acc_re),
+      .acc_raddr_o  (sm_acc_raddr),
+      .acc_rdata_i  (acc_rdata_i),
+      .acc_we_o     (sm_acc_we),
+      .acc_waddr_o  (sm_acc_waddr),
+      .acc_wdata_o  (sm_acc_wdata),
+      .spad_we_o    (spad_we_o),
+      .spad_waddr_o (spad_waddr_o),
+      .spad_wdata_o (spad_wdata_o)
+    );
+  end else begin : g_no_softmax
+    // every SOFTMAX is ILLEGAL_FIELD at pop, so nothing starts
+    assign sm_busy      = 1'b0;
+    assign sm_done      = 1'b0;
+    assign sm_acc_re    = 1'b0;
+    assign sm_acc_raddr = '0;
+    assign sm_acc_we    = 1'b0;
+    assign sm_acc_waddr = '0;
+    assign sm_acc_wdata = '0;
+    assign spad_we_o    = 1'b0;
+    assign spad_waddr_o = '0;
+    assign spad_wdata_o = '0;
   end
 
   assign err_o      = err_q;
   assign err_code_o = err_code_q;
   assign err_idx_o  = err_idx_q;
-  assign busy_o     = s1_valid_q || s2_valid_q || w_rd_q || (|dl_we_q) || (|dl_give_q);
+  assign busy_o     = s1_valid_q || s2_valid_q || w_rd_q || (|dl_we_q) || (|dl_give_q) || sm_busy;
 
   // ---------------------------------------------------------------------------------------
   // Registers
@@ -393,6 +550,13 @@ module systole_ex #(
       drain1_q        <= '0;
       w_rd_q          <= 1'b0;
       w_rd_buf_q      <= 1'b0;
+      w_rd_zp_q       <= '0;
+      a_zp_q          <= '0;
+      w_zp_q          <= '0;
+      s1_sm_q         <= 1'b0;
+      s1_sm_run_q     <= 1'b0;
+      s2_a_zp_q       <= '0;
+      inj_zp_q        <= '0;
       s1_valid_q      <= 1'b0;
       s1_chk_q        <= '0;
       s1_need_prev_q  <= 1'b0;
@@ -439,6 +603,13 @@ module systole_ex #(
       drain1_q        <= drain1_d;
       w_rd_q          <= w_rd_d;
       w_rd_buf_q      <= w_rd_buf_d;
+      w_rd_zp_q       <= w_rd_zp_d;
+      a_zp_q          <= a_zp_d;
+      w_zp_q          <= w_zp_d;
+      s1_sm_q         <= s1_sm_d;
+      s1_sm_run_q     <= s1_sm_run_d;
+      s2_a_zp_q       <= s2_a_zp_d;
+      inj_zp_q        <= inj_zp_d;
       s1_valid_q      <= s1_valid_d;
       s1_chk_q        <= s1_chk_d;
       s1_need_prev_q  <= s1_need_prev_d;
@@ -503,6 +674,10 @@ module systole_ex #(
         else $error("systole_ex: weight buffer shifts while an activation tagged with it enters");
       assert (!(s1_load_go && s2_read && (s2_tag_q == !cur_buf_q)))
         else $error("systole_ex: weight load into the buffer stage 2 is streaming with");
+      assert (!(sm_acc_we && mm_acc_we))
+        else $error("systole_ex: softmax and matmul write the accumulator in the same cycle");
+      assert (!(sm_acc_re && mm_acc_re))
+        else $error("systole_ex: softmax and matmul read the accumulator in the same cycle");
     end
   end
 `endif

@@ -54,8 +54,9 @@ module systole_ld #(
   input  logic [AxiDataWidth-1:0] r_data_i,
   input  logic [1:0]              r_resp_i,
   input  logic                    r_last_i,
-  // scratchpad write port
+  // scratchpad write port (shared with the EX softmax unit, which has priority)
   output logic                    spad_we_o,
+  input  logic                    spad_wready_i,
   output logic [15:0]             spad_waddr_o,
   output logic [Rows*8-1:0]       spad_wdata_o,
   output logic [Rows-1:0]         spad_wmask_o,
@@ -410,7 +411,9 @@ module systole_ld #(
   logic adv_ok;      // the write stage can take a new row this cycle
   logic beat_take, beat_last, beat_bad, row_done, row_we, row_give, fill_pad, beat_wr;
 
-  assign stg_fire  = stg_valid_q && (!(stg_we_q && (stg_tgt_q == TgtAcc)) || acc_wready_i);
+  // a staged write waits while its target's port is taken by a higher-priority writer
+  assign stg_fire  = stg_valid_q && (!(stg_we_q && (stg_tgt_q == TgtAcc)) || acc_wready_i) &&
+                     (!(stg_we_q && (stg_tgt_q == TgtSpad)) || spad_wready_i);
   assign adv_ok    = !stg_valid_q || stg_fire;
   assign r_ready_o = mf_valid && (h_kind == KData) && adv_ok;
   assign beat_take = r_valid_i && r_ready_o;

@@ -1,10 +1,13 @@
-// Systolic processing element: one int8 x int8 multiply-accumulate per cycle.
+// Systolic processing element: one 9-bit x 9-bit signed multiply-accumulate per cycle.
 //
-// Weight-stationary with a double-buffered weight: the PE holds two int8 weights w[0] and
+// Operands are 9-bit because the EX engine subtracts the zero points at the array inputs:
+// a = act - a_zp and w = weight - w_zp, each in -255..255 (int8 minus int8).
+//
+// Weight-stationary with a double-buffered weight: the PE holds two 9-bit weights w[0] and
 // w[1]. Every activation carries a one-bit tag naming the weight it multiplies with, so one
 // buffer can be reloaded while activations tagged with the other one stream through.
 //
-//   psum_o <= psum_i + sext32(a_i * w[a_tag_i])     (signed 8x8 -> 16, int32 wrap-around)
+//   psum_o <= psum_i + sext32(a_i * w[a_tag_i])     (signed 9x9 -> 18, int32 wrap-around)
 //   a_o    <= a_i,  a_tag_o <= a_tag_i              (activation moves one PE to the right)
 //   w[w_buf_i] <= w_i when w_shift_i                (weight shift chain, one buffer at a time)
 //
@@ -15,9 +18,9 @@ module systole_pe (
   input  logic        clk_i,
   input  logic        rst_ni,
   // activation from the left neighbour (or the row input), and to the right neighbour
-  input  logic [7:0]  a_i,
+  input  logic [8:0]  a_i,
   input  logic        a_tag_i,
-  output logic [7:0]  a_o,
+  output logic [8:0]  a_o,
   output logic        a_tag_o,
   // partial sum from the PE above (0 for row 0), and to the PE below
   input  logic [31:0] psum_i,
@@ -25,29 +28,29 @@ module systole_pe (
   // weight shift chain
   input  logic        w_shift_i,
   input  logic        w_buf_i,
-  input  logic [7:0]  w_i,
-  output logic [7:0]  w_o
+  input  logic [8:0]  w_i,
+  output logic [8:0]  w_o
 );
-  logic [7:0]  a_q, w0_q, w1_q, w_sel;
+  logic [8:0]  a_q, w0_q, w1_q, w_sel;
   logic        a_tag_q;
   logic [31:0] psum_q, psum_d;
 
   assign w_sel = a_tag_i ? w1_q : w0_q;
 
 `ifdef VERILATOR
-  // Simulation: the same product as one signed host multiply (int8 x int8 sign-extended to
+  // Simulation: the same product as one signed host multiply (9 x 9 bits sign-extended to
   // 32 bits, exact), much cheaper in Verilator than the correction form below.
   logic signed [31:0] prod;
   assign prod   = $signed(a_i) * $signed(w_sel);
   assign psum_d = psum_i + prod;
 `else
-  // Signed 8x8 multiply as an unsigned one plus a correction of the two sign bits
-  // (a*w = ua*uw - 2^8*(a7*uw + w7*ua) mod 2^16): exact and small in synthesis.
-  logic [7:0]  corr;
-  logic [15:0] prod;
-  assign corr   = (a_i[7] ? w_sel : 8'd0) + (w_sel[7] ? a_i : 8'd0);
-  assign prod   = 16'(a_i) * 16'(w_sel) - {corr, 8'd0};
-  assign psum_d = psum_i + {{16{prod[15]}}, prod};
+  // Signed 9x9 multiply as an unsigned one plus a correction of the two sign bits
+  // (a*w = ua*uw - 2^9*(a8*uw + w8*ua) mod 2^18): exact and small in synthesis.
+  logic [8:0]  corr;
+  logic [17:0] prod;
+  assign corr   = (a_i[8] ? w_sel : 9'd0) + (w_sel[8] ? a_i : 9'd0);
+  assign prod   = 18'(a_i) * 18'(w_sel) - {corr, 9'd0};
+  assign psum_d = psum_i + {{14{prod[17]}}, prod};
 `endif
 
   // Weight buffers: an enable flop per buffer. The enable sits in the sequential block (an

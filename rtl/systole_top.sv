@@ -166,7 +166,7 @@ module systole_top #(
     .cfg_misc_qparam_lines_i (16'(QParamLines)),
     .cfg_misc_queue_depth_i  (8'(QueueDepth)),
     .cfg_misc_cmd_bytes_i    (8'd32),
-    .cfg_features_softmax_i  (1'b0),
+    .cfg_features_softmax_i  (Rows == Cols),  // systole_ex has a softmax unit iff square
     .ctrl_soft_reset_o       (soft_reset_req),
     .status_idle_i           (idle_o),
     .status_error_i          (cp_error),
@@ -356,10 +356,16 @@ module systole_top #(
   // them against the memory depth before use, so the RAMs take only the low bits.
   /* verilator lint_off UNUSEDSIGNAL */
   // scratchpad: written by LD, read by EX (activations on port A, weights on port B)
-  logic              spad_we;
-  logic [15:0]       spad_waddr;
-  logic [SpadW-1:0]  spad_wdata;
-  logic [Rows-1:0]   spad_wmask;
+  // scratchpad write port: the softmax unit (in EX, full lines) has priority, LD waits
+  logic              spad_we, ld_spad_we, ex_spad_we;
+  logic [15:0]       spad_waddr, ld_spad_waddr, ex_spad_waddr;
+  logic [SpadW-1:0]  spad_wdata, ld_spad_wdata, ex_spad_wdata;
+  logic [Rows-1:0]   spad_wmask, ld_spad_wmask;
+
+  assign spad_we    = ex_spad_we || ld_spad_we;
+  assign spad_waddr = ex_spad_we ? ex_spad_waddr : ld_spad_waddr;
+  assign spad_wdata = ex_spad_we ? ex_spad_wdata : ld_spad_wdata;
+  assign spad_wmask = ex_spad_we ? {Rows{1'b1}} : ld_spad_wmask;
   logic              spad_a_re, spad_b_re;
   logic [15:0]       spad_a_raddr, spad_b_raddr;
   logic [SpadW-1:0]  spad_a_rdata, spad_b_rdata;
@@ -475,10 +481,11 @@ module systole_top #(
     .r_data_i          (l_r_data),
     .r_resp_i          (l_r_resp),
     .r_last_i          (l_r_last),
-    .spad_we_o         (spad_we),
-    .spad_waddr_o      (spad_waddr),
-    .spad_wdata_o      (spad_wdata),
-    .spad_wmask_o      (spad_wmask),
+    .spad_we_o         (ld_spad_we),
+    .spad_wready_i     (!ex_spad_we),
+    .spad_waddr_o      (ld_spad_waddr),
+    .spad_wdata_o      (ld_spad_wdata),
+    .spad_wmask_o      (ld_spad_wmask),
     .acc_we_o          (ld_acc_we),
     .acc_wready_i      (!ex_acc_we),
     .acc_waddr_o       (ld_acc_waddr),
@@ -527,6 +534,9 @@ module systole_top #(
     .acc_we_o          (ex_acc_we),
     .acc_waddr_o       (ex_acc_waddr),
     .acc_wdata_o       (ex_acc_wdata),
+    .spad_we_o         (ex_spad_we),
+    .spad_waddr_o      (ex_spad_waddr),
+    .spad_wdata_o      (ex_spad_wdata),
     .compute_o         (ev_compute),
     .stall_dep_o       (ev_ex_dep),
     .stall_wload_o     (ev_ex_wload)

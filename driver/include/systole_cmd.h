@@ -20,7 +20,8 @@ enum {
   SYSTOLE_OP_CONFIG = 0x04,
   SYSTOLE_OP_FENCE = 0x05,
   SYSTOLE_OP_IRQ = 0x06,
-  SYSTOLE_OP_NOP = 0x07
+  SYSTOLE_OP_NOP = 0x07,
+  SYSTOLE_OP_SOFTMAX = 0x08
 };
 
 /* Dependency bits (w0[11:8]); queue order is LD -> EX -> ST. */
@@ -33,7 +34,7 @@ enum {
 
 enum { SYSTOLE_TARGET_SPAD = 0, SYSTOLE_TARGET_ACC = 1, SYSTOLE_TARGET_QPARAM = 2 };
 
-enum { SYSTOLE_CONFIG_ST_OUTPUT = 1 };
+enum { SYSTOLE_CONFIG_ST_OUTPUT = 1, SYSTOLE_CONFIG_EX_ZP = 2 };
 
 /* Chip error codes (STATUS.ERR_CODE). */
 typedef enum {
@@ -164,6 +165,46 @@ static inline systole_cmd_t systole_cmd_config_output(int8_t out_zp, int8_t act_
   c.w[1] = (uint64_t)(uint8_t)out_zp | ((uint64_t)(uint8_t)act_min << 8) |
            ((uint64_t)(uint8_t)act_max << 16);
   c.w[2] = 0;
+  c.w[3] = 0;
+  return c;
+}
+
+/* CONFIG EX_ZP: zero points of later MATMULs, acc += (a - a_zp) * (w - w_zp). w_zp applies
+ * to weight tiles loaded (LOAD_W) after it, a_zp to activation rows streamed after it. */
+static inline systole_cmd_t systole_cmd_config_ex_zp(int8_t a_zp, int8_t w_zp) {
+  systole_cmd_t c;
+  c.w[0] = (uint64_t)SYSTOLE_OP_CONFIG | ((uint64_t)SYSTOLE_CONFIG_EX_ZP << 16);
+  c.w[1] = (uint64_t)(uint8_t)a_zp | ((uint64_t)(uint8_t)w_zp << 8);
+  c.w[2] = 0;
+  c.w[3] = 0;
+  return c;
+}
+
+/* SOFTMAX (square arrays, CFG_FEATURES.SOFTMAX): rows query rows of n_keys int32 scores at
+ * accumulator lines acc_line + m + t*acc_tstride (key tile t) to int8 probabilities
+ * (p - 128, scale 1/255) at scratchpad lines spad_line + m + t*spad_tstride. */
+typedef struct {
+  int causal; /* mask keys j > q_pos + m */
+  int to_acc; /* also write the probabilities (sign-extended) over the scores */
+  uint16_t rows;
+  uint16_t acc_line;
+  uint16_t acc_tstride;
+  uint16_t n_keys; /* 1 ... 32768 */
+  uint16_t spad_line;
+  uint16_t spad_tstride;
+  uint16_t q_pos;
+  int32_t mult; /* score-to-log2 scaling (TFLite multiplier and shift) */
+  int8_t shift;
+} systole_softmax_t;
+
+static inline systole_cmd_t systole_cmd_softmax(const systole_softmax_t *s, unsigned deps) {
+  systole_cmd_t c;
+  c.w[0] = (uint64_t)SYSTOLE_OP_SOFTMAX | deps | ((uint64_t)(s->causal ? 1u : 0u) << 12) |
+           ((uint64_t)(s->to_acc ? 1u : 0u) << 13) | ((uint64_t)s->rows << 16) |
+           ((uint64_t)s->acc_line << 32) | ((uint64_t)s->acc_tstride << 48);
+  c.w[1] = (uint64_t)s->n_keys | ((uint64_t)s->spad_line << 16) |
+           ((uint64_t)s->spad_tstride << 32) | ((uint64_t)s->q_pos << 48);
+  c.w[2] = (uint64_t)(uint32_t)s->mult | ((uint64_t)(uint8_t)s->shift << 32);
   c.w[3] = 0;
   return c;
 }

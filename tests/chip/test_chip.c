@@ -7,6 +7,7 @@
  * Usage: test_chip [--subset]   (SEED=n in the environment picks the random seed)
  */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -994,6 +995,547 @@ START_TEST(test_err_tokens_ring_deadlock) {
 END_TEST
 
 /* ---------------------------------------------------------------------------------------
+ * Attention support: EX zero points (CONFIG EX_ZP) and the softmax unit (SOFTMAX)
+ * ------------------------------------------------------------------------------------- */
+
+/* Run a batch of commands and expect no error. */
+static void run_cmds(chip_t *c, const systole_cmd_t *cmds, unsigned n, const char *what) {
+  chip_submit(c, cmds, n);
+  expect_ok(c, what);
+}
+
+/* Load n bytes at host ptr into consecutive lines of a target (row_bytes per line). */
+static void load_lines(chip_t *c, unsigned target, unsigned line, unsigned n_lines,
+                       unsigned row_bytes, const void *src) {
+  uint64_t a = chip_alloc(c, (uint64_t)n_lines * row_bytes, src);
+  systole_load_t l = load_desc(target, n_lines, a, row_bytes, row_bytes, line, 1);
+  systole_cmd_t cmds[2];
+  cmds[0] = systole_cmd_load(&l, 0);
+  cmds[1] = systole_cmd_simple(SYSTOLE_OP_FENCE);
+  run_cmds(c, cmds, 2, "load lines");
+}
+
+static systole_matmul_t mm_desc(int accumulate, int load_w, unsigned rows, unsigned a_line,
+                                unsigned acc_line, unsigned w_line) {
+  systole_matmul_t m;
+  memset(&m, 0, sizeof(m));
+  m.accumulate = accumulate;
+  m.load_w = load_w;
+  m.rows = (uint16_t)rows;
+  m.a_line = (uint16_t)a_line;
+  m.a_stride = 1;
+  m.acc_line = (uint16_t)acc_line;
+  m.acc_stride = 1;
+  m.w_line = (uint16_t)w_line;
+  return m;
+}
+
+/* out[m][n] = sum_r (a[m][r] - az) * (w[r][n] - wz); a: M x R, w: R x C */
+static void ref_tile_zp(unsigned M, unsigned R, unsigned C, const int8_t *a, const int8_t *w,
+                        int az, int wz, int32_t *out) {
+  unsigned m, n, r;
+  for (m = 0; m < M; m++)
+    for (n = 0; n < C; n++) {
+      int32_t s = 0;
+      for (r = 0; r < R; r++) s += ((int32_t)a[m * R + r] - az) * ((int32_t)w[r * C + n] - wz);
+      out[m * C + n] = s;
+    }
+}
+
+START_TEST(test_ex_zp) {
+  chip_t c;
+  unsigned R, C, M = 11, i, k;
+  uint64_t rng = g_seed * 7919u + 3;
+  int zps[5][2] = {{-128, 127}, {127, -128}, {0, 0}, {-128, -128}, {0, 0}};
+  int8_t *a, *w, *wt;
+  int32_t *out, *ref;
+  uint64_t o_addr;
+  unsigned w_line;
+  chip_open(&c, NULL, 64);
+  R = c.rows;
+  C = c.cols;
+  w_line = c.spad_lines / 2;
+  zps[4][0] = test_rand_i8(&rng);
+  zps[4][1] = test_rand_i8(&rng);
+  a = malloc((size_t)M * R);
+  w = malloc((size_t)R * C);
+  wt = malloc((size_t)R * C);
+  out = malloc((size_t)6 * M * C * 4);
+  ref = malloc((size_t)6 * M * C * 4);
+  ck_assert(a && w && wt && out && ref);
+  for (i = 0; i < M * R; i++) a[i] = test_rand_i8(&rng);
+  for (i = 0; i < R * C; i++) w[i] = test_rand_i8(&rng);
+  a[0] = -128; a[1] = 127; w[0] = -128; w[1] = 127;
+  for (i = 0; i < C; i++)
+    for (k = 0; k < R; k++) wt[i * R + k] = w[k * C + i];
+  load_lines(&c, SYSTOLE_TARGET_SPAD, 0, M, R, a);
+  load_lines(&c, SYSTOLE_TARGET_SPAD, w_line, C, R, wt);
+  o_addr = chip_alloc(&c, (uint64_t)6 * M * C * 4, NULL);
+
+  /* one CONFIG per MATMUL, each with its own tile load */
+  for (k = 0; k < 5; k++) {
+    systole_matmul_t mm = mm_desc(0, 1, M, 0, k * M, w_line);
+    systole_cmd_t cmd[2];
+    cmd[0] = systole_cmd_config_ex_zp((int8_t)zps[k][0], (int8_t)zps[k][1]);
+    cmd[1] = systole_cmd_matmul(&mm, 0);
+    chip_submit(&c, cmd, 2);
+    ref_tile_zp(M, R, C, a, w, zps[k][0], zps[k][1], ref + k * M * C);
+  }
+  /* CONFIG between MATMULs in flight: a LOAD_W = 0 MATMUL after a CONFIG keeps the tile's
+   * w_zp (the one in force when the tile was loaded) and takes the new a_zp */
+  {
+    systole_cmd_t cmd[2];
+    systole_matmul_t mm = mm_desc(0, 0, M, 0, 5 * M, w_line);
+    cmd[0] = systole_cmd_config_ex_zp(5, -7);
+    cmd[1] = systole_cmd_matmul(&mm, 0);
+    chip_submit(&c, cmd, 2);
+    ref_tile_zp(M, R, C, a, w, 5, zps[4][1], ref + 5 * M * C);
+  }
+  {
+    systole_store_t s = store_desc(1, 6 * M, o_addr, C * 4, C, 0);
+    systole_cmd_t cmd[2];
+    cmd[0] = systole_cmd_simple(SYSTOLE_OP_FENCE);
+    cmd[1] = systole_cmd_store(&s, 0);
+    run_cmds(&c, cmd, 2, "ex_zp matmuls");
+  }
+  chip_read(&c, o_addr, out, (uint64_t)6 * M * C * 4);
+  for (k = 0; k < 6; k++)
+    for (i = 0; i < M * C; i++)
+      ck_assert_msg(out[k * M * C + i] == ref[k * M * C + i],
+                    "EX_ZP case %u elem %u: chip %d, ref %d; " RERUN_HINT, k, i,
+                    out[k * M * C + i], ref[k * M * C + i], RERUN_ARGS);
+
+  /* back to back: CONFIG right between two LOAD_W MATMULs (the second tile prefetches while
+   * the first streams) -> only the second sees the new zero points */
+  {
+    systole_matmul_t m1 = mm_desc(0, 1, M, 0, 0, w_line), m2 = mm_desc(0, 1, M, 0, M, w_line);
+    systole_store_t s = store_desc(1, 2 * M, o_addr, C * 4, C, 0);
+    systole_cmd_t cmd[6];
+    cmd[0] = systole_cmd_config_ex_zp(0, 0);
+    cmd[1] = systole_cmd_matmul(&m1, 0);
+    cmd[2] = systole_cmd_config_ex_zp(-3, 9);
+    cmd[3] = systole_cmd_matmul(&m2, 0);
+    cmd[4] = systole_cmd_simple(SYSTOLE_OP_FENCE);
+    cmd[5] = systole_cmd_store(&s, 0);
+    run_cmds(&c, cmd, 6, "ex_zp back to back");
+    ref_tile_zp(M, R, C, a, w, 0, 0, ref);
+    ref_tile_zp(M, R, C, a, w, -3, 9, ref + M * C);
+    chip_read(&c, o_addr, out, (uint64_t)2 * M * C * 4);
+    for (i = 0; i < 2 * M * C; i++)
+      ck_assert_msg(out[i] == ref[i], "EX_ZP back-to-back elem %u: chip %d, ref %d; " RERUN_HINT,
+                    i, out[i], ref[i], RERUN_ARGS);
+  }
+  free(a); free(w); free(wt); free(out); free(ref);
+  chip_close(&c);
+}
+END_TEST
+
+/* ---- C model of the SOFTMAX command (docs/architecture.md, written from the spec) ---- */
+
+static const uint32_t k_exp2_lut[256] = {
+    65536, 65359, 65182, 65006, 64830, 64655, 64480, 64306, 64132, 63958,
+    63785, 63613, 63441, 63269, 63098, 62928, 62757, 62588, 62419, 62250,
+    62081, 61914, 61746, 61579, 61413, 61247, 61081, 60916, 60751, 60587,
+    60423, 60260, 60097, 59934, 59772, 59611, 59449, 59289, 59128, 58968,
+    58809, 58650, 58491, 58333, 58176, 58018, 57861, 57705, 57549, 57393,
+    57238, 57083, 56929, 56775, 56622, 56468, 56316, 56163, 56012, 55860,
+    55709, 55558, 55408, 55258, 55109, 54960, 54811, 54663, 54515, 54368,
+    54221, 54074, 53928, 53782, 53637, 53492, 53347, 53203, 53059, 52916,
+    52773, 52630, 52488, 52346, 52204, 52063, 51922, 51782, 51642, 51502,
+    51363, 51224, 51085, 50947, 50810, 50672, 50535, 50399, 50262, 50126,
+    49991, 49856, 49721, 49586, 49452, 49319, 49185, 49052, 48920, 48787,
+    48655, 48524, 48393, 48262, 48131, 48001, 47871, 47742, 47613, 47484,
+    47356, 47228, 47100, 46973, 46846, 46719, 46593, 46467, 46341, 46216,
+    46091, 45966, 45842, 45718, 45594, 45471, 45348, 45225, 45103, 44981,
+    44859, 44738, 44617, 44497, 44376, 44256, 44137, 44017, 43898, 43780,
+    43661, 43543, 43425, 43308, 43191, 43074, 42958, 42841, 42726, 42610,
+    42495, 42380, 42265, 42151, 42037, 41923, 41810, 41697, 41584, 41472,
+    41360, 41248, 41136, 41025, 40914, 40804, 40693, 40583, 40473, 40364,
+    40255, 40146, 40037, 39929, 39821, 39714, 39606, 39499, 39392, 39286,
+    39180, 39074, 38968, 38863, 38757, 38653, 38548, 38444, 38340, 38236,
+    38133, 38030, 37927, 37824, 37722, 37620, 37518, 37417, 37316, 37215,
+    37114, 37014, 36914, 36814, 36715, 36615, 36516, 36417, 36319, 36221,
+    36123, 36025, 35928, 35831, 35734, 35637, 35541, 35445, 35349, 35253,
+    35158, 35063, 34968, 34874, 34779, 34685, 34591, 34498, 34405, 34312,
+    34219, 34126, 34034, 33942, 33850, 33759, 33667, 33576, 33486, 33395,
+    33305, 33215, 33125, 33035, 32946, 32857
+};
+
+static int32_t model_mbqm(int32_t x, int32_t mult, int shift) {
+  int left = shift > 0 ? (shift > 31 ? 31 : shift) : 0;
+  int right = shift < 0 ? (-shift > 31 ? 31 : -shift) : 0;
+  int32_t xs = (int32_t)((uint32_t)x << left), h;
+  uint32_t mask, rem, thr;
+  if (xs == INT32_MIN && mult == INT32_MIN) {
+    h = INT32_MAX;
+  } else {
+    int64_t ab = (int64_t)xs * mult;
+    int64_t nudge = ab >= 0 ? (1ll << 30) : (1 - (1ll << 30));
+    h = (int32_t)((ab + nudge) / (1ll << 31));
+  }
+  mask = (uint32_t)((1ull << right) - 1);
+  rem = (uint32_t)h & mask;
+  thr = (mask >> 1) + (h < 0 ? 1u : 0u);
+  return (int32_t)((uint32_t)(h >> right) + (rem > thr ? 1u : 0u));
+}
+
+static uint32_t model_exp(int32_t s, int32_t mx, int32_t mult, int shift) {
+  int64_t d = (int64_t)s - mx;
+  int32_t y;
+  uint32_t ny, ip, fr;
+  if (d < INT32_MIN) d = INT32_MIN;
+  y = model_mbqm((int32_t)d, mult, shift);
+  ny = 0u - (uint32_t)y; /* a positive y (x << left wrapped) gives ip >= 17, e = 0 */
+  ip = ny >> 16;
+  fr = ny & 0xffffu;
+  return ip >= 17 ? 0 : k_exp2_lut[fr >> 8] >> ip;
+}
+
+/* One query row: s[0..n-1] -> out[0..n_pad-1] int8 (p - 128; -128 past n). */
+static void model_softmax_row(const int32_t *s, unsigned n, int causal, unsigned qpos_m,
+                              int32_t mult, int shift, int8_t *out, unsigned n_pad) {
+  int32_t mx = INT32_MIN;
+  uint64_t sum = 0, r;
+  unsigned j;
+  for (j = 0; j < n; j++)
+    if ((!causal || j <= qpos_m) && s[j] > mx) mx = s[j];
+  for (j = 0; j < n; j++)
+    if (!causal || j <= qpos_m) sum += model_exp(s[j], mx, mult, shift);
+  ck_assert(sum >= 65536);
+  r = (1ull << 32) / sum;
+  for (j = 0; j < n_pad; j++) {
+    uint64_t e = (j < n && (!causal || j <= qpos_m)) ? model_exp(s[j], mx, mult, shift) : 0;
+    uint64_t p = (e * 255u * r + (1ull << 31)) >> 32;
+    if (p > 255) p = 255;
+    out[j] = (int8_t)((int)p - 128);
+  }
+}
+
+START_TEST(test_softmax_lut) {
+  unsigned k;
+  for (k = 0; k < 256; k++) {
+    uint32_t v = (uint32_t)floor(65536.0 * pow(2.0, -(double)k / 256.0) + 0.5);
+    ck_assert_msg(k_exp2_lut[k] == v, "EXP2_LUT[%u] = %u, formula %u", k, k_exp2_lut[k], v);
+  }
+}
+END_TEST
+
+typedef struct {
+  unsigned M, N;      /* query rows, keys */
+  int causal, to_acc;
+  unsigned q_pos;
+  int32_t mult;
+  int shift;
+} sm_case_t;
+
+/* Run one SOFTMAX on the chip with scores[M][N] and compare the scratchpad (and with TO_ACC
+ * the accumulator) with the model. Returns the busy cycles of the SOFTMAX command alone. */
+static uint64_t check_softmax(chip_t *c, const sm_case_t *k, const int32_t *scores,
+                              const char *what) {
+  unsigned C = c->cols, M = k->M, N = k->N, JT = (N + C - 1) / C, m, t, j;
+  unsigned acc_ts = M + 1, spad_ts = M + 2; /* sparse layouts: gaps between key tiles */
+  unsigned acc_base = 3, spad_base = 5;
+  unsigned acc_lines = JT * acc_ts, spad_lines = (JT - 1) * spad_ts + M;
+  uint64_t rng = g_seed * 31 + N * 7 + M;
+  int32_t *acc_img = malloc((size_t)acc_lines * C * 4), *acc_out;
+  int8_t *ref = malloc((size_t)M * JT * C), *spad = malloc((size_t)spad_lines * C);
+  uint64_t busy0, busy;
+  systole_softmax_t sm;
+  ck_assert(acc_img && ref && spad);
+  ck_assert(spad_base + spad_lines + 1 < c->spad_lines - c->cols);
+  ck_assert(acc_base + acc_lines < c->acc_lines / 2);
+  /* junk everywhere (lanes past N must be ignored), then the scores */
+  for (j = 0; j < acc_lines * C; j++) acc_img[j] = (int32_t)test_rand(&rng);
+  for (m = 0; m < M; m++)
+    for (j = 0; j < N; j++) acc_img[((j / C) * acc_ts + m) * C + j % C] = scores[m * N + j];
+  load_lines(c, SYSTOLE_TARGET_ACC, acc_base, acc_lines, C * 4, acc_img);
+  for (m = 0; m < M; m++)
+    model_softmax_row(scores + m * N, N, k->causal, k->q_pos + m, k->mult, k->shift,
+                      ref + m * JT * C, JT * C);
+
+  memset(&sm, 0, sizeof(sm));
+  sm.causal = k->causal;
+  sm.to_acc = k->to_acc;
+  sm.rows = (uint16_t)M;
+  sm.acc_line = (uint16_t)acc_base;
+  sm.acc_tstride = (uint16_t)acc_ts;
+  sm.n_keys = (uint16_t)N;
+  sm.spad_line = (uint16_t)spad_base;
+  sm.spad_tstride = (uint16_t)spad_ts;
+  sm.q_pos = (uint16_t)k->q_pos;
+  sm.mult = k->mult;
+  sm.shift = (int8_t)k->shift;
+  busy0 = chip_counter(c, SYSTOLE_REG_BUSY_CYCLES_LO);
+  chip_submit1(c, systole_cmd_softmax(&sm, 0));
+  expect_ok(c, what);
+  busy = chip_counter(c, SYSTOLE_REG_BUSY_CYCLES_LO) - busy0;
+
+  chip_peek_spad(c, spad_base, spad_lines, spad, c->acc_lines / 2);
+  for (m = 0; m < M; m++)
+    for (t = 0; t < JT; t++)
+      for (j = 0; j < C; j++) {
+        int8_t got = spad[(t * spad_ts + m) * C + j], exp = ref[m * JT * C + t * C + j];
+        ck_assert_msg(got == exp,
+                      "%s: row %u key %u: chip %d, model %d (M %u N %u causal %d q_pos %u mult "
+                      "%d shift %d); " RERUN_HINT,
+                      what, m, t * C + j, got, exp, M, N, k->causal, k->q_pos, k->mult,
+                      k->shift, RERUN_ARGS);
+      }
+  if (k->to_acc) {
+    acc_out = malloc((size_t)acc_lines * C * 4);
+    ck_assert_ptr_nonnull(acc_out);
+    chip_peek_acc(c, acc_base, acc_lines, acc_out);
+    for (t = 0; t < JT; t++)
+      for (m = 0; m < acc_ts; m++)
+        for (j = 0; j < C; j++) {
+          int32_t got = acc_out[(t * acc_ts + m) * C + j];
+          int32_t exp = m < M ? ref[m * JT * C + t * C + j] : acc_img[(t * acc_ts + m) * C + j];
+          ck_assert_msg(got == exp, "%s: TO_ACC line %u elem %u: chip %d, expected %d; " RERUN_HINT,
+                        what, t * acc_ts + m, j, got, exp, RERUN_ARGS);
+        }
+    free(acc_out);
+  }
+  free(acc_img); free(ref); free(spad);
+  return busy;
+}
+
+/* random scores around a base with a spread; extreme patterns by kind */
+static void make_scores(int32_t *s, unsigned n, unsigned kind, uint64_t *rng) {
+  unsigned j;
+  for (j = 0; j < n; j++) {
+    switch (kind) {
+      case 0: s[j] = (int32_t)(test_rand(rng) % 4001) - 2000; break;          /* typical */
+      case 1: s[j] = 12345; break;                                           /* all equal */
+      case 2: s[j] = (test_rand(rng) & 1) ? INT32_MAX : INT32_MIN; break;    /* huge gaps */
+      case 3: s[j] = (int32_t)test_rand(rng); break;                         /* full int32 */
+      case 4: s[j] = (j % 3 == 0) ? INT32_MIN : (int32_t)(test_rand(rng) % 64) + 1000000; break;
+      default: s[j] = (int32_t)(test_rand(rng) % 200001) - 100000; break;
+    }
+  }
+}
+
+START_TEST(test_softmax_rows) {
+  chip_t c;
+  unsigned C, i;
+  uint64_t rng = g_seed * 104729u + 11;
+  int32_t *s;
+  chip_open(&c, NULL, 64);
+  C = c.cols;
+  ck_assert_uint_eq(SYSTOLE_CFG_FEATURES_SOFTMAX_GET(chip_rd(&c, SYSTOLE_REG_CFG_FEATURES)),
+                    c.rows == c.cols);
+  s = malloc(sizeof(int32_t) * 4 * 3 * 64 + 64);
+  ck_assert_ptr_nonnull(s);
+  {
+    /* fixed edge cases, then random ones */
+    const sm_case_t fixed[] = {
+        {3, 1, 0, 1, 0, 1518500250, 4},          /* single key */
+        {2, 2 * C, 0, 1, 0, 1518500250, 4},      /* all equal (kind 1), whole tiles */
+        {3, C + 3, 0, 0, 0, 1073741824, 6},      /* N not a multiple of Cols */
+        {4, 2 * C + 1, 1, 1, 0, 1518500250, 5},  /* causal from q_pos 0 */
+        {3, 3 * C - 1, 1, 0, C - 2, 2000000000, 3}, /* causal cut inside tiles */
+        {2, 2 * C, 0, 1, 0, 2147483647, 0},      /* huge gaps: s - mx saturates */
+        {2, C + 1, 0, 0, 0, 1073741824, -2},     /* full int32 range, right shift */
+        {2, 2 * C - 1, 0, 1, 0, 1518500250, 20}, /* x << left wraps: y > 0 lanes give 0 */
+        {2, C, 0, 0, 0, 1073741824, 12},
+    };
+    const unsigned kinds[] = {0, 1, 0, 0, 5, 2, 3, 4, 0};
+    for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+      char what[64];
+      make_scores(s, fixed[i].M * fixed[i].N, kinds[i], &rng);
+      snprintf(what, sizeof(what), "softmax fixed case %u", i);
+      (void)check_softmax(&c, &fixed[i], s, what);
+    }
+  }
+  for (i = 0; i < 6; i++) {
+    sm_case_t k;
+    char what[64];
+    k.M = 1 + (unsigned)(test_rand(&rng) % 4);
+    k.N = 1 + (unsigned)(test_rand(&rng) % (3 * C));
+    k.causal = (int)(test_rand(&rng) & 1);
+    k.to_acc = (int)(test_rand(&rng) & 1);
+    k.q_pos = (unsigned)(test_rand(&rng) % (k.N + 1));
+    k.mult = (int32_t)(0x40000000u + (uint32_t)(test_rand(&rng) % 0x3fffffffu));
+    k.shift = (int)(test_rand(&rng) % 17) - 6;
+    make_scores(s, k.M * k.N, (unsigned)(test_rand(&rng) % 6), &rng);
+    snprintf(what, sizeof(what), "softmax random case %u", i);
+    (void)check_softmax(&c, &k, s, what);
+  }
+  /* cycles per row: difference of 8 and 4 rows of 4*Cols keys (JT = 4) */
+  {
+    sm_case_t k4 = {4, 4 * C, 0, 0, 0, 1518500250, 4}, k8 = {8, 4 * C, 0, 0, 0, 1518500250, 4};
+    uint64_t c4, c8;
+    make_scores(s, 8 * 4 * C, 0, &rng);
+    c4 = check_softmax(&c, &k4, s, "softmax timing 4 rows");
+    c8 = check_softmax(&c, &k8, s, "softmax timing 8 rows");
+    printf("softmax %ux%u: JT = 4: %llu cycles per row (3*JT + 20 = 32 expected)\n", c.rows,
+           c.cols, (unsigned long long)((c8 - c4) / 4));
+    ck_assert_uint_eq((c8 - c4) / 4, 3 * 4 + 20);
+  }
+  free(s);
+  chip_close(&c);
+}
+END_TEST
+
+/* QK^T -> SOFTMAX -> PV in one EX command stream (no fence between the phases), d = Rows. */
+START_TEST(test_attention_chain) {
+  chip_t c;
+  unsigned R, C, Mq = 5, Nk, JT, i, j, t, m, n;
+  uint64_t rng = g_seed * 15485863u + 5;
+  int causal;
+  chip_open(&c, NULL, 128);
+  R = c.rows;
+  C = c.cols;
+  for (causal = 0; causal < 2; causal++) {
+    int8_t qz = test_rand_i8(&rng), kz = test_rand_i8(&rng), vz = test_rand_i8(&rng);
+    int8_t *q, *kk, *vt, *p;
+    int32_t *sc, *ref, *out;
+    unsigned q_line = 0, k_line, p_line, v_line, acc_s = 0, acc_o;
+    uint64_t o_addr;
+    int32_t mult = 1518500250;
+    int shift = -3;
+    unsigned q_pos = 2;
+    systole_cmd_t cmds[64];
+    unsigned nc = 0;
+    Nk = 2 * C + 3 + (unsigned)causal;
+    JT = (Nk + C - 1) / C;
+    k_line = Mq;
+    p_line = k_line + JT * C;
+    v_line = p_line + JT * Mq;
+    acc_o = JT * Mq;
+    q = malloc((size_t)Mq * R);
+    kk = calloc((size_t)JT * C, R);
+    vt = calloc((size_t)JT * C, R); /* V^T tiles: line t*C + n holds v[t*R .. t*R+R-1][n] */
+    p = malloc((size_t)Mq * JT * C);
+    sc = malloc((size_t)Mq * Nk * 4);
+    ref = malloc((size_t)Mq * C * 4);
+    out = malloc((size_t)Mq * C * 4);
+    ck_assert(q && kk && vt && p && sc && ref && out);
+    for (i = 0; i < Mq * R; i++) q[i] = test_rand_i8(&rng);
+    for (i = 0; i < Nk * R; i++) kk[i] = test_rand_i8(&rng);
+    for (t = 0; t < JT; t++)
+      for (n = 0; n < C; n++)
+        for (i = 0; i < R; i++)
+          vt[(t * C + n) * R + i] = (t * R + i < Nk) ? test_rand_i8(&rng) : (int8_t)99;
+    /* model */
+    for (m = 0; m < Mq; m++)
+      for (j = 0; j < Nk; j++) {
+        int32_t s = 0;
+        for (i = 0; i < R; i++) s += ((int32_t)q[m * R + i] - qz) * ((int32_t)kk[j * R + i] - kz);
+        sc[m * Nk + j] = s;
+      }
+    for (m = 0; m < Mq; m++)
+      model_softmax_row(sc + m * Nk, Nk, causal, q_pos + m, mult, shift, p + m * JT * C, JT * C);
+    for (m = 0; m < Mq; m++)
+      for (n = 0; n < C; n++) {
+        int32_t s = 0;
+        for (j = 0; j < JT * R; j++)
+          s += ((int32_t)p[m * JT * C + j] + 128) * ((int32_t)vt[((j / R) * C + n) * R + j % R] - vz);
+        ref[m * C + n] = s;
+      }
+    /* chip */
+    load_lines(&c, SYSTOLE_TARGET_SPAD, q_line, Mq, R, q);
+    load_lines(&c, SYSTOLE_TARGET_SPAD, k_line, JT * C, R, kk);
+    load_lines(&c, SYSTOLE_TARGET_SPAD, v_line, JT * C, R, vt);
+    o_addr = chip_alloc(&c, (uint64_t)Mq * C * 4, NULL);
+    cmds[nc++] = systole_cmd_config_ex_zp(qz, kz);
+    for (t = 0; t < JT; t++) {
+      systole_matmul_t mm = mm_desc(0, 1, Mq, q_line, acc_s + t * Mq, k_line + t * C);
+      cmds[nc++] = systole_cmd_matmul(&mm, 0);
+    }
+    {
+      systole_softmax_t sm;
+      memset(&sm, 0, sizeof(sm));
+      sm.causal = causal;
+      sm.rows = (uint16_t)Mq;
+      sm.acc_line = (uint16_t)acc_s;
+      sm.acc_tstride = (uint16_t)Mq;
+      sm.n_keys = (uint16_t)Nk;
+      sm.spad_line = (uint16_t)p_line;
+      sm.spad_tstride = (uint16_t)Mq;
+      sm.q_pos = (uint16_t)q_pos;
+      sm.mult = mult;
+      sm.shift = (int8_t)shift;
+      cmds[nc++] = systole_cmd_softmax(&sm, 0);
+    }
+    cmds[nc++] = systole_cmd_config_ex_zp(-128, vz);
+    for (t = 0; t < JT; t++) {
+      systole_matmul_t mm = mm_desc(t > 0, 1, Mq, p_line + t * Mq, acc_o, v_line + t * C);
+      cmds[nc++] = systole_cmd_matmul(&mm, t + 1 == JT ? SYSTOLE_DEP_SIG_NEXT : 0);
+    }
+    {
+      systole_store_t s = store_desc(1, Mq, o_addr, C * 4, C, acc_o);
+      cmds[nc++] = systole_cmd_store(&s, SYSTOLE_DEP_WAIT_PREV);
+    }
+    cmds[nc++] = systole_cmd_config_ex_zp(0, 0);
+    run_cmds(&c, cmds, nc, "attention chain");
+    chip_read(&c, o_addr, out, (uint64_t)Mq * C * 4);
+    for (i = 0; i < Mq * C; i++)
+      ck_assert_msg(out[i] == ref[i],
+                    "attention chain (causal %d) out[%u][%u]: chip %d, model %d; " RERUN_HINT,
+                    causal, i / C, i % C, out[i], ref[i], RERUN_ARGS);
+    free(q); free(kk); free(vt); free(p); free(sc); free(ref); free(out);
+  }
+  chip_close(&c);
+}
+END_TEST
+
+START_TEST(test_softmax_errors) {
+  chip_t c;
+  systole_softmax_t sm;
+  systole_cmd_t bad;
+  unsigned C;
+  chip_open(&c, NULL, 16);
+  C = c.cols;
+  memset(&sm, 0, sizeof(sm));
+  sm.rows = 2;
+  sm.n_keys = (uint16_t)(2 * C);
+  sm.acc_tstride = 2;
+  sm.spad_tstride = 2;
+  sm.mult = 1 << 30;
+  /* N_KEYS 0, N_KEYS 32769, ROWS 0 */
+  sm.n_keys = 0;
+  chip_submit1(&c, systole_cmd_simple(SYSTOLE_OP_NOP));
+  chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ILLEGAL_FIELD, 1);
+  sm.n_keys = 32769;
+  chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ILLEGAL_FIELD, 0);
+  sm.n_keys = (uint16_t)(2 * C);
+  sm.rows = 0;
+  chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ILLEGAL_FIELD, 0);
+  /* last accumulator line = ACC_LINE + ROWS - 1 + (JT - 1) * ACC_TSTRIDE: one past the end */
+  sm.rows = 2;
+  sm.acc_line = (uint16_t)(c.acc_lines - 1 - 1 - 2 + 1);
+  chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ACC_RANGE, 0);
+  sm.acc_line = 0;
+  sm.spad_line = (uint16_t)(c.spad_lines - 1 - 1 - 2 + 1);
+  chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_SPAD_RANGE, 0);
+  /* a huge key-tile stride wraps nothing: still out of range */
+  sm.spad_line = 0;
+  sm.n_keys = 32768;
+  sm.acc_tstride = 0xffff;
+  chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ACC_RANGE, 0);
+  /* the last legal lines run fine (both ends exactly at the last line) */
+  sm.n_keys = (uint16_t)(2 * C);
+  sm.acc_tstride = 2;
+  sm.acc_line = (uint16_t)(c.acc_lines - 1 - 1 - 2);
+  sm.spad_line = (uint16_t)(c.spad_lines - 1 - 1 - 2 - c.cols);
+  chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+  expect_ok(&c, "softmax at the last lines");
+  /* CONFIG EX_ZP with dependency bits */
+  bad = systole_cmd_config_ex_zp(1, 2);
+  bad.w[0] |= SYSTOLE_DEP_WAIT_PREV;
+  chip_submit1(&c, bad); /* slot 1: the good SOFTMAX ran in slot 0 */
+  expect_error_and_recover(&c, SYSTOLE_HWERR_ILLEGAL_FIELD, 1);
+  chip_close(&c);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------
  * Runner
  * ------------------------------------------------------------------------------------- */
 
@@ -1036,6 +1578,14 @@ static Suite *chip_suite(int subset) {
     tcase_add_test(tc, test_err_axi);
     tcase_add_test(tc, test_err_tokens_ring_deadlock);
   }
+  suite_add_tcase(s, tc);
+  tc = tcase_create("attention");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_ex_zp);
+  tcase_add_test(tc, test_softmax_lut);
+  tcase_add_test(tc, test_softmax_rows);
+  tcase_add_test(tc, test_attention_chain);
+  if (!subset) tcase_add_test(tc, test_softmax_errors);
   suite_add_tcase(s, tc);
   return s;
 }
