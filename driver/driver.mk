@@ -11,6 +11,8 @@
 #   $(BUILD)/driver/test_driver_mock          mock-HAL suite (no simulator)
 #   $(BUILD)/<cfg>/test_driver_e2e            end-to-end suite per config in SIM_CONFIGS
 #   $(BUILD)/<cfg>-asan/test_driver_e2e       the same under ASan + UBSan
+#   $(BUILD)/<cfg>/test_attention_e2e         attention end-to-end suite per config
+#   $(BUILD)/<cfg>-asan/test_attention_e2e    the same under ASan + UBSan
 #   DRIVER_SIM_TESTS   the binaries `make sim` needs
 #   DRIVER_SIM_RUNS    run-tests.sh specs ("label::command") for `make sim`
 #   driver-soak        phony: 8x8 e2e with DRIVER_SOAK (default 300) extra random cases
@@ -18,7 +20,8 @@
 #   driver-rv32-check  phony: the core builds for bare-metal rv32im (no libc)
 #   $(BUILD)/<cfg>/systole_demo              small CNN demo with a per-layer report
 
-DRIVER_CORE_SRCS := driver/src/systole_dev.c driver/src/systole_gemm.c driver/src/systole_jobs.c
+DRIVER_CORE_SRCS := driver/src/systole_dev.c driver/src/systole_gemm.c driver/src/systole_jobs.c \
+                    driver/src/systole_attn.c
 DRIVER_SIM_SRCS  := driver/src/hal_sim.c
 DRIVER_SRCS      := $(DRIVER_CORE_SRCS) $(DRIVER_SIM_SRCS)
 DRIVER_HDRS      := $(wildcard driver/include/*.h driver/src/*.h)
@@ -43,17 +46,37 @@ endef
 $(foreach c,$(SIM_CONFIGS),$(eval $(call driver_e2e_rule,$(c),$(c),,$(SIM_LIB_$(c)))))
 $(foreach c,$(SIM_CONFIGS),$(eval $(call driver_e2e_rule,$(c),$(c)-asan,$(SIM_SANITIZE),$(SIM_LIB_ASAN_$(c)))))
 
+# attention_e2e_rule(config, dir, extra-flags, sim-lib): systole_attention vs the golden
+define attention_e2e_rule
+$(BUILD)/$(2)/test_attention_e2e: tests/driver/test_attention_e2e.c $(DRIVER_SRCS) $(REF_SRCS) \
+                                  $(DRIVER_HDRS) $(4)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS_BASE) $(3) $$(CHECK_CFLAGS) $$(DRIVER_CPPFLAGS) \
+	  -DSYSTOLE_TEST_CONFIG='"$(1)"' -o $$@ tests/driver/test_attention_e2e.c $$(DRIVER_SRCS) \
+	  $$(REF_SRCS) $(4) $$(SIM_LDLIBS) $$(CHECK_LIBS) -lm
+endef
+$(foreach c,$(SIM_CONFIGS),$(eval $(call attention_e2e_rule,$(c),$(c),,$(SIM_LIB_$(c)))))
+$(foreach c,$(SIM_CONFIGS),$(eval $(call attention_e2e_rule,$(c),$(c)-asan,$(SIM_SANITIZE),$(SIM_LIB_ASAN_$(c)))))
+
 DRIVER_SIM_TESTS := $(BUILD)/driver/test_driver_mock \
                     $(BUILD)/8x8/test_driver_e2e \
                     $(BUILD)/4x4/test_driver_e2e \
                     $(BUILD)/16x16/test_driver_e2e \
-                    $(BUILD)/8x8-asan/test_driver_e2e
+                    $(BUILD)/8x8-asan/test_driver_e2e \
+                    $(BUILD)/8x8/test_attention_e2e \
+                    $(BUILD)/4x4/test_attention_e2e \
+                    $(BUILD)/16x16/test_attention_e2e \
+                    $(BUILD)/8x8-asan/test_attention_e2e
 
 DRIVER_SIM_RUNS := "driver mock HAL::$(BUILD)/driver/test_driver_mock" \
                    "driver e2e 8x8::$(BUILD)/8x8/test_driver_e2e" \
                    "driver e2e 4x4 (subset)::$(BUILD)/4x4/test_driver_e2e --subset" \
                    "driver e2e 16x16 (subset)::$(BUILD)/16x16/test_driver_e2e --subset" \
-                   "driver e2e 8x8 ASan+UBSan (subset)::$(BUILD)/8x8-asan/test_driver_e2e --subset"
+                   "driver e2e 8x8 ASan+UBSan (subset)::$(BUILD)/8x8-asan/test_driver_e2e --subset" \
+                   "attention e2e 8x8::$(BUILD)/8x8/test_attention_e2e" \
+                   "attention e2e 4x4 (subset)::$(BUILD)/4x4/test_attention_e2e --subset" \
+                   "attention e2e 16x16 (subset)::$(BUILD)/16x16/test_attention_e2e --subset" \
+                   "attention e2e 8x8 ASan+UBSan (subset)::$(BUILD)/8x8-asan/test_attention_e2e --subset"
 
 .PHONY: driver-soak driver-lint
 driver-soak: $(BUILD)/8x8/test_driver_e2e
@@ -61,7 +84,7 @@ driver-soak: $(BUILD)/8x8/test_driver_e2e
 
 driver-lint:
 	@for f in $(DRIVER_SRCS) tests/driver/test_driver_mock.c tests/driver/test_driver_e2e.c \
-	          driver/demo/systole_demo.c; do \
+	          tests/driver/test_attention_e2e.c driver/demo/systole_demo.c; do \
 	  $(CC) $(CFLAGS_BASE) -pedantic $(CHECK_CFLAGS) $(DRIVER_CPPFLAGS) -fsyntax-only $$f || exit 1; \
 	done
 	@echo "driver-lint: OK"

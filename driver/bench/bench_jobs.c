@@ -1,11 +1,17 @@
-/* Job benchmark: GEMMs, the ResNet-18 convolution layers and a MobileNetV1 depthwise layer
+/* Job benchmark: GEMMs, the ResNet-18 convolution layers, a MobileNetV1 depthwise layer and
+ * multi-head attention (seq 128/256/512, d 64, 8 heads, causal and not)
  * on the simulated chip with the default memory model (64-bit AXI, one beat per cycle,
  * 50-cycle read latency). Every result is checked against the golden kernels; cycles,
  * MACs and DRAM traffic come from the chip's own counters. Appends rows to a CSV file:
  *   config,workload,name,cycles,macs,utilization,dram_read_bytes,dram_write_bytes,sim_cycles_per_s
  * and prints a table, with the stall counters of every job (where the cycles go).
  *
- * Usage: bench_jobs [-o build/bench.csv] [-c config-name] [-q]   (-q: GEMM 64/128 only)
+ * Attention rows count 2*seq_q*seq_k*d*heads MACs (QK^T and PV; causal: the full square)
+ * against every cycle of the job, softmax included; each job runs three times (stopping
+ * after QK^T, after the softmax, complete: SYSTOLE_ATTN_PROFILE_*) to split its cycles.
+ *
+ * Usage: bench_jobs [-o build/bench.csv] [-c config-name] [-q] [-a]
+ *   -q: GEMM 64/128 only; -a: attention rows only
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
@@ -207,6 +213,65 @@ static void bench_conv(const conv_layer_t *L) {
   free(in); free(w); free(out); free(ref); free(bias); free(mult); free(shift);
 }
 
+static void bench_attention(unsigned seq, unsigned d, unsigned heads, int causal, double target) {
+  systole_ref_attention_params_t rp;
+  systole_attention_job_t job;
+  size_t n = (size_t)seq * d * heads, i;
+  int8_t *q = xmalloc(n), *k = xmalloc(n), *v = xmalloc(n), *out = xmalloc(n), *ref = xmalloc(n);
+  systole_buf_t qb, kb, vb, ob;
+  systole_stats_t st, st_qk, st_sm;
+  char name[64];
+  double t0, t1;
+  for (i = 0; i < n; i++) {
+    q[i] = rnd8();
+    k[i] = rnd8();
+    v[i] = rnd8();
+  }
+  memset(&rp, 0, sizeof(rp));
+  rp.seq_q = rp.seq_k = (int)seq; rp.d = (int)d; rp.heads = (int)heads; rp.causal = causal;
+  rp.q_zp = 2; rp.k_zp = -3; rp.v_zp = 1; rp.out_zp = 0; rp.act_min = -128; rp.act_max = 127;
+  if (systole_ref_attention_params_from_scales(0.05, 0.05, 0.04, 0.02, 0.0, &rp) != SYSTOLE_REF_OK)
+    exit(1);
+  DRV(systole_buf_alloc(&g_dev, n, &qb));
+  DRV(systole_buf_alloc(&g_dev, n, &kb));
+  DRV(systole_buf_alloc(&g_dev, n, &vb));
+  DRV(systole_buf_alloc(&g_dev, n, &ob));
+  DRV(systole_buf_write(&g_dev, &qb, 0, q, n));
+  DRV(systole_buf_write(&g_dev, &kb, 0, k, n));
+  DRV(systole_buf_write(&g_dev, &vb, 0, v, n));
+  memset(&job, 0, sizeof(job));
+  job.heads = heads; job.seq_q = seq; job.seq_k = seq; job.d = d; job.causal = causal;
+  job.q = &qb; job.k = &kb; job.v = &vb; job.out = &ob;
+  job.q_zp = rp.q_zp; job.k_zp = rp.k_zp; job.v_zp = rp.v_zp;
+  job.sm_mult = rp.sm_mult; job.sm_shift = rp.sm_shift;
+  job.out_mult = rp.out_mult; job.out_shift = rp.out_shift;
+  job.out_zp = rp.out_zp; job.act_min = rp.act_min; job.act_max = rp.act_max;
+  job.profile = SYSTOLE_ATTN_PROFILE_QK;
+  DRV(systole_attention(&g_dev, &job, &st_qk));
+  job.profile = SYSTOLE_ATTN_PROFILE_QK_SOFTMAX;
+  DRV(systole_attention(&g_dev, &job, &st_sm));
+  job.profile = 0;
+  t0 = now_s();
+  DRV(systole_attention(&g_dev, &job, &st));
+  t1 = now_s();
+  DRV(systole_buf_read(&g_dev, &ob, 0, out, n));
+  if (systole_ref_attention_i8(&rp, q, k, v, ref) != SYSTOLE_REF_OK) exit(1);
+  snprintf(name, sizeof(name), "seq%u_d%u_h%u%s", seq, d, heads, causal ? "_causal" : "");
+  report("attention", name, &st, t1 - t0, memcmp(out, ref, n) == 0, target);
+  printf("        cycles: QK^T %llu, softmax %llu, PV+store %llu (phase runs: QK^T alone, "
+         "+softmax, full); DMA stalls rd_mem %llu fetch %llu, ex waiting for tokens %llu\n",
+         (unsigned long long)st_qk.cycles,
+         (unsigned long long)(st_sm.cycles > st_qk.cycles ? st_sm.cycles - st_qk.cycles : 0),
+         (unsigned long long)(st.cycles > st_sm.cycles ? st.cycles - st_sm.cycles : 0),
+         (unsigned long long)st.stall_rd_mem, (unsigned long long)st.stall_fetch,
+         (unsigned long long)st.stall_ex_dep);
+  DRV(systole_buf_free(&g_dev, &qb));
+  DRV(systole_buf_free(&g_dev, &kb));
+  DRV(systole_buf_free(&g_dev, &vb));
+  DRV(systole_buf_free(&g_dev, &ob));
+  free(q); free(k); free(v); free(out); free(ref);
+}
+
 int main(int argc, char **argv) {
   static const conv_layer_t layers[] = {
       {"resnet18_conv1", 224, 224, 3, 64, 7, 2, 3, 0, 0.0},
@@ -225,14 +290,15 @@ int main(int argc, char **argv) {
   static const unsigned gemms[] = {64, 128, 256, 512};
   systole_sim_config_t cfg;
   const char *csv = NULL;
-  int quick = 0, i;
+  int quick = 0, attn_only = 0, i;
   unsigned g;
   for (i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "-o") && i + 1 < argc) csv = argv[++i];
     else if (!strcmp(argv[i], "-c") && i + 1 < argc) g_config = argv[++i];
     else if (!strcmp(argv[i], "-q")) quick = 1;
+    else if (!strcmp(argv[i], "-a")) attn_only = 1;
     else {
-      fprintf(stderr, "usage: bench_jobs [-o csv] [-c config] [-q]\n");
+      fprintf(stderr, "usage: bench_jobs [-o csv] [-c config] [-q] [-a]\n");
       return 2;
     }
   }
@@ -247,9 +313,18 @@ int main(int argc, char **argv) {
   printf("%-7s %-9s %-28s %11s %13s %7s %11s %10s %6s\n", "config", "workload", "name",
          "cycles", "MACs", "util", "DRAM rd B", "DRAM wr B", "sim/s");
   for (g = 0; g < sizeof(gemms) / sizeof(gemms[0]); g++)
-    if (!quick || gemms[g] <= 128) bench_gemm(gemms[g]);
-  if (!quick)
+    if (!attn_only && (!quick || gemms[g] <= 128)) bench_gemm(gemms[g]);
+  if (!quick && !attn_only)
     for (g = 0; g < sizeof(layers) / sizeof(layers[0]); g++) bench_conv(&layers[g]);
+  if (!quick && g_dev.caps.rows == g_dev.caps.cols) {
+    static const unsigned seqs[] = {128, 256, 512};
+    for (g = 0; g < 3; g++) {
+      int causal;
+      for (causal = 0; causal <= 1; causal++)
+        bench_attention(seqs[g], 64, 8, causal,
+                        seqs[g] == 128 && !strcmp(g_config, "8x8") ? 0.60 : 0.0);
+    }
+  }
   DRV(systole_dev_close(&g_dev));
   DRV(systole_hal_sim_close(&g_hs));
   if (g_csv) fclose(g_csv);

@@ -3,7 +3,11 @@
  * DRAM traffic, PASS/FAIL).
  *
  *   conv 3x3/1 3->16 ReLU, conv 3x3/2 16->32 ReLU, maxpool 2x2/2 (host), depthwise 3x3 32
- *   ReLU, conv 1x1 32->64 ReLU, global avgpool (host), fully connected 64->10 (matmul).
+ *   ReLU, conv 1x1 32->64 ReLU, global avgpool (host), fully connected 64->10 (matmul);
+ * then a transformer attention block on 16 tokens of width 32: Q/K/V projections
+ * (matmuls with packed weights), 2-head causal attention on the chip (QK^T, the on-chip
+ * softmax, PV), output projection (matmul), residual add (on the host: the chip has no
+ * add unit).
  *
  * Usage: systole_demo      Exit status 0 iff every layer matches the golden kernels.
  */
@@ -13,6 +17,7 @@
 
 #include "systole.h"
 #include "systole_hal_sim.h"
+#include "systole_regs.h"
 #include "systole_ref.h"
 
 #ifndef SYSTOLE_TEST_CONFIG
@@ -102,6 +107,104 @@ static systole_conv2d_params_t conv(int h, int w, int cin, int cout, int k, int 
   p.stride_h = p.stride_w = s; p.dil_h = p.dil_w = 1; p.groups = groups;
   p.in_zp = in_zp; p.out_zp = -128; p.act_min = -128; p.act_max = 127; /* ReLU */
   return p;
+}
+
+/* One projection: out (T x N) = requant(in (T x K) x W + bias) on the chip, checked against
+ * systole_ref_matmul_i8. Returns the host copy of the output (malloc). */
+static int8_t *proj_layer(systole_dev_t *dev, const char *name, const systole_buf_t *in,
+                          const int8_t *in_host, uint32_t T, uint32_t K, uint32_t N, int32_t in_zp,
+                          int32_t out_zp, systole_buf_t *out) {
+  int8_t *W = malloc((size_t)K * N), *got = malloc((size_t)T * N), *want = malloc((size_t)T * N);
+  int32_t *bias = malloc(N * 4), *mult = malloc(N * 4), *shift = malloc(N * 4);
+  systole_packed_t pk;
+  systole_matmul_job_t job;
+  systole_stats_t st;
+  char shape[64];
+  uint32_t i;
+  int sh;
+  if (!W || !got || !want || !bias || !mult || !shift) exit(3);
+  for (i = 0; i < K * N; i++) W[i] = rnd_i8();
+  for (i = 0; i < N; i++) {
+    bias[i] = (int32_t)(i * 11) - 100;
+    if (systole_ref_quantize_multiplier(1.0 / (16.0 * (double)K), &mult[i], &sh)) exit(3);
+    shift[i] = sh;
+  }
+  CHECK(systole_matmul_weights_pack(dev, K, N, W, 0, bias, mult, shift, in_zp, &pk));
+  CHECK(systole_buf_alloc(dev, (size_t)T * N, out));
+  memset(&job, 0, sizeof(job));
+  job.M = T; job.a = in; job.lda = K; job.a_zp = in_zp; job.b = &pk; job.c = out; job.ldc = N;
+  job.out_zp = out_zp; job.act_min = -128; job.act_max = 127;
+  CHECK(systole_matmul(dev, &job, &st));
+  CHECK(systole_buf_read(dev, out, 0, got, (size_t)T * N));
+  if (systole_ref_matmul_i8(T, N, K, in_host, K, 0, W, N, 0, in_zp, bias, mult, shift, out_zp,
+                            -128, 127, want, N) != SYSTOLE_REF_OK)
+    exit(3);
+  snprintf(shape, sizeof(shape), "%ux%u x %ux%u", T, K, K, N);
+  report(name, shape, &st, memcmp(got, want, (size_t)T * N) == 0);
+  CHECK(systole_packed_free(dev, &pk));
+  free(W); free(want); free(bias); free(mult); free(shift);
+  return got;
+}
+
+/* Transformer attention block: x (T x D) -> x + Wo . attention(Wq x, Wk x, Wv x). */
+static void transformer_block(systole_dev_t *dev) {
+  enum { T = 16, D = 32, H = 2, DH = 16 };
+  int8_t x[T * D], *q, *k, *v, *a, *y, z[T * D], want[T * D];
+  systole_buf_t xb, qb, kb, vb, ab, yb, zb;
+  systole_ref_attention_params_t rp;
+  systole_ref_add_params_t rap;
+  systole_attention_job_t job;
+  systole_add_params_t ap;
+  systole_stats_t st;
+  char shape[64];
+  int i;
+  if (!SYSTOLE_CFG_FEATURES_SOFTMAX_GET(dev->caps.features) || dev->caps.rows != dev->caps.cols) {
+    printf("%-10s %-28s (no softmax unit on this chip: skipped)\n", "attention", "");
+    return;
+  }
+  for (i = 0; i < T * D; i++) x[i] = rnd_i8();
+  CHECK(systole_buf_alloc(dev, sizeof(x), &xb));
+  CHECK(systole_buf_write(dev, &xb, 0, x, sizeof(x)));
+  q = proj_layer(dev, "q_proj", &xb, x, T, D, D, 0, 1, &qb);
+  k = proj_layer(dev, "k_proj", &xb, x, T, D, D, 0, -2, &kb);
+  v = proj_layer(dev, "v_proj", &xb, x, T, D, D, 0, 3, &vb);
+  /* 2-head causal attention on the chip */
+  memset(&rp, 0, sizeof(rp));
+  rp.seq_q = T; rp.seq_k = T; rp.d = DH; rp.heads = H; rp.causal = 1;
+  rp.q_zp = 1; rp.k_zp = -2; rp.v_zp = 3; rp.out_zp = 0; rp.act_min = -128; rp.act_max = 127;
+  if (systole_ref_attention_params_from_scales(0.06, 0.06, 0.05, 0.03, 0.0, &rp) != SYSTOLE_REF_OK)
+    exit(3);
+  a = malloc(T * D);
+  if (!a) exit(3);
+  CHECK(systole_buf_alloc(dev, T * D, &ab));
+  memset(&job, 0, sizeof(job));
+  job.heads = H; job.seq_q = T; job.seq_k = T; job.d = DH; job.causal = 1;
+  job.q = &qb; job.k = &kb; job.v = &vb; job.out = &ab;
+  job.q_zp = rp.q_zp; job.k_zp = rp.k_zp; job.v_zp = rp.v_zp;
+  job.sm_mult = rp.sm_mult; job.sm_shift = rp.sm_shift;
+  job.out_mult = rp.out_mult; job.out_shift = rp.out_shift;
+  job.out_zp = rp.out_zp; job.act_min = rp.act_min; job.act_max = rp.act_max;
+  CHECK(systole_attention(dev, &job, &st));
+  CHECK(systole_buf_read(dev, &ab, 0, a, T * D));
+  if (systole_ref_attention_i8(&rp, q, k, v, want) != SYSTOLE_REF_OK) exit(3);
+  snprintf(shape, sizeof(shape), "%d tok, %d heads x %d, causal", T, H, DH);
+  report("attention", shape, &st, memcmp(a, want, T * D) == 0);
+  /* output projection, then the residual add on the host (the chip has no add unit) */
+  y = proj_layer(dev, "o_proj", &ab, a, T, D, D, 0, 0, &yb);
+  if (systole_ref_add_params_from_scales(0.05f, 0, 0.05f, 0, 0.08f, 0, -128, 127, &rap) !=
+      SYSTOLE_REF_OK)
+    exit(3);
+  memcpy(&ap, &rap, sizeof(ap));
+  CHECK(systole_buf_alloc(dev, T * D, &zb));
+  CHECK(systole_add(dev, &ap, T * D, &xb, &yb, &zb));
+  CHECK(systole_buf_read(dev, &zb, 0, z, T * D));
+  if (systole_ref_add_i8(&rap, T * D, x, y, want) != SYSTOLE_REF_OK) exit(3);
+  report("residual", "x + o_proj (host)", NULL, memcmp(z, want, T * D) == 0);
+  CHECK(systole_buf_free(dev, &xb)); CHECK(systole_buf_free(dev, &qb));
+  CHECK(systole_buf_free(dev, &kb)); CHECK(systole_buf_free(dev, &vb));
+  CHECK(systole_buf_free(dev, &ab)); CHECK(systole_buf_free(dev, &yb));
+  CHECK(systole_buf_free(dev, &zb));
+  free(q); free(k); free(v); free(a); free(y);
 }
 
 int main(void) {
@@ -200,6 +303,7 @@ int main(void) {
     x7 = NULL;
     CHECK(systole_packed_free(dev, &pk));
   }
+  transformer_block(dev);
   printf("%s\n", g_fail ? "FAIL" : "PASS: every layer equals the golden kernels");
   CHECK(systole_buf_free(dev, &b0)); CHECK(systole_buf_free(dev, &b1));
   CHECK(systole_buf_free(dev, &b2)); CHECK(systole_buf_free(dev, &b3));

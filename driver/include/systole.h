@@ -311,6 +311,42 @@ SYSTOLE_MUST_CHECK systole_status_t systole_add(systole_dev_t *dev, const systol
                                                 const systole_buf_t *in2,
                                                 const systole_buf_t *out);
 
+/* ------------------------------------------------------------------------------------ */
+/* Attention (docs/driver.md, "Attention")                                              */
+/* ------------------------------------------------------------------------------------ */
+
+/* Profiling modes of systole_attention (the output is NOT written): stop after QK^T, or
+ * after QK^T and the softmax. The bench runs a job three times to split its cycles. */
+#define SYSTOLE_ATTN_PROFILE_QK 1u
+#define SYSTOLE_ATTN_PROFILE_QK_SOFTMAX 2u
+
+/* Multi-head attention, int8 in and out, exactly systole_ref_attention_i8 (the fields
+ * are those of systole_ref_attention_params_t; sm_* and out_* from
+ * systole_ref_attention_params_from_scales, softmax scale 0 = 1/sqrt(d)).
+ * Q and out are seq_q x (heads*d), K and V seq_k x (heads*d), row-major, row pitch heads*d
+ * bytes, head h in columns h*d ... h*d+d-1. */
+typedef struct {
+  uint32_t heads, seq_q, seq_k, d; /* heads >= 1, 1 <= seq_k <= 32768, any d >= 1 */
+  int causal;                      /* query i sees keys j <= i + seq_k - seq_q (seq_q <= seq_k) */
+  const systole_buf_t *q, *k, *v, *out;
+  int32_t q_zp, k_zp, v_zp;        /* int8 */
+  int32_t sm_mult, sm_shift;       /* score -> log2 domain (Q16); shift in [-31, 31] */
+  int32_t out_mult, out_shift;     /* PV accumulator -> output; shift in [-31, 31] */
+  int32_t out_zp, act_min, act_max; /* int8 output stage */
+  uint32_t profile;                /* 0, or SYSTOLE_ATTN_PROFILE_* (output not written) */
+} systole_attention_job_t;
+
+/* out = attention(Q, K, V) on the chip: QK^T as MATMULs with K rows as weight tiles,
+ * the SOFTMAX unit writes int8 probabilities into the scratchpad, PV as MATMULs against
+ * V^T tiles built by byte-wide LOADs, requantised by the STORE output stage. Needs
+ * CFG_FEATURES.SOFTMAX (else SYSTOLE_UNSUPPORTED). SYSTOLE_UNSUPPORTED (with a message in
+ * systole_dev_last_error) when one query row of scores does not fit the accumulator or
+ * V^T of one head does not fit the scratchpad. stats may be NULL; workload_macs counts
+ * 2*seq_q*seq_k*d*heads (causal: the full square). */
+SYSTOLE_MUST_CHECK systole_status_t systole_attention(systole_dev_t *dev,
+                                                      const systole_attention_job_t *job,
+                                                      systole_stats_t *stats);
+
 #ifdef __cplusplus
 }
 #endif

@@ -543,7 +543,7 @@ typedef struct {
 } range_t;
 
 typedef struct {
-  unsigned loads, matmuls, stores, fences, irqs, configs;
+  unsigned loads, matmuls, stores, fences, irqs, configs, softmaxes;
   uint64_t mm_rows;      /* sum of MATMUL rows */
   uint64_t st_elems;     /* sum of STORE rows*channels */
 } stream_stats_t;
@@ -623,6 +623,23 @@ static void check_stream(const mock_t *m, unsigned from, const systole_caps_t *c
         if (sp) tok[3]++;
         ss->stores++;
         ss->st_elems += (uint64_t)rows * ch;
+        break;
+      }
+      case SYSTOLE_OP_SOFTMAX: { /* EX queue */
+        unsigned rows = (unsigned)(w[0] >> 16) & 0xffff, al = (unsigned)(w[0] >> 32) & 0xffff;
+        unsigned ats = (unsigned)(w[0] >> 48), nk = (unsigned)w[1] & 0xffff;
+        unsigned sl = (unsigned)(w[1] >> 16) & 0xffff, sts = (unsigned)(w[1] >> 32) & 0xffff;
+        unsigned jt = (nk + caps->cols - 1) / caps->cols;
+        ck_assert_uint_ge(rows, 1);
+        ck_assert_uint_ge(nk, 1);
+        ck_assert_uint_le(nk, 32768);
+        ck_assert_uint_le(al + (uint64_t)(rows - 1) + (uint64_t)(jt - 1) * ats, caps->acc_lines - 1);
+        ck_assert_uint_le(sl + (uint64_t)(rows - 1) + (uint64_t)(jt - 1) * sts, caps->spad_lines - 1);
+        if (wp) { ck_assert_msg(tok[0] > 0, "SOFTMAX %u waits ld2ex with none given", i); tok[0]--; }
+        if (wn) { ck_assert_msg(tok[3] > 0, "SOFTMAX %u waits st2ex with none given", i); tok[3]--; }
+        if (sp) tok[1]++;
+        if (sn) tok[2]++;
+        ss->softmaxes++;
         break;
       }
       case SYSTOLE_OP_FENCE:
@@ -818,6 +835,240 @@ START_TEST(test_trace_and_reset) {
 }
 END_TEST
 
+/* ---- attention ------------------------------------------------------------------------------ */
+
+static void set_softmax_feature(mock_t *m, int on) {
+  m->regs[SYSTOLE_REG_CFG_FEATURES / 4] = on ? 1u : 0u;
+}
+
+START_TEST(test_attention_validation) {
+  mock_t *m = mock_new(8, 8, 64);
+  systole_dev_t dev;
+  systole_buf_t b, small, outside;
+  systole_attention_job_t job, j;
+  systole_error_info_t info;
+  set_softmax_feature(m, 1);
+  open_dev(m, &dev);
+  OK(systole_buf_alloc(&dev, 64 * 64, &b));
+  OK(systole_buf_alloc(&dev, 16, &small));
+  outside.addr = 0x100u; outside.bytes = 64 * 64; outside.owned = 1;
+  memset(&job, 0, sizeof(job));
+  job.heads = 2; job.seq_q = 64; job.seq_k = 64; job.d = 32;
+  job.q = job.k = job.v = job.out = &b;
+  job.sm_mult = 1 << 30; job.out_mult = 1 << 30; job.act_min = -128; job.act_max = 127;
+  BAD(m, systole_attention(NULL, &job, NULL));
+  BAD(m, systole_attention(&dev, NULL, NULL));
+#define BADA(stmt)                                   \
+  do {                                               \
+    j = job;                                         \
+    stmt;                                            \
+    BAD(m, systole_attention(&dev, &j, NULL));       \
+  } while (0)
+  BADA(j.seq_q = 0);
+  OK(systole_dev_last_error(&dev, &info));
+  ck_assert_str_eq(info.msg, "attention: heads 2, seq_q 0, seq_k 64, d 32: all must be >= 1");
+  BADA(j.seq_k = 0);
+  BADA(j.d = 0);
+  BADA(j.heads = 0);
+  BADA(j.q = NULL);
+  BADA(j.k = NULL);
+  BADA(j.v = NULL);
+  BADA(j.out = NULL);
+  BADA(j.seq_q = 65);              /* Q and out too small */
+  BADA(j.seq_k = 65);              /* K and V too small */
+  BADA(j.d = 33);                  /* pitch 66: every tensor too small */
+  BADA(j.heads = 3);
+  BADA(j.k = &small);
+  BADA(j.v = &small);
+  BADA(j.out = &small);
+  BADA(j.q = &outside);            /* outside the DMA window */
+  BADA(j.causal = 1; j.seq_k = 32); /* causal needs seq_q <= seq_k */
+  BADA(j.seq_k = 32769);           /* over the SOFTMAX key limit */
+  BADA(j.q_zp = 128);
+  BADA(j.k_zp = -129);
+  BADA(j.v_zp = 300);
+  BADA(j.out_zp = 128);
+  BADA(j.act_min = 10; j.act_max = 9);
+  BADA(j.act_max = 128);
+  BADA(j.sm_shift = 32);
+  BADA(j.out_shift = -32);
+  BADA(j.profile = 3);
+  BADA(j.heads = 0xffffffffu; j.d = 0xffffffffu); /* heads*d overflows */
+  BADA(j.heads = 0x10000u; j.d = 0x8000u; j.seq_q = 0x10000u); /* byte count overflows */
+  /* valid on this mock, then without a softmax unit: UNSUPPORTED before any device access */
+  OK(systole_attention(&dev, &job, NULL));
+  OK(systole_dev_close(&dev));
+  set_softmax_feature(m, 0);
+  open_dev(m, &dev);
+  {
+    unsigned t0 = touches(m);
+    ck_assert_int_eq(systole_attention(&dev, &job, NULL), SYSTOLE_UNSUPPORTED);
+    ck_assert_uint_eq(touches(m), t0);
+    OK(systole_dev_last_error(&dev, &info));
+    ck_assert_ptr_nonnull(strstr(info.msg, "softmax"));
+  }
+  OK(systole_dev_close(&dev));
+  mock_free(m);
+}
+END_TEST
+
+/* Test hook of systole_attn.c: d-tiles per streamed V^T chunk (0: automatic). */
+extern uint32_t systole_attn_test_v_tiles;
+
+/* V^T LOADs (byte-wide, SRC_STRIDE 1) of the stream from `from`: each reads inside V and
+ * inside one head's d columns of one key row; together they read every byte of V. */
+static void check_v_loads(const mock_t *m, unsigned from, const systole_buf_t *v,
+                          uint64_t pitch, uint32_t d, unsigned *nloads) {
+  uint8_t *seen = calloc(v->bytes, 1);
+  unsigned i;
+  uint64_t b;
+  ck_assert_ptr_nonnull(seen);
+  *nloads = 0;
+  for (i = from; i < m->nlog; i++) {
+    const uint64_t *w = m->log[i];
+    unsigned op = (unsigned)(w[0] & 0xff), rows = (unsigned)(w[0] >> 16) & 0xffff;
+    uint32_t src = (uint32_t)(w[0] >> 32), stride = (uint32_t)w[1];
+    unsigned rb = (unsigned)(w[1] >> 32) & 0xffff;
+    uint64_t off, col;
+    if (op != SYSTOLE_OP_LOAD || src < v->addr || src >= v->addr + v->bytes) continue;
+    ck_assert_msg(rb == 1 && stride == 1, "LOAD %u from V is not a byte-wide V^T load", i);
+    off = src - v->addr;
+    col = off % pitch;
+    ck_assert_msg(off + rows <= v->bytes, "V^T LOAD %u reads past V", i);
+    ck_assert_msg(col / d == (col + rows - 1) / d, "V^T LOAD %u crosses a head", i);
+    for (b = off; b < off + rows; b++) seen[b] = 1;
+    (*nloads)++;
+  }
+  for (b = 0; b < v->bytes; b++) ck_assert_msg(seen[b], "V byte %llu never loaded",
+                                               (unsigned long long)b);
+  free(seen);
+}
+
+/* A stream of one attention job: tokens balance (every take after its give), every LOAD
+ * inside Q, K, V or the qparam line, V^T LOADs inside V, every output element stored once,
+ * one SOFTMAX per block, every MATMUL row of QK^T and PV exactly once. Returns the number
+ * of V^T LOADs. */
+static unsigned attn_stream_case(unsigned R, unsigned C, uint32_t heads, uint32_t sq,
+                                 uint32_t sk, uint32_t d, int causal, uint32_t m_block,
+                                 uint32_t k_chunk, unsigned ring, unsigned acc_bytes) {
+  mock_t *m = mock_new(R, C, 64);
+  systole_dev_t dev;
+  systole_dev_config_t cfg;
+  systole_buf_t q, k, v, o;
+  systole_attention_job_t job;
+  systole_caps_t caps;
+  stream_stats_t ss;
+  range_t srcs[4], dst;
+  unsigned from, nv;
+  uint64_t pitch = (uint64_t)heads * d, rows = 0, DT = (d + R - 1) / R, i;
+  set_softmax_feature(m, 1);
+  if (acc_bytes) m->acc_bytes = acc_bytes;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.ring_slots = ring;
+  cfg.m_block = m_block;
+  cfg.k_chunk = k_chunk;
+  OK(systole_dev_open(&dev, &m->hal, &cfg));
+  OK(systole_dev_caps(&dev, &caps));
+  OK(systole_buf_alloc(&dev, (size_t)(sq * pitch), &q));
+  OK(systole_buf_alloc(&dev, (size_t)(sk * pitch), &k));
+  OK(systole_buf_alloc(&dev, (size_t)(sk * pitch), &v));
+  OK(systole_buf_alloc(&dev, (size_t)(sq * pitch), &o));
+  memset(&job, 0, sizeof(job));
+  job.heads = heads; job.seq_q = sq; job.seq_k = sk; job.d = d; job.causal = causal;
+  job.q = &q; job.k = &k; job.v = &v; job.out = &o;
+  job.sm_mult = 1 << 30; job.out_mult = 1 << 30; job.act_min = -128; job.act_max = 127;
+  from = m->nlog;
+  OK(systole_attention(&dev, &job, NULL));
+  srcs[0].lo = q.addr; srcs[0].hi = q.addr + q.bytes;
+  srcs[1].lo = k.addr; srcs[1].hi = k.addr + k.bytes;
+  srcs[2].lo = v.addr; srcs[2].hi = v.addr + v.bytes;
+  srcs[3].lo = MOCK_MEM_BASE; srcs[3].hi = MOCK_MEM_BASE + MOCK_MEM_BYTES; /* qparam line */
+  dst.lo = o.addr; dst.hi = o.addr + o.bytes;
+  check_stream(m, from, &caps, srcs, 4, dst, &ss);
+  check_v_loads(m, from, &v, pitch, d, &nv);
+  ck_assert_uint_eq(ss.st_elems, (uint64_t)sq * pitch);
+  for (i = 0; i < sq; i++) { /* QK^T and PV rows: key tiles visible to the row's block */
+    uint64_t keys = sk;
+    (void)keys;
+  }
+  if (!causal) {
+    rows = 2ull * heads * sq * ((sk + C - 1) / C) * DT;
+    ck_assert_uint_eq(ss.mm_rows, rows);
+  } else {
+    ck_assert_uint_le(ss.mm_rows, 2ull * heads * sq * ((sk + C - 1) / C) * DT);
+  }
+  ck_assert_uint_ge(ss.softmaxes, heads);
+  /* EX_ZP x2 per block, ST_OUTPUT, and EX_ZP(0, 0) restored last for matmul/conv jobs */
+  ck_assert_uint_eq(ss.configs, 2u * ss.softmaxes + 2u);
+  ck_assert_uint_eq(m->log[m->nlog - 2][0], SYSTOLE_OP_CONFIG | (2u << 16));
+  ck_assert_uint_eq(m->log[m->nlog - 2][1], 0);
+  OK(systole_dev_close(&dev));
+  mock_free(m);
+  return nv;
+}
+
+START_TEST(test_stream_attention) {
+  attn_stream_case(8, 8, 1, 1, 1, 16, 0, 0, 0, 0, 0);
+  /* V^T resident per head, prefetched across heads: one LOAD per key and head */
+  ck_assert_uint_eq(attn_stream_case(8, 8, 8, 128, 128, 64, 0, 0, 0, 0, 0), 8u * 128u);
+  ck_assert_uint_eq(attn_stream_case(8, 8, 8, 128, 128, 64, 1, 0, 0, 0, 0), 8u * 128u);
+  attn_stream_case(8, 8, 2, 512, 512, 64, 0, 0, 0, 0, 0);  /* K streamed in chunks */
+  attn_stream_case(8, 8, 3, 37, 45, 20, 1, 4, 1, 16, 0);   /* d tail, tiny blocks, ring 16 */
+  attn_stream_case(8, 8, 3, 37, 45, 20, 0, 1, 2, 0, 0);
+  attn_stream_case(4, 4, 2, 70, 257, 33, 1, 0, 0, 0, 0);
+  attn_stream_case(16, 16, 5, 100, 257, 128, 0, 0, 0, 0, 0);
+  attn_stream_case(8, 8, 2, 7, 7, 128, 0, 0, 0, 0, 0);     /* JT < DT: outputs over scores */
+  attn_stream_case(8, 8, 1, 3, 1000, 8, 0, 0, 0, 0, 0);
+  /* V^T of a head does not fit the 64 KiB scratchpad: streamed per block in d-chunks */
+  ck_assert_uint_gt(attn_stream_case(8, 8, 2, 64, 512, 128, 0, 0, 0, 0, 0), 2u * 512u);
+  ck_assert_uint_gt(attn_stream_case(8, 8, 2, 64, 512, 128, 1, 0, 0, 0, 0), 2u * 512u);
+  attn_stream_case(8, 8, 1, 64, 512, 256, 0, 0, 0, 0, 0);
+  attn_stream_case(8, 8, 1, 2, 4096, 64, 1, 0, 0, 0, 0); /* one d-tile per chunk, 1 buffer */
+  attn_stream_case(4, 4, 2, 100, 512, 128, 1, 0, 0, 0, 0);
+  attn_stream_case(16, 16, 1, 40, 1024, 256, 0, 0, 0, 0, 0);
+  /* forced small chunks: d tails, causal, tiny blocks and K chunks, a small ring */
+  systole_attn_test_v_tiles = 1;
+  ck_assert_uint_gt(attn_stream_case(8, 8, 3, 37, 45, 20, 1, 4, 1, 16, 0), 3u * 45u);
+  attn_stream_case(8, 8, 3, 37, 45, 20, 0, 1, 2, 0, 0);
+  attn_stream_case(4, 4, 2, 70, 257, 33, 1, 0, 0, 0, 0);
+  systole_attn_test_v_tiles = 2;
+  attn_stream_case(8, 8, 2, 64, 64, 40, 0, 16, 0, 0, 0);
+  attn_stream_case(16, 16, 2, 30, 100, 72, 1, 0, 0, 0, 0);
+  systole_attn_test_v_tiles = 0;
+}
+END_TEST
+
+START_TEST(test_attention_unsupported) {
+  /* a row of scores larger than the accumulator */
+  mock_t *m = mock_new(8, 8, 64);
+  systole_dev_t dev;
+  systole_buf_t b;
+  systole_attention_job_t job;
+  systole_error_info_t info;
+  set_softmax_feature(m, 1);
+  open_dev(m, &dev);
+  OK(systole_buf_alloc(&dev, 32768 * 2, &b));
+  memset(&job, 0, sizeof(job));
+  job.heads = 1; job.seq_q = 1; job.seq_k = 32768; job.d = 2;
+  job.q = job.k = job.v = job.out = &b;
+  job.act_min = -128; job.act_max = 127;
+  ck_assert_int_eq(systole_attention(&dev, &job, NULL), SYSTOLE_UNSUPPORTED);
+  OK(systole_dev_last_error(&dev, &info));
+  ck_assert_ptr_nonnull(strstr(info.msg, "accumulator"));
+  /* a non-square array has no softmax unit */
+  OK(systole_dev_close(&dev));
+  mock_free(m);
+  m = mock_new(16, 8, 64);
+  set_softmax_feature(m, 1);
+  open_dev(m, &dev);
+  OK(systole_buf_alloc(&dev, 64, &b));
+  job.seq_k = 4; job.seq_q = 4;
+  ck_assert_int_eq(systole_attention(&dev, &job, NULL), SYSTOLE_UNSUPPORTED);
+  OK(systole_dev_close(&dev));
+  mock_free(m);
+}
+END_TEST
+
 static Suite *mock_suite(void) {
   Suite *s = suite_create("driver_mock");
   TCase *tc = tcase_create("validation");
@@ -827,11 +1078,14 @@ static Suite *mock_suite(void) {
   tcase_add_test(tc, test_buf_validation);
   tcase_add_test(tc, test_pack_validation);
   tcase_add_test(tc, test_job_validation);
+  tcase_add_test(tc, test_attention_validation);
+  tcase_add_test(tc, test_attention_unsupported);
   suite_add_tcase(s, tc);
   tc = tcase_create("stream");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_stream_matmul);
   tcase_add_test(tc, test_stream_conv);
+  tcase_add_test(tc, test_stream_attention);
   tcase_add_test(tc, test_trace_and_reset);
   tcase_add_test(tc, test_error_paths);
   suite_add_tcase(s, tc);

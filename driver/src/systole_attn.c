@@ -1,0 +1,846 @@
+/* systole_attn.c — multi-head attention on the chip (docs/driver.md, "Attention").
+ *
+ * Per head h and block b of M query rows (blocks are numbered globally, head-major):
+ *
+ *   EX:  CONFIG EX_ZP(q_zp, k_zp)
+ *        QK^T: for key tile jt (Cols keys), d-tile dt: MATMUL a = Q lines (m, dt),
+ *              w = K rows jt*Cols..+Cols-1, bytes dt*Rows..+Rows-1 -> acc slot jt
+ *        SOFTMAX: acc slots 0..JTb-1 -> probability lines P (m, key group g)
+ *        CONFIG EX_ZP(-128, v_zp)
+ *        PV:   for key group g, d-tile dt: MATMUL a = P lines (m, g), w = V^T tile (g, dt)
+ *              -> acc output slot (W - DT + dt)
+ *   LD:  V^T of the head (one byte-wide LOAD per key: line (g, c) byte j mod Rows),
+ *        resident for all blocks of the head (two heads' worth when it fits, so the next
+ *        head's V^T loads under this head's compute); Q lines of the block; K rows in
+ *        chunks of kc key tiles through two chunk slots.
+ *        When V^T of a head does not fit, it is streamed instead: per block, NDC d-chunks
+ *        of DC d-tiles (the block's visible keys), through nv chunk buffers; the PV MATMULs
+ *        run chunk by chunk (key group outer, d-tile inner) and each chunk's STOREs follow
+ *        its last PV MATMUL.
+ *   ST:  one requantising STORE per d-tile.
+ *
+ * Accumulator: W = max(JT, DT) slots of M lines, line(m, slot) = slot*M + m; scores of key
+ * tile jt in slot jt, outputs of d-tile dt in slot W-DT+dt. The outputs of block b are
+ * stored while block b+1 computes its first W-DT key tiles; only MATMULs writing the
+ * output slots wait for the STOREs.
+ *
+ * Dependencies are computed, not hand-placed: three generators (LD, EX, ST) yield their
+ * commands in queue order together with what each needs from another queue ("EX op e has
+ * finished reading", "LD command l has written"...). A consumer waits for a token only
+ * when it needs an event later than the last one it already waited for; the producer
+ * gives a token exactly at the events some consumer waits for (found by running a second
+ * copy of the consumer's generator ahead). The merge writes the three streams into one
+ * ring, every give before its take, LOADs interleaved with the MATMULs in proportion.
+ */
+#include "systole_internal.h"
+#include "systole_regs.h"
+
+#define ATTN_NONE (-1)
+#define ATTN_MAX_KEYS 32768u
+
+static int dev_ready(const systole_dev_t *dev) { return dev && dev->open && dev->hal; }
+static int is_i8(int32_t v) { return v >= -128 && v <= 127; }
+static uint32_t cdiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+static uint32_t umin(uint32_t a, uint32_t b) { return a < b ? a : b; }
+static uint32_t umax(uint32_t a, uint32_t b) { return a > b ? a : b; }
+
+#define REJECT(dev, st, ...)                 \
+  do {                                       \
+    drv_set_error((dev), (st), __VA_ARGS__); \
+    return (st);                             \
+  } while (0)
+
+/* ---- plan ----------------------------------------------------------------------------- */
+
+typedef struct {
+  uint32_t R, C;
+  uint32_t heads, sq, sk, d, pitch;
+  int causal;
+  uint32_t q_addr, k_addr, v_addr, o_addr;
+  int32_t q_zp, k_zp, v_zp, sm_mult, sm_shift;
+  int has_sm, has_pv;
+  /* plan */
+  uint32_t DT, JT, W, M, BPH, nblocks, nv, kc, tailpad;
+  /* V^T: resident per head (vchunked 0: DC = DT, NDC = 1, nv = V buffers of one head) or
+   * streamed per block in NDC d-chunks of DC d-tiles (vchunked 1: nv chunk buffers) */
+  int vchunked;
+  uint32_t DC, NDC;
+  uint32_t qbase[2], pbase, vbase[2], kbase[2];
+} attn_plan_t;
+
+/* Test hook (not in the public header): d-tiles per V^T chunk, forcing the streamed-V^T
+ * mode; 0: automatic. */
+extern uint32_t systole_attn_test_v_tiles;
+uint32_t systole_attn_test_v_tiles = 0;
+
+/* Scratchpad lines needed besides V^T and K: Q (two blocks) and the probabilities. */
+static uint64_t fixed_lines(const attn_plan_t *p, uint32_t M) {
+  return 2ull * M * p->DT + (uint64_t)M * p->JT;
+}
+
+/* Choose M (query rows per block), the V^T buffers and the K chunk from the device sizes.
+ * Fast path: V^T of a whole head resident (two heads' worth when they fit, prefetched
+ * across heads) with at least min(M0, 16) rows per block. Otherwise V^T is streamed per
+ * block in d-chunks of DC d-tiles (two chunk buffers when they fit), the largest DC that
+ * fits with the largest M. */
+static systole_status_t attn_plan(systole_dev_t *dev, attn_plan_t *p) {
+  uint32_t S = dev->caps.spad_lines, A = dev->caps.acc_lines, C = p->C;
+  uint64_t vl = 0, fixed = 0, kchunk;
+  uint32_t M, M0, nv = 0, nck, DC = 0;
+  int found = 0;
+  p->DT = cdiv(p->d, p->R);
+  p->JT = cdiv(p->sk, C);
+  p->W = umax(p->JT, p->DT);
+  p->tailpad = (p->d % p->R) != 0;
+  if (p->W > A) {
+    drv_set_error(dev, SYSTOLE_UNSUPPORTED,
+                  "attention: one query row needs %u accumulator lines (seq_k %u, d %u), the "
+                  "chip has %u: seq_k > %u is not supported on this array",
+                  (unsigned)p->W, (unsigned)p->sk, (unsigned)p->d, (unsigned)A,
+                  (unsigned)(A * C));
+    return SYSTOLE_UNSUPPORTED;
+  }
+  M0 = umin(umin(p->sq, A / p->W), 1024u);
+  if (dev->cfg.m_block) M0 = umin(M0, dev->cfg.m_block);
+  kchunk = (uint64_t)p->DT * C; /* K lines of one key tile */
+  if (!p->has_pv) { /* profiling runs: no V^T */
+    for (M = M0;; M /= 2) {
+      fixed = fixed_lines(p, M);
+      if (fixed + 2 * kchunk <= S || M == 1) break;
+    }
+    nv = 1;
+    DC = p->DT;
+    found = fixed + 2 * kchunk <= S;
+  } else if (!systole_attn_test_v_tiles) { /* fast path */
+    uint32_t Mmin = umin(M0, 16u), n;
+    vl = (uint64_t)p->JT * p->DT * C; /* V^T lines of one head */
+    DC = p->DT;
+    for (M = M0; M >= Mmin; M /= 2) {
+      fixed = fixed_lines(p, M);
+      for (n = p->heads > 1 ? 2u : 1u; n >= 1 && !found; n--)
+        if (fixed + n * vl + 2 * kchunk <= S) {
+          nv = n;
+          found = 1;
+        }
+      if (found || M == 1) break;
+    }
+  }
+  if (p->has_pv && !found) { /* V^T streamed per block in d-chunks */
+    uint32_t dcmax = systole_attn_test_v_tiles ? umin(systole_attn_test_v_tiles, p->DT) : p->DT;
+    uint32_t n, dc;
+    p->vchunked = 1;
+    for (M = M0;; M /= 2) {
+      fixed = fixed_lines(p, M);
+      for (dc = dcmax; dc >= 1 && !found; dc--)
+        for (n = 2; n >= 1 && !found; n--)
+          if (fixed + n * (uint64_t)p->JT * dc * C + 2 * kchunk <= S) {
+            nv = n;
+            DC = dc;
+            found = 1;
+          }
+      if (found || M == 1) break;
+    }
+  }
+  if (!found) {
+    drv_set_error(dev, SYSTOLE_UNSUPPORTED,
+                  "attention: one query row, one d-tile of V^T (%llu lines for seq_k %u) and "
+                  "two K tiles do not fit the %u-line scratchpad",
+                  (unsigned long long)p->JT * C, (unsigned)p->sk, (unsigned)S);
+    return SYSTOLE_UNSUPPORTED;
+  }
+  vl = p->has_pv ? (uint64_t)p->JT * DC * C : 0;
+  p->M = M;
+  p->nv = nv;
+  p->DC = DC;
+  p->NDC = cdiv(p->DT, DC);
+  if (p->vchunked) { /* balance the chunks */
+    p->DC = cdiv(p->DT, p->NDC);
+    vl = (uint64_t)p->JT * p->DC * C;
+  }
+  p->kc = (uint32_t)umin(p->JT, (uint32_t)((S - fixed - nv * vl) / (2 * kchunk)));
+  if (dev->cfg.k_chunk) p->kc = umin(p->kc, dev->cfg.k_chunk);
+  if (p->kc == 0) p->kc = 1;
+  nck = cdiv(p->JT, p->kc);
+  p->kc = cdiv(p->JT, nck);
+  p->BPH = cdiv(p->sq, M);
+  p->nblocks = p->BPH * p->heads;
+  p->qbase[0] = 0;
+  p->qbase[1] = M * p->DT;
+  p->pbase = 2 * M * p->DT;
+  p->vbase[0] = p->pbase + M * p->JT;
+  p->vbase[1] = p->vbase[0] + (uint32_t)vl;
+  p->kbase[0] = p->vbase[0] + nv * (uint32_t)vl;
+  p->kbase[1] = p->kbase[0] + p->kc * (uint32_t)kchunk;
+  return SYSTOLE_OK;
+}
+
+/* ---- blocks ------------------------------------------------------------------------------ */
+
+typedef struct {
+  uint32_t b, h, qb, q0, mb, nkeys, jtb, nck;
+  int64_t ex_base, ld_base;     /* global index of the block's first EX op / LD command */
+  uint64_t chunk_base;          /* global index of the block's first K chunk */
+  int64_t chunk_end_prev[2];    /* EX op that last reads the previous chunk / the one before */
+  int64_t qk_end_prev[2];       /* last QK op of block b-1 / b-2 */
+  int64_t v_ld_end[2];          /* last LD command of the V^T load into V buffer 0/1 */
+  int64_t vc_end_prev[2];       /* streamed V^T: EX op that last reads the previous V chunk
+                                 * / the one before (their buffers) */
+  int vpre, vpost;              /* V^T loads before (head h) / after (head h+1) the units */
+  uint32_t nkv;                 /* streamed V^T: keys loaded per chunk (the visible ones) */
+} blk_t;
+
+static uint32_t blk_n_ex(const attn_plan_t *p, const blk_t *k) {
+  return 1 + k->jtb * p->DT + (p->has_sm ? 1 : 0) + (p->has_pv ? 1 + k->jtb * p->DT : 0);
+}
+static uint32_t unit_n_ld(const attn_plan_t *p, uint32_t ci) {
+  return (ci == 0 ? p->DT : 0) + p->DT + p->tailpad;
+}
+static uint32_t blk_n_units_ld(const attn_plan_t *p, const blk_t *k) {
+  return k->nck * (p->DT + p->tailpad) + p->DT;
+}
+static uint32_t blk_n_ld(const attn_plan_t *p, const blk_t *k) {
+  return (k->vpre + k->vpost) * p->sk + blk_n_units_ld(p, k) +
+         (p->vchunked ? p->NDC * k->nkv : 0);
+}
+/* d-tiles of V^T chunk dc. */
+static uint32_t chunk_w(const attn_plan_t *p, uint32_t dc) {
+  return umin(p->DC, p->DT - dc * p->DC);
+}
+/* EX op (global) that last reads V^T chunk dc of block k (its last PV MATMUL). */
+static int64_t pv_chunk_end(const attn_plan_t *p, const blk_t *k, uint32_t dc) {
+  return k->ex_base + 3 + (int64_t)k->jtb * p->DT +
+         (int64_t)k->jtb * umin(p->DT, (dc + 1) * p->DC) - 1;
+}
+/* EX op after which the V buffer of chunk dc of block k is free (chunk n - nv read). */
+static int64_t vbuf_free(const attn_plan_t *p, const blk_t *k, uint32_t dc) {
+  if (dc >= p->nv) return pv_chunk_end(p, k, dc - p->nv);
+  return k->vc_end_prev[p->nv - dc - 1];
+}
+/* EX op (global) that last reads chunk ci of block k (its last QK MATMUL). */
+static int64_t chunk_end(const attn_plan_t *p, const blk_t *k, uint32_t ci) {
+  return k->ex_base + (int64_t)umin(k->jtb, (ci + 1) * p->kc) * p->DT;
+}
+
+static void blk_fill(const attn_plan_t *p, blk_t *k) {
+  uint32_t off = p->sk - p->sq;
+  k->h = k->b / p->BPH;
+  k->qb = k->b % p->BPH;
+  k->q0 = k->qb * p->M;
+  k->mb = umin(p->M, p->sq - k->q0);
+  k->nkeys = p->causal ? umin(p->sk, k->q0 + k->mb + off) : p->sk;
+  k->jtb = cdiv(k->nkeys, p->C);
+  k->nck = cdiv(k->jtb, p->kc);
+  k->vpre = !p->vchunked && p->has_pv && k->qb == 0 && (k->h == 0 || p->nv == 1);
+  k->vpost = !p->vchunked && p->has_pv && k->qb == 0 && p->nv == 2 && k->h + 1 < p->heads;
+  k->nkv = p->vchunked ? k->nkeys : 0;
+}
+
+static void blk_first(const attn_plan_t *p, blk_t *k) {
+  memset(k, 0, sizeof(*k));
+  k->chunk_end_prev[0] = k->chunk_end_prev[1] = ATTN_NONE;
+  k->qk_end_prev[0] = k->qk_end_prev[1] = ATTN_NONE;
+  k->v_ld_end[0] = k->v_ld_end[1] = ATTN_NONE;
+  k->vc_end_prev[0] = k->vc_end_prev[1] = ATTN_NONE;
+  blk_fill(p, k);
+  if (k->vpre) k->v_ld_end[k->h % p->nv] = k->ld_base + p->sk - 1;
+}
+
+/* Advance to the next block; 0 at the end. */
+static int blk_next(const attn_plan_t *p, blk_t *k) {
+  int64_t last = chunk_end(p, k, k->nck - 1);
+  int64_t prev = k->nck >= 2 ? chunk_end(p, k, k->nck - 2) : k->chunk_end_prev[0];
+  if (k->vpost) k->v_ld_end[(k->h + 1) % p->nv] = k->ld_base + blk_n_ld(p, k) - 1;
+  if (p->vchunked) {
+    k->vc_end_prev[1] = p->NDC >= 2 ? pv_chunk_end(p, k, p->NDC - 2) : k->vc_end_prev[0];
+    k->vc_end_prev[0] = pv_chunk_end(p, k, p->NDC - 1);
+  }
+  k->chunk_end_prev[0] = last;
+  k->chunk_end_prev[1] = prev;
+  k->qk_end_prev[1] = k->qk_end_prev[0];
+  k->qk_end_prev[0] = last;
+  k->chunk_base += k->nck;
+  k->ex_base += blk_n_ex(p, k);
+  k->ld_base += blk_n_ld(p, k);
+  k->b++;
+  if (k->b >= p->nblocks) return 0;
+  blk_fill(p, k);
+  if (k->vpre) k->v_ld_end[k->h % p->nv] = k->ld_base + p->sk - 1;
+  return 1;
+}
+
+/* ---- generators ----------------------------------------------------------------------- */
+
+/* A generated command and what it needs: LD needs EX op req_a finished (reading); EX needs
+ * LD command req_a written and ST command req_b done; ST needs EX op req_a written. */
+typedef struct {
+  systole_cmd_t cmd;
+  int64_t req_a, req_b;
+  int tokens_ok; /* 0 for CONFIG / SOFTMAX: no dependency bits allowed */
+} gen_cmd_t;
+
+typedef struct {
+  const attn_plan_t *p;
+  blk_t k;
+  int done;
+  uint32_t phase, i, ci; /* position inside the block */
+  int64_t idx;           /* global index of the next command */
+} gen_t;
+
+static void gen_init(gen_t *g, const attn_plan_t *p) {
+  memset(g, 0, sizeof(*g));
+  g->p = p;
+  blk_first(p, &g->k);
+}
+
+static void gen_next_block(gen_t *g) {
+  g->phase = 0;
+  g->i = 0;
+  g->ci = 0;
+  if (!blk_next(g->p, &g->k)) g->done = 1;
+}
+
+/* Byte j mod Rows of the V^T lines (g = j div Rows, c) of d-chunk dc, for all its columns. */
+static void load_v(const attn_plan_t *p, uint32_t h, uint32_t j, uint32_t vb, uint32_t dc,
+                   systole_load_t *l) {
+  uint32_t c0 = dc * p->DC * p->C;
+  memset(l, 0, sizeof(*l));
+  l->target = SYSTOLE_TARGET_SPAD;
+  l->rows = (uint16_t)umin(chunk_w(p, dc) * p->C, p->d - c0);
+  l->src = p->v_addr + j * p->pitch + h * p->d + c0;
+  l->src_stride = 1;
+  l->row_bytes = 1;
+  l->dst_line = (uint16_t)(p->vbase[vb] + (j / p->R) * chunk_w(p, dc) * p->C);
+  l->dst_stride = 1;
+  l->dst_off = (uint8_t)(j % p->R);
+}
+
+/* LD: [V^T(h)] units (Q + K chunk 0, K chunk 1, ...) [V^T(h+1)] per block. */
+static int gen_ld(gen_t *g, gen_cmd_t *o) {
+  const attn_plan_t *p = g->p;
+  for (;;) {
+    blk_t *k = &g->k;
+    systole_load_t l;
+    if (g->done) return 0;
+    o->req_a = o->req_b = ATTN_NONE;
+    o->tokens_ok = 1;
+    if (g->phase == 0) { /* V^T of head h */
+      if (!k->vpre || g->i >= p->sk) {
+        g->phase = 1;
+        g->i = 0;
+        g->ci = 0;
+        continue;
+      }
+      load_v(p, k->h, g->i, k->h % p->nv, 0, &l);
+      if (g->i == 0 && k->h >= p->nv) o->req_a = k->ex_base - 1; /* head h-1 done */
+      g->i++;
+    } else if (g->phase == 1) { /* units: Q lines + K chunk 0, K chunk 1, ... */
+      uint32_t i = g->i;
+      if (g->ci >= k->nck) {
+        g->phase = 2;
+        g->i = 0;
+        continue;
+      }
+      if (i >= unit_n_ld(p, g->ci)) {
+        g->ci++;
+        g->i = 0;
+        continue;
+      }
+      if (i == 0) { /* free slots: K slot of chunk c-2, Q slot of block b-2 */
+        int64_t r = g->ci >= 2 ? chunk_end(p, k, g->ci - 2) : k->chunk_end_prev[1 - g->ci];
+        if (g->ci == 0 && k->qk_end_prev[1] > r) r = k->qk_end_prev[1];
+        o->req_a = r;
+      }
+      memset(&l, 0, sizeof(l));
+      l.target = SYSTOLE_TARGET_SPAD;
+      l.dst_stride = 1;
+      if (g->ci == 0 && i < p->DT) { /* Q lines (m, dt) of the block */
+        l.rows = (uint16_t)k->mb;
+        l.src = p->q_addr + k->q0 * p->pitch + k->h * p->d + i * p->R;
+        l.src_stride = p->pitch;
+        l.row_bytes = (uint16_t)umin(p->R, p->d - i * p->R);
+        l.dst_line = (uint16_t)(p->qbase[k->b % 2] + i * p->M);
+      } else { /* K rows of the chunk for d-tile dt; a d tail is first padded with k_zp */
+        uint32_t t = i - (g->ci == 0 ? p->DT : 0), dt, jt0 = g->ci * p->kc, nkey;
+        uint32_t slot = (uint32_t)((k->chunk_base + g->ci) % 2);
+        int pad = p->tailpad && t == 0;
+        dt = p->tailpad ? (t == 0 ? p->DT - 1 : t - 1) : t;
+        nkey = umin(umin(k->jtb, jt0 + p->kc) * p->C, p->sk) - jt0 * p->C;
+        l.rows = (uint16_t)nkey;
+        l.src = p->k_addr + jt0 * p->C * p->pitch + k->h * p->d + dt * p->R;
+        l.src_stride = p->pitch;
+        l.row_bytes = (uint16_t)umin(p->R, p->d - dt * p->R);
+        l.dst_line = (uint16_t)(p->kbase[slot] + dt * p->kc * p->C);
+        if (pad) { /* whole lines of k_zp: padded d elements contribute 0 */
+          l.row_bytes = (uint16_t)p->R;
+          l.pad_byte = (uint8_t)(int8_t)p->k_zp;
+          l.pad_before = l.rows;
+        }
+      }
+      g->i++;
+    } else if (p->vchunked) { /* V^T chunks of this block: keys 0..nkv-1 per chunk */
+      uint32_t dc = g->i / umax(k->nkv, 1), j = g->i % umax(k->nkv, 1);
+      if (g->i >= p->NDC * k->nkv) {
+        gen_next_block(g);
+        continue;
+      }
+      load_v(p, k->h, j, (uint32_t)(((uint64_t)k->b * p->NDC + dc) % p->nv), dc, &l);
+      if (j == 0) o->req_a = vbuf_free(p, k, dc);
+      g->i++;
+    } else { /* V^T of head h+1 (prefetch into the other V buffer) */
+      if (!k->vpost || g->i >= p->sk) {
+        gen_next_block(g);
+        continue;
+      }
+      load_v(p, k->h + 1, g->i, (k->h + 1) % p->nv, 0, &l);
+      if (g->i == 0 && k->h + 1 >= p->nv) o->req_a = k->ex_base - 1; /* head h-1 done */
+      g->i++;
+    }
+    o->cmd = systole_cmd_load(&l, 0);
+    g->idx++;
+    return 1;
+  }
+}
+
+/* EX: CONFIG, QK MATMULs, SOFTMAX, CONFIG, PV MATMULs per block. */
+static int gen_ex(gen_t *g, gen_cmd_t *o) {
+  const attn_plan_t *p = g->p;
+  for (;;) {
+    blk_t *k = &g->k;
+    uint32_t nqk = k->jtb * p->DT, i = g->i, n = blk_n_ex(p, k);
+    systole_matmul_t m;
+    int64_t st_prev = k->b >= 1 && p->has_pv ? (int64_t)k->b * p->DT - 1 : ATTN_NONE;
+    if (g->done) return 0;
+    if (i >= n) {
+      gen_next_block(g);
+      continue;
+    }
+    o->req_a = o->req_b = ATTN_NONE;
+    o->tokens_ok = 1;
+    memset(&m, 0, sizeof(m));
+    m.load_w = 1;
+    m.rows = (uint16_t)k->mb;
+    m.a_stride = 1;
+    m.acc_stride = 1;
+    if (i == 0) {
+      o->cmd = systole_cmd_config_ex_zp((int8_t)p->q_zp, (int8_t)p->k_zp);
+      o->tokens_ok = 0;
+    } else if (i <= nqk) { /* QK^T: key tile jt, d-tile dt */
+      uint32_t q = i - 1, jt = q / p->DT, dt = q % p->DT, ci = jt / p->kc;
+      uint32_t slot = (uint32_t)((k->chunk_base + ci) % 2);
+      m.accumulate = dt != 0;
+      m.a_line = (uint16_t)(p->qbase[k->b % 2] + dt * p->M);
+      m.acc_line = (uint16_t)(jt * p->M);
+      m.w_line = (uint16_t)(p->kbase[slot] + dt * p->kc * p->C + (jt - ci * p->kc) * p->C);
+      if (jt % p->kc == 0 && dt == 0) { /* first op of chunk ci: its unit is loaded */
+        uint32_t u;
+        int64_t l = k->ld_base + (k->vpre ? p->sk : 0);
+        for (u = 0; u <= ci; u++) l += unit_n_ld(p, u);
+        o->req_a = l - 1;
+      }
+      if (jt >= p->W - p->DT) o->req_b = st_prev; /* output slots: previous STOREs done */
+      o->cmd = systole_cmd_matmul(&m, 0);
+    } else if (i == nqk + 1 && p->has_sm) {
+      systole_softmax_t s;
+      memset(&s, 0, sizeof(s));
+      s.causal = p->causal;
+      s.rows = (uint16_t)k->mb;
+      s.acc_line = 0;
+      s.acc_tstride = (uint16_t)p->M;
+      s.n_keys = (uint16_t)k->nkeys;
+      s.spad_line = (uint16_t)p->pbase;
+      s.spad_tstride = (uint16_t)p->M;
+      s.q_pos = (uint16_t)(p->causal ? k->q0 + p->sk - p->sq : 0);
+      s.mult = p->sm_mult;
+      s.shift = (int8_t)p->sm_shift;
+      o->cmd = systole_cmd_softmax(&s, 0);
+      o->tokens_ok = 0;
+    } else if (i == nqk + 2) {
+      o->cmd = systole_cmd_config_ex_zp(-128, (int8_t)p->v_zp);
+      o->tokens_ok = 0;
+    } else { /* PV: key group g, d-tile dt */
+      uint32_t q = i - nqk - 3, dc = q / (k->jtb * p->DC), r = q - dc * k->jtb * p->DC;
+      uint32_t cw = chunk_w(p, dc), gi = r / cw, dt = dc * p->DC + r % cw, vb;
+      if (p->vchunked) {
+        vb = (uint32_t)(((uint64_t)k->b * p->NDC + dc) % p->nv);
+        o->req_a = k->ld_base + blk_n_units_ld(p, k) + (int64_t)(dc + 1) * k->nkv - 1;
+      } else {
+        vb = k->h % p->nv;
+        o->req_a = k->v_ld_end[vb];
+      }
+      m.accumulate = gi != 0;
+      m.a_line = (uint16_t)(p->pbase + gi * p->M);
+      m.acc_line = (uint16_t)((p->W - p->DT + dt) * p->M);
+      m.w_line = (uint16_t)(p->vbase[vb] + (gi * cw + dt - dc * p->DC) * p->C);
+      o->req_b = st_prev;
+      o->cmd = systole_cmd_matmul(&m, 0);
+    }
+    g->i++;
+    g->idx++;
+    return 1;
+  }
+}
+
+/* ST: one requantising STORE per d-tile of each block. */
+static int gen_st(gen_t *g, gen_cmd_t *o) {
+  const attn_plan_t *p = g->p;
+  for (;;) {
+    blk_t *k = &g->k;
+    systole_store_t s;
+    if (g->done || !p->has_pv) return 0;
+    if (g->i >= p->DT) {
+      gen_next_block(g);
+      continue;
+    }
+    o->req_a = pv_chunk_end(p, k, g->i / p->DC); /* its V^T chunk's PV MATMULs */
+    o->req_b = ATTN_NONE;
+    o->tokens_ok = 1;
+    memset(&s, 0, sizeof(s));
+    s.rows = (uint16_t)k->mb;
+    s.dst = p->o_addr + k->q0 * p->pitch + k->h * p->d + g->i * p->C;
+    s.dst_stride = p->pitch;
+    s.channels = (uint16_t)umin(p->C, p->d - g->i * p->C);
+    s.src_line = (uint16_t)((p->W - p->DT + g->i) * p->M);
+    s.src_stride = 1;
+    s.qp_line = 0;
+    o->cmd = systole_cmd_store(&s, 0);
+    g->i++;
+    g->idx++;
+    return 1;
+  }
+}
+
+typedef int (*gen_fn)(gen_t *g, gen_cmd_t *o);
+
+/* ---- token placement ------------------------------------------------------------------- */
+
+/* Which producer events a consumer waits for: a consumer waits only for an event later
+ * than the last one it waited for. `which` selects req_a (0) or req_b (1). A copy of the
+ * consumer's generator runs ahead to find the next waited event. */
+typedef struct {
+  gen_t g;
+  gen_fn fn;
+  int which;
+  int64_t synced, next;
+} waits_t;
+
+static void waits_advance(waits_t *w) {
+  gen_cmd_t c;
+  while (w->fn(&w->g, &c)) {
+    int64_t r = w->which ? c.req_b : c.req_a;
+    if (r > w->synced) {
+      w->synced = r;
+      w->next = r;
+      return;
+    }
+  }
+  w->next = INT64_MAX;
+}
+
+static void waits_init(waits_t *w, const attn_plan_t *p, gen_fn fn, int which) {
+  gen_init(&w->g, p);
+  w->fn = fn;
+  w->which = which;
+  w->synced = ATTN_NONE;
+  waits_advance(w);
+}
+
+/* One queue of the merge: its generator, the next command (peeked), what it has waited for. */
+typedef struct {
+  gen_t g;
+  gen_fn fn;
+  gen_cmd_t cur;
+  int have;
+  int64_t emitted;
+  int64_t synced_a, synced_b;
+} queue_t;
+
+static void queue_init(queue_t *q, const attn_plan_t *p, gen_fn fn) {
+  memset(q, 0, sizeof(*q));
+  gen_init(&q->g, p);
+  q->fn = fn;
+  q->synced_a = q->synced_b = ATTN_NONE;
+  q->have = fn(&q->g, &q->cur);
+}
+
+/* Estimated engine cycles of a command (for the interleaving of LOADs with EX work: the
+ * ring is dispatched in order into short queues, so each stretch of the ring should hold
+ * as much LD work as EX work). */
+static uint64_t cmd_cost(const attn_plan_t *p, const systole_cmd_t *c) {
+  uint64_t rows = (c->w[0] >> 16) & 0xffffu;
+  switch ((unsigned)(c->w[0] & 0xffu)) {
+    case SYSTOLE_OP_LOAD: return rows + 4;
+    case SYSTOLE_OP_MATMUL: return rows > 2u * p->C ? rows : 2u * p->C;
+    case SYSTOLE_OP_SOFTMAX: return rows * cdiv((uint32_t)(c->w[1] & 0xffffu), p->C) * 2u + 8u;
+    default: return 1;
+  }
+}
+
+static void total_cost(const attn_plan_t *p, gen_fn fn, uint64_t *cost) {
+  gen_t g;
+  gen_cmd_t c;
+  gen_init(&g, p);
+  *cost = 0;
+  while (fn(&g, &c)) *cost += cmd_cost(p, &c.cmd);
+}
+
+static systole_status_t attn_emit(systole_dev_t *dev, const attn_plan_t *p) {
+  queue_t ld, ex, st;
+  waits_t w_ld2ex, w_ex2ld, w_ex2st, w_st2ex;
+  uint64_t tot_ld, tot_ex, ld_cost = 0, ex_cost = 0, lead;
+  total_cost(p, gen_ld, &tot_ld);
+  total_cost(p, gen_ex, &tot_ex);
+  if (tot_ex == 0) tot_ex = 1;
+  lead = 16384u * p->C; /* LD may run this many EX-cycles ahead: in practice as far as
+                           * its buffer waits allow (measured best on 8x8) */
+  queue_init(&ld, p, gen_ld);
+  queue_init(&ex, p, gen_ex);
+  queue_init(&st, p, gen_st);
+  waits_init(&w_ld2ex, p, gen_ex, 0); /* LD commands EX waits for */
+  waits_init(&w_ex2ld, p, gen_ld, 0); /* EX ops LD waits for */
+  waits_init(&w_ex2st, p, gen_st, 0); /* EX ops ST waits for */
+  waits_init(&w_st2ex, p, gen_ex, 1); /* ST commands EX waits for */
+  while (ld.have || ex.have || st.have) {
+    int progress = 0;
+    /* STOREs as soon as their MATMULs are in the ring */
+    while (st.have) {
+      unsigned deps = 0;
+      systole_cmd_t c = st.cur.cmd;
+      if (st.cur.req_a > st.synced_a) {
+        if (st.cur.req_a >= ex.emitted) break;
+        deps |= SYSTOLE_DEP_WAIT_PREV;
+        st.synced_a = st.cur.req_a;
+      }
+      if (st.emitted == w_st2ex.next) {
+        deps |= SYSTOLE_DEP_SIG_PREV;
+        waits_advance(&w_st2ex);
+      }
+      c.w[0] |= deps;
+      DRV_CHECK(drv_push(dev, &c));
+      st.emitted++;
+      st.have = st.fn(&st.g, &st.cur);
+      progress = 1;
+    }
+    /* LOADs: keep LD's progress ahead of EX's in proportion, plus a lead */
+    while (ld.have && (!ex.have || ld_cost * tot_ex <=
+                                       (ex_cost + lead) * tot_ld)) {
+      unsigned deps = 0;
+      systole_cmd_t c = ld.cur.cmd;
+      if (ld.cur.req_a > ld.synced_a) {
+        if (ld.cur.req_a >= ex.emitted) break;
+        deps |= SYSTOLE_DEP_WAIT_NEXT;
+        ld.synced_a = ld.cur.req_a;
+      }
+      if (ld.emitted == w_ld2ex.next) {
+        deps |= SYSTOLE_DEP_SIG_NEXT;
+        waits_advance(&w_ld2ex);
+      }
+      c.w[0] |= deps;
+      DRV_CHECK(drv_push(dev, &c));
+      ld_cost += cmd_cost(p, &c);
+      ld.emitted++;
+      ld.have = ld.fn(&ld.g, &ld.cur);
+      progress = 1;
+    }
+    /* one EX op, if what it needs is in the ring; otherwise force LOADs out */
+    if (ex.have) {
+      unsigned deps = 0;
+      int ok = 1;
+      systole_cmd_t c = ex.cur.cmd;
+      if (ex.cur.req_a > ex.synced_a && ex.cur.req_a >= ld.emitted) ok = 0;
+      if (ex.cur.req_b > ex.synced_b && ex.cur.req_b >= st.emitted) ok = 0;
+      if (ok) {
+        if (ex.cur.req_a > ex.synced_a) {
+          deps |= SYSTOLE_DEP_WAIT_PREV;
+          ex.synced_a = ex.cur.req_a;
+        }
+        if (ex.cur.req_b > ex.synced_b) {
+          deps |= SYSTOLE_DEP_WAIT_NEXT;
+          ex.synced_b = ex.cur.req_b;
+        }
+        if (ex.emitted == w_ex2ld.next) {
+          deps |= SYSTOLE_DEP_SIG_PREV;
+          waits_advance(&w_ex2ld);
+        }
+        if (ex.emitted == w_ex2st.next) {
+          deps |= SYSTOLE_DEP_SIG_NEXT;
+          waits_advance(&w_ex2st);
+        }
+        if (deps && !ex.cur.tokens_ok) {
+          drv_set_error(dev, SYSTOLE_UNSUPPORTED, "attention: internal error (tokens on a "
+                                                  "CONFIG/SOFTMAX)");
+          return SYSTOLE_UNSUPPORTED;
+        }
+        c.w[0] |= deps;
+        DRV_CHECK(drv_push(dev, &c));
+        ex_cost += cmd_cost(p, &c);
+        ex.emitted++;
+        ex.have = ex.fn(&ex.g, &ex.cur);
+        progress = 1;
+      } else if (ld.have && ex.cur.req_a >= ld.emitted) {
+        /* EX needs LOADs the ratio held back: emit one (it cannot wait on this EX op) */
+        unsigned d2 = 0;
+        systole_cmd_t c2 = ld.cur.cmd;
+        if (ld.cur.req_a > ld.synced_a) {
+          if (ld.cur.req_a >= ex.emitted) goto stuck;
+          d2 |= SYSTOLE_DEP_WAIT_NEXT;
+          ld.synced_a = ld.cur.req_a;
+        }
+        if (ld.emitted == w_ld2ex.next) {
+          d2 |= SYSTOLE_DEP_SIG_NEXT;
+          waits_advance(&w_ld2ex);
+        }
+        c2.w[0] |= d2;
+        DRV_CHECK(drv_push(dev, &c2));
+        ld_cost += cmd_cost(p, &c2);
+        ld.emitted++;
+        ld.have = ld.fn(&ld.g, &ld.cur);
+        progress = 1;
+      }
+    }
+    if (!progress) goto stuck;
+  }
+  if (w_ld2ex.next != INT64_MAX || w_ex2ld.next != INT64_MAX || w_ex2st.next != INT64_MAX ||
+      w_st2ex.next != INT64_MAX)
+    goto stuck;
+  return SYSTOLE_OK;
+stuck:
+  drv_set_error(dev, SYSTOLE_UNSUPPORTED,
+                "attention: internal error: command streams cannot be ordered (ld %lld ex %lld "
+                "st %lld)",
+                (long long)ld.emitted, (long long)ex.emitted, (long long)st.emitted);
+  return SYSTOLE_UNSUPPORTED;
+}
+
+/* ---- the job ---------------------------------------------------------------------------- */
+
+static int buf_holds(const systole_buf_t *b, uint64_t rows, uint64_t pitch, uint64_t *need) {
+  if (!drv_mul_ok(rows, pitch, need)) return 0;
+  return *need <= b->bytes;
+}
+
+systole_status_t systole_attention(systole_dev_t *dev, const systole_attention_job_t *job,
+                                   systole_stats_t *stats) {
+  attn_plan_t p;
+  drv_counters_t snap;
+  uint64_t pitch, need, macs;
+  systole_buf_t qp;
+  systole_status_t st, st2;
+  uint32_t C;
+  if (!dev_ready(dev)) return SYSTOLE_BAD_ARG;
+  if (!job || !job->q || !job->k || !job->v || !job->out)
+    REJECT(dev, SYSTOLE_BAD_ARG, "attention: NULL job, Q, K, V or out");
+  if (job->heads == 0 || job->seq_q == 0 || job->seq_k == 0 || job->d == 0)
+    REJECT(dev, SYSTOLE_BAD_ARG, "attention: heads %u, seq_q %u, seq_k %u, d %u: all must be >= 1",
+           (unsigned)job->heads, (unsigned)job->seq_q, (unsigned)job->seq_k, (unsigned)job->d);
+  if (job->seq_k > ATTN_MAX_KEYS)
+    REJECT(dev, SYSTOLE_BAD_ARG, "attention: seq_k %u > %u (the SOFTMAX key limit)",
+           (unsigned)job->seq_k, (unsigned)ATTN_MAX_KEYS);
+  if (job->causal && job->seq_q > job->seq_k)
+    REJECT(dev, SYSTOLE_BAD_ARG, "attention: causal needs seq_q %u <= seq_k %u",
+           (unsigned)job->seq_q, (unsigned)job->seq_k);
+  if (!is_i8(job->q_zp) || !is_i8(job->k_zp) || !is_i8(job->v_zp))
+    REJECT(dev, SYSTOLE_BAD_ARG, "attention: zero points q %d k %d v %d not int8",
+           (int)job->q_zp, (int)job->k_zp, (int)job->v_zp);
+  if (!is_i8(job->out_zp) || !is_i8(job->act_min) || !is_i8(job->act_max) ||
+      job->act_min > job->act_max)
+    REJECT(dev, SYSTOLE_BAD_ARG, "attention: out_zp %d / clamp [%d, %d] not int8 or empty",
+           (int)job->out_zp, (int)job->act_min, (int)job->act_max);
+  if (job->sm_shift < -31 || job->sm_shift > 31 || job->out_shift < -31 || job->out_shift > 31)
+    REJECT(dev, SYSTOLE_BAD_ARG, "attention: sm_shift %d / out_shift %d outside [-31, 31]",
+           (int)job->sm_shift, (int)job->out_shift);
+  if (job->profile > SYSTOLE_ATTN_PROFILE_QK_SOFTMAX)
+    REJECT(dev, SYSTOLE_BAD_ARG, "attention: unknown profile mode %u", (unsigned)job->profile);
+  if (!drv_buf_ok(dev, job->q) || !drv_buf_ok(dev, job->k) || !drv_buf_ok(dev, job->v) ||
+      !drv_buf_ok(dev, job->out))
+    REJECT(dev, SYSTOLE_BAD_ARG, "attention: a buffer is empty or outside the DMA window");
+  if (!drv_mul_ok(job->heads, job->d, &pitch) || pitch > 0xffffffffull)
+    REJECT(dev, SYSTOLE_OVERFLOW, "attention: heads*d overflows");
+  if (!buf_holds(job->q, job->seq_q, pitch, &need))
+    REJECT(dev, need ? SYSTOLE_BAD_ARG : SYSTOLE_OVERFLOW,
+           "attention: Q buffer holds %u bytes, needs %llu (seq_q x heads*d)",
+           (unsigned)job->q->bytes, (unsigned long long)need);
+  if (!buf_holds(job->out, job->seq_q, pitch, &need))
+    REJECT(dev, SYSTOLE_BAD_ARG, "attention: out buffer holds %u bytes, needs %llu",
+           (unsigned)job->out->bytes, (unsigned long long)need);
+  if (!buf_holds(job->k, job->seq_k, pitch, &need))
+    REJECT(dev, SYSTOLE_BAD_ARG, "attention: K buffer holds %u bytes, needs %llu (seq_k x heads*d)",
+           (unsigned)job->k->bytes, (unsigned long long)need);
+  if (!buf_holds(job->v, job->seq_k, pitch, &need))
+    REJECT(dev, SYSTOLE_BAD_ARG, "attention: V buffer holds %u bytes, needs %llu (seq_k x heads*d)",
+           (unsigned)job->v->bytes, (unsigned long long)need);
+  if (!drv_mul_ok(2ull * job->seq_q * job->seq_k, pitch, &macs))
+    REJECT(dev, SYSTOLE_OVERFLOW, "attention: MAC count overflows");
+  /* the hardware */
+  if (!SYSTOLE_CFG_FEATURES_SOFTMAX_GET(dev->caps.features))
+    REJECT(dev, SYSTOLE_UNSUPPORTED, "attention: this chip has no softmax unit "
+                                     "(CFG_FEATURES.SOFTMAX = 0)");
+  if (dev->caps.rows != dev->caps.cols)
+    REJECT(dev, SYSTOLE_UNSUPPORTED, "attention: needs a square array (%ux%u)",
+           (unsigned)dev->caps.rows, (unsigned)dev->caps.cols);
+  C = dev->caps.cols;
+  if ((uint64_t)C * SYSTOLE_QPARAM_RECORD_BYTES > SYSTOLE_HOST_STAGE_BYTES)
+    REJECT(dev, SYSTOLE_UNSUPPORTED, "attention: arrays wider than %u columns are not supported",
+           (unsigned)(SYSTOLE_HOST_STAGE_BYTES / SYSTOLE_QPARAM_RECORD_BYTES));
+  memset(&p, 0, sizeof(p));
+  p.R = dev->caps.rows;
+  p.C = C;
+  p.heads = job->heads;
+  p.sq = job->seq_q;
+  p.sk = job->seq_k;
+  p.d = job->d;
+  p.pitch = (uint32_t)pitch;
+  p.causal = job->causal != 0;
+  p.q_addr = job->q->addr;
+  p.k_addr = job->k->addr;
+  p.v_addr = job->v->addr;
+  p.o_addr = job->out->addr;
+  p.q_zp = job->q_zp;
+  p.k_zp = job->k_zp;
+  p.v_zp = job->v_zp;
+  p.sm_mult = job->sm_mult;
+  p.sm_shift = job->sm_shift;
+  p.has_sm = job->profile != SYSTOLE_ATTN_PROFILE_QK;
+  p.has_pv = job->profile == 0;
+  if (p.d > 65535u)
+    REJECT(dev, SYSTOLE_UNSUPPORTED, "attention: d %u > 65535", (unsigned)p.d);
+  DRV_CHECK(attn_plan(dev, &p));
+  /* one qparam line: {bias 0, out_mult, out_shift, 0} for every channel */
+  DRV_CHECK(systole_buf_alloc(dev, (size_t)C * SYSTOLE_QPARAM_RECORD_BYTES, &qp));
+  {
+    uint32_t n, i;
+    uint8_t *b = dev->hbuf;
+    int32_t rec[4];
+    rec[0] = 0;
+    rec[1] = job->out_mult;
+    rec[2] = job->out_shift;
+    rec[3] = 0;
+    for (n = 0; n < C; n++)
+      for (i = 0; i < 16; i++) b[n * 16 + i] = (uint8_t)((uint32_t)rec[i / 4] >> (8 * (i % 4)));
+    st = drv_mem_write(dev, qp.addr, b, (size_t)C * 16u);
+  }
+  if (st == SYSTOLE_OK) st = drv_job_begin(dev, &snap);
+  if (st == SYSTOLE_OK) {
+    systole_cmd_t c = systole_cmd_config_output((int8_t)job->out_zp, (int8_t)job->act_min,
+                                                (int8_t)job->act_max);
+    systole_load_t l;
+    memset(&l, 0, sizeof(l));
+    l.target = SYSTOLE_TARGET_QPARAM;
+    l.rows = 1;
+    l.src = qp.addr;
+    l.row_bytes = (uint16_t)(C * 16u);
+    l.dst_stride = 1;
+    st = drv_push(dev, &c);
+    if (st == SYSTOLE_OK) {
+      c = systole_cmd_load(&l, 0);
+      st = drv_push(dev, &c);
+    }
+  }
+  if (st == SYSTOLE_OK) st = attn_emit(dev, &p);
+  if (st == SYSTOLE_OK) { /* matmul and conv jobs rely on the reset zero points (0, 0) */
+    systole_cmd_t c = systole_cmd_config_ex_zp(0, 0);
+    st = drv_push(dev, &c);
+  }
+  if (st == SYSTOLE_OK) st = drv_job_end(dev, &snap, macs, stats);
+  st2 = systole_buf_free(dev, &qp);
+  return st != SYSTOLE_OK ? st : st2;
+}
