@@ -15,7 +15,10 @@
 // starts the unit and holds the command until the unit is done, so no later command starts
 // before every scratchpad / accumulator line is written. SIG_PREV and SIG_NEXT are given in
 // the cycle of the last write. The unit uses the accumulator read-modify-write port and the
-// accumulator write port of the engine and a scratchpad write port of its own.
+// accumulator write port of the engine and a scratchpad write port of its own. Chunked
+// modes (MODE != 0) also read / write their statistics lines through them; pop checks:
+// Cols < 4 -> ILLEGAL_FIELD, STATS_LINE + ROWS - 1 -> ACC_RANGE, SPAD_LINE only for MODE 0
+// and PROB (MAX / SUM write no probabilities).
 //
 // Two pipelined stages so that the next weight tile loads while the current one streams:
 //
@@ -145,6 +148,11 @@ module systole_ex #(
   assign c_sm_n_keys    = cmd_i[79:64];
   assign c_sm_spad_line = cmd_i[95:80];
   assign c_sm_spad_ts   = cmd_i[111:96];
+  // chunked rows: MODE w2[41:40] (0 whole row, 1 MAX, 2 SUM, 3 PROB), STATS_LINE w2[63:48]
+  logic [1:0]  c_sm_mode;
+  logic [15:0] c_sm_stats;
+  assign c_sm_mode      = cmd_i[169:168];
+  assign c_sm_stats     = cmd_i[191:176];
 
   // bits 14..15 and words 2, 3 are only used by the softmax unit
   logic unused_cmd;
@@ -222,6 +230,7 @@ module systole_ex #(
   logic [15:0] sm_jt_m1;                 // key tiles - 1
   logic [31:0] sm_acc_span, sm_spad_span;
   logic [32:0] sm_acc_last, sm_spad_last;
+  logic [16:0] sm_stats_last;            // chunked: last statistics line
 
   always_comb begin
     rows_m1  = c_rows - 16'd1;
@@ -237,15 +246,19 @@ module systole_ex #(
     sm_spad_span = 32'(sm_jt_m1) * 32'(c_sm_spad_ts);
     sm_acc_last  = 33'(c_a_line) + 33'(rows_m1) + 33'(sm_acc_span);  // ACC_LINE = A_LINE bits
     sm_spad_last = 33'(c_sm_spad_line) + 33'(rows_m1) + 33'(sm_spad_span);
+    sm_stats_last = 17'(c_sm_stats) + 17'(rows_m1);
     chk_code = 8'd0;
     if (c_is_cfg) begin
       chk_code = 8'd0;
     end else if (c_is_sm) begin
-      if (!HasSoftmax || c_rows == 16'd0 || c_sm_n_keys == 16'd0 || c_sm_n_keys > 16'd32768) begin
+      if (!HasSoftmax || c_rows == 16'd0 || c_sm_n_keys == 16'd0 || c_sm_n_keys > 16'd32768 ||
+          (c_sm_mode != 2'd0 && Cols < 4)) begin
         chk_code = ErrIllegalField;
-      end else if (sm_spad_last >= 33'(SpadLines)) begin
+      end else if ((c_sm_mode == 2'd0 || c_sm_mode == 2'd3) &&  // MAX / SUM write no probabilities
+                   sm_spad_last >= 33'(SpadLines)) begin
         chk_code = ErrSpadRange;
-      end else if (sm_acc_last >= 33'(AccLines)) begin
+      end else if (sm_acc_last >= 33'(AccLines) ||
+                   (c_sm_mode != 2'd0 && sm_stats_last >= 17'(AccLines))) begin
         chk_code = ErrAccRange;
       end
     end else if (!c_load_w && !w_loaded_q) begin

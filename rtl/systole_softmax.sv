@@ -13,6 +13,16 @@
 // Key j is valid iff j < N_KEYS and (!CAUSAL or j <= Q_POS + m); invalid lanes give e = 0,
 // so padding bytes of the last group and masked keys are written as -128.
 //
+// Chunked rows (MODE != 0): the row statistics are accumulator line STATS_LINE + m
+// (element 0 max, 1 / 2 low / high word of a 64-bit sum, others written 0). Per row:
+//   MAX   [read stats unless FIRST; FIRST: max = -2^31, sum = 0], pass 1, write stats;
+//   SUM   read stats, pass 2 with the stored max (sum += in 64 bits), write stats;
+//   PROB  read stats, divide (sum > 2^32 gives r = 0), pass 3.
+// Causal validity uses global indices: KEY_BASE + j <= {Q_POS_HI, Q_POS} + m (no wrap); the
+// unit keeps lim = min(N_KEYS, max(0, Q + m + 1 - KEY_BASE)) so lanes compare j < lim.
+// MODE 0 latches KEY_BASE = Q_POS_HI = 0 and never touches a stats line (unchanged).
+// Cycles per row of a chunk: MAX FIRST JT + 2, MAX JT + 3, SUM JT + 3, PROB JT + 21.
+//
 // Timing: a read is issued every cycle of a pass; its data is used the cycle after (the EX
 // accumulator read port), pass-3 writes come one cycle later again. A row takes
 // 3*JT + 20 cycles; rows run one after another (the next row's first read follows the last
@@ -88,6 +98,12 @@ module systole_softmax #(
 
   localparam int LaneW = 17;  // e_j in 0 .. 65536
 
+  // MODE (w2[41:40])
+  localparam logic [1:0] ModeFull = 2'd0;
+  localparam logic [1:0] ModeMax  = 2'd1;
+  localparam logic [1:0] ModeSum  = 2'd2;
+  localparam logic [1:0] ModeProb = 2'd3;
+
   // ---------------------------------------------------------------------------------------
   // MultiplyByQuantizedMultiplier (TFLite, as systole_requant) and the exp2 of one lane
   // ---------------------------------------------------------------------------------------
@@ -146,6 +162,11 @@ module systole_softmax #(
   logic [15:0] f_q_pos_q;
   logic [31:0] f_mult_q;
   logic [7:0]  f_shift_q;
+  // chunked rows (MODE != 0); KEY_BASE and Q_POS_HI are latched as 0 in MODE 0
+  logic [1:0]  f_mode_q;
+  logic        f_first_q;
+  logic [15:0] f_stats_q, f_q_pos_hi_q;
+  logic [31:0] f_key_base_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -160,6 +181,11 @@ module systole_softmax #(
       f_q_pos_q     <= '0;
       f_mult_q      <= '0;
       f_shift_q     <= '0;
+      f_mode_q      <= '0;
+      f_first_q     <= 1'b0;
+      f_stats_q     <= '0;
+      f_q_pos_hi_q  <= '0;
+      f_key_base_q  <= '0;
     end else if (cmd_load_i) begin  // enable flop: fields change only when a command loads
       f_causal_q    <= cmd_i[12];
       f_to_acc_q    <= cmd_i[13];
@@ -172,11 +198,16 @@ module systole_softmax #(
       f_q_pos_q     <= cmd_i[127:112];
       f_mult_q      <= cmd_i[159:128];
       f_shift_q     <= cmd_i[167:160];
+      f_mode_q      <= cmd_i[169:168];
+      f_first_q     <= cmd_i[170];
+      f_stats_q     <= cmd_i[191:176];
+      f_key_base_q  <= (cmd_i[169:168] == ModeFull) ? 32'd0 : cmd_i[223:192];
+      f_q_pos_hi_q  <= (cmd_i[169:168] == ModeFull) ? 16'd0 : cmd_i[239:224];
     end
   end
 
   logic unused_cmd;
-  assign unused_cmd = ^{cmd_i[255:168], cmd_i[15:14], cmd_i[11:0]};
+  assign unused_cmd = ^{cmd_i[255:240], cmd_i[175:171], cmd_i[15:14], cmd_i[11:0]};
 
   // ---------------------------------------------------------------------------------------
   // Control FSM
@@ -186,7 +217,9 @@ module systole_softmax #(
     StRead  = 3'd1,  // a pass reads one line per cycle
     StSum   = 3'd2,  // the last pass-2 line is being added
     StDiv   = 3'd3,  // r = floor(2^32 / sum), one bit per cycle
-    StWrite = 3'd4   // the last pass-3 line is being computed / written
+    StWrite = 3'd4,  // the last pass-3 line is being computed / written
+    StStRd  = 3'd5,  // chunked: read the row's statistics line
+    StStWr  = 3'd6   // chunked MAX / SUM: write the row's statistics line
   } state_e;
 
   state_e      state_q, state_d;
@@ -194,12 +227,15 @@ module systole_softmax #(
   logic [15:0] rows_left_q, rows_left_d; // query rows left, this one included
   logic [15:0] row_acc_q, row_acc_d;     // accumulator line of tile 0 of this row
   logic [15:0] row_spad_q, row_spad_d;   // scratchpad line of group 0 of this row
-  logic [16:0] q_end_q, q_end_d;         // Q_POS + m + 1 (keys below are causal-valid)
+  logic [32:0] q_end_q, q_end_d;         // {Q_POS_HI, Q_POS} + m + 1 (global keys below
+                                         // are causal-valid)
+  logic [15:0] row_st_q, row_st_d;       // statistics line of this row (chunked modes)
+  logic        st_dv_q, st_dv_d;         // the statistics line read last cycle arrives now
   logic [15:0] rd_line_q, rd_line_d;     // next accumulator line to read
   logic [15:0] rd_spad_q, rd_spad_d;     // its scratchpad line (pass 3)
   logic [16:0] rd_j_q, rd_j_d;           // key index of its lane 0
   logic [31:0] mx_q, mx_d;
-  logic [31:0] sum_q, sum_d;
+  logic [63:0] sum_q, sum_d;             // 64 bits for chunked rows (MODE 0: <= 2^31)
   logic [32:0] div_rem_q, div_rem_d;
   logic [16:0] div_quo_q, div_quo_d;
   logic [4:0]  div_bit_q, div_bit_d;
@@ -218,20 +254,33 @@ module systole_softmax #(
   logic [Rows*8-1:0] wr_bytes_q, wr_bytes_d;
 
   logic [16:0] lim;       // keys j < lim are valid in this row
+  logic        next_row;  // the row's last write is now: start the next row
+  logic [95:0] st_rdata;  // elements 0..2 of the line read (Cols >= 4 in chunked modes)
+  assign st_rdata = 96'(acc_rdata_i);
+  state_e      row_first_st;  // first state of a row: MODE 0 and MAX FIRST read the scores
+  assign row_first_st = (f_mode_q == ModeFull || (f_mode_q == ModeMax && f_first_q)) ?
+                        StRead : StStRd;
   logic        rd_last;   // the line read now is the row's last
   logic        rd_go;
-  logic [47:0] div_sub;   // sum << bit
+  logic [48:0] div_sub;   // sum << bit (sum <= 2^32 here)
+  logic        div_big;   // sum > 2^32: r = 0
   logic        div_ge;
+  logic [33:0] q_rel;     // causal end relative to KEY_BASE
 
   always_comb begin
-    lim = {1'b0, f_n_keys_q};
-    if (f_causal_q && q_end_q < lim) lim = q_end_q;
+    lim   = {1'b0, f_n_keys_q};
+    q_rel = {1'b0, q_end_q} - {2'b0, f_key_base_q};
+    if (f_causal_q) begin
+      if (q_rel[33]) lim = '0;  // every key of the chunk lies after the query
+      else if (q_rel < 34'(lim)) lim = q_rel[16:0];
+    end
   end
 
   assign rd_last   = (rd_j_q + 17'(Cols) >= {1'b0, f_n_keys_q});
   assign rd_go     = (state_q == StRead) && !abort_i;
-  assign div_sub   = {16'd0, sum_q} << div_bit_q;
-  assign div_ge    = ({15'd0, div_rem_q} >= div_sub);
+  assign div_big   = (|sum_q[63:33]) || (sum_q[32] && (|sum_q[31:0]));
+  assign div_sub   = {16'd0, sum_q[32:0]} << div_bit_q;
+  assign div_ge    = !div_big && ({16'd0, div_rem_q} >= div_sub);
 
   // ---- data path of one line (gated: evaluated only when a line arrives) ----
   logic [31:0]       line_max;
@@ -268,6 +317,8 @@ module systole_softmax #(
     row_acc_d   = row_acc_q;
     row_spad_d  = row_spad_q;
     q_end_d     = q_end_q;
+    row_st_d    = row_st_q;
+    st_dv_d     = 1'b0;
     rd_line_d   = rd_line_q;
     rd_spad_d   = rd_spad_q;
     rd_j_d      = rd_j_q;
@@ -278,6 +329,7 @@ module systole_softmax #(
     div_bit_d   = div_bit_q;
     k_d         = k_q;
     done_o      = 1'b0;
+    next_row    = 1'b0;
 
     // data stage
     dv_d      = rd_go;
@@ -287,7 +339,12 @@ module systole_softmax #(
     dv_spad_d = rd_spad_q;
     dv_last_d = rd_last;
     if (dv_q && dv_pass_q == 2'd1) mx_d  = line_max;
-    if (dv_q && dv_pass_q == 2'd2) sum_d = sum_q + line_sum;
+    if (dv_q && dv_pass_q == 2'd2) sum_d = sum_q + 64'(line_sum);
+    // chunked: the statistics line read last cycle (no line data arrives in this cycle)
+    if (st_dv_q) begin
+      mx_d  = st_rdata[31:0];
+      sum_d = st_rdata[95:32];
+    end
 
     // write stage
     wr_valid_d = dv_q && (dv_pass_q == 2'd3) && !abort_i;
@@ -299,12 +356,13 @@ module systole_softmax #(
     case (state_q)
       StIdle: begin
         if (start_i) begin
-          state_d     = StRead;
+          state_d     = row_first_st;
           pass_d      = 2'd1;
           rows_left_d = f_rows_q;
           row_acc_d   = f_acc_line_q;
           row_spad_d  = f_spad_line_q;
-          q_end_d     = 17'(f_q_pos_q) + 17'd1;
+          row_st_d    = f_stats_q;
+          q_end_d     = 33'({f_q_pos_hi_q, f_q_pos_q}) + 33'd1;
           rd_line_d   = f_acc_line_q;
           rd_spad_d   = f_spad_line_q;
           rd_j_d      = '0;
@@ -321,7 +379,8 @@ module systole_softmax #(
           rd_spad_d = row_spad_q;
           rd_j_d    = '0;
           if (pass_q == 2'd1) begin
-            pass_d = 2'd2;
+            if (f_mode_q == ModeMax) state_d = StSum;  // then the statistics write
+            else pass_d = 2'd2;
           end else if (pass_q == 2'd2) begin
             state_d = StSum;
           end else begin
@@ -330,11 +389,35 @@ module systole_softmax #(
         end
       end
       StSum: begin
-        // the last pass-2 line is added this cycle; the divider starts on the full sum
-        state_d   = StDiv;
+        // the last pass-2 (MAX: pass-1) line is processed this cycle (PROB: the statistics
+        // arrive); MODE 0 / PROB: the divider starts on the full sum, MAX / SUM: write stats
+        if (f_mode_q == ModeMax || f_mode_q == ModeSum) begin
+          state_d = StStWr;
+        end else begin
+          state_d = StDiv;
+        end
         div_rem_d = 33'h1_0000_0000;
         div_quo_d = '0;
         div_bit_d = 5'd16;
+      end
+      StStRd: begin
+        // the statistics read is issued this cycle; its data is latched next cycle
+        st_dv_d = !abort_i;
+        if (f_mode_q == ModeProb) begin
+          state_d = StSum;
+        end else begin
+          state_d = StRead;
+          pass_d  = (f_mode_q == ModeMax) ? 2'd1 : 2'd2;
+        end
+      end
+      StStWr: begin
+        // the statistics line is written this cycle (done_o with the last row's write)
+        if (rows_left_q == 16'd1) begin
+          state_d = StIdle;
+          done_o  = 1'b1;
+        end else begin
+          next_row = 1'b1;
+        end
       end
       StDiv: begin
         if (div_ge) begin
@@ -354,40 +437,62 @@ module systole_softmax #(
             state_d = StIdle;
             done_o  = 1'b1;
           end else begin
-            state_d     = StRead;
-            pass_d      = 2'd1;
-            rows_left_d = rows_left_q - 16'd1;
-            row_acc_d   = row_acc_q + 16'd1;
-            row_spad_d  = row_spad_q + 16'd1;
-            q_end_d     = q_end_q + 17'd1;
-            rd_line_d   = row_acc_q + 16'd1;
-            rd_spad_d   = row_spad_q + 16'd1;
-            rd_j_d      = '0;
-            mx_d        = 32'h8000_0000;
-            sum_d       = '0;
+            next_row = 1'b1;
           end
         end
       end
       default: state_d = StIdle;
     endcase
 
+    if (next_row) begin
+      state_d     = row_first_st;
+      pass_d      = 2'd1;
+      rows_left_d = rows_left_q - 16'd1;
+      row_acc_d   = row_acc_q + 16'd1;
+      row_spad_d  = row_spad_q + 16'd1;
+      row_st_d    = row_st_q + 16'd1;
+      q_end_d     = q_end_q + 33'd1;
+      rd_line_d   = row_acc_q + 16'd1;
+      rd_spad_d   = row_spad_q + 16'd1;
+      rd_j_d      = '0;
+      mx_d        = 32'h8000_0000;
+      sum_d       = '0;
+    end
+
     if (abort_i) begin
       state_d    = StIdle;
       dv_d       = 1'b0;
+      st_dv_d    = 1'b0;
       wr_valid_d = 1'b0;
       done_o     = 1'b0;
     end
   end
 
-  assign acc_re_o     = rd_go;
-  assign acc_raddr_o  = rd_line_q;
+  logic st_rd, st_wr;
+  assign st_rd        = (state_q == StStRd) && !abort_i;
+  assign st_wr        = (state_q == StStWr) && !abort_i;
+  assign acc_re_o     = rd_go || st_rd;
+  assign acc_raddr_o  = st_rd ? row_st_q : rd_line_q;
   assign spad_we_o    = wr_valid_q;
   assign spad_waddr_o = wr_spad_q;
   assign spad_wdata_o = wr_bytes_q;
-  assign acc_we_o     = wr_valid_q && f_to_acc_q;
-  assign acc_waddr_o  = wr_acc_q;
+  // TO_ACC probabilities (MODE 0 / PROB) or the statistics line (MAX / SUM: element 0 the
+  // max, 1 / 2 the low / high sum word, the others 0); never in the same cycle
+  assign acc_we_o     = (wr_valid_q && f_to_acc_q) || st_wr;
+  assign acc_waddr_o  = st_wr ? row_st_q : wr_acc_q;
   for (genvar c = 0; c < Cols; c++) begin : g_acc_w
-    assign acc_wdata_o[c*32 +: 32] = {{24{wr_bytes_q[c*8 + 7]}}, wr_bytes_q[c*8 +: 8]};
+    logic [31:0] st_el;
+    if (c == 0) begin : g_max
+      assign st_el = mx_q;
+    end else if (c == 1) begin : g_lo
+      assign st_el = sum_q[31:0];
+    end else if (c == 2) begin : g_hi
+      assign st_el = sum_q[63:32];
+    end else begin : g_zero
+      assign st_el = '0;
+    end
+    assign acc_wdata_o[c*32 +: 32] = st_wr ? st_el :
+                                     {{24{wr_bytes_q[c*8 + 7]}}, wr_bytes_q[c*8 +: 8]};
   end
   assign busy_o = (state_q != StIdle) || dv_q || wr_valid_q;
 
@@ -399,6 +504,8 @@ module systole_softmax #(
       row_acc_q   <= '0;
       row_spad_q  <= '0;
       q_end_q     <= '0;
+      row_st_q    <= '0;
+      st_dv_q     <= 1'b0;
       rd_line_q   <= '0;
       rd_spad_q   <= '0;
       rd_j_q      <= '0;
@@ -426,6 +533,8 @@ module systole_softmax #(
       row_acc_q   <= row_acc_d;
       row_spad_q  <= row_spad_d;
       q_end_q     <= q_end_d;
+      row_st_q    <= row_st_d;
+      st_dv_q     <= st_dv_d;
       rd_line_q   <= rd_line_d;
       rd_spad_q   <= rd_spad_d;
       rd_j_q      <= rd_j_d;
@@ -463,7 +572,7 @@ module systole_softmax #(
     end else begin
       assert (!(start_i && state_q != StIdle))
         else $error("systole_softmax: start while a command is running");
-      assert (!(state_q == StDiv && sum_q < 32'h0001_0000))
+      assert (!(state_q == StDiv && f_mode_q == ModeFull && sum_q < 64'h0001_0000))
         else $error("systole_softmax: sum below 2^16 (the maximum must contribute 65536)");
     end
   end

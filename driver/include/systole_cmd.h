@@ -195,7 +195,20 @@ typedef struct {
   uint16_t q_pos;
   int32_t mult; /* score-to-log2 scaling (TFLite multiplier and shift) */
   int8_t shift;
+  /* chunked rows (docs/architecture.md): mode SYSTOLE_SOFTMAX_* ; zero for a whole row */
+  unsigned mode;
+  int first;           /* MAX: start the row statistics */
+  uint16_t stats_line; /* accumulator line of row 0's statistics */
+  uint32_t key_base;   /* global index of the chunk's key 0 */
+  uint16_t q_pos_hi;   /* high half of the causal position */
 } systole_softmax_t;
+
+enum {
+  SYSTOLE_SOFTMAX_FULL = 0,
+  SYSTOLE_SOFTMAX_MAX = 1,
+  SYSTOLE_SOFTMAX_SUM = 2,
+  SYSTOLE_SOFTMAX_PROB = 3
+};
 
 static inline systole_cmd_t systole_cmd_softmax(const systole_softmax_t *s, unsigned deps) {
   systole_cmd_t c;
@@ -204,8 +217,10 @@ static inline systole_cmd_t systole_cmd_softmax(const systole_softmax_t *s, unsi
            ((uint64_t)s->acc_line << 32) | ((uint64_t)s->acc_tstride << 48);
   c.w[1] = (uint64_t)s->n_keys | ((uint64_t)s->spad_line << 16) |
            ((uint64_t)s->spad_tstride << 32) | ((uint64_t)s->q_pos << 48);
-  c.w[2] = (uint64_t)(uint32_t)s->mult | ((uint64_t)(uint8_t)s->shift << 32);
-  c.w[3] = 0;
+  c.w[2] = (uint64_t)(uint32_t)s->mult | ((uint64_t)(uint8_t)s->shift << 32) |
+           ((uint64_t)(s->mode & 3u) << 40) | ((uint64_t)(s->first ? 1u : 0u) << 42) |
+           ((uint64_t)s->stats_line << 48);
+  c.w[3] = (uint64_t)s->key_base | ((uint64_t)s->q_pos_hi << 32);
   return c;
 }
 

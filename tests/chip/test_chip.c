@@ -1376,6 +1376,302 @@ START_TEST(test_softmax_rows) {
 }
 END_TEST
 
+/* ---- chunked rows (SOFTMAX MODE MAX / SUM / PROB) ---- */
+
+typedef struct {
+  sm_case_t k;     /* whole-row case (MODE 0 reference; k.q_pos relative to key 0) */
+  uint32_t g;      /* global index of key 0 (KEY_BASE of chunk 0; Q_POS is g + q_pos) */
+  unsigned kind;   /* make_scores kind */
+  unsigned n_ch;   /* chunks */
+  unsigned len[8]; /* chunk key counts (sum N) */
+} chunk_case_t;
+
+static systole_softmax_t chunk_desc(const chunk_case_t *cc, unsigned mode, int first,
+                                    unsigned acc_line, unsigned n, unsigned spad_line,
+                                    unsigned stats_line, uint32_t key_base) {
+  systole_softmax_t sm;
+  uint32_t q = cc->g + cc->k.q_pos;
+  memset(&sm, 0, sizeof(sm));
+  sm.causal = cc->k.causal;
+  sm.to_acc = cc->k.to_acc;
+  sm.rows = (uint16_t)cc->k.M;
+  sm.acc_line = (uint16_t)acc_line;
+  sm.acc_tstride = (uint16_t)(cc->k.M + 1);
+  sm.n_keys = (uint16_t)n;
+  sm.spad_line = (uint16_t)spad_line;
+  sm.spad_tstride = (uint16_t)(cc->k.M + 2);
+  sm.q_pos = (uint16_t)q;
+  sm.q_pos_hi = (uint16_t)(q >> 16);
+  sm.mult = cc->k.mult;
+  sm.shift = (int8_t)cc->k.shift;
+  sm.mode = mode;
+  sm.first = first;
+  sm.stats_line = (uint16_t)stats_line;
+  sm.key_base = key_base;
+  return sm;
+}
+
+/* MODE 0 on the whole rows (checked against the model by check_softmax), then the same rows
+ * split into chunks: MAX (chunk 0 FIRST, the others in random order), SUM and PROB (random
+ * order) in one command stream. Every probability byte of the chunks (padding included) must
+ * equal MODE 0's, every MODE 0 byte must be covered, and the statistics lines must hold the
+ * model's max and 64-bit sum. */
+static void check_chunks(chip_t *c, const chunk_case_t *cc, uint64_t *rng, const char *what) {
+  const sm_case_t *k = &cc->k;
+  unsigned C = c->cols, M = k->M, N = k->N, JT = (N + C - 1) / C, ts = M + 1, sts = M + 2;
+  unsigned full_spad = (JT - 1) * sts + M, i, m, j, t, n_cmd = 0;
+  unsigned acc_at[8], spad_at[8], key0[8], order[8], acc_next = 3, spad_next = 5, stats;
+  int32_t *s = malloc(sizeof(int32_t) * M * N), *img;
+  int8_t *full = malloc((size_t)full_spad * C), *got;
+  int8_t *seen = calloc((size_t)M * N, 1);
+  systole_cmd_t cmds[24];
+  ck_assert(s && full && seen && cc->n_ch <= 8);
+  make_scores(s, M * N, cc->kind, rng);
+  (void)check_softmax(c, k, s, what);
+  chip_peek_spad(c, 5, full_spad, full, c->acc_lines / 2);
+
+  /* chunk layouts: each chunk's keys from lane 0 of its own lines */
+  for (i = 0, j = 0; i < cc->n_ch; i++) {
+    unsigned jt = (cc->len[i] + C - 1) / C;
+    ck_assert(cc->len[i] >= 1);
+    key0[i] = j;
+    acc_at[i] = acc_next;
+    spad_at[i] = spad_next;
+    acc_next += jt * ts;
+    spad_next += jt * sts;
+    j += cc->len[i];
+    order[i] = i;
+  }
+  ck_assert_uint_eq(j, N);
+  stats = acc_next;
+  ck_assert(stats + M < c->acc_lines / 2);
+  ck_assert(spad_next + 1 < c->spad_lines - C);
+  img = malloc((size_t)(acc_next + M) * C * 4);
+  ck_assert_ptr_nonnull(img);
+  for (j = 0; j < (acc_next + M) * C; j++) img[j] = (int32_t)test_rand(rng); /* junk */
+  for (i = 0; i < cc->n_ch; i++)
+    for (m = 0; m < M; m++)
+      for (j = 0; j < cc->len[i]; j++)
+        img[(acc_at[i] + (j / C) * ts + m) * C + j % C] = s[m * N + key0[i] + j];
+  load_lines(c, SYSTOLE_TARGET_ACC, 0, acc_next + M, C * 4, img);
+
+#define CHUNK_CMD(mode, first, i)                                                          \
+  do {                                                                                     \
+    systole_softmax_t sm_ = chunk_desc(cc, mode, first, acc_at[i], cc->len[i], spad_at[i], \
+                                       stats, cc->g + key0[i]);                           \
+    cmds[n_cmd++] = systole_cmd_softmax(&sm_, 0);                                          \
+  } while (0)
+  for (i = 1; i < cc->n_ch; i++) { /* shuffle chunks 1.. for MAX */
+    unsigned r = 1 + (unsigned)(test_rand(rng) % i), x = order[i];
+    order[i] = order[r]; order[r] = x;
+  }
+  for (i = 0; i < cc->n_ch; i++) CHUNK_CMD(SYSTOLE_SOFTMAX_MAX, i == 0, order[i]);
+  for (i = 0; i < cc->n_ch; i++) { /* any order for SUM and PROB */
+    unsigned r = (unsigned)(test_rand(rng) % (i + 1)), x = order[i];
+    order[i] = order[r]; order[r] = x;
+  }
+  for (i = 0; i < cc->n_ch; i++) CHUNK_CMD(SYSTOLE_SOFTMAX_SUM, 0, order[i]);
+  for (i = 0; i < cc->n_ch; i++) CHUNK_CMD(SYSTOLE_SOFTMAX_PROB, 0, order[(i + 1) % cc->n_ch]);
+#undef CHUNK_CMD
+  run_cmds(c, cmds, n_cmd, what);
+
+  /* statistics: model max and 64-bit sum of every row */
+  ck_assert(C >= 4 && M <= 64);
+  {
+    int32_t *line = malloc((size_t)M * C * 4);
+    ck_assert_ptr_nonnull(line);
+    chip_peek_acc(c, stats, M, line);
+    for (m = 0; m < M; m++) {
+      int32_t mx = INT32_MIN;
+      uint64_t sum = 0, got_sum;
+      for (j = 0; j < N; j++)
+        if ((!k->causal || j <= k->q_pos + m) && s[m * N + j] > mx) mx = s[m * N + j];
+      for (j = 0; j < N; j++)
+        if (!k->causal || j <= k->q_pos + m) sum += model_exp(s[m * N + j], mx, k->mult, k->shift);
+      got_sum = (uint64_t)(uint32_t)line[m * C + 1] | ((uint64_t)(uint32_t)line[m * C + 2] << 32);
+      ck_assert_msg(line[m * C] == mx && got_sum == sum,
+                    "%s: stats row %u: chip max %d sum %llu, model %d %llu; " RERUN_HINT, what, m,
+                    line[m * C], (unsigned long long)got_sum, mx, (unsigned long long)sum,
+                    RERUN_ARGS);
+      for (j = 3; j < C; j++) ck_assert_int_eq(line[m * C + j], 0);
+    }
+    free(line);
+  }
+
+  /* probabilities: chunk bytes == MODE 0 bytes (padding -128), and all of MODE 0 covered */
+  got = malloc((size_t)(spad_next - 5) * C);
+  ck_assert_ptr_nonnull(got);
+  chip_peek_spad(c, 5, spad_next - 5, got, c->acc_lines / 2);
+  for (i = 0; i < cc->n_ch; i++) {
+    unsigned jt = (cc->len[i] + C - 1) / C;
+    for (m = 0; m < M; m++)
+      for (t = 0; t < jt; t++)
+        for (j = 0; j < C; j++) {
+          unsigned jj = t * C + j, g = key0[i] + jj;
+          int8_t chip = got[(spad_at[i] - 5 + t * sts + m) * C + j];
+          int8_t ref = jj < cc->len[i] ? full[((g / C) * sts + m) * C + g % C] : (int8_t)-128;
+          ck_assert_msg(chip == ref,
+                        "%s: chunk %u (keys %u..%u, KEY_BASE %u) row %u key %u: chunked %d, "
+                        "MODE 0 %d (M %u N %u causal %d q_pos %u+%u kind %u); " RERUN_HINT,
+                        what, i, key0[i], key0[i] + cc->len[i] - 1, cc->g + key0[i], m, g, chip,
+                        ref, M, N, k->causal, cc->g, k->q_pos, cc->kind, RERUN_ARGS);
+          if (jj < cc->len[i]) seen[m * N + g]++;
+        }
+  }
+  for (m = 0; m < M; m++)
+    for (j = 0; j < N; j++) ck_assert_int_eq(seen[m * N + j], 1);
+  for (m = 0; m < M; m++) /* MODE 0 padding past N stays -128 */
+    for (j = N; j < JT * C; j++) ck_assert_int_eq(full[(((JT - 1) * sts) + m) * C + j % C], -128);
+  free(s); free(full); free(seen); free(img); free(got);
+}
+
+/* random split of N keys into n chunks (first of len first0 if nonzero) */
+static void split_chunks(chunk_case_t *cc, unsigned n, unsigned first0, uint64_t *rng) {
+  unsigned N = cc->k.N, i, left;
+  if (n > N) n = N;
+  if (n > 8) n = 8;
+  cc->n_ch = n;
+  left = N;
+  for (i = 0; i < n; i++) {
+    unsigned rest = n - 1 - i, len;
+    if (rest == 0) len = left;
+    else if (i == 0 && first0) len = first0 <= left - rest ? first0 : 1;
+    else len = 1 + (unsigned)(test_rand(rng) % (left - rest));
+    cc->len[i] = len;
+    left -= len;
+  }
+}
+
+/* Busy cycles of one chunked SOFTMAX with M rows of n keys (statistics at line 0). */
+static uint64_t chunk_cycles(chip_t *c, unsigned mode, int first, unsigned M, unsigned n) {
+  chunk_case_t cc;
+  systole_softmax_t sm;
+  uint64_t b0;
+  memset(&cc, 0, sizeof(cc));
+  cc.k.M = M;
+  cc.k.mult = 1518500250;
+  cc.k.shift = 4;
+  sm = chunk_desc(&cc, mode, first, 8, n, 1, 0, 0);
+  b0 = chip_counter(c, SYSTOLE_REG_BUSY_CYCLES_LO);
+  chip_submit1(c, systole_cmd_softmax(&sm, 0));
+  expect_ok(c, "chunk timing");
+  return chip_counter(c, SYSTOLE_REG_BUSY_CYCLES_LO) - b0;
+}
+
+START_TEST(test_softmax_chunks) {
+  chip_t c;
+  unsigned C, i;
+  uint64_t rng = g_seed * 7919u + 5;
+  chip_open(&c, NULL, 64);
+  C = c.cols;
+  {
+    /* edge cases: {M, N, causal, to_acc, q_pos, mult, shift}, G, kind, chunks, first len */
+    const struct {
+      sm_case_t k;
+      uint32_t g;
+      unsigned kind, n, first0;
+    } fixed[] = {
+        {{3, 5 * C + 3, 1, 0, 2, 1518500250, 4}, 0, 0, 4, 1},          /* FIRST of one key */
+        {{4, 4 * C + 1, 1, 1, C - 1, 1518500250, 5}, 0, 5, 5, C + 1},  /* masks cross chunks */
+        {{2, 3 * C, 0, 0, 0, 2147483647, 0}, 0, 2, 3, 0},              /* huge score gaps */
+        {{3, 4 * C - 1, 1, 0, C, 1073741824, -2}, 0xfffe0000u, 3, 5, 1}, /* int32, KEY_BASE hi */
+        {{2, 3 * C + 2, 1, 0, 1, 1518500250, 20}, 0x7fffff00u, 4, 6, 0}, /* y > 0 lanes */
+        {{1, 2 * C, 0, 0, 0, 1518500250, 4}, 0xffffffffu - 2 * C, 1, 8, 0}, /* all equal */
+        {{3, 6 * C, 1, 0, 0, 1518500250, 4}, 65535, 0, 2, 3 * C},       /* Q_POS carries into hi */
+    };
+    for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+      chunk_case_t cc;
+      char what[64];
+      memset(&cc, 0, sizeof(cc));
+      cc.k = fixed[i].k;
+      cc.g = fixed[i].g;
+      cc.kind = fixed[i].kind;
+      split_chunks(&cc, fixed[i].n, fixed[i].first0, &rng);
+      snprintf(what, sizeof(what), "softmax chunks fixed case %u", i);
+      check_chunks(&c, &cc, &rng, what);
+    }
+  }
+  for (i = 0; i < 8; i++) {
+    chunk_case_t cc;
+    char what[64];
+    memset(&cc, 0, sizeof(cc));
+    cc.k.M = 1 + (unsigned)(test_rand(&rng) % 4);
+    cc.k.N = 1 + (unsigned)(test_rand(&rng) % (6 * C));
+    cc.k.causal = (int)(test_rand(&rng) & 1);
+    cc.k.to_acc = (int)(test_rand(&rng) & 1);
+    cc.k.q_pos = (unsigned)(test_rand(&rng) % (cc.k.N + 1));
+    cc.k.mult = (int32_t)(0x40000000u + (uint32_t)(test_rand(&rng) % 0x3fffffffu));
+    cc.k.shift = (int)(test_rand(&rng) % 17) - 6;
+    cc.kind = (unsigned)(test_rand(&rng) % 6);
+    cc.g = (test_rand(&rng) & 1) ? (uint32_t)(test_rand(&rng) % (0xffffffffu - cc.k.N - 64)) : 0;
+    split_chunks(&cc, 1 + (unsigned)(test_rand(&rng) % 8), 0, &rng);
+    snprintf(what, sizeof(what), "softmax chunks random case %u", i);
+    check_chunks(&c, &cc, &rng, what);
+  }
+  /* 64-bit sums: a stored sum above 2^32 gives r = 0 (all -128; a 33-bit truncation would
+   * give 65536 -> 255), and SUM carries into the high word */
+  {
+    int32_t img[3 * 64], line[64];
+    int8_t got[64];
+    systole_softmax_t sm;
+    chunk_case_t cc;
+    unsigned j;
+    memset(&cc, 0, sizeof(cc));
+    cc.k.M = 1;
+    cc.k.mult = 1518500250;
+    cc.k.shift = 4;
+    memset(img, 0, sizeof(img));
+    for (j = 0; j < C; j++) img[j] = 777; /* line 0: one tile of equal scores */
+    img[C] = 777;                         /* line 1: stats, max 777 ... */
+    img[C + 1] = 65536;                   /* ... sum 2^33 + 65536 */
+    img[C + 2] = 2;
+    load_lines(&c, SYSTOLE_TARGET_ACC, 0, 2, C * 4, img);
+    sm = chunk_desc(&cc, SYSTOLE_SOFTMAX_PROB, 0, 0, C, 5, 1, 0);
+    chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+    expect_ok(&c, "softmax PROB sum > 2^32");
+    chip_peek_spad(&c, 5, 1, got, c.acc_lines / 2);
+    for (j = 0; j < C; j++) ck_assert_int_eq(got[j], -128);
+    img[C + 1] = (int32_t)0xfffffff0u; /* sum 2^32 - 16 + C * 65536 after SUM */
+    img[C + 2] = 0;
+    load_lines(&c, SYSTOLE_TARGET_ACC, 0, 2, C * 4, img);
+    sm = chunk_desc(&cc, SYSTOLE_SOFTMAX_SUM, 0, 0, C, 5, 1, 0);
+    chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+    expect_ok(&c, "softmax SUM carry");
+    chip_peek_acc(&c, 1, 1, line);
+    ck_assert_int_eq(line[0], 777);
+    ck_assert_uint_eq((uint32_t)line[1], (uint32_t)(C * 65536u - 16u));
+    ck_assert_int_eq(line[2], 1);
+    img[C + 1] = 0; /* exactly 2^32: r = 1 -> p = 0 */
+    img[C + 2] = 1;
+    load_lines(&c, SYSTOLE_TARGET_ACC, 0, 2, C * 4, img);
+    sm = chunk_desc(&cc, SYSTOLE_SOFTMAX_PROB, 0, 0, C, 5, 1, 0);
+    chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+    expect_ok(&c, "softmax PROB sum 2^32");
+    chip_peek_spad(&c, 5, 1, got, c.acc_lines / 2);
+    for (j = 0; j < C; j++) ck_assert_int_eq(got[j], -128);
+  }
+  /* cycles per row of a chunk: difference of 8 and 4 rows of 4*Cols keys (JT = 4) */
+  {
+    static const struct { unsigned mode; int first; unsigned extra; const char *name; } t[] = {
+        {SYSTOLE_SOFTMAX_MAX, 1, 2, "MAX FIRST"}, {SYSTOLE_SOFTMAX_MAX, 0, 3, "MAX"},
+        {SYSTOLE_SOFTMAX_SUM, 0, 3, "SUM"}, {SYSTOLE_SOFTMAX_PROB, 0, 21, "PROB"}};
+    int32_t *img = calloc((size_t)(8 + 4 * 9) * C, 4);
+    ck_assert_ptr_nonnull(img);
+    for (i = 0; i < 8; i++) { img[i * C] = 0; img[i * C + 1] = 65536; } /* stats lines 0..7 */
+    load_lines(&c, SYSTOLE_TARGET_ACC, 0, 8 + 4 * 9, C * 4, img);
+    free(img);
+    for (i = 0; i < 4; i++) {
+      uint64_t c4 = chunk_cycles(&c, t[i].mode, t[i].first, 4, 4 * C);
+      uint64_t c8 = chunk_cycles(&c, t[i].mode, t[i].first, 8, 4 * C);
+      printf("softmax %ux%u: chunk %s, JT = 4: %llu cycles per row (JT + %u expected)\n", c.rows,
+             c.cols, t[i].name, (unsigned long long)((c8 - c4) / 4), t[i].extra);
+      ck_assert_uint_eq((c8 - c4) / 4, 4 + t[i].extra);
+    }
+  }
+  chip_close(&c);
+}
+END_TEST
+
 /* QK^T -> SOFTMAX -> PV in one EX command stream (no fence between the phases), d = Rows. */
 START_TEST(test_attention_chain) {
   chip_t c;
@@ -1531,6 +1827,40 @@ START_TEST(test_softmax_errors) {
   bad.w[0] |= SYSTOLE_DEP_WAIT_PREV;
   chip_submit1(&c, bad); /* slot 1: the good SOFTMAX ran in slot 0 */
   expect_error_and_recover(&c, SYSTOLE_HWERR_ILLEGAL_FIELD, 1);
+  /* chunked modes: STATS_LINE + ROWS - 1 checked (not in MODE 0), SPAD_LINE only in PROB */
+  memset(&sm, 0, sizeof(sm));
+  sm.rows = 2;
+  sm.n_keys = (uint16_t)(2 * C);
+  sm.acc_tstride = 2;
+  sm.spad_tstride = 2;
+  sm.mult = 1 << 30;
+  sm.mode = SYSTOLE_SOFTMAX_MAX;
+  sm.first = 1;
+  if (C < 4) {
+    chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+    expect_error_and_recover(&c, SYSTOLE_HWERR_ILLEGAL_FIELD, 0);
+  } else {
+    sm.stats_line = (uint16_t)(c.acc_lines - 1);
+    chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+    expect_error_and_recover(&c, SYSTOLE_HWERR_ACC_RANGE, 0);
+    sm.stats_line = (uint16_t)(c.acc_lines - 2);
+    sm.spad_line = 0xffff;
+    chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+    expect_ok(&c, "softmax MAX at the last statistics lines, SPAD_LINE unused");
+    sm.mode = SYSTOLE_SOFTMAX_PROB;
+    chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+    expect_error_and_recover(&c, SYSTOLE_HWERR_SPAD_RANGE, 1);
+    sm.mode = SYSTOLE_SOFTMAX_FULL;
+    sm.spad_line = 0;
+    sm.stats_line = 0xffff;
+    sm.key_base = 0xffffffffu;
+    sm.q_pos_hi = 0xffff;
+    chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+    expect_ok(&c, "softmax MODE 0 ignores STATS_LINE, KEY_BASE, Q_POS_HI");
+    sm.mode = SYSTOLE_SOFTMAX_SUM;
+    chip_submit1(&c, systole_cmd_softmax(&sm, 0));
+    expect_error_and_recover(&c, SYSTOLE_HWERR_ACC_RANGE, 1);
+  }
   chip_close(&c);
 }
 END_TEST
@@ -1585,6 +1915,7 @@ static Suite *chip_suite(int subset) {
   tcase_add_test(tc, test_softmax_lut);
   tcase_add_test(tc, test_softmax_rows);
   tcase_add_test(tc, test_attention_chain);
+  tcase_add_test(tc, test_softmax_chunks);
   if (!subset) tcase_add_test(tc, test_softmax_errors);
   suite_add_tcase(s, tc);
   return s;
