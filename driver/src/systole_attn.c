@@ -19,6 +19,12 @@
  *        its last PV MATMUL.
  *   ST:  one requantising STORE per d-tile.
  *
+ * Chunked rows (a row of scores does not fit the accumulator, or forced by the test hook
+ * systole_attn_test_k_keys): per block, three passes over key chunks with SOFTMAX MAX,
+ * SUM and PROB (statistics in one accumulator line per query row), QK^T recomputed in each
+ * pass, PV per chunk accumulating into the block's output lines; see cblk_t. The same
+ * token machinery orders the three queues (gen_ld_c / gen_ex_c / gen_st_c).
+ *
  * Accumulator: W = max(JT, DT) slots of M lines, line(m, slot) = slot*M + m; scores of key
  * tile jt in slot jt, outputs of d-tile dt in slot W-DT+dt. The outputs of block b are
  * stored while block b+1 computes its first W-DT key tiles; only MATMULs writing the
@@ -36,13 +42,15 @@
 #include "systole_regs.h"
 
 #define ATTN_NONE (-1)
-#define ATTN_MAX_KEYS 32768u
+#define ATTN_MAX_KEYS 65535u      /* keys per row (chunked rows) */
+#define ATTN_MAX_ROW_KEYS 32768u  /* keys of one SOFTMAX (a whole row on the fast path) */
 
 static int dev_ready(const systole_dev_t *dev) { return dev && dev->open && dev->hal; }
 static int is_i8(int32_t v) { return v >= -128 && v <= 127; }
 static uint32_t cdiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 static uint32_t umin(uint32_t a, uint32_t b) { return a < b ? a : b; }
 static uint32_t umax(uint32_t a, uint32_t b) { return a > b ? a : b; }
+static uint64_t umin64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
 #define REJECT(dev, st, ...)                 \
   do {                                       \
@@ -66,12 +74,21 @@ typedef struct {
   int vchunked;
   uint32_t DC, NDC;
   uint32_t qbase[2], pbase, vbase[2], kbase[2];
+  /* chunked rows (a row of scores does not fit the accumulator): KC keys per chunk, JF key
+   * tiles per full chunk; accumulator: outputs (dt) at dt*M, statistics at DT*M, scores of
+   * key tile jt of the chunk at (DT+1+jt)*M */
+  int chunked;
+  uint32_t KC, JF, UK;
 } attn_plan_t;
 
 /* Test hook (not in the public header): d-tiles per V^T chunk, forcing the streamed-V^T
  * mode; 0: automatic. */
 extern uint32_t systole_attn_test_v_tiles;
 uint32_t systole_attn_test_v_tiles = 0;
+/* Test hook: keys per chunk, forcing the chunked-row path (MAX / SUM / PROB passes);
+ * 0: automatic (chunked only when a row of scores does not fit). */
+extern uint32_t systole_attn_test_k_keys;
+uint32_t systole_attn_test_k_keys = 0;
 
 /* Scratchpad lines needed besides V^T and K: Q (two blocks) and the probabilities. */
 static uint64_t fixed_lines(const attn_plan_t *p, uint32_t M) {
@@ -174,6 +191,89 @@ static systole_status_t attn_plan(systole_dev_t *dev, attn_plan_t *p) {
   return SYSTOLE_OK;
 }
 
+/* Chunked rows: M query rows per block, chunks of KC keys (JF key tiles), V^T of a chunk in
+ * NDC d-chunks of DC d-tiles through nv buffers. Accumulator: M * (DT + 1 + JF) lines;
+ * scratchpad: Q 2*DT*M, P JF*M, V^T nv*JF*DC*C, K 2*JF*DT*C lines. Prefers the largest M
+ * that still gets min(JT, 8) key tiles per chunk. */
+static systole_status_t attn_plan_chunked(systole_dev_t *dev, attn_plan_t *p) {
+  uint32_t S = dev->caps.spad_lines, A = dev->caps.acc_lines, C = p->C;
+  uint32_t JT, M, M0, dcmax, forced = systole_attn_test_k_keys, want;
+  uint32_t bM = 0, bJF = 0, bDC = 0, bnv = 0;
+  p->chunked = 1;
+  p->vchunked = 0;
+  p->DT = cdiv(p->d, p->R);
+  p->tailpad = (p->d % p->R) != 0;
+  p->UK = p->DT + p->tailpad;
+  JT = cdiv(p->sk, C);
+  if (C < 4)
+    REJECT(dev, SYSTOLE_UNSUPPORTED,
+           "attention: seq_k %u needs chunked rows (a row of scores does not fit the %u-line "
+           "accumulator), which need Cols >= 4 (this array has %u)",
+           (unsigned)p->sk, (unsigned)A, (unsigned)C);
+  if (!p->has_pv)
+    REJECT(dev, SYSTOLE_UNSUPPORTED,
+           "attention: profiling modes need a row of scores in the accumulator (seq_k %u)",
+           (unsigned)p->sk);
+  if (forced) forced = umin(umin(forced, ATTN_MAX_ROW_KEYS), p->sk);
+  dcmax = systole_attn_test_v_tiles ? umin(systole_attn_test_v_tiles, p->DT) : p->DT;
+  want = umin(JT, 8u);
+  M0 = umin(p->sq, 1024u);
+  if (dev->cfg.m_block) M0 = umin(M0, dev->cfg.m_block);
+  for (M = M0; M >= 1; M /= 2) {
+    uint64_t jacc = A / M, fixedl = 2ull * p->DT * M;
+    uint32_t jmax, dc, n;
+    int ok = 0;
+    if (jacc <= (uint64_t)p->DT + 1) continue;
+    jmax = (uint32_t)umin((uint32_t)umin64(jacc - p->DT - 1, 0xffffffffu), JT);
+    jmax = umin(jmax, ATTN_MAX_ROW_KEYS / C);
+    if (dev->cfg.k_chunk && !forced) jmax = umin(jmax, dev->cfg.k_chunk);
+    if (forced) {
+      if (cdiv(forced, C) > jmax) continue;
+      jmax = cdiv(forced, C);
+    }
+    for (dc = dcmax; dc >= 1 && !ok; dc--)
+      for (n = 2; n >= 1 && !ok; n--) {
+        uint64_t per = (uint64_t)M + (uint64_t)n * dc * C + 2ull * p->DT * C, jf;
+        if (fixedl >= S) break;
+        jf = (S - fixedl) / per;
+        if (jf > jmax) jf = jmax;
+        if (forced && jf < jmax) continue;
+        if (jf >= 1 && jf > bJF) {
+          bM = M; bJF = (uint32_t)jf; bDC = dc; bnv = n;
+        }
+        if (jf >= 1 && (jf >= want || forced)) {
+          bM = M; bJF = (uint32_t)jf; bDC = dc; bnv = n;
+          ok = 1;
+        }
+      }
+    if (ok) break;
+  }
+  if (!bJF)
+    REJECT(dev, SYSTOLE_UNSUPPORTED,
+           "attention: chunked rows: one query row with d %u needs more than the %u-line "
+           "accumulator / %u-line scratchpad",
+           (unsigned)p->d, (unsigned)A, (unsigned)S);
+  p->M = bM;
+  p->JF = bJF;
+  p->KC = forced ? forced : bJF * C;
+  p->nv = bnv;
+  p->NDC = cdiv(p->DT, bDC);
+  p->DC = cdiv(p->DT, p->NDC);
+  p->JT = JT;
+  p->W = p->DT + 1 + p->JF;
+  p->BPH = cdiv(p->sq, p->M);
+  p->nblocks = p->BPH * p->heads;
+  p->kc = p->JF;
+  p->qbase[0] = 0;
+  p->qbase[1] = p->M * p->DT;
+  p->pbase = 2 * p->M * p->DT;
+  p->vbase[0] = p->pbase + p->M * p->JF;
+  p->vbase[1] = p->vbase[0] + p->JF * p->DC * C;
+  p->kbase[0] = p->vbase[0] + p->nv * p->JF * p->DC * C;
+  p->kbase[1] = p->kbase[0] + p->JF * p->DT * C;
+  return SYSTOLE_OK;
+}
+
 /* ---- blocks ------------------------------------------------------------------------------ */
 
 typedef struct {
@@ -268,6 +368,107 @@ static int blk_next(const attn_plan_t *p, blk_t *k) {
   return 1;
 }
 
+/* ---- chunked rows: blocks ---------------------------------------------------------------- */
+
+/* Per block (head h, M query rows), key chunks c = 0..nch-1 of KC keys (the block's visible
+ * keys only), three passes over the chunks:
+ *   EX:  CONFIG EX_ZP(q_zp, k_zp)
+ *        pass 0 (MAX), per chunk: QK^T MATMULs (key tile jt, d-tile dt) -> score slot jt;
+ *                                 SOFTMAX MAX (FIRST on chunk 0)
+ *        pass 1 (SUM), per chunk: QK^T MATMULs (recomputed); SOFTMAX SUM
+ *        pass 2 (PROB), per chunk: CONFIG EX_ZP(q_zp, k_zp); QK^T MATMULs; SOFTMAX PROB ->
+ *              probability lines P; CONFIG EX_ZP(-128, v_zp); PV MATMULs (d-chunk dc, key
+ *              group g, d-tile dt) into the output slots, accumulating after (c 0, g 0)
+ *   LD:  Q lines (two block buffers); per pass and chunk a K unit (DT + tailpad LOADs,
+ *        two unit buffers); in pass 2 after each K unit the chunk's V^T in NDC d-chunks
+ *        (one byte-wide LOAD per key, nv buffers)
+ *   ST:  one requantising STORE per d-tile after the block's last PV MATMUL. */
+typedef struct {
+  uint32_t b, h, qb, q0, mb, nkeys, nch, jtb;
+  int64_t ex_base, ld_base;
+  uint64_t unit_base, vunit_base; /* global index of the block's first K unit / V^T unit */
+  int64_t uend_prev[2];           /* EX op last reading the last / second-to-last K unit */
+  int64_t vend_prev[2];           /* ... the last / second-to-last V^T unit */
+  int64_t qend_prev[2];           /* last QK op of block b-1 / b-2 (Q buffers) */
+} cblk_t;
+
+static uint32_t c_keys(const attn_plan_t *p, const cblk_t *k, uint32_t c) {
+  return umin(p->KC, k->nkeys - c * p->KC);
+}
+static uint32_t c_tiles(const attn_plan_t *p, const cblk_t *k, uint32_t c) {
+  return cdiv(c_keys(p, k, c), p->C);
+}
+/* EX ops of pass 0 or 1. */
+static uint32_t c_pass_len(const attn_plan_t *p, const cblk_t *k) {
+  return k->jtb * p->DT + k->nch;
+}
+static uint32_t c_n_ex(const attn_plan_t *p, const cblk_t *k) {
+  return 1 + 2 * c_pass_len(p, k) + 3 * k->nch + 2 * k->jtb * p->DT;
+}
+static uint32_t c_n_ld(const attn_plan_t *p, const cblk_t *k) {
+  return p->DT + 3 * k->nch * p->UK + p->NDC * k->nkeys;
+}
+/* First EX op of unit (pass, c) (block-relative): pass 0/1 its first QK MATMUL, pass 2 its
+ * CONFIG. */
+static uint32_t c_unit_ex(const attn_plan_t *p, const cblk_t *k, uint32_t pass, uint32_t c) {
+  if (pass < 2) return 1 + pass * c_pass_len(p, k) + c * (p->JF * p->DT + 1);
+  return 1 + 2 * c_pass_len(p, k) + c * (3 + 2 * p->JF * p->DT);
+}
+/* EX op (global) of the last QK MATMUL of unit ui = pass*nch + c. */
+static int64_t c_unit_end(const attn_plan_t *p, const cblk_t *k, uint32_t ui) {
+  uint32_t pass = ui / k->nch, c = ui % k->nch;
+  return k->ex_base + c_unit_ex(p, k, pass, c) + c_tiles(p, k, c) * p->DT - (pass < 2 ? 1 : 0);
+}
+/* EX op (global) of the last PV MATMUL of V^T unit vi = c*NDC + dc. */
+static int64_t c_pv_end(const attn_plan_t *p, const cblk_t *k, uint32_t vi) {
+  uint32_t c = vi / p->NDC, dc = vi % p->NDC, jt = c_tiles(p, k, c);
+  return k->ex_base + c_unit_ex(p, k, 2, c) + 3 + jt * p->DT +
+         (int64_t)jt * umin(p->DT, (dc + 1) * p->DC) - 1;
+}
+/* First LOAD (block-relative) of the K unit (pass, c). */
+static uint32_t c_unit_ld(const attn_plan_t *p, const cblk_t *k, uint32_t pass, uint32_t c) {
+  if (pass < 2) return p->DT + (pass * k->nch + c) * p->UK;
+  return p->DT + (2 * k->nch + c) * p->UK + c * p->KC * p->NDC;
+}
+
+static void cblk_fill(const attn_plan_t *p, cblk_t *k) {
+  uint32_t off = p->sk - p->sq, last;
+  k->h = k->b / p->BPH;
+  k->qb = k->b % p->BPH;
+  k->q0 = k->qb * p->M;
+  k->mb = umin(p->M, p->sq - k->q0);
+  k->nkeys = p->causal ? umin(p->sk, k->q0 + k->mb + off) : p->sk;
+  k->nch = cdiv(k->nkeys, p->KC);
+  last = k->nkeys - (k->nch - 1) * p->KC;
+  k->jtb = (k->nch - 1) * p->JF + cdiv(last, p->C);
+}
+
+static void cblk_first(const attn_plan_t *p, cblk_t *k) {
+  memset(k, 0, sizeof(*k));
+  k->uend_prev[0] = k->uend_prev[1] = ATTN_NONE;
+  k->vend_prev[0] = k->vend_prev[1] = ATTN_NONE;
+  k->qend_prev[0] = k->qend_prev[1] = ATTN_NONE;
+  cblk_fill(p, k);
+}
+
+static int cblk_next(const attn_plan_t *p, cblk_t *k) {
+  uint32_t nu = 3 * k->nch, nvu = k->nch * p->NDC;
+  k->uend_prev[1] = c_unit_end(p, k, nu - 2);
+  k->uend_prev[0] = c_unit_end(p, k, nu - 1);
+  k->qend_prev[1] = k->qend_prev[0];
+  k->qend_prev[0] = k->uend_prev[0];
+  k->vend_prev[1] = nvu >= 2 ? c_pv_end(p, k, nvu - 2) : k->vend_prev[0];
+  k->vend_prev[0] = c_pv_end(p, k, nvu - 1);
+  k->unit_base += nu;
+  k->vunit_base += nvu;
+  k->ex_base += c_n_ex(p, k);
+  k->ld_base += c_n_ld(p, k);
+  k->b++;
+  if (k->b >= p->nblocks) return 0;
+  cblk_fill(p, k);
+  return 1;
+}
+
 /* ---- generators ----------------------------------------------------------------------- */
 
 /* A generated command and what it needs: LD needs EX op req_a finished (reading); EX needs
@@ -281,6 +482,7 @@ typedef struct {
 typedef struct {
   const attn_plan_t *p;
   blk_t k;
+  cblk_t c; /* chunked rows */
   int done;
   uint32_t phase, i, ci; /* position inside the block */
   int64_t idx;           /* global index of the next command */
@@ -289,14 +491,17 @@ typedef struct {
 static void gen_init(gen_t *g, const attn_plan_t *p) {
   memset(g, 0, sizeof(*g));
   g->p = p;
-  blk_first(p, &g->k);
+  if (p->chunked)
+    cblk_first(p, &g->c);
+  else
+    blk_first(p, &g->k);
 }
 
 static void gen_next_block(gen_t *g) {
   g->phase = 0;
   g->i = 0;
   g->ci = 0;
-  if (!blk_next(g->p, &g->k)) g->done = 1;
+  if (!(g->p->chunked ? cblk_next(g->p, &g->c) : blk_next(g->p, &g->k))) g->done = 1;
 }
 
 /* Byte j mod Rows of the V^T lines (g = j div Rows, c) of d-chunk dc, for all its columns. */
@@ -315,8 +520,13 @@ static void load_v(const attn_plan_t *p, uint32_t h, uint32_t j, uint32_t vb, ui
 }
 
 /* LD: [V^T(h)] units (Q + K chunk 0, K chunk 1, ...) [V^T(h+1)] per block. */
+static int gen_ld_c(gen_t *g, gen_cmd_t *o);
+static int gen_ex_c(gen_t *g, gen_cmd_t *o);
+static int gen_st_c(gen_t *g, gen_cmd_t *o);
+
 static int gen_ld(gen_t *g, gen_cmd_t *o) {
   const attn_plan_t *p = g->p;
+  if (p->chunked) return gen_ld_c(g, o);
   for (;;) {
     blk_t *k = &g->k;
     systole_load_t l;
@@ -404,6 +614,7 @@ static int gen_ld(gen_t *g, gen_cmd_t *o) {
 /* EX: CONFIG, QK MATMULs, SOFTMAX, CONFIG, PV MATMULs per block. */
 static int gen_ex(gen_t *g, gen_cmd_t *o) {
   const attn_plan_t *p = g->p;
+  if (p->chunked) return gen_ex_c(g, o);
   for (;;) {
     blk_t *k = &g->k;
     uint32_t nqk = k->jtb * p->DT, i = g->i, n = blk_n_ex(p, k);
@@ -483,6 +694,7 @@ static int gen_ex(gen_t *g, gen_cmd_t *o) {
 /* ST: one requantising STORE per d-tile of each block. */
 static int gen_st(gen_t *g, gen_cmd_t *o) {
   const attn_plan_t *p = g->p;
+  if (p->chunked) return gen_st_c(g, o);
   for (;;) {
     blk_t *k = &g->k;
     systole_store_t s;
@@ -500,6 +712,209 @@ static int gen_st(gen_t *g, gen_cmd_t *o) {
     s.dst_stride = p->pitch;
     s.channels = (uint16_t)umin(p->C, p->d - g->i * p->C);
     s.src_line = (uint16_t)((p->W - p->DT + g->i) * p->M);
+    s.src_stride = 1;
+    s.qp_line = 0;
+    o->cmd = systole_cmd_store(&s, 0);
+    g->i++;
+    g->idx++;
+    return 1;
+  }
+}
+
+/* ---- chunked rows: generators ------------------------------------------------------------ */
+
+/* LD: Q, K units of passes 0 and 1, then per chunk the K unit and the chunk's V^T. */
+static int gen_ld_c(gen_t *g, gen_cmd_t *o) {
+  const attn_plan_t *p = g->p;
+  for (;;) {
+    cblk_t *k = &g->c;
+    systole_load_t l;
+    uint32_t i = g->i, n = c_n_ld(p, k);
+    if (g->done) return 0;
+    if (i >= n) {
+      gen_next_block(g);
+      continue;
+    }
+    o->req_a = o->req_b = ATTN_NONE;
+    o->tokens_ok = 1;
+    memset(&l, 0, sizeof(l));
+    l.target = SYSTOLE_TARGET_SPAD;
+    l.dst_stride = 1;
+    if (i < p->DT) { /* Q lines (m, dt) of the block; buffer of block b-2 free */
+      if (i == 0) o->req_a = k->qend_prev[1];
+      l.rows = (uint16_t)k->mb;
+      l.src = p->q_addr + k->q0 * p->pitch + k->h * p->d + i * p->R;
+      l.src_stride = p->pitch;
+      l.row_bytes = (uint16_t)umin(p->R, p->d - i * p->R);
+      l.dst_line = (uint16_t)(p->qbase[k->b % 2] + i * p->M);
+    } else {
+      uint32_t pass, c, u0, t;
+      if (i < c_unit_ld(p, k, 2, 0)) {
+        uint32_t ui = (i - p->DT) / p->UK;
+        pass = ui / k->nch;
+        c = ui % k->nch;
+      } else { /* pass 2: units of UK + NDC * keys(c) LOADs */
+        uint32_t r = i - c_unit_ld(p, k, 2, 0), step = p->UK + p->KC * p->NDC;
+        pass = 2;
+        c = r / step;
+      }
+      u0 = c_unit_ld(p, k, pass, c);
+      t = i - u0;
+      if (t < p->UK) { /* K rows of the chunk for d-tile dt; a d tail first padded with k_zp */
+        uint32_t ui = pass * k->nch + c, dt;
+        uint32_t slot = (uint32_t)((k->unit_base + ui) % 2);
+        int pad = p->tailpad && t == 0;
+        if (t == 0) o->req_a = ui >= 2 ? c_unit_end(p, k, ui - 2) : k->uend_prev[1 - ui];
+        dt = p->tailpad ? (t == 0 ? p->DT - 1 : t - 1) : t;
+        l.rows = (uint16_t)c_keys(p, k, c);
+        l.src = p->k_addr + c * p->KC * p->pitch + k->h * p->d + dt * p->R;
+        l.src_stride = p->pitch;
+        l.row_bytes = (uint16_t)umin(p->R, p->d - dt * p->R);
+        l.dst_line = (uint16_t)(p->kbase[slot] + dt * p->JF * p->C);
+        if (pad) {
+          l.row_bytes = (uint16_t)p->R;
+          l.pad_byte = (uint8_t)(int8_t)p->k_zp;
+          l.pad_before = l.rows;
+        }
+      } else { /* V^T of the chunk, d-chunk dc: byte j mod Rows of lines (g, col) */
+        uint32_t nk = c_keys(p, k, c), r = t - p->UK, dc = r / nk, j = r % nk;
+        uint32_t vi = c * p->NDC + dc, vb = (uint32_t)((k->vunit_base + vi) % p->nv);
+        uint32_t c0 = dc * p->DC * p->C, cw = chunk_w(p, dc);
+        if (j == 0) o->req_a = vi >= p->nv ? c_pv_end(p, k, vi - p->nv)
+                                           : k->vend_prev[p->nv - vi - 1];
+        l.rows = (uint16_t)umin(cw * p->C, p->d - c0);
+        l.src = p->v_addr + (c * p->KC + j) * p->pitch + k->h * p->d + c0;
+        l.src_stride = 1;
+        l.row_bytes = 1;
+        l.dst_line = (uint16_t)(p->vbase[vb] + (j / p->R) * cw * p->C);
+        l.dst_off = (uint8_t)(j % p->R);
+      }
+    }
+    o->cmd = systole_cmd_load(&l, 0);
+    g->i++;
+    g->idx++;
+    return 1;
+  }
+}
+
+/* EX: see cblk_t. */
+static int gen_ex_c(gen_t *g, gen_cmd_t *o) {
+  const attn_plan_t *p = g->p;
+  for (;;) {
+    cblk_t *k = &g->c;
+    uint32_t i = g->i, n = c_n_ex(p, k), pass, c, t, jt, nqk, p2 = c_unit_ex(p, k, 2, 0);
+    systole_matmul_t m;
+    if (g->done) return 0;
+    if (i >= n) {
+      gen_next_block(g);
+      continue;
+    }
+    o->req_a = o->req_b = ATTN_NONE;
+    o->tokens_ok = 1;
+    memset(&m, 0, sizeof(m));
+    m.load_w = 1;
+    m.rows = (uint16_t)k->mb;
+    m.a_stride = 1;
+    m.acc_stride = 1;
+    if (i == 0) {
+      o->cmd = systole_cmd_config_ex_zp((int8_t)p->q_zp, (int8_t)p->k_zp);
+      o->tokens_ok = 0;
+      goto out;
+    }
+    if (i < p2) { /* passes 0 and 1 */
+      uint32_t r = i - 1, pl = c_pass_len(p, k);
+      pass = r / pl;
+      r -= pass * pl;
+      c = r / (p->JF * p->DT + 1);
+      t = r - c * (p->JF * p->DT + 1); /* 0..nqk-1 QK, nqk SOFTMAX */
+    } else {
+      uint32_t r = i - p2;
+      pass = 2;
+      c = r / (3 + 2 * p->JF * p->DT);
+      t = r - c * (3 + 2 * p->JF * p->DT);
+      if (t == 0) {
+        o->cmd = systole_cmd_config_ex_zp((int8_t)p->q_zp, (int8_t)p->k_zp);
+        o->tokens_ok = 0;
+        goto out;
+      }
+      t--; /* 0..nqk-1 QK, nqk SOFTMAX, nqk+1 CONFIG, nqk+2.. PV */
+    }
+    jt = c_tiles(p, k, c);
+    nqk = jt * p->DT;
+    if (t < nqk) { /* QK^T: key tile q / DT of the chunk, d-tile q % DT */
+      uint32_t ui = pass * k->nch + c, slot = (uint32_t)((k->unit_base + ui) % 2);
+      uint32_t kt = t / p->DT, dt = t % p->DT;
+      m.accumulate = dt != 0;
+      m.a_line = (uint16_t)(p->qbase[k->b % 2] + dt * p->M);
+      m.acc_line = (uint16_t)((p->DT + 1 + kt) * p->M);
+      m.w_line = (uint16_t)(p->kbase[slot] + dt * p->JF * p->C + kt * p->C);
+      if (t == 0) o->req_a = k->ld_base + c_unit_ld(p, k, pass, c) + p->UK - 1;
+      o->cmd = systole_cmd_matmul(&m, 0);
+    } else if (t == nqk) {
+      systole_softmax_t s;
+      uint32_t qpos = p->causal ? k->q0 + p->sk - p->sq : 0;
+      memset(&s, 0, sizeof(s));
+      s.causal = p->causal;
+      s.rows = (uint16_t)k->mb;
+      s.acc_line = (uint16_t)((p->DT + 1) * p->M);
+      s.acc_tstride = (uint16_t)p->M;
+      s.n_keys = (uint16_t)c_keys(p, k, c);
+      s.spad_line = (uint16_t)p->pbase;
+      s.spad_tstride = (uint16_t)p->M;
+      s.q_pos = (uint16_t)(qpos & 0xffffu);
+      s.q_pos_hi = (uint16_t)(qpos >> 16);
+      s.mult = p->sm_mult;
+      s.shift = (int8_t)p->sm_shift;
+      s.mode = pass == 0 ? SYSTOLE_SOFTMAX_MAX : pass == 1 ? SYSTOLE_SOFTMAX_SUM
+                                                           : SYSTOLE_SOFTMAX_PROB;
+      s.first = pass == 0 && c == 0;
+      s.stats_line = (uint16_t)(p->DT * p->M);
+      s.key_base = c * p->KC;
+      o->cmd = systole_cmd_softmax(&s, 0);
+      o->tokens_ok = 0;
+    } else if (t == nqk + 1) {
+      o->cmd = systole_cmd_config_ex_zp(-128, (int8_t)p->v_zp);
+      o->tokens_ok = 0;
+    } else { /* PV: d-chunk dc, key group gi of the chunk, d-tile dt */
+      uint32_t q = t - nqk - 2, dc = q / (jt * p->DC), r = q - dc * jt * p->DC;
+      uint32_t cw = chunk_w(p, dc), gi = r / cw, dt = dc * p->DC + r % cw;
+      uint32_t vi = c * p->NDC + dc, vb = (uint32_t)((k->vunit_base + vi) % p->nv);
+      if (r == 0) o->req_a = k->ld_base + c_unit_ld(p, k, 2, c) + p->UK +
+                             (dc + 1) * c_keys(p, k, c) - 1;
+      if (q == 0 && c == 0 && k->b >= 1) o->req_b = (int64_t)k->b * p->DT - 1;
+      m.accumulate = c != 0 || gi != 0;
+      m.a_line = (uint16_t)(p->pbase + gi * p->M);
+      m.acc_line = (uint16_t)(dt * p->M);
+      m.w_line = (uint16_t)(p->vbase[vb] + (gi * cw + dt - dc * p->DC) * p->C);
+      o->cmd = systole_cmd_matmul(&m, 0);
+    }
+  out:
+    g->i++;
+    g->idx++;
+    return 1;
+  }
+}
+
+/* ST: one requantising STORE per d-tile after the block's last PV MATMUL. */
+static int gen_st_c(gen_t *g, gen_cmd_t *o) {
+  const attn_plan_t *p = g->p;
+  for (;;) {
+    cblk_t *k = &g->c;
+    systole_store_t s;
+    if (g->done) return 0;
+    if (g->i >= p->DT) {
+      gen_next_block(g);
+      continue;
+    }
+    o->req_a = k->ex_base + c_n_ex(p, k) - 1;
+    o->req_b = ATTN_NONE;
+    o->tokens_ok = 1;
+    memset(&s, 0, sizeof(s));
+    s.rows = (uint16_t)k->mb;
+    s.dst = p->o_addr + k->q0 * p->pitch + k->h * p->d + g->i * p->C;
+    s.dst_stride = p->pitch;
+    s.channels = (uint16_t)umin(p->C, p->d - g->i * p->C);
+    s.src_line = (uint16_t)(g->i * p->M);
     s.src_stride = 1;
     s.qp_line = 0;
     o->cmd = systole_cmd_store(&s, 0);
@@ -733,7 +1148,7 @@ systole_status_t systole_attention(systole_dev_t *dev, const systole_attention_j
     REJECT(dev, SYSTOLE_BAD_ARG, "attention: heads %u, seq_q %u, seq_k %u, d %u: all must be >= 1",
            (unsigned)job->heads, (unsigned)job->seq_q, (unsigned)job->seq_k, (unsigned)job->d);
   if (job->seq_k > ATTN_MAX_KEYS)
-    REJECT(dev, SYSTOLE_BAD_ARG, "attention: seq_k %u > %u (the SOFTMAX key limit)",
+    REJECT(dev, SYSTOLE_BAD_ARG, "attention: seq_k %u > %u (the key limit)",
            (unsigned)job->seq_k, (unsigned)ATTN_MAX_KEYS);
   if (job->causal && job->seq_q > job->seq_k)
     REJECT(dev, SYSTOLE_BAD_ARG, "attention: causal needs seq_q %u <= seq_k %u",
@@ -803,7 +1218,15 @@ systole_status_t systole_attention(systole_dev_t *dev, const systole_attention_j
   p.has_pv = job->profile == 0;
   if (p.d > 65535u)
     REJECT(dev, SYSTOLE_UNSUPPORTED, "attention: d %u > 65535", (unsigned)p.d);
-  DRV_CHECK(attn_plan(dev, &p));
+  /* a whole row of scores in the accumulator (fast path), else chunked rows */
+  {
+    attn_plan_t p0 = p;
+    if (systole_attn_test_k_keys || p.sk > ATTN_MAX_ROW_KEYS ||
+        (uint64_t)cdiv(p.sk, C) > dev->caps.acc_lines || attn_plan(dev, &p) != SYSTOLE_OK) {
+      p = p0;
+      DRV_CHECK(attn_plan_chunked(dev, &p));
+    }
+  }
   /* one qparam line: {bias 0, out_mult, out_shift, 0} for every channel */
   DRV_CHECK(systole_buf_alloc(dev, (size_t)C * SYSTOLE_QPARAM_RECORD_BYTES, &qp));
   {

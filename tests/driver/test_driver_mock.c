@@ -545,6 +545,7 @@ typedef struct {
 typedef struct {
   unsigned loads, matmuls, stores, fences, irqs, configs, softmaxes;
   uint64_t mm_rows;      /* sum of MATMUL rows */
+  unsigned sm_modes[4];  /* SOFTMAXes per MODE (FULL, MAX, SUM, PROB) */
   uint64_t st_elems;     /* sum of STORE rows*channels */
 } stream_stats_t;
 
@@ -635,6 +636,15 @@ static void check_stream(const mock_t *m, unsigned from, const systole_caps_t *c
         ck_assert_uint_le(nk, 32768);
         ck_assert_uint_le(al + (uint64_t)(rows - 1) + (uint64_t)(jt - 1) * ats, caps->acc_lines - 1);
         ck_assert_uint_le(sl + (uint64_t)(rows - 1) + (uint64_t)(jt - 1) * sts, caps->spad_lines - 1);
+        if ((w[2] >> 40) & 3u) { /* chunked rows: statistics lines in range */
+          unsigned stl = (unsigned)(w[2] >> 48);
+          ck_assert_uint_le(stl + (uint64_t)(rows - 1), caps->acc_lines - 1);
+          ck_assert_uint_ge(caps->cols, 4);
+          ss->sm_modes[(w[2] >> 40) & 3u]++;
+        } else {
+          ck_assert_msg(((w[2] >> 42) & 1u) == 0 && w[3] == 0, "SOFTMAX %u: chunk fields in FULL", i);
+          ss->sm_modes[0]++;
+        }
         if (wp) { ck_assert_msg(tok[0] > 0, "SOFTMAX %u waits ld2ex with none given", i); tok[0]--; }
         if (wn) { ck_assert_msg(tok[3] > 0, "SOFTMAX %u waits st2ex with none given", i); tok[3]--; }
         if (sp) tok[1]++;
@@ -883,7 +893,7 @@ START_TEST(test_attention_validation) {
   BADA(j.out = &small);
   BADA(j.q = &outside);            /* outside the DMA window */
   BADA(j.causal = 1; j.seq_k = 32); /* causal needs seq_q <= seq_k */
-  BADA(j.seq_k = 32769);           /* over the SOFTMAX key limit */
+  BADA(j.seq_k = 65536);           /* over the key limit */
   BADA(j.q_zp = 128);
   BADA(j.k_zp = -129);
   BADA(j.v_zp = 300);
@@ -912,8 +922,10 @@ START_TEST(test_attention_validation) {
 }
 END_TEST
 
-/* Test hook of systole_attn.c: d-tiles per streamed V^T chunk (0: automatic). */
+/* Test hooks of systole_attn.c: d-tiles per streamed V^T chunk, keys per chunk of a
+ * chunked row (forces chunked rows) (0: automatic). */
 extern uint32_t systole_attn_test_v_tiles;
+extern uint32_t systole_attn_test_k_keys;
 
 /* V^T LOADs (byte-wide, SRC_STRIDE 1) of the stream from `from`: each reads inside V and
  * inside one head's d columns of one key row; together they read every byte of V. */
@@ -978,7 +990,13 @@ static unsigned attn_stream_case(unsigned R, unsigned C, uint32_t heads, uint32_
   job.q = &q; job.k = &k; job.v = &v; job.out = &o;
   job.sm_mult = 1 << 30; job.out_mult = 1 << 30; job.act_min = -128; job.act_max = 127;
   from = m->nlog;
-  OK(systole_attention(&dev, &job, NULL));
+  {
+    systole_status_t r = systole_attention(&dev, &job, NULL);
+    systole_error_info_t info;
+    OK(systole_dev_last_error(&dev, &info));
+    ck_assert_msg(r == SYSTOLE_OK, "attention %ux%u heads %u sq %u sk %u d %u causal %d: %s",
+                  R, C, heads, sq, sk, d, causal, info.msg);
+  }
   srcs[0].lo = q.addr; srcs[0].hi = q.addr + q.bytes;
   srcs[1].lo = k.addr; srcs[1].hi = k.addr + k.bytes;
   srcs[2].lo = v.addr; srcs[2].hi = v.addr + v.bytes;
@@ -991,15 +1009,31 @@ static unsigned attn_stream_case(unsigned R, unsigned C, uint32_t heads, uint32_
     uint64_t keys = sk;
     (void)keys;
   }
-  if (!causal) {
-    rows = 2ull * heads * sq * ((sk + C - 1) / C) * DT;
-    ck_assert_uint_eq(ss.mm_rows, rows);
+  if (ss.sm_modes[0] == 0) { /* chunked rows: MAX, SUM, PROB per chunk, QK^T three times */
+    uint64_t kc = systole_attn_test_k_keys, nch_min = 0;
+    ck_assert_uint_ge(ss.sm_modes[1], heads);
+    ck_assert_uint_eq(ss.sm_modes[1], ss.sm_modes[2]);
+    ck_assert_uint_eq(ss.sm_modes[1], ss.sm_modes[3]);
+    if (kc) nch_min = (uint64_t)heads * ((sk + kc - 1) / kc);
+    if (!causal) ck_assert_uint_ge(ss.sm_modes[1], nch_min);
+    if (!causal && kc && kc % C == 0) {
+      rows = 4ull * heads * sq * ((sk + C - 1) / C) * DT;
+      ck_assert_uint_eq(ss.mm_rows, rows);
+    }
+    /* EX_ZP at the block start, twice per chunk of the PROB pass, ST_OUTPUT, EX_ZP(0, 0) */
+    ck_assert_uint_ge(ss.configs, 2u * ss.sm_modes[3] + 3u);
   } else {
-    ck_assert_uint_le(ss.mm_rows, 2ull * heads * sq * ((sk + C - 1) / C) * DT);
+    ck_assert_uint_eq(ss.sm_modes[1] + ss.sm_modes[2] + ss.sm_modes[3], 0);
+    if (!causal) {
+      rows = 2ull * heads * sq * ((sk + C - 1) / C) * DT;
+      ck_assert_uint_eq(ss.mm_rows, rows);
+    } else {
+      ck_assert_uint_le(ss.mm_rows, 2ull * heads * sq * ((sk + C - 1) / C) * DT);
+    }
+    ck_assert_uint_ge(ss.softmaxes, heads);
+    /* EX_ZP x2 per block, ST_OUTPUT, and EX_ZP(0, 0) restored last for matmul/conv jobs */
+    ck_assert_uint_eq(ss.configs, 2u * ss.softmaxes + 2u);
   }
-  ck_assert_uint_ge(ss.softmaxes, heads);
-  /* EX_ZP x2 per block, ST_OUTPUT, and EX_ZP(0, 0) restored last for matmul/conv jobs */
-  ck_assert_uint_eq(ss.configs, 2u * ss.softmaxes + 2u);
   ck_assert_uint_eq(m->log[m->nlog - 2][0], SYSTOLE_OP_CONFIG | (2u << 16));
   ck_assert_uint_eq(m->log[m->nlog - 2][1], 0);
   OK(systole_dev_close(&dev));
@@ -1038,6 +1072,37 @@ START_TEST(test_stream_attention) {
 }
 END_TEST
 
+/* Chunked rows (MAX / SUM / PROB passes over key chunks): forced small chunks, then real
+ * rows longer than the accumulator holds. */
+START_TEST(test_stream_attention_chunked) {
+  unsigned nv;
+  systole_attn_test_k_keys = 16; /* a multiple of Cols */
+  attn_stream_case(8, 8, 1, 1, 1, 16, 0, 0, 0, 0, 0);
+  attn_stream_case(8, 8, 2, 64, 100, 32, 0, 0, 0, 0, 0);
+  attn_stream_case(8, 8, 2, 64, 100, 32, 1, 0, 0, 0, 0);
+  attn_stream_case(8, 8, 3, 37, 45, 20, 1, 4, 1, 16, 0); /* d tail, tiny blocks, ring 16 */
+  systole_attn_test_k_keys = 13; /* not a multiple of Cols */
+  attn_stream_case(8, 8, 3, 37, 45, 20, 0, 1, 2, 0, 0);
+  attn_stream_case(8, 8, 3, 37, 45, 20, 1, 0, 0, 0, 0);
+  attn_stream_case(4, 4, 2, 70, 257, 33, 1, 0, 0, 0, 0);
+  attn_stream_case(16, 16, 2, 30, 100, 72, 1, 0, 0, 0, 0);
+  systole_attn_test_v_tiles = 1; /* V^T of a chunk in d-chunks */
+  nv = attn_stream_case(8, 8, 2, 20, 45, 40, 0, 0, 0, 0, 0);
+  ck_assert_uint_ge(nv, 2u * 5u * 45u);
+  attn_stream_case(8, 8, 2, 20, 45, 40, 1, 3, 0, 16, 0);
+  systole_attn_test_v_tiles = 2;
+  attn_stream_case(16, 16, 2, 30, 100, 72, 0, 0, 0, 0, 0);
+  systole_attn_test_v_tiles = 0;
+  systole_attn_test_k_keys = 0;
+  /* automatic: rows longer than the accumulator (4096 keys on 8x8 / 64 KiB) */
+  attn_stream_case(8, 8, 1, 4, 5000, 16, 0, 0, 0, 0, 0);
+  attn_stream_case(8, 8, 1, 3, 9000, 8, 1, 0, 0, 0, 0);
+  attn_stream_case(8, 8, 2, 9, 4100, 64, 1, 0, 0, 0, 0);
+  attn_stream_case(4, 4, 1, 2, 3000, 16, 0, 0, 0, 0, 0);
+  attn_stream_case(8, 8, 1, 2, 65535, 8, 1, 0, 0, 0, 0);
+}
+END_TEST
+
 START_TEST(test_attention_unsupported) {
   /* a row of scores larger than the accumulator */
   mock_t *m = mock_new(8, 8, 64);
@@ -1052,9 +1117,28 @@ START_TEST(test_attention_unsupported) {
   job.heads = 1; job.seq_q = 1; job.seq_k = 32768; job.d = 2;
   job.q = job.k = job.v = job.out = &b;
   job.act_min = -128; job.act_max = 127;
+  /* a row of scores larger than the accumulator: chunked rows, but not when profiling */
+  OK(systole_attention(&dev, &job, NULL));
+  job.profile = SYSTOLE_ATTN_PROFILE_QK;
   ck_assert_int_eq(systole_attention(&dev, &job, NULL), SYSTOLE_UNSUPPORTED);
   OK(systole_dev_last_error(&dev, &info));
-  ck_assert_ptr_nonnull(strstr(info.msg, "accumulator"));
+  ck_assert_ptr_nonnull(strstr(info.msg, "a row of scores"));
+  job.profile = 0;
+  /* chunked rows need Cols >= 4 */
+  OK(systole_dev_close(&dev));
+  mock_free(m);
+  m = mock_new(2, 2, 64);
+  set_softmax_feature(m, 1);
+  m->acc_bytes = 256; /* 32 lines of 2 columns: 64 keys */
+  open_dev(m, &dev);
+  OK(systole_buf_alloc(&dev, 32768 * 2, &b));
+  job.seq_k = 100;
+  ck_assert_int_eq(systole_attention(&dev, &job, NULL), SYSTOLE_UNSUPPORTED);
+  OK(systole_dev_last_error(&dev, &info));
+  ck_assert_ptr_nonnull(strstr(info.msg, "Cols >= 4"));
+  job.seq_k = 64;
+  OK(systole_attention(&dev, &job, NULL));
+  job.seq_k = 32768;
   /* a non-square array has no softmax unit */
   OK(systole_dev_close(&dev));
   mock_free(m);
@@ -1086,6 +1170,7 @@ static Suite *mock_suite(void) {
   tcase_add_test(tc, test_stream_matmul);
   tcase_add_test(tc, test_stream_conv);
   tcase_add_test(tc, test_stream_attention);
+  tcase_add_test(tc, test_stream_attention_chunked);
   tcase_add_test(tc, test_trace_and_reset);
   tcase_add_test(tc, test_error_paths);
   suite_add_tcase(s, tc);
