@@ -33,6 +33,21 @@ INCLUDES     := -Idriver/include -Isw/ref/include -Itests/chip $(SIM_CPPFLAGS)
 REF_SRCS     := $(sort $(wildcard sw/ref/src/*.c))
 include driver/driver.mk
 CHIP_TEST_SRCS := tests/chip/test_chip.c tests/chip/chip_harness.c
+
+# Fragments of later layers. Each defines, for the top Makefile:
+#   <X>_SIM_TESTS   files `make sim` builds first        <X>_SIM_RUNS  "label::command" runs
+#   <X>_BENCH       phony targets `make bench` runs after the chip rows (they append to
+#                   $(BENCH_CSV))                        <X>_LINT      phony lint targets
+# sim/soc/soc.mk: the SoC model (RV32IM core + chip); firmware/firmware.mk: the firmware;
+# sim/systemc/systemc.mk: the SystemC/TLM-2.0 model; scripts/fpga.mk: the FPGA flow.
+-include sim/soc/soc.mk
+-include firmware/firmware.mk
+-include sim/systemc/systemc.mk
+-include scripts/fpga.mk
+EXTRA_SIM_TESTS = $(SOC_SIM_TESTS) $(FW_SIM_TESTS) $(SC_SIM_TESTS) $(FPGA_SIM_TESTS)
+EXTRA_SIM_RUNS  = $(SOC_SIM_RUNS) $(FW_SIM_RUNS) $(SC_SIM_RUNS) $(FPGA_SIM_RUNS)
+EXTRA_BENCH     = $(SOC_BENCH) $(FW_BENCH) $(SC_BENCH)
+EXTRA_LINT      = $(SOC_LINT) $(FW_LINT) $(SC_LINT) $(FPGA_LINT)
 VLINT        := verilator --lint-only -Wall --assert rtl/lint_waivers.vlt -f rtl/files.f --top-module systole_top
 
 .PHONY: help deps gen gen-check lint synth sim sim-lib bench demo soak clean
@@ -121,7 +136,7 @@ SIM_TESTS := $(DRIVER_SIM_TESTS) \
 
 sim: | deps
 	@$(MAKE) --no-print-directory gen-check
-	@$(MAKE) --no-print-directory $(SIM_TESTS)
+	@$(MAKE) --no-print-directory $(SIM_TESTS) $(EXTRA_SIM_TESTS)
 	@bash scripts/run-tests.sh \
 	  "golden kernels::$(BUILD)/sw/test_ref" \
 	  "golden attention::$(BUILD)/sw/test_attention" \
@@ -132,7 +147,8 @@ sim: | deps
 	  "chip 16x16 (subset)::$(BUILD)/16x16/test_chip --subset" \
 	  "chip 8x8, 128-bit bus (subset)::$(BUILD)/8x8w128/test_chip --subset" \
 	  "chip 8x8 ASan+UBSan (subset)::$(BUILD)/8x8-asan/test_chip --subset" \
-	  $(DRIVER_SIM_RUNS)
+	  $(DRIVER_SIM_RUNS) \
+	  $(EXTRA_SIM_RUNS)
 
 # long random soak of the end-to-end jobs (not part of `make sim`)
 soak: | deps
@@ -157,6 +173,7 @@ bench: | deps
 	$(BUILD)/16x16/bench_sim -c 16x16 -o $(BENCH_CSV)
 	$(BUILD)/8x8/bench_jobs -c 8x8 -o $(BENCH_CSV)
 	$(BUILD)/16x16/bench_jobs -c 16x16 -o $(BENCH_CSV)
+	@$(if $(strip $(EXTRA_BENCH)),$(MAKE) --no-print-directory $(EXTRA_BENCH),true)
 	@echo; echo "=== $(BENCH_CSV)"
 	@awk -F, 'NR==1{printf "%-7s %-10s %-28s %12s %14s %6s %12s %12s %12s\n","config","workload","name","cycles","MACs","util","DRAM rd B","DRAM wr B","sim cyc/s"; next} \
 	  {printf "%-7s %-10s %-28s %12s %14s %5.1f%% %12s %12s %12.0f\n",$$1,$$2,$$3,$$4,$$5,100*$$6,$$7,$$8,$$9}' $(BENCH_CSV)
@@ -173,7 +190,7 @@ lint: | deps
 	@for f in $(REF_SRCS) $(CHIP_TEST_SRCS) tests/sw/test_ref.c tests/sw/test_attention.c sim/examples/hello_chip.c sim/bench/bench_sim.c driver/bench/bench_jobs.c driver/examples/conv2d_check.c; do \
 	  $(CC) $(CFLAGS_BASE) $(CHECK_CFLAGS) $(INCLUDES) -fsyntax-only $$f || exit 1; \
 	done
-	@$(MAKE) --no-print-directory driver-lint
+	@$(MAKE) --no-print-directory driver-lint $(EXTRA_LINT)
 	@echo "lint: OK"
 
 # ---- synthesis ------------------------------------------------------------------------------

@@ -11,6 +11,9 @@ PACKAGES=(
   verilator zlib1g-dev              # the chip model (FST waves need zlib)
   check libsubunit-dev              # Check unit-test framework
   yosys                             # make synth
+  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf  # firmware for the SoC's RV32IM core
+  libsystemc-dev                    # SystemC/TLM-2.0 model (sim/systemc)
+  nextpnr-ice40 fpga-icestorm       # make fpga (iCE40 place and route, bitstream)
 )
 
 missing=()
