@@ -39,13 +39,15 @@ CHIP_TEST_SRCS := tests/chip/test_chip.c tests/chip/chip_harness.c
 #   <X>_BENCH       phony targets `make bench` runs after the chip rows (they append to
 #                   $(BENCH_CSV))                        <X>_LINT      phony lint targets
 # sim/soc/soc.mk: the SoC model (RV32IM core + chip); firmware/firmware.mk: the firmware;
+# firmware/tests/cpu.mk: the CPU's ISA self-check programs;
 # sim/systemc/systemc.mk: the SystemC/TLM-2.0 model; scripts/fpga.mk: the FPGA flow.
 -include sim/soc/soc.mk
 -include firmware/firmware.mk
+-include firmware/tests/cpu.mk
 -include sim/systemc/systemc.mk
 -include scripts/fpga.mk
-EXTRA_SIM_TESTS = $(SOC_SIM_TESTS) $(FW_SIM_TESTS) $(SC_SIM_TESTS) $(FPGA_SIM_TESTS)
-EXTRA_SIM_RUNS  = $(SOC_SIM_RUNS) $(FW_SIM_RUNS) $(SC_SIM_RUNS) $(FPGA_SIM_RUNS)
+EXTRA_SIM_TESTS = $(SOC_SIM_TESTS) $(CPU_SIM_TESTS) $(FW_SIM_TESTS) $(SC_SIM_TESTS) $(FPGA_SIM_TESTS)
+EXTRA_SIM_RUNS  = $(SOC_SIM_RUNS) $(CPU_SIM_RUNS) $(FW_SIM_RUNS) $(SC_SIM_RUNS) $(FPGA_SIM_RUNS)
 EXTRA_BENCH     = $(SOC_BENCH) $(FW_BENCH) $(SC_BENCH)
 EXTRA_LINT      = $(SOC_LINT) $(FW_LINT) $(SC_LINT) $(FPGA_LINT)
 VLINT        := verilator --lint-only -Wall --assert rtl/lint_waivers.vlt -f rtl/files.f --top-module systole_top
