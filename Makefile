@@ -17,6 +17,8 @@ SIM_PARAMS_4x4   := -GRows=4 -GCols=4
 SIM_PARAMS_8x8   := -GRows=8 -GCols=8
 SIM_PARAMS_16x16 := -GRows=16 -GCols=16
 SIM_PARAMS_8x8w128 := -GRows=8 -GCols=8 -GAxiDataWidth=128
+# the small accelerator of the FPGA build (no softmax unit: the driver runs softmax on the CPU)
+SIM_PARAMS_lite  := -GRows=4 -GCols=4 -GHasSoftmax=0
 CONFIG           ?= 8x8
 SIM_CONFIGS      := $(sort $(CONFIGS) $(CONFIG))
 
