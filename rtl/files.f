@@ -3,11 +3,13 @@ rtl/systole_ram.sv
 rtl/systole_csr.sv
 rtl/systole_axi_rd_mux.sv
 rtl/systole_cmdproc.sv
+rtl/systole_mul9x2.sv
 rtl/systole_pe.sv
 rtl/systole_array.sv
 rtl/systole_softmax.sv
 rtl/systole_ex.sv
 rtl/systole_ld.sv
 rtl/systole_requant.sv
+rtl/systole_requant_serial.sv
 rtl/systole_st.sv
 rtl/systole_top.sv

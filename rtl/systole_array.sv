@@ -26,7 +26,10 @@ module systole_array #(
   // Cycles from an input vector on a_i to its result on out_o. Not a free choice: it is
   // always Rows + Cols - 1; instantiators pass the value they rely on and elaboration fails
   // if it is wrong.
-  parameter int Latency = Rows + Cols - 1
+  parameter int Latency = Rows + Cols - 1,
+  // 1: the products of each pair of PEs in a row come from one iCE40 SB_MAC16 in its dual
+  // 8x8 mode (systole_mul9x2); 0: every PE multiplies in logic / whatever DSP the tool picks
+  parameter int UseIce40Dsp = 0
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -40,6 +43,11 @@ module systole_array #(
   // result vector of the input vector presented Latency cycles ago: int32 c for column c
   output logic [Cols*32-1:0] out_o
 );
+  // Partial sums: a column sum of Rows products of 9-bit operands (|a|, |w| <= 256) is
+  // below Rows * 2^16 in magnitude, so PsumW bits hold it exactly (no int32 wrap-around
+  // can happen inside the array); the result is sign-extended to 32 bits at the bottom.
+  localparam int PsumW = $clog2(Rows) + 18;
+
   // Each PE's outputs are local to its generate block; a PE reads its left and upper
   // neighbours' outputs by name (keeps every net a separate variable, which Verilator
   // simulates much faster than slices of one wide vector).
@@ -66,9 +74,10 @@ module systole_array #(
     end
 
     for (genvar c = 0; c < Cols; c++) begin : g_col
-      logic [8:0]  a_in, a_o, w_in, w_o;
+      logic [8:0]  a_in, a_o, w_in, w_o, mul_a, mul_w;
       logic        t_in, t_o;
-      logic [31:0] p_in, p_o;
+      logic [PsumW-1:0] p_in, p_o;
+      logic [17:0] prod;
 
       if (c == 0) begin : g_west
         assign a_in = a_row;
@@ -90,7 +99,41 @@ module systole_array #(
         assign unused_east = {a_o, t_o, w_o};
       end
 
-      systole_pe u_pe (
+      if (UseIce40Dsp != 0) begin : g_dsp
+        // PE pairs (c, c+1) share a DSP, instantiated at the even PE; an odd last column
+        // uses a DSP alone
+        if (c % 2 == 0 && c + 1 < Cols) begin : g_pair
+          systole_mul9x2 u_mul (
+            .a0_i (mul_a),
+            .w0_i (mul_w),
+            .a1_i (g_col[c+1].mul_a),
+            .w1_i (g_col[c+1].mul_w),
+            .p0_o (prod),
+            .p1_o (g_col[c+1].prod)
+          );
+        end else if (c % 2 == 0) begin : g_single
+          /* verilator lint_off UNUSEDSIGNAL */
+          logic [17:0] unused_p1;
+          /* verilator lint_on UNUSEDSIGNAL */
+          systole_mul9x2 u_mul (
+            .a0_i (mul_a),
+            .w0_i (mul_w),
+            .a1_i (9'd0),
+            .w1_i (9'd0),
+            .p0_o (prod),
+            .p1_o (unused_p1)
+          );
+        end
+      end else begin : g_nodsp
+        assign prod = '0;
+        logic [17:0] unused_mul;
+        assign unused_mul = {mul_a, mul_w};
+      end
+
+      systole_pe #(
+        .PsumW  (PsumW),
+        .ExtMul (UseIce40Dsp)
+      ) u_pe (
         .clk_i     (clk_i),
         .rst_ni    (rst_ni),
         .a_i       (a_in),
@@ -102,7 +145,10 @@ module systole_array #(
         .w_shift_i (w_shift_i),
         .w_buf_i   (w_buf_i),
         .w_i       (w_in),
-        .w_o       (w_o)
+        .w_o       (w_o),
+        .mul_a_o   (mul_a),
+        .mul_w_o   (mul_w),
+        .prod_i    (prod)
       );
     end
   end
@@ -110,19 +156,19 @@ module systole_array #(
   // ---- output de-skew: column c delayed by Cols-1-c cycles ----
   for (genvar c = 0; c < Cols; c++) begin : g_out
     if (c == Cols - 1) begin : g_nodeskew
-      assign out_o[c*32 +: 32] = g_row[Rows-1].g_col[c].p_o;
+      assign out_o[c*32 +: 32] = 32'($signed(g_row[Rows-1].g_col[c].p_o));
     end else begin : g_deskew
       localparam int D = Cols - 1 - c;
-      logic [D*32-1:0] dly_q, dly_d;
+      logic [D*PsumW-1:0] dly_q, dly_d;
       always_comb begin
-        dly_d[31:0] = g_row[Rows-1].g_col[c].p_o;
-        for (int i = 1; i < D; i++) dly_d[i*32 +: 32] = dly_q[(i-1)*32 +: 32];
+        dly_d[PsumW-1:0] = g_row[Rows-1].g_col[c].p_o;
+        for (int i = 1; i < D; i++) dly_d[i*PsumW +: PsumW] = dly_q[(i-1)*PsumW +: PsumW];
       end
       always_ff @(posedge clk_i or negedge rst_ni) begin
         if (!rst_ni) dly_q <= '0;
         else         dly_q <= dly_d;
       end
-      assign out_o[c*32 +: 32] = dly_q[(D-1)*32 +: 32];
+      assign out_o[c*32 +: 32] = 32'($signed(dly_q[(D-1)*PsumW +: PsumW]));
     end
   end
 

@@ -10,7 +10,7 @@
 module systole_cmdproc #(
   parameter int QueueDepth   = 8,   // commands per engine queue (power of two)
   parameter int AxiDataWidth = 64,  // read data bits (64 or 128)
-  parameter int FetchDepth   = 4    // slots fetched ahead of dispatch (power of two)
+  parameter int FetchDepth   = 4    // slots fetched ahead of dispatch (power of two, 1 allowed)
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -211,20 +211,40 @@ module systole_cmdproc #(
   // a fully received, error-free command enters the fetch queue (unless halted)
   assign fq_push = cmd_done_rx && !halt_o && !rx_bad_q && (r_resp_i == 2'b00);
 
-  systole_fifo #(
-    .Width (256 + 16),
-    .Depth (FetchDepth)
-  ) u_fetch_q (
-    .clk_i   (clk_i),
-    .rst_ni  (rst_ni),
-    .valid_i (fq_push),
-    .ready_o (),
-    .wdata_i ({rx_ptr_q, cmd_buf_d}),
-    .valid_o (fq_valid),
-    .ready_i (fq_pop),
-    .rdata_o ({fq_idx, fq_cmd}),
-    .count_o (fq_count)
-  );
+  if (FetchDepth == 1) begin : g_fq1
+    // One slot in flight: nothing is requested while a received command waits, so the
+    // receive buffer itself holds it until dispatch (no copy).
+    logic        fq_valid_q;
+    logic [15:0] fq_idx_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        fq_valid_q <= 1'b0;
+        fq_idx_q   <= 16'd0;
+      end else begin
+        fq_valid_q <= fq_push || (fq_valid_q && !fq_pop);
+        if (fq_push) fq_idx_q <= rx_ptr_q;
+      end
+    end
+    assign fq_valid = fq_valid_q;
+    assign fq_idx   = fq_idx_q;
+    assign fq_cmd   = cmd_buf_q;
+    assign fq_count = fq_valid_q;
+  end else begin : g_fq
+    systole_fifo #(
+      .Width (256 + 16),
+      .Depth (FetchDepth)
+    ) u_fetch_q (
+      .clk_i   (clk_i),
+      .rst_ni  (rst_ni),
+      .valid_i (fq_push),
+      .ready_o (),
+      .wdata_i ({rx_ptr_q, cmd_buf_d}),
+      .valid_o (fq_valid),
+      .ready_i (fq_pop),
+      .rdata_o ({fq_idx, fq_cmd}),
+      .count_o (fq_count)
+    );
+  end
 
   // ---------------------------------------------------------------------------------------
   // Decode and dispatch
@@ -428,7 +448,9 @@ module systole_cmdproc #(
   initial begin
     if (AxiDataWidth != 64 && AxiDataWidth != 128)
       $fatal(1, "systole_cmdproc: AxiDataWidth must be 64 or 128");
-    if (FetchDepth < 2 || (FetchDepth & (FetchDepth - 1)) != 0)
-      $fatal(1, "systole_cmdproc: FetchDepth must be a power of two >= 2");
+    if (FetchDepth < 1 || (FetchDepth & (FetchDepth - 1)) != 0)
+      $fatal(1, "systole_cmdproc: FetchDepth must be a power of two");
+    if (QueueDepth < 1 || (QueueDepth & (QueueDepth - 1)) != 0)
+      $fatal(1, "systole_cmdproc: QueueDepth must be a power of two");
   end
 endmodule

@@ -64,6 +64,7 @@ module systole_csr (
   input  logic [7:0]   cfg_misc_queue_depth_i,       // CFG_MISC.QUEUE_DEPTH[23:16] ro: commands per queue
   input  logic [7:0]   cfg_misc_cmd_bytes_i,         // CFG_MISC.CMD_BYTES[31:24] ro: bytes per command slot (32)
   input  logic         cfg_features_softmax_i,       // CFG_FEATURES.SOFTMAX[0] ro: softmax unit present
+  input  logic         cfg_features_perf_full_i,     // CFG_FEATURES.PERF_FULL[1] ro: 1: every performance counter counts; 0: only CYCLES, BUSY_CYCLES, DMA_RD_BYTES, DMA_WR_BYTES and COMMANDS count, the others read 0
   output logic         ctrl_soft_reset_o,            // CTRL.SOFT_RESET[0] w1p (1-cycle pulse): reset engines, queues, tokens, ring head/tail and error after outstanding AXI transactions finish
   input  logic         status_idle_i,                // STATUS.IDLE[0] ro: nothing to do and nothing in flight
   input  logic         status_error_i,               // STATUS.ERROR[1] ro: stopped on an error (see ERR_CODE, ERR_CMD)
@@ -340,6 +341,7 @@ module systole_csr (
           end
           ADDR_CFG_FEATURES: begin
             rdata_q[0] <= cfg_features_softmax_i;
+            rdata_q[1] <= cfg_features_perf_full_i;
           end
           ADDR_CTRL: begin
             rdata_q[0] <= 1'h0;

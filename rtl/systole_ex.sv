@@ -47,7 +47,13 @@ module systole_ex #(
   parameter int Rows      = 8,     // PE rows = scratchpad line bytes (K per cycle)
   parameter int Cols      = 8,     // PE columns = accumulator line int32 count (N per cycle)
   parameter int SpadLines = 8192,  // scratchpad lines (lines >= SpadLines are SPAD_RANGE)
-  parameter int AccLines  = 512    // accumulator lines (lines >= AccLines are ACC_RANGE)
+  parameter int AccLines  = 512,   // accumulator lines (lines >= AccLines are ACC_RANGE)
+  parameter int HasSoftmax = 1,    // 0: no softmax unit even on a square array
+  parameter int UseIce40Dsp = 0,   // 1: PE products on iCE40 SB_MAC16s, two per DSP
+  // 1: the activation and weight reads share one scratchpad read port (spad_a_* and
+  // spad_w_* go to the same RAM port; a weight-line read has priority, the activation
+  // stream pauses in that cycle)
+  parameter int SpadOneRead = 0
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -113,8 +119,8 @@ module systole_ex #(
   localparam logic [7:0] OpConfig  = 8'h04;  // only key 2 (EX_ZP) reaches this queue
   localparam logic [7:0] OpSoftmax = 8'h08;
   // The softmax unit exists on square arrays only (one accumulator line = one scratchpad
-  // line of keys); CFG_FEATURES.SOFTMAX reports the same condition.
-  localparam bit HasSoftmax = (Rows == Cols);
+  // line of keys), and only if HasSoftmax; CFG_FEATURES.SOFTMAX reports the same condition.
+  localparam bit SmUnit     = (HasSoftmax != 0) && (Rows == Cols);
   localparam bit ColsPow2   = ((Cols & (Cols - 1)) == 0);
 
   // ---------------------------------------------------------------------------------------
@@ -221,10 +227,30 @@ module systole_ex #(
   logic [Cols*32-1:0] fwd_data_q, fwd_data_d;
 
   // Range check of the command at the queue head (used when it is popped). Exact: the last
-  // row's line is base + (ROWS-1)*stride in 33 bits; rows in between lie below it.
+  // row's line is base + (ROWS-1)*stride in 33 bits; rows in between lie below it. With
+  // UseIce40Dsp (DSPs scarce) the product is formed only from the bits below the memory
+  // depth (a factor at or above the depth makes the command out of range unless the other
+  // factor is 0), as shift-and-add logic, so the check takes no DSP.
+  localparam int SpadLw = (SpadLines > 1) ? $clog2(SpadLines) : 1;
+  localparam int AccLw  = (AccLines > 1) ? $clog2(AccLines) : 1;
+
+  // base + n * stride >= Lines (exact), for n, stride < 2^16, Lines <= 2^16 (Lw bits)
+  function automatic logic span_bad(input logic [15:0] base, input logic [15:0] n,
+                                    input logic [15:0] stride, input int lines,
+                                    input int lw);
+    logic [32:0] prod;
+    logic        big;
+    big  = (32'(n) >= 32'(lines) && stride != 16'd0) ||
+           (32'(stride) >= 32'(lines) && n != 16'd0);
+    prod = '0;
+    for (int i = 0; i < 16; i++) begin
+      if (i < lw && n[i]) prod = prod + ((33'(stride) & ((33'd1 << lw) - 33'd1)) << i);
+    end
+    span_bad = big || (33'(base) + prod >= 33'(lines));
+  endfunction
+
   logic [15:0] rows_m1;
-  logic [31:0] a_span, acc_span;
-  logic [32:0] a_last, acc_last;
+  logic        a_bad, acc_bad;
   logic [16:0] w_last;
   logic [7:0]  chk_code;
   logic [15:0] sm_jt_m1;                 // key tiles - 1
@@ -234,10 +260,13 @@ module systole_ex #(
 
   always_comb begin
     rows_m1  = c_rows - 16'd1;
-    a_span   = 32'(rows_m1) * 32'(c_a_stride);
-    acc_span = 32'(rows_m1) * 32'(c_acc_stride);
-    a_last   = 33'(c_a_line) + 33'(a_span);
-    acc_last = 33'(c_acc_line) + 33'(acc_span);
+    if (UseIce40Dsp != 0) begin
+      a_bad   = span_bad(c_a_line, rows_m1, c_a_stride, SpadLines, SpadLw);
+      acc_bad = span_bad(c_acc_line, rows_m1, c_acc_stride, AccLines, AccLw);
+    end else begin
+      a_bad   = (33'(c_a_line) + 33'(32'(rows_m1) * 32'(c_a_stride))) >= 33'(SpadLines);
+      acc_bad = (33'(c_acc_line) + 33'(32'(rows_m1) * 32'(c_acc_stride))) >= 33'(AccLines);
+    end
     w_last   = 17'(c_w_line) + 17'(Cols - 1);
     // SOFTMAX: last line of the last row's last key tile
     sm_jt_m1     = ColsPow2 ? ((c_sm_n_keys - 16'd1) >> $clog2(Cols))
@@ -251,7 +280,7 @@ module systole_ex #(
     if (c_is_cfg) begin
       chk_code = 8'd0;
     end else if (c_is_sm) begin
-      if (!HasSoftmax || c_rows == 16'd0 || c_sm_n_keys == 16'd0 || c_sm_n_keys > 16'd32768 ||
+      if (!SmUnit || c_rows == 16'd0 || c_sm_n_keys == 16'd0 || c_sm_n_keys > 16'd32768 ||
           (c_sm_mode != 2'd0 && Cols < 4)) begin
         chk_code = ErrIllegalField;
       end else if ((c_sm_mode == 2'd0 || c_sm_mode == 2'd3) &&  // MAX / SUM write no probabilities
@@ -264,9 +293,9 @@ module systole_ex #(
     end else if (!c_load_w && !w_loaded_q) begin
       chk_code = ErrIllegalField;
     end else if ((c_load_w && w_last >= 17'(SpadLines)) ||
-                 (c_rows != 16'd0 && a_last >= 33'(SpadLines))) begin
+                 (c_rows != 16'd0 && a_bad)) begin
       chk_code = ErrSpadRange;
-    end else if (c_rows != 16'd0 && acc_last >= 33'(AccLines)) begin
+    end else if (c_rows != 16'd0 && acc_bad) begin
       chk_code = ErrAccRange;
     end
   end
@@ -298,8 +327,8 @@ module systole_ex #(
     s1_sm_fin    = s1_active && s1_sm_q && s1_sm_run_q && sm_done;
 
     // stage 2
-    s2_read   = s2_valid_q && !stop && (s2_rows_q != 16'd0);
-    s2_finish = s2_valid_q && !stop && (s2_rows_q <= 16'd1);
+    s2_read   = s2_valid_q && !stop && (s2_rows_q != 16'd0) && !(SpadOneRead != 0 && s1_load_go);
+    s2_finish = s2_valid_q && !stop && ((s2_rows_q == 16'd0) || (s2_rows_q == 16'd1 && s2_read));
     s2_take   = s1_done && (!s2_valid_q || s2_finish);
 
     cmd_ready_o = !stop && (!s1_valid_q || s2_take || s1_sm_fin);
@@ -462,9 +491,10 @@ module systole_ex #(
   end
 
   systole_array #(
-    .Rows    (Rows),
-    .Cols    (Cols),
-    .Latency (Latency)
+    .Rows        (Rows),
+    .Cols        (Cols),
+    .Latency     (Latency),
+    .UseIce40Dsp (UseIce40Dsp)
   ) u_array (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
@@ -507,7 +537,7 @@ module systole_ex #(
   // ---------------------------------------------------------------------------------------
   // Softmax unit (square arrays only)
   // ---------------------------------------------------------------------------------------
-  if (HasSoftmax) begin : g_softmax
+  if (SmUnit) begin : g_softmax
     systole_softmax #(
       .Rows (Rows),
       .Cols (Cols)

@@ -13,8 +13,17 @@
 //
 // w_o is the weight of the buffer selected by w_buf_i, to be chained into the next PE's w_i.
 // All outputs except w_o are registered; w_o is a mux of two registers.
+//
+// PsumW: partial-sum bits carried (systole_array passes what a column sum of 9x9 products
+// needs; the sum is exact, so it is the low PsumW bits of the int32 result). ExtMul = 1: the
+// product comes from outside (prod_i, the product of mul_a_o and mul_w_o, e.g. one half of a
+// shared DSP, see systole_mul9x2); otherwise the PE multiplies itself and the mul ports are
+// unused.
 // See docs/ex.md.
-module systole_pe (
+module systole_pe #(
+  parameter int PsumW  = 32,  // partial-sum bits (19..32)
+  parameter int ExtMul = 0    // 1: product from prod_i
+) (
   input  logic        clk_i,
   input  logic        rst_ni,
   // activation from the left neighbour (or the row input), and to the right neighbour
@@ -23,26 +32,39 @@ module systole_pe (
   output logic [8:0]  a_o,
   output logic        a_tag_o,
   // partial sum from the PE above (0 for row 0), and to the PE below
-  input  logic [31:0] psum_i,
-  output logic [31:0] psum_o,
+  input  logic [PsumW-1:0] psum_i,
+  output logic [PsumW-1:0] psum_o,
   // weight shift chain
   input  logic        w_shift_i,
   input  logic        w_buf_i,
   input  logic [8:0]  w_i,
-  output logic [8:0]  w_o
+  output logic [8:0]  w_o,
+  // external multiplier (ExtMul = 1)
+  output logic [8:0]  mul_a_o,
+  output logic [8:0]  mul_w_o,
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic [17:0] prod_i
+  /* verilator lint_on UNUSEDSIGNAL */
 );
   logic [8:0]  a_q, w0_q, w1_q, w_sel;
   logic        a_tag_q;
-  logic [31:0] psum_q, psum_d;
+  logic [PsumW-1:0] psum_q, psum_d;
 
-  assign w_sel = a_tag_i ? w1_q : w0_q;
+  assign w_sel   = a_tag_i ? w1_q : w0_q;
+  assign mul_a_o = a_i;
+  assign mul_w_o = w_sel;
 
+  if (ExtMul != 0) begin : g_ext
+    assign psum_d = psum_i + PsumW'($signed(prod_i));
+  end else begin : g_int
 `ifdef VERILATOR
   // Simulation: the same product as one signed host multiply (9 x 9 bits sign-extended to
   // 32 bits, exact), much cheaper in Verilator than the correction form below.
-  logic signed [31:0] prod;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic signed [31:0] prod;   // exact in 18 bits; the low PsumW bits are summed
+  /* verilator lint_on UNUSEDSIGNAL */
   assign prod   = $signed(a_i) * $signed(w_sel);
-  assign psum_d = psum_i + prod;
+  assign psum_d = psum_i + PsumW'(prod);
 `else
   // Signed 9x9 multiply as an unsigned one plus a correction of the two sign bits
   // (a*w = ua*uw - 2^9*(a8*uw + w8*ua) mod 2^18): exact and small in synthesis.
@@ -50,8 +72,9 @@ module systole_pe (
   logic [17:0] prod;
   assign corr   = (a_i[8] ? w_sel : 9'd0) + (w_sel[8] ? a_i : 9'd0);
   assign prod   = 18'(a_i) * 18'(w_sel) - {corr, 9'd0};
-  assign psum_d = psum_i + {{14{prod[17]}}, prod};
+  assign psum_d = psum_i + PsumW'($signed(prod));
 `endif
+  end
 
   // Weight buffers: an enable flop per buffer. The enable sits in the sequential block (an
   // exception to the q <= d style) so Verilator skips all 2*Rows*Cols weight updates on the

@@ -24,7 +24,15 @@ module systole_st #(
   parameter int Cols         = 8,    // channels per accumulator line (int32 each), 1..64
   parameter int AccLines     = 512,  // accumulator lines (ACC_RANGE bound), 1..65536
   parameter int QParamLines  = 64,   // qparam table lines (QPARAM_RANGE bound), 1..65536
-  parameter int AxiDataWidth = 64    // AXI write data bits, 64 or 128
+  parameter int AxiDataWidth = 64,   // AXI write data bits, 64 or 128
+  // 0: Cols parallel output-stage lanes (one row per cycle); 1: one serial lane with an
+  // iterative multiplier (systole_requant_serial), for small FPGA builds
+  parameter int SerialRequant = 0,
+  // 1: the accumulator read port is shared with EX (acc_rgnt_i = 0 while EX reads): the
+  // serial output stage then keeps its own copy of the line
+  parameter int AccShared = 0,
+  parameter int RowDepth  = 4,   // row FIFO entries (finished rows waiting for AXI), power of 2
+  parameter int TrkDepth  = 16   // write bursts outstanding (awaiting B), power of 2, >= 2
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
@@ -48,6 +56,7 @@ module systole_st #(
   input  logic [31:0]               win_size_i,
   // accumulator read port (data the cycle after re)
   output logic                      acc_re_o,
+  input  logic                      acc_rgnt_i,   // acc_re_o may be 1 (shared port free)
   output logic [15:0]               acc_raddr_o,
   input  logic [Cols*32-1:0]        acc_rdata_i,
   // qparam read port (data the cycle after re, held while re is low)
@@ -80,9 +89,7 @@ module systole_st #(
   localparam int LenW      = $clog2(RowBytes + 1);
   localparam int BufBeats  = (RowBytes + BusBytes - 1 + BusBytes - 1) / BusBytes;
   localparam int BufW      = BufBeats * AxiDataWidth;
-  localparam int RowDepth  = 4;      // row FIFO entries (finished rows waiting for AXI)
   localparam int RowCntW   = $clog2(RowDepth) + 1;
-  localparam int TrkDepth  = 16;     // write bursts outstanding (awaiting B)
   localparam int TrkCntW   = $clog2(TrkDepth) + 1;
 
   localparam logic [7:0]  OpStore  = 8'h02;
@@ -166,8 +173,11 @@ module systole_st #(
   logic unused_cmd;      // reserved command bits, see below
   /* verilator lint_on UNUSEDSIGNAL */
 
+  logic sr_idle;  // serial output stage: free for the next row (always 1 when parallel)
+  logic sr_act;   // serial output stage: a row is being requantised (always 0 when parallel)
+
   assign stop        = halt_i || err_q;
-  assign credit      = (row_cnt + RowCntW'(s1_vld_q)) < RowCntW'(RowDepth);
+  assign credit      = ((32'(row_cnt) + 32'(s1_vld_q)) < 32'(RowDepth)) && sr_idle;
   assign cmd_ready_o = (fe_q == FeIdle) && !stop;
   assign cmd_hs      = cmd_valid_i && cmd_ready_o;
 
@@ -297,7 +307,7 @@ module systole_st #(
       end
 
       FeRows: begin
-        if (!stop && credit) begin
+        if (!stop && credit && acc_rgnt_i) begin
           s1_vld_d = 1'b1;
           if (c_acc_q >= 32'(AccLines)) begin
             s1_kind_d = KindErr;
@@ -334,25 +344,75 @@ module systole_st #(
   logic [BufW-1:0]       s1_buf;
   logic [RowEntW-1:0]    s1_entry;
 
-  for (genvar n = 0; n < Cols; n++) begin : g_lane
-    /* verilator lint_off UNUSEDSIGNAL */
-    logic [31:0] unused_raw;   // res_o already carries x in raw mode
-    /* verilator lint_on UNUSEDSIGNAL */
-    systole_requant u_requant (
-      .en_i      (s1_vld_q),
-      .acc_i     (acc_rdata_i[32*n +: 32]),
-      .bias_i    (qp_rdata_i[128*n +: 32]),
-      .bias_en_i (s1_bias_q),
-      .raw_i     (s1_raw_q),
-      .mult_i    (qp_rdata_i[128*n + 32 +: 32]),
-      .shift_i   (qp_rdata_i[128*n + 64 +: 32]),
-      .out_zp_i  (cfg_zp_q),
-      .act_min_i (cfg_min_q),
-      .act_max_i (cfg_max_q),
-      .raw_o     (unused_raw),
-      .res_o     (lane_res32[32*n +: 32]),
-      .q_o       (lane_q[8*n +: 8])
+  logic s1_push;   // the S1 entry goes into the row FIFO now
+
+  if (SerialRequant == 0) begin : g_par
+    for (genvar n = 0; n < Cols; n++) begin : g_lane
+      /* verilator lint_off UNUSEDSIGNAL */
+      logic [31:0] unused_raw;   // res_o already carries x in raw mode
+      /* verilator lint_on UNUSEDSIGNAL */
+      systole_requant u_requant (
+        .en_i      (s1_vld_q),
+        .acc_i     (acc_rdata_i[32*n +: 32]),
+        .bias_i    (qp_rdata_i[128*n +: 32]),
+        .bias_en_i (s1_bias_q),
+        .raw_i     (s1_raw_q),
+        .mult_i    (qp_rdata_i[128*n + 32 +: 32]),
+        .shift_i   (qp_rdata_i[128*n + 64 +: 32]),
+        .out_zp_i  (cfg_zp_q),
+        .act_min_i (cfg_min_q),
+        .act_max_i (cfg_max_q),
+        .raw_o     (unused_raw),
+        .res_o     (lane_res32[32*n +: 32]),
+        .q_o       (lane_q[8*n +: 8])
+      );
+    end
+    assign sr_idle = 1'b1;
+    assign sr_act  = 1'b0;
+    assign s1_push = s1_vld_q;
+  end else begin : g_ser
+    // A row in S1 starts the serial stage; the accumulator and qparam RAM outputs hold
+    // (the front end issues no read until sr_idle), and the row is pushed when it is done.
+    // Marker entries (token, error) are pushed from S1 at once, as in the parallel form.
+    logic sr_start, sr_busy, sr_done;
+    assign sr_start = s1_vld_q && (s1_kind_q == KindRow);
+    assign sr_idle  = !sr_busy && !sr_start;
+    assign sr_act   = sr_busy;
+    assign s1_push  = (s1_vld_q && (s1_kind_q != KindRow)) || sr_done;
+
+    logic [Cols*32-1:0] sr_acc;
+    if (AccShared != 0) begin : g_copy
+      // EX may read the shared port while the row is requantised: keep the line
+      logic [Cols*32-1:0] acc_q;
+      always_ff @(posedge clk_i) begin
+        if (sr_start) acc_q <= acc_rdata_i;
+      end
+      assign sr_acc = acc_q;
+    end else begin : g_direct
+      assign sr_acc = acc_rdata_i;
+    end
+
+    systole_requant_serial #(
+      .Cols    (Cols),
+      .MulBits (4)
+    ) u_requant (
+      .clk_i      (clk_i),
+      .rst_ni     (rst_ni),
+      .start_i    (sr_start),
+      .acc_line_i (sr_acc),
+      .qp_line_i  (qp_rdata_i),
+      .bias_en_i  (s1_bias_q),
+      .raw_i      (s1_raw_q),
+      .out_zp_i   (cfg_zp_q),
+      .act_min_i  (cfg_min_q),
+      .act_max_i  (cfg_max_q),
+      .busy_o     (sr_busy),
+      .done_o     (sr_done),
+      .res_o      (lane_res32)
     );
+    for (genvar n = 0; n < Cols; n++) begin : g_q
+      assign lane_q[8*n +: 8] = lane_res32[32*n +: 8];
+    end
   end
 
   // reserved words of each qparam record
@@ -370,7 +430,7 @@ module systole_st #(
     lane_res = '0;
     s1_buf   = '0;
     s1_entry = '0;
-    if (s1_vld_q) begin
+    if (s1_push) begin
       lane_res = s1_raw_q ? lane_res32 : (RowBytes*8)'(lane_q);
       s1_buf   = BufW'(lane_res) << {s1_off_q, 3'b000};
       s1_entry = {s1_buf, s1_give_q, s1_last_q, s1_cross_q, s1_n1_q, s1_nb_q, s1_len_q,
@@ -393,7 +453,7 @@ module systole_st #(
   ) u_row_fifo (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
-    .valid_i (s1_vld_q),
+    .valid_i (s1_push),
     .ready_o (row_fifo_ready),  // always 1 on a push: the front end reserves space (credit)
     .wdata_i (s1_entry),
     .valid_o (row_valid),
@@ -532,12 +592,13 @@ module systole_st #(
   // busy: outstanding AXI always counts; queued work only while not stopped (a halted or
   // failed engine pauses between rows, so busy falls once its AXI traffic has drained)
   assign busy_o = wr_act_q || trk_valid ||
-                  (!stop && ((fe_q != FeIdle && fe_q != FeDead) || s1_vld_q || row_valid));
+                  (!stop && ((fe_q != FeIdle && fe_q != FeDead) || s1_vld_q || sr_act ||
+                             row_valid));
 
   assign stall_mem_o = (wr_act && ((aw_valid_o && !aw_ready_i) || (w_valid_o && !w_ready_i))) ||
                        (!wr_act_q && row_valid && h_kind != KindErr && !stop &&
                         !(wr_start || tok_start)) ||
-                       (trk_valid && !wr_act_q && !row_valid && !s1_vld_q &&
+                       (trk_valid && !wr_act_q && !row_valid && !s1_vld_q && !sr_act &&
                         fe_q == FeIdle && !cmd_valid_i);
 
   // ---------------------------------------------------------------------------------------
@@ -565,19 +626,6 @@ module systole_st #(
       cfg_min_q   <= 8'h80;   // -128
       cfg_max_q   <= 8'h7F;   //  127
       s1_vld_q    <= 1'b0;
-      s1_kind_q   <= KindRow;
-      s1_code_q   <= 4'd0;
-      s1_idx_q    <= 16'd0;
-      s1_addr_q   <= 32'd0;
-      s1_off_q    <= '0;
-      s1_len_q    <= '0;
-      s1_nb_q     <= 8'd0;
-      s1_n1_q     <= 8'd0;
-      s1_cross_q  <= 1'b0;
-      s1_last_q   <= 1'b0;
-      s1_give_q   <= 1'b0;
-      s1_raw_q    <= 1'b0;
-      s1_bias_q   <= 1'b0;
       wr_act_q    <= 1'b0;
       aw_cnt_q    <= 2'd0;
       w_beat_q    <= 8'd0;
@@ -605,6 +653,33 @@ module systole_st #(
       cfg_min_q   <= cfg_min_d;
       cfg_max_q   <= cfg_max_d;
       s1_vld_q    <= s1_vld_d;
+      wr_act_q    <= wr_act_d;
+      aw_cnt_q    <= aw_cnt_d;
+      w_beat_q    <= w_beat_d;
+      err_q       <= err_d;
+      err_code_q  <= err_code_d;
+      err_idx_q   <= err_idx_d;
+    end
+  end
+
+  // S1 row geometry. With the serial output stage it is loaded only when the front end
+  // issues, so it holds while the row is being requantised.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      s1_kind_q   <= KindRow;
+      s1_code_q   <= 4'd0;
+      s1_idx_q    <= 16'd0;
+      s1_addr_q   <= 32'd0;
+      s1_off_q    <= '0;
+      s1_len_q    <= '0;
+      s1_nb_q     <= 8'd0;
+      s1_n1_q     <= 8'd0;
+      s1_cross_q  <= 1'b0;
+      s1_last_q   <= 1'b0;
+      s1_give_q   <= 1'b0;
+      s1_raw_q    <= 1'b0;
+      s1_bias_q   <= 1'b0;
+    end else if (SerialRequant == 0 || s1_vld_d) begin
       s1_kind_q   <= s1_kind_d;
       s1_code_q   <= s1_code_d;
       s1_idx_q    <= s1_idx_d;
@@ -618,12 +693,6 @@ module systole_st #(
       s1_give_q   <= s1_give_d;
       s1_raw_q    <= s1_raw_d;
       s1_bias_q   <= s1_bias_d;
-      wr_act_q    <= wr_act_d;
-      aw_cnt_q    <= aw_cnt_d;
-      w_beat_q    <= w_beat_d;
-      err_q       <= err_d;
-      err_code_q  <= err_code_d;
-      err_idx_q   <= err_idx_d;
     end
   end
 
@@ -639,5 +708,9 @@ module systole_st #(
       $fatal(1, "systole_st: QParamLines must be in 1..65536");
     if (AxiDataWidth != 64 && AxiDataWidth != 128)
       $fatal(1, "systole_st: AxiDataWidth must be 64 or 128");
+    if (RowDepth < 1 || (RowDepth & (RowDepth - 1)) != 0)
+      $fatal(1, "systole_st: RowDepth must be a power of two");
+    if (TrkDepth < 2 || (TrkDepth & (TrkDepth - 1)) != 0)
+      $fatal(1, "systole_st: TrkDepth must be a power of two >= 2");
   end
 endmodule

@@ -13,7 +13,19 @@ module systole_top #(
   parameter int AxiAddrWidth  = 32,     // AXI address bits (only 32 is supported)
   parameter int AxiIdWidth    = 2,      // AXI ID bits
   parameter int ReadsInFlight = 64,     // DMA load rows in flight
-  parameter int QueueDepth    = 8       // commands per queue
+  parameter int WritesInFlight = 16,    // DMA store bursts awaiting their write response
+  parameter int StoreRows     = 4,      // finished store rows buffered before the AXI writer
+  parameter int QueueDepth    = 8,      // commands per queue (power of two, 1 allowed)
+  parameter int FetchDepth    = 4,      // ring slots fetched ahead of dispatch (power of two)
+  // Area options for small FPGA builds (docs/architecture.md, "Parameters"); the defaults
+  // are the full chip.
+  parameter int HasSoftmax    = 1,      // 1: softmax unit on square arrays; 0: no unit
+  parameter int PerfFull      = 1,      // 0: only CYCLES, BUSY_CYCLES, DMA_*_BYTES, COMMANDS count
+  parameter int UseIce40Dsp   = 0,      // 1: PE products on iCE40 SB_MAC16s, two per DSP
+  parameter int SpadReadPorts = 2,      // 1: one scratchpad copy, EX weight/activation reads
+                                        //    share its read port
+  parameter int AccReadPorts  = 2,      // 1: one accumulator copy, ST reads when EX does not
+  parameter int SerialRequant = 0       // 1: one serial output-stage lane (no multipliers)
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -135,6 +147,7 @@ module systole_top #(
   logic        ev_fetch, ev_queue, ev_cmd;
 
   localparam logic [31:0] MacsPerRow = 32'(Rows * Cols);
+  localparam bit          PerfOn     = (PerfFull != 0);
 
   systole_csr u_csr (
     .clk_i                   (clk_i),
@@ -166,7 +179,8 @@ module systole_top #(
     .cfg_misc_qparam_lines_i (16'(QParamLines)),
     .cfg_misc_queue_depth_i  (8'(QueueDepth)),
     .cfg_misc_cmd_bytes_i    (8'd32),
-    .cfg_features_softmax_i  (Rows == Cols),  // systole_ex has a softmax unit iff square
+    .cfg_features_softmax_i  (HasSoftmax != 0 && Rows == Cols),  // as systole_ex's unit
+    .cfg_features_perf_full_i(PerfFull != 0),
     .ctrl_soft_reset_o       (soft_reset_req),
     .status_idle_i           (idle_o),
     .status_error_i          (cp_error),
@@ -192,18 +206,18 @@ module systole_top #(
     .counters_clear_i        (perf_clear),
     .cycles_inc_i            (32'd1),
     .busy_cycles_inc_i       ({31'd0, !cp_idle}),
-    .compute_cycles_inc_i    ({31'd0, ev_compute}),
-    .macs_inc_i              (ev_compute ? MacsPerRow : 32'd0),
+    .compute_cycles_inc_i    ({31'd0, PerfOn && ev_compute}),
+    .macs_inc_i              ((PerfOn && ev_compute) ? MacsPerRow : 32'd0),
     .dma_rd_bytes_inc_i      ((m_axi_rvalid_i && m_axi_rready_o) ? 32'(BusBytes) : 32'd0),
     .dma_wr_bytes_inc_i      ((m_axi_wvalid_o && m_axi_wready_i) ? 32'(BusBytes) : 32'd0),
-    .stall_ld_dep_inc_i      ({31'd0, ev_ld_dep}),
-    .stall_ex_dep_inc_i      ({31'd0, ev_ex_dep}),
-    .stall_st_dep_inc_i      ({31'd0, ev_st_dep}),
-    .stall_ex_wload_inc_i    ({31'd0, ev_ex_wload}),
-    .stall_rd_mem_inc_i      ({31'd0, ev_rd_mem}),
-    .stall_wr_mem_inc_i      ({31'd0, ev_wr_mem}),
-    .stall_fetch_inc_i       ({31'd0, ev_fetch}),
-    .stall_queue_full_inc_i  ({31'd0, ev_queue}),
+    .stall_ld_dep_inc_i      ({31'd0, PerfOn && ev_ld_dep}),
+    .stall_ex_dep_inc_i      ({31'd0, PerfOn && ev_ex_dep}),
+    .stall_st_dep_inc_i      ({31'd0, PerfOn && ev_st_dep}),
+    .stall_ex_wload_inc_i    ({31'd0, PerfOn && ev_ex_wload}),
+    .stall_rd_mem_inc_i      ({31'd0, PerfOn && ev_rd_mem}),
+    .stall_wr_mem_inc_i      ({31'd0, PerfOn && ev_wr_mem}),
+    .stall_fetch_inc_i       ({31'd0, PerfOn && ev_fetch}),
+    .stall_queue_full_inc_i  ({31'd0, PerfOn && ev_queue}),
     .commands_inc_i          ({31'd0, ev_cmd})
   );
 
@@ -239,7 +253,8 @@ module systole_top #(
 
   systole_cmdproc #(
     .QueueDepth   (QueueDepth),
-    .AxiDataWidth (AxiDataWidth)
+    .AxiDataWidth (AxiDataWidth),
+    .FetchDepth   (FetchDepth)
   ) u_cmdproc (
     .clk_i             (clk_i),
     .rst_ni            (core_rst_nq),
@@ -370,26 +385,43 @@ module systole_top #(
   logic [15:0]       spad_a_raddr, spad_b_raddr;
   logic [SpadW-1:0]  spad_a_rdata, spad_b_rdata;
 
-  systole_ram #(.Width(SpadW), .Depth(SpadLines)) u_spad_a (
-    .clk_i   (clk_i),
-    .we_i    (spad_we),
-    .waddr_i (spad_waddr[SpadAw-1:0]),
-    .wdata_i (spad_wdata),
-    .wmask_i (spad_wmask),
-    .re_i    (spad_a_re),
-    .raddr_i (spad_a_raddr[SpadAw-1:0]),
-    .rdata_o (spad_a_rdata)
-  );
-  systole_ram #(.Width(SpadW), .Depth(SpadLines)) u_spad_b (
-    .clk_i   (clk_i),
-    .we_i    (spad_we),
-    .waddr_i (spad_waddr[SpadAw-1:0]),
-    .wdata_i (spad_wdata),
-    .wmask_i (spad_wmask),
-    .re_i    (spad_b_re),
-    .raddr_i (spad_b_raddr[SpadAw-1:0]),
-    .rdata_o (spad_b_rdata)
-  );
+  if (SpadReadPorts == 2) begin : g_spad2
+    systole_ram #(.Width(SpadW), .Depth(SpadLines)) u_spad_a (
+      .clk_i   (clk_i),
+      .we_i    (spad_we),
+      .waddr_i (spad_waddr[SpadAw-1:0]),
+      .wdata_i (spad_wdata),
+      .wmask_i (spad_wmask),
+      .re_i    (spad_a_re),
+      .raddr_i (spad_a_raddr[SpadAw-1:0]),
+      .rdata_o (spad_a_rdata)
+    );
+    systole_ram #(.Width(SpadW), .Depth(SpadLines)) u_spad_b (
+      .clk_i   (clk_i),
+      .we_i    (spad_we),
+      .waddr_i (spad_waddr[SpadAw-1:0]),
+      .wdata_i (spad_wdata),
+      .wmask_i (spad_wmask),
+      .re_i    (spad_b_re),
+      .raddr_i (spad_b_raddr[SpadAw-1:0]),
+      .rdata_o (spad_b_rdata)
+    );
+  end else begin : g_spad1
+    // one copy: EX never reads activations and weights in the same cycle (SpadOneRead)
+    logic [15:0] spad_raddr;
+    assign spad_raddr = spad_b_re ? spad_b_raddr : spad_a_raddr;
+    systole_ram #(.Width(SpadW), .Depth(SpadLines)) u_spad (
+      .clk_i   (clk_i),
+      .we_i    (spad_we),
+      .waddr_i (spad_waddr[SpadAw-1:0]),
+      .wdata_i (spad_wdata),
+      .wmask_i (spad_wmask),
+      .re_i    (spad_a_re || spad_b_re),
+      .raddr_i (spad_raddr[SpadAw-1:0]),
+      .rdata_o (spad_a_rdata)
+    );
+    assign spad_b_rdata = spad_a_rdata;
+  end
 
   // accumulator: EX writes full lines (priority), LD writes masked lines; EX and ST read
   logic              ex_acc_we, ld_acc_we, acc_we;
@@ -405,26 +437,47 @@ module systole_top #(
   assign acc_wdata = ex_acc_we ? ex_acc_wdata : ld_acc_wdata;
   assign acc_wmask = ex_acc_we ? {(Cols*4){1'b1}} : ld_acc_wmask;
 
-  systole_ram #(.Width(AccW), .Depth(AccLines)) u_acc_ex (
-    .clk_i   (clk_i),
-    .we_i    (acc_we),
-    .waddr_i (acc_waddr[AccAw-1:0]),
-    .wdata_i (acc_wdata),
-    .wmask_i (acc_wmask),
-    .re_i    (ex_acc_re),
-    .raddr_i (ex_acc_raddr[AccAw-1:0]),
-    .rdata_o (ex_acc_rdata)
-  );
-  systole_ram #(.Width(AccW), .Depth(AccLines)) u_acc_st (
-    .clk_i   (clk_i),
-    .we_i    (acc_we),
-    .waddr_i (acc_waddr[AccAw-1:0]),
-    .wdata_i (acc_wdata),
-    .wmask_i (acc_wmask),
-    .re_i    (st_acc_re),
-    .raddr_i (st_acc_raddr[AccAw-1:0]),
-    .rdata_o (st_acc_rdata)
-  );
+  logic              st_acc_rgnt;
+  if (AccReadPorts == 2) begin : g_acc2
+    systole_ram #(.Width(AccW), .Depth(AccLines)) u_acc_ex (
+      .clk_i   (clk_i),
+      .we_i    (acc_we),
+      .waddr_i (acc_waddr[AccAw-1:0]),
+      .wdata_i (acc_wdata),
+      .wmask_i (acc_wmask),
+      .re_i    (ex_acc_re),
+      .raddr_i (ex_acc_raddr[AccAw-1:0]),
+      .rdata_o (ex_acc_rdata)
+    );
+    systole_ram #(.Width(AccW), .Depth(AccLines)) u_acc_st (
+      .clk_i   (clk_i),
+      .we_i    (acc_we),
+      .waddr_i (acc_waddr[AccAw-1:0]),
+      .wdata_i (acc_wdata),
+      .wmask_i (acc_wmask),
+      .re_i    (st_acc_re),
+      .raddr_i (st_acc_raddr[AccAw-1:0]),
+      .rdata_o (st_acc_rdata)
+    );
+    assign st_acc_rgnt = 1'b1;
+  end else begin : g_acc1
+    // one copy: EX (matmul read-modify-write, softmax) reads first, ST only in the other
+    // cycles; each takes the data the cycle after its own read
+    logic [15:0] acc_raddr;
+    assign acc_raddr   = ex_acc_re ? ex_acc_raddr : st_acc_raddr;
+    assign st_acc_rgnt = !ex_acc_re;
+    systole_ram #(.Width(AccW), .Depth(AccLines)) u_acc (
+      .clk_i   (clk_i),
+      .we_i    (acc_we),
+      .waddr_i (acc_waddr[AccAw-1:0]),
+      .wdata_i (acc_wdata),
+      .wmask_i (acc_wmask),
+      .re_i    (ex_acc_re || st_acc_re),
+      .raddr_i (acc_raddr[AccAw-1:0]),
+      .rdata_o (ex_acc_rdata)
+    );
+    assign st_acc_rdata = ex_acc_rdata;
+  end
 
   // quantisation parameter table: written by LD, read by ST
   logic               qp_we, qp_re;
@@ -500,10 +553,13 @@ module systole_top #(
   );
 
   systole_ex #(
-    .Rows      (Rows),
-    .Cols      (Cols),
-    .SpadLines (SpadLines),
-    .AccLines  (AccLines)
+    .Rows        (Rows),
+    .Cols        (Cols),
+    .SpadLines   (SpadLines),
+    .AccLines    (AccLines),
+    .HasSoftmax  (HasSoftmax),
+    .UseIce40Dsp (UseIce40Dsp),
+    .SpadOneRead ((SpadReadPorts == 1) ? 1 : 0)
   ) u_ex (
     .clk_i             (clk_i),
     .rst_ni            (core_rst_nq),
@@ -546,8 +602,12 @@ module systole_top #(
     .Rows         (Rows),
     .Cols         (Cols),
     .AccLines     (AccLines),
-    .QParamLines  (QParamLines),
-    .AxiDataWidth (AxiDataWidth)
+    .QParamLines   (QParamLines),
+    .AxiDataWidth  (AxiDataWidth),
+    .SerialRequant (SerialRequant),
+    .AccShared     ((AccReadPorts == 1) ? 1 : 0),
+    .RowDepth      (StoreRows),
+    .TrkDepth      (WritesInFlight)
   ) u_st (
     .clk_i             (clk_i),
     .rst_ni            (core_rst_nq),
@@ -566,6 +626,7 @@ module systole_top #(
     .win_base_i        (win_base),
     .win_size_i        (win_size),
     .acc_re_o          (st_acc_re),
+    .acc_rgnt_i        (st_acc_rgnt),
     .acc_raddr_o       (st_acc_raddr),
     .acc_rdata_i       (st_acc_rdata),
     .qp_re_o           (qp_re),
@@ -609,7 +670,17 @@ module systole_top #(
       $fatal(1, "systole_top: AxiAddrWidth must be 32");
     if (AxiIdWidth < 1)
       $fatal(1, "systole_top: AxiIdWidth must be at least 1");
-    if (QueueDepth < 2 || (QueueDepth & (QueueDepth - 1)) != 0)
-      $fatal(1, "systole_top: QueueDepth must be a power of two >= 2");
+    if (QueueDepth < 1 || QueueDepth > 128 || (QueueDepth & (QueueDepth - 1)) != 0)
+      $fatal(1, "systole_top: QueueDepth must be a power of two in 1..128");
+    if (WritesInFlight < 2 || WritesInFlight > 256 || (WritesInFlight & (WritesInFlight - 1)) != 0)
+      $fatal(1, "systole_top: WritesInFlight must be a power of two in 2..256");
+    if (StoreRows < 1 || StoreRows > 64 || (StoreRows & (StoreRows - 1)) != 0)
+      $fatal(1, "systole_top: StoreRows must be a power of two in 1..64");
+    if (SpadReadPorts != 1 && SpadReadPorts != 2)
+      $fatal(1, "systole_top: SpadReadPorts must be 1 or 2");
+    if (AccReadPorts != 1 && AccReadPorts != 2)
+      $fatal(1, "systole_top: AccReadPorts must be 1 or 2");
+    if (FetchDepth < 1 || FetchDepth > 128 || (FetchDepth & (FetchDepth - 1)) != 0)
+      $fatal(1, "systole_top: FetchDepth must be a power of two in 1..128");
   end
 endmodule
