@@ -12,7 +12,7 @@ export SEED
 
 # Array configurations. Each name maps to Verilator parameter overrides; add your own with
 #   make sim-lib CONFIG=12x12 SIM_PARAMS_12x12="-GRows=12 -GCols=12"
-CONFIGS          := 4x4 8x8 16x16 8x8w128
+CONFIGS          := 4x4 8x8 16x16 8x8w128 lite
 SIM_PARAMS_4x4   := -GRows=4 -GCols=4
 SIM_PARAMS_8x8   := -GRows=8 -GCols=8
 SIM_PARAMS_16x16 := -GRows=16 -GCols=16

@@ -13,6 +13,8 @@
 #   $(BUILD)/<cfg>-asan/test_driver_e2e       the same under ASan + UBSan
 #   $(BUILD)/<cfg>/test_attention_e2e         attention end-to-end suite per config
 #   $(BUILD)/<cfg>-asan/test_attention_e2e    the same under ASan + UBSan
+#                      (on `lite`, the chip without a softmax unit, every attention job runs
+#                      the host softmax; elsewhere its "host" test case forces it)
 #   DRIVER_SIM_TESTS   the binaries `make sim` needs
 #   DRIVER_SIM_RUNS    run-tests.sh specs ("label::command") for `make sim`
 #   driver-soak        phony: 8x8 e2e with DRIVER_SOAK (default 300) extra random cases
@@ -21,7 +23,7 @@
 #   $(BUILD)/<cfg>/systole_demo              small CNN demo with a per-layer report
 
 DRIVER_CORE_SRCS := driver/src/systole_dev.c driver/src/systole_gemm.c driver/src/systole_jobs.c \
-                    driver/src/systole_attn.c
+                    driver/src/systole_attn.c driver/src/systole_softmax_host.c
 DRIVER_SIM_SRCS  := driver/src/hal_sim.c
 DRIVER_SRCS      := $(DRIVER_CORE_SRCS) $(DRIVER_SIM_SRCS)
 DRIVER_HDRS      := $(wildcard driver/include/*.h driver/src/*.h)
@@ -77,6 +79,13 @@ DRIVER_SIM_RUNS := "driver mock HAL::$(BUILD)/driver/test_driver_mock" \
                    "attention e2e 4x4 (subset)::$(BUILD)/4x4/test_attention_e2e --subset" \
                    "attention e2e 16x16 (subset)::$(BUILD)/16x16/test_attention_e2e --subset" \
                    "attention e2e 8x8 ASan+UBSan (subset)::$(BUILD)/8x8-asan/test_attention_e2e --subset"
+
+# The FPGA-sized chip (config `lite`: 4x4, HasSoftmax=0) when it is one of SIM_CONFIGS: every
+# attention job takes the host-softmax path (the whole suite, bit-exact against the golden).
+ifneq ($(filter lite,$(SIM_CONFIGS)),)
+DRIVER_SIM_TESTS += $(BUILD)/lite/test_attention_e2e
+DRIVER_SIM_RUNS  += "attention on lite chip (host softmax)::$(BUILD)/lite/test_attention_e2e"
+endif
 
 .PHONY: driver-soak driver-lint
 driver-soak: $(BUILD)/8x8/test_driver_e2e

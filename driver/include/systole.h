@@ -99,6 +99,10 @@ typedef struct {
   uint64_t stall_ld_dep, stall_ex_dep, stall_st_dep, stall_ex_wload;
   uint64_t stall_rd_mem, stall_wr_mem, stall_fetch, stall_queue_full;
   uint64_t commands;        /* commands dispatched */
+  /* HAL clock cycles of host-side work inside the call (attention with the host softmax:
+   * reading scores, softmax, writing probabilities); 0 if none. The simulator HAL's clock is
+   * the chip's, which stands still while the host computes, so there it reads 0. */
+  uint64_t host_cycles;
 } systole_stats_t;
 
 /* Command ring staging (host side): commands written to the ring in runs. */
@@ -320,6 +324,9 @@ SYSTOLE_MUST_CHECK systole_status_t systole_add(systole_dev_t *dev, const systol
 #define SYSTOLE_ATTN_PROFILE_QK 1u
 #define SYSTOLE_ATTN_PROFILE_QK_SOFTMAX 2u
 
+/* Flags of systole_attention_job_t.flags. */
+#define SYSTOLE_ATTN_HOST_SOFTMAX 1u /* softmax on the host even if the chip has the unit */
+
 /* Multi-head attention, int8 in and out, exactly systole_ref_attention_i8 (the fields
  * are those of systole_ref_attention_params_t; sm_* and out_* from
  * systole_ref_attention_params_from_scales, softmax scale 0 = 1/sqrt(d)).
@@ -334,15 +341,25 @@ typedef struct {
   int32_t out_mult, out_shift;     /* PV accumulator -> output; shift in [-31, 31] */
   int32_t out_zp, act_min, act_max; /* int8 output stage */
   uint32_t profile;                /* 0, or SYSTOLE_ATTN_PROFILE_* (output not written) */
+  uint32_t flags;                  /* 0, or SYSTOLE_ATTN_HOST_SOFTMAX */
+  /* Host softmax only: device scratch for the raw scores of one block of query rows, bytes
+   * (0: min(64 KiB, DMA window / 16)); at least one row, 4*Cols*ceil(seq_k/Cols) bytes, is
+   * used whatever the value. */
+  uint32_t scratch_bytes;
 } systole_attention_job_t;
 
 /* out = attention(Q, K, V) on the chip: QK^T as MATMULs with K rows as weight tiles,
  * the SOFTMAX unit writes int8 probabilities into the scratchpad, PV as MATMULs against
- * V^T tiles built by byte-wide LOADs, requantised by the STORE output stage. Needs
- * CFG_FEATURES.SOFTMAX (else SYSTOLE_UNSUPPORTED). SYSTOLE_UNSUPPORTED (with a message in
- * systole_dev_last_error) when one query row of scores does not fit the accumulator or
- * V^T of one head does not fit the scratchpad. stats may be NULL; workload_macs counts
- * 2*seq_q*seq_k*d*heads (causal: the full square). */
+ * V^T tiles built by byte-wide LOADs, requantised by the STORE output stage.
+ * Without CFG_FEATURES.SOFTMAX (the FPGA build, non-square arrays), or with
+ * SYSTOLE_ATTN_HOST_SOFTMAX, the softmax runs on the host (integer-only, bit for bit the
+ * unit): QK^T stores raw int32 scores per block of query rows into a device scratch buffer,
+ * the host writes the probabilities over them, PV loads them; one chip job per block. Needs
+ * the HAL's host_alloc (else SYSTOLE_UNSUPPORTED). SYSTOLE_UNSUPPORTED (with a message in
+ * systole_dev_last_error) when one query row does not fit the chip's memories. stats may be
+ * NULL; workload_macs counts 2*seq_q*seq_k*d*heads (causal: the full square); with the host
+ * softmax, cycles and the other counters are summed over the chip jobs (chip time only),
+ * wall_cycles spans the whole call and host_cycles is the host's share. */
 SYSTOLE_MUST_CHECK systole_status_t systole_attention(systole_dev_t *dev,
                                                       const systole_attention_job_t *job,
                                                       systole_stats_t *stats);

@@ -40,6 +40,7 @@
  */
 #include "systole_internal.h"
 #include "systole_regs.h"
+#include "systole_softmax_host.h"
 
 #define ATTN_NONE (-1)
 #define ATTN_MAX_KEYS 65535u      /* keys per row (chunked rows) */
@@ -60,6 +61,15 @@ static uint64_t umin64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
 /* ---- plan ----------------------------------------------------------------------------- */
 
+/* One part of a chip job of the host-softmax path: the PV of one block or its QK^T. */
+typedef struct {
+  int on;
+  int vload;   /* PV with resident V^T: this block loads V^T of its head (its first block) */
+  uint32_t h, q0, mb, nkeys;
+  uint32_t n;  /* PV: key groups (Rows keys); QK^T: key tiles (Cols keys) */
+  uint32_t nu; /* PV: units of gc key groups; QK^T: K chunks of kc key tiles */
+} hpart_t;
+
 typedef struct {
   uint32_t R, C;
   uint32_t heads, sq, sk, d, pitch;
@@ -79,6 +89,14 @@ typedef struct {
    * key tile jt of the chunk at (DT+1+jt)*M */
   int chunked;
   uint32_t KC, JF, UK;
+  /* host softmax (no SOFTMAX unit, or SYSTOLE_ATTN_HOST_SOFTMAX): see "host softmax" below */
+  int host;
+  uint32_t DK, DO, G, tailq; /* QK^T d-tiles (Rows), PV output tiles (Cols), key groups */
+  uint32_t NS, gc, nob;      /* score slots, key groups per PV unit, PV output buffers */
+  uint32_t sbase, pvbase, ulines, spitch, s_addr;
+  int vres;                  /* V^T of a head resident (loaded by its first block's PV) */
+  uint32_t vrbase;
+  hpart_t hpv, hqk;          /* the parts of the current chip job */
 } attn_plan_t;
 
 /* Test hook (not in the public header): d-tiles per V^T chunk, forcing the streamed-V^T
@@ -491,6 +509,7 @@ typedef struct {
 static void gen_init(gen_t *g, const attn_plan_t *p) {
   memset(g, 0, sizeof(*g));
   g->p = p;
+  if (p->host) return; /* one chip job of the host-softmax path: g->i counts its commands */
   if (p->chunked)
     cblk_first(p, &g->c);
   else
@@ -523,9 +542,13 @@ static void load_v(const attn_plan_t *p, uint32_t h, uint32_t j, uint32_t vb, ui
 static int gen_ld_c(gen_t *g, gen_cmd_t *o);
 static int gen_ex_c(gen_t *g, gen_cmd_t *o);
 static int gen_st_c(gen_t *g, gen_cmd_t *o);
+static int gen_ld_h(gen_t *g, gen_cmd_t *o);
+static int gen_ex_h(gen_t *g, gen_cmd_t *o);
+static int gen_st_h(gen_t *g, gen_cmd_t *o);
 
 static int gen_ld(gen_t *g, gen_cmd_t *o) {
   const attn_plan_t *p = g->p;
+  if (p->host) return gen_ld_h(g, o);
   if (p->chunked) return gen_ld_c(g, o);
   for (;;) {
     blk_t *k = &g->k;
@@ -614,6 +637,7 @@ static int gen_ld(gen_t *g, gen_cmd_t *o) {
 /* EX: CONFIG, QK MATMULs, SOFTMAX, CONFIG, PV MATMULs per block. */
 static int gen_ex(gen_t *g, gen_cmd_t *o) {
   const attn_plan_t *p = g->p;
+  if (p->host) return gen_ex_h(g, o);
   if (p->chunked) return gen_ex_c(g, o);
   for (;;) {
     blk_t *k = &g->k;
@@ -694,6 +718,7 @@ static int gen_ex(gen_t *g, gen_cmd_t *o) {
 /* ST: one requantising STORE per d-tile of each block. */
 static int gen_st(gen_t *g, gen_cmd_t *o) {
   const attn_plan_t *p = g->p;
+  if (p->host) return gen_st_h(g, o);
   if (p->chunked) return gen_st_c(g, o);
   for (;;) {
     blk_t *k = &g->k;
@@ -924,6 +949,370 @@ static int gen_st_c(gen_t *g, gen_cmd_t *o) {
   }
 }
 
+/* ---- host softmax: plan, parts, generators ------------------------------------------------ */
+
+/* Without a SOFTMAX unit (CFG_FEATURES.SOFTMAX = 0: the FPGA build, non-square arrays) or
+ * with SYSTOLE_ATTN_HOST_SOFTMAX, the softmax runs on the host. Blocks of M query rows of one
+ * head are numbered globally (head-major) as on the chip path; chip job k runs the PV of
+ * block k-1 and the QK^T of block k, then the host turns block k's scores into
+ * probabilities:
+ *
+ *   job k, PV of block k-1 (if k >= 1), probabilities in the scratch buffer S:
+ *     EX: CONFIG EX_ZP(-128, v_zp); per d-chunk dc (DC output tiles of Cols columns), per
+ *         unit c (gc key groups of Rows keys), per key group g, per output tile ot: MATMUL
+ *         a = P lines (m, g), w = V^T tile (g, ot) -> output slot ot (accumulating over g)
+ *     LD: per unit: the P lines (one LOAD per key group, or per query row when fewer) from
+ *         S, then V^T of the unit's keys for the d-chunk's columns (one byte-wide LOAD per
+ *         key, as on the chip path); two unit buffers. When V^T of a whole head fits next
+ *         to the rest (no d-chunks), it stays resident instead: the PV of a head's first
+ *         block loads it (all seq_k keys) before its first unit, later blocks reuse it (the
+ *         scratchpad keeps its contents between jobs) and the units hold only P lines
+ *     ST: one requantising STORE per output tile after its d-chunk's last MATMUL
+ *   job k, QK^T of block k (if k < nblocks):
+ *     EX: CONFIG EX_ZP(q_zp, k_zp); per key tile jt, d-tile dt: MATMUL a = Q lines (m, dt),
+ *         w = Cols rows of K -> score slot jt mod NS
+ *     LD: Q lines (the d tail first padded with q_zp: (q_zp - q_zp) * k = 0 whatever the K
+ *         tail holds), then K rows in chunks of kc key tiles through two chunk buffers
+ *     ST: one raw int32 STORE per key tile into S (row m at m * spitch), channels < N_KEYS
+ *   then EX_ZP(0, 0); IRQ; the host reads each row's valid scores from S and writes its
+ *   probability bytes (zero point -128; -128 for masked and padding keys up to the key group)
+ *   over them (drv_sm_row: bit for bit the SOFTMAX unit).
+ *
+ * S holds one block (M rows of spitch >= 4 * Cols * ceil(seq_k / Cols) bytes); job k's QK^T
+ * STOREs overwrite it only after every PV MATMUL of block k-1 has started (EX order), i.e.
+ * after every LOAD of its probabilities. The PV part and the QK^T part use disjoint
+ * scratchpad and accumulator regions, so QK^T of block k overlaps the end of PV of block
+ * k-1. Scratchpad: Q DK*M | K 2*kc*DK*Cols | 2 units of gc*(M + DC*Cols) (P, V^T), or with
+ * resident V^T 2 units of gc*M (P) | V^T G*DO*Cols.
+ * Accumulator: nob*DC*M outputs | NS*M scores. */
+
+static uint32_t hp_dcw(const attn_plan_t *p, uint32_t dc) { /* output tiles of d-chunk dc */
+  return umin(p->DC, p->DO - dc * p->DC);
+}
+static uint32_t hp_gcu(const attn_plan_t *p, uint32_t c) { /* key groups of PV unit c */
+  return umin(p->gc, p->hpv.n - c * p->gc);
+}
+static uint32_t hp_nku(const attn_plan_t *p, uint32_t c) { /* V^T LOADs of PV unit c */
+  return p->vres ? 0 : umin(p->gc * p->R, p->hpv.nkeys - c * p->gc * p->R);
+}
+static uint32_t hp_nvl(const attn_plan_t *p) { /* resident V^T LOADs before the units */
+  return p->vres && p->hpv.vload ? p->sk : 0;
+}
+static uint32_t hp_np(const attn_plan_t *p, uint32_t c) { /* P LOADs of PV unit c */
+  return umin(hp_gcu(p, c), p->hpv.mb);
+}
+static uint32_t hp_nld(const attn_plan_t *p, uint32_t c) {
+  return hp_np(p, c) + hp_nku(p, c);
+}
+/* LOADs of one d-chunk (every unit; all but the last unit are full). */
+static uint32_t hp_ld_dc(const attn_plan_t *p) {
+  return (p->hpv.nu - 1) * hp_nld(p, 0) + hp_nld(p, p->hpv.nu - 1);
+}
+static uint32_t hp_n_ld_pv(const attn_plan_t *p) {
+  return p->hpv.on ? hp_nvl(p) + p->NDC * hp_ld_dc(p) : 0;
+}
+static uint32_t hp_n_ex_pv(const attn_plan_t *p) { return p->hpv.on ? 1 + p->hpv.n * p->DO : 0; }
+static uint32_t hp_n_st_pv(const attn_plan_t *p) { return p->hpv.on ? p->DO : 0; }
+static uint32_t hp_n_ld_qk(const attn_plan_t *p) {
+  return p->hqk.on ? p->tailq + p->DK + p->hqk.nu * p->DK : 0;
+}
+static uint32_t hp_n_ex_qk(const attn_plan_t *p) { return p->hqk.on ? 1 + p->hqk.n * p->DK : 0; }
+static uint32_t hp_n_st_qk(const attn_plan_t *p) { return p->hqk.on ? p->hqk.n : 0; }
+/* PV unit u = dc * nu + c: first / last LD command, first / last EX op (job-relative). */
+static int64_t hp_ld_unit(const attn_plan_t *p, uint32_t u, int last) {
+  uint32_t dc = u / p->hpv.nu, c = u % p->hpv.nu;
+  int64_t first = hp_nvl(p) + (int64_t)dc * hp_ld_dc(p) + (int64_t)c * hp_nld(p, 0);
+  return last ? first + hp_nld(p, c) - 1 : first;
+}
+static int64_t hp_ex_unit(const attn_plan_t *p, uint32_t u, int last) {
+  uint32_t dc = u / p->hpv.nu, c = u % p->hpv.nu, w = hp_dcw(p, dc);
+  int64_t first = 1 + (int64_t)p->hpv.n * umin(p->DO, dc * p->DC) + (int64_t)c * p->gc * w;
+  return last ? first + (int64_t)hp_gcu(p, c) * w - 1 : first;
+}
+/* QK^T: EX op of MATMUL (jt, dt); last LD command of K chunk ci. */
+static int64_t hp_ex_qk(const attn_plan_t *p, uint32_t jt, uint32_t dt) {
+  return hp_n_ex_pv(p) + 1 + (int64_t)jt * p->DK + dt;
+}
+static int64_t hp_ld_qk_chunk_last(const attn_plan_t *p, uint32_t ci) {
+  return hp_n_ld_pv(p) + p->tailq + p->DK + (int64_t)(ci + 1) * p->DK - 1;
+}
+
+/* The block of global index b as a job part. */
+static void hp_part(const attn_plan_t *p, uint32_t b, int pv, hpart_t *t) {
+  uint32_t qb = b % p->BPH;
+  memset(t, 0, sizeof(*t));
+  t->on = 1;
+  t->vload = pv && qb == 0;
+  t->h = b / p->BPH;
+  t->q0 = qb * p->M;
+  t->mb = umin(p->M, p->sq - t->q0);
+  t->nkeys = p->causal ? umin(p->sk, t->q0 + t->mb + (p->sk - p->sq)) : p->sk;
+  t->n = pv ? cdiv(t->nkeys, p->R) : cdiv(t->nkeys, p->C);
+  t->nu = cdiv(t->n, pv ? p->gc : p->kc);
+}
+
+/* Plan of the host-softmax path. budget: bytes of the scratch buffer S (at least one query
+ * row is planned whatever the budget). Prefers no d-chunks with at least min(M0, 16) rows and two score slots; otherwise
+ * the largest M that fits one query row's tiles, with d-chunks. */
+static systole_status_t attn_plan_host(systole_dev_t *dev, attn_plan_t *p, uint64_t budget) {
+  uint32_t S = dev->caps.spad_lines, A = dev->caps.acc_lines, R = p->R, C = p->C;
+  uint32_t M = 0, M0, Mmin, dcmax, nck, nug, mcap;
+  uint64_t qk1, rem, vl, ul;
+  p->host = 1;
+  p->chunked = p->vchunked = 0;
+  p->DK = cdiv(p->d, R);
+  p->DO = cdiv(p->d, C);
+  p->JT = cdiv(p->sk, C);
+  p->G = cdiv(p->sk, R);
+  p->DT = p->DO;
+  p->tailq = (p->d % R) != 0;
+  p->spitch = umax(4u * C * p->JT, (R * p->G + 3u) & ~3u);
+  mcap = (uint32_t)umin64(budget / p->spitch, 0xffffffffu);
+  M0 = umin(umin(p->sq, 1024u), umax(mcap, 1u));
+  if (dev->cfg.m_block) M0 = umin(M0, dev->cfg.m_block);
+  dcmax = systole_attn_test_v_tiles ? umin(systole_attn_test_v_tiles, p->DO) : p->DO;
+  Mmin = umin(M0, 16u);
+  /* whole head dimension in the accumulator, two score slots */
+  for (M = M0; M >= Mmin; M /= 2) {
+    qk1 = (uint64_t)p->DK * M + 2ull * p->DK * C;
+    if (dcmax == p->DO && (uint64_t)(p->DO + 2) * M <= A &&
+        qk1 + 2ull * (M + (uint64_t)p->DO * C) <= S)
+      break;
+    if (M == 1) { M = 0; break; }
+  }
+  if (M < Mmin) { /* any M that holds one output tile and one score slot: d-chunks */
+    for (M = M0;; M /= 2) {
+      qk1 = (uint64_t)p->DK * M + 2ull * p->DK * C;
+      if (2ull * M <= A && qk1 + 2ull * (M + C) <= S) break;
+      if (M == 1)
+        REJECT(dev, SYSTOLE_UNSUPPORTED,
+               "attention (host softmax): one query row with d %u needs %llu scratchpad lines "
+               "(this chip has %u)",
+               (unsigned)p->d, (unsigned long long)(qk1 + 2ull * (1 + C)), (unsigned)S);
+    }
+  }
+  qk1 = (uint64_t)p->DK * M + 2ull * p->DK * C;
+  p->M = M;
+  p->DC = (uint32_t)umin64(umin64(dcmax, A / M - 1), (S - qk1 - 2ull * M) / (2ull * C));
+  p->NDC = cdiv(p->DO, p->DC);
+  p->DC = cdiv(p->DO, p->NDC);
+  p->nob = p->NDC > 1 && (uint64_t)(2 * p->DC + 1) * M <= A ? 2 : 1;
+  /* score slots: EX may run NS key tiles ahead of the raw STOREs, each of which waits for its
+   * own ex2st token; at most 64 keeps the chip's 8-bit token counters far from overflow */
+  p->NS = umin(umin(p->JT, A / M - p->nob * p->DC), 64u);
+  /* V^T of a head resident when it fits without d-chunks (units then hold P lines only) */
+  vl = (uint64_t)p->G * p->DO * C;
+  p->vres = p->NDC == 1 && qk1 + 2ull * M + vl <= S;
+  ul = p->vres ? M : M + (uint64_t)p->DC * C; /* unit lines per key group */
+  rem = S - qk1 - 2ull * ul - (p->vres ? vl : 0);
+  /* K chunks (up to 16 key tiles) from half of the rest, PV units (up to 32 groups) */
+  p->kc = (uint32_t)umin64(umin64(p->JT, 16u), 1 + (rem / 2) / (2ull * p->DK * C));
+  if (systole_attn_test_k_keys) p->kc = umin(p->kc, cdiv(systole_attn_test_k_keys, C));
+  if (dev->cfg.k_chunk) p->kc = umin(p->kc, dev->cfg.k_chunk);
+  rem -= 2ull * (p->kc - 1) * p->DK * C;
+  p->gc = (uint32_t)umin64(umin64(p->G, 32u), 1 + rem / (2ull * ul));
+  if (systole_attn_test_k_keys) p->gc = umin(p->gc, cdiv(systole_attn_test_k_keys, R));
+  nck = cdiv(p->JT, p->kc);
+  p->kc = cdiv(p->JT, nck);
+  nug = cdiv(p->G, p->gc);
+  p->gc = cdiv(p->G, nug);
+  p->BPH = cdiv(p->sq, M);
+  p->nblocks = p->BPH * p->heads;
+  /* scratchpad: Q | K chunks | PV units; accumulator: outputs | scores */
+  p->qbase[0] = 0;
+  p->kbase[0] = p->DK * M;
+  p->kbase[1] = p->kbase[0] + p->kc * p->DK * C;
+  p->pvbase = p->kbase[1] + p->kc * p->DK * C;
+  p->ulines = p->gc * (uint32_t)ul;
+  p->vrbase = p->pvbase + 2 * p->ulines;
+  p->sbase = p->nob * p->DC * M;
+  return SYSTOLE_OK;
+}
+
+static int gen_ld_h(gen_t *g, gen_cmd_t *o) {
+  const attn_plan_t *p = g->p;
+  systole_load_t l;
+  uint32_t i = g->i, npv = hp_n_ld_pv(p);
+  if (i >= npv + hp_n_ld_qk(p)) return 0;
+  o->req_a = o->req_b = ATTN_NONE;
+  o->tokens_ok = 1;
+  memset(&l, 0, sizeof(l));
+  l.target = SYSTOLE_TARGET_SPAD;
+  l.dst_stride = 1;
+  if (i < hp_nvl(p)) { /* resident V^T of the head: byte j mod Rows of lines (g, column) */
+    l.rows = (uint16_t)p->d;
+    l.src = p->v_addr + i * p->pitch + p->hpv.h * p->d;
+    l.src_stride = 1;
+    l.row_bytes = 1;
+    l.dst_line = (uint16_t)(p->vrbase + (i / p->R) * p->DO * p->C);
+    l.dst_off = (uint8_t)(i % p->R);
+  } else if (i < npv) { /* PV unit u = (dc, c): P lines, then V^T of its keys */
+    const hpart_t *b = &p->hpv;
+    uint32_t L = hp_ld_dc(p), i2 = i - hp_nvl(p), dc = i2 / L, r = i2 % L;
+    uint32_t c = umin(r / hp_nld(p, 0), b->nu - 1);
+    uint32_t k = r - c * hp_nld(p, 0), u = dc * b->nu + c, ub = u % 2;
+    uint32_t base = p->pvbase + ub * p->ulines;
+    if (k == 0 && u >= 2) o->req_a = hp_ex_unit(p, u - 2, 1); /* its buffer was read */
+    if (k < hp_np(p, c)) {
+      if (hp_gcu(p, c) <= b->mb) { /* key group c*gc + k: rows m */
+        l.rows = (uint16_t)b->mb;
+        l.src = p->s_addr + (c * p->gc + k) * p->R;
+        l.src_stride = p->spitch;
+        l.dst_line = (uint16_t)(base + k * p->M);
+      } else { /* query row k: the unit's key groups */
+        l.rows = (uint16_t)hp_gcu(p, c);
+        l.src = p->s_addr + k * p->spitch + c * p->gc * p->R;
+        l.src_stride = p->R;
+        l.dst_line = (uint16_t)(base + k);
+        l.dst_stride = (uint16_t)p->M;
+      }
+      l.row_bytes = (uint16_t)p->R;
+    } else { /* V^T: byte j mod Rows of lines (group, column) for the d-chunk's columns */
+      uint32_t kk = k - hp_np(p, c), j = c * p->gc * p->R + kk, c0 = dc * p->DC * p->C;
+      l.rows = (uint16_t)umin(hp_dcw(p, dc) * p->C, p->d - c0);
+      l.src = p->v_addr + j * p->pitch + b->h * p->d + c0;
+      l.src_stride = 1;
+      l.row_bytes = 1;
+      l.dst_line = (uint16_t)(base + p->gc * p->M + (kk / p->R) * hp_dcw(p, dc) * p->C);
+      l.dst_off = (uint8_t)(j % p->R);
+    }
+  } else { /* QK^T: [Q tail pad], Q lines, K chunks */
+    const hpart_t *b = &p->hqk;
+    uint32_t t = i - npv;
+    if (t < p->tailq) { /* whole tail lines of q_zp, nothing read */
+      l.rows = (uint16_t)b->mb;
+      l.src = p->q_addr;
+      l.row_bytes = (uint16_t)p->R;
+      l.pad_byte = (uint8_t)(int8_t)p->q_zp;
+      l.pad_before = l.rows;
+      l.dst_line = (uint16_t)(p->qbase[0] + (p->DK - 1) * p->M);
+    } else if (t < p->tailq + p->DK) {
+      uint32_t dt = t - p->tailq;
+      l.rows = (uint16_t)b->mb;
+      l.src = p->q_addr + b->q0 * p->pitch + b->h * p->d + dt * p->R;
+      l.src_stride = p->pitch;
+      l.row_bytes = (uint16_t)umin(p->R, p->d - dt * p->R);
+      l.dst_line = (uint16_t)(p->qbase[0] + dt * p->M);
+    } else {
+      uint32_t r = t - p->tailq - p->DK, ci = r / p->DK, dt = r % p->DK, jt0 = ci * p->kc;
+      if (dt == 0 && ci >= 2)
+        o->req_a = hp_ex_qk(p, umin(b->n, (ci - 1) * p->kc) - 1, p->DK - 1);
+      l.rows = (uint16_t)umin(p->kc * p->C, b->nkeys - jt0 * p->C);
+      l.src = p->k_addr + jt0 * p->C * p->pitch + b->h * p->d + dt * p->R;
+      l.src_stride = p->pitch;
+      l.row_bytes = (uint16_t)umin(p->R, p->d - dt * p->R);
+      l.dst_line = (uint16_t)(p->kbase[ci % 2] + dt * p->kc * p->C);
+    }
+  }
+  o->cmd = systole_cmd_load(&l, 0);
+  g->i++;
+  g->idx++;
+  return 1;
+}
+
+static int gen_ex_h(gen_t *g, gen_cmd_t *o) {
+  const attn_plan_t *p = g->p;
+  systole_matmul_t m;
+  uint32_t i = g->i, npv = hp_n_ex_pv(p);
+  if (i >= npv + hp_n_ex_qk(p)) return 0;
+  o->req_a = o->req_b = ATTN_NONE;
+  o->tokens_ok = 1;
+  memset(&m, 0, sizeof(m));
+  m.load_w = 1;
+  m.a_stride = 1;
+  m.acc_stride = 1;
+  if (i < npv) {
+    const hpart_t *b = &p->hpv;
+    uint32_t r, dc, w, c, q, gl, otl, u, ub, base;
+    if (i == 0) {
+      o->cmd = systole_cmd_config_ex_zp(-128, (int8_t)p->v_zp);
+      o->tokens_ok = 0;
+      goto out;
+    }
+    r = i - 1;
+    dc = umin(r / (b->n * p->DC), p->NDC - 1);
+    r -= dc * b->n * p->DC;
+    w = hp_dcw(p, dc);
+    c = r / (p->gc * w);
+    q = r - c * p->gc * w;
+    gl = q / w;
+    otl = q % w;
+    u = dc * b->nu + c;
+    ub = u % 2;
+    base = p->pvbase + ub * p->ulines;
+    if (q == 0) {
+      o->req_a = hp_ld_unit(p, u, 1);
+      if (c == 0 && dc >= p->nob) /* the STOREs of d-chunk dc - nob (same output slots) */
+        o->req_b = (int64_t)umin(p->DO, (dc - p->nob + 1) * p->DC) - 1;
+    }
+    m.rows = (uint16_t)b->mb;
+    m.accumulate = c != 0 || gl != 0;
+    m.a_line = (uint16_t)(base + gl * p->M);
+    m.w_line = (uint16_t)(p->vres ? p->vrbase + ((c * p->gc + gl) * p->DO + otl) * p->C
+                                  : base + p->gc * p->M + (gl * w + otl) * p->C);
+    m.acc_line = (uint16_t)(((dc % p->nob) * p->DC + otl) * p->M);
+  } else {
+    const hpart_t *b = &p->hqk;
+    uint32_t r, jt, dt, ci, so = hp_n_st_pv(p);
+    if (i == npv) {
+      o->cmd = systole_cmd_config_ex_zp((int8_t)p->q_zp, (int8_t)p->k_zp);
+      o->tokens_ok = 0;
+      goto out;
+    }
+    r = i - npv - 1;
+    jt = r / p->DK;
+    dt = r % p->DK;
+    ci = jt / p->kc;
+    if (dt == 0 && jt % p->kc == 0) o->req_a = hp_ld_qk_chunk_last(p, ci);
+    if (dt == 0 && jt >= p->NS) o->req_b = (int64_t)so + jt - p->NS; /* slot stored */
+    m.rows = (uint16_t)b->mb;
+    m.accumulate = dt != 0;
+    m.a_line = (uint16_t)(p->qbase[0] + dt * p->M);
+    m.w_line = (uint16_t)(p->kbase[ci % 2] + dt * p->kc * p->C + (jt - ci * p->kc) * p->C);
+    m.acc_line = (uint16_t)(p->sbase + (jt % p->NS) * p->M);
+  }
+  o->cmd = systole_cmd_matmul(&m, 0);
+out:
+  g->i++;
+  g->idx++;
+  return 1;
+}
+
+static int gen_st_h(gen_t *g, gen_cmd_t *o) {
+  const attn_plan_t *p = g->p;
+  systole_store_t s;
+  uint32_t i = g->i, npv = hp_n_st_pv(p);
+  if (i >= npv + hp_n_st_qk(p)) return 0;
+  o->req_b = ATTN_NONE;
+  o->tokens_ok = 1;
+  memset(&s, 0, sizeof(s));
+  if (i < npv) { /* output tile ot, requantised */
+    const hpart_t *b = &p->hpv;
+    uint32_t ot = i, dc = ot / p->DC;
+    o->req_a = (int64_t)b->n * umin(p->DO, (dc + 1) * p->DC); /* d-chunk's last MATMUL */
+    s.rows = (uint16_t)b->mb;
+    s.dst = p->o_addr + b->q0 * p->pitch + b->h * p->d + ot * p->C;
+    s.dst_stride = p->pitch;
+    s.channels = (uint16_t)umin(p->C, p->d - ot * p->C);
+    s.src_line = (uint16_t)(((dc % p->nob) * p->DC + ot - dc * p->DC) * p->M);
+  } else { /* key tile jt, raw int32 scores into S */
+    const hpart_t *b = &p->hqk;
+    uint32_t jt = i - npv;
+    o->req_a = hp_ex_qk(p, jt, p->DK - 1);
+    s.raw = 1;
+    s.rows = (uint16_t)b->mb;
+    s.dst = p->s_addr + jt * p->C * 4u;
+    s.dst_stride = p->spitch;
+    s.channels = (uint16_t)umin(p->C, b->nkeys - jt * p->C);
+    s.src_line = (uint16_t)(p->sbase + (jt % p->NS) * p->M);
+  }
+  s.src_stride = 1;
+  o->cmd = systole_cmd_store(&s, 0);
+  g->i++;
+  g->idx++;
+  return 1;
+}
+
 typedef int (*gen_fn)(gen_t *g, gen_cmd_t *o);
 
 /* ---- token placement ------------------------------------------------------------------- */
@@ -1126,6 +1515,230 @@ stuck:
   return SYSTOLE_UNSUPPORTED;
 }
 
+/* ---- host softmax: the host side ------------------------------------------------------------ */
+
+/* Host row buffer: at most this many int32 (a longer row is processed in three streamed
+ * passes over device memory). */
+#define ATTN_HOST_ROW_CAP 1024u
+/* Default device scratch budget for the raw scores of one block. */
+#define ATTN_HOST_SCRATCH_MAX (64u * 1024u)
+
+/* The chip writes int32 little-endian; make them host int32 in place. */
+static void le_to_host(int32_t *v, uint32_t n) {
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  (void)v;
+  (void)n;
+#else
+  uint8_t *b = (uint8_t *)v;
+  uint32_t i;
+  for (i = 0; i < n; i++) {
+    uint32_t u = (uint32_t)b[4 * i] | ((uint32_t)b[4 * i + 1] << 8) |
+                 ((uint32_t)b[4 * i + 2] << 16) | ((uint32_t)b[4 * i + 3] << 24);
+    v[i] = u <= 0x7fffffffu ? (int32_t)u : -(int32_t)(~u) - 1;
+  }
+#endif
+}
+
+/* Softmax of one query row in device memory: nv valid int32 scores at addr (little-endian),
+ * replaced by nout probability bytes (the valid ones, then -128). hb holds hn int32. */
+static systole_status_t host_row(systole_dev_t *dev, const attn_plan_t *p, uint32_t addr,
+                                 uint32_t nv, uint32_t nout, int32_t *hb, uint32_t hn) {
+  uint32_t j0, n, j, sum = 0, r;
+  int32_t mx = INT32_MIN;
+  if (nv <= hn && nout <= 4u * hn) { /* the whole row in host memory */
+    DRV_CHECK(drv_mem_read(dev, addr, hb, 4u * (size_t)nv));
+    le_to_host(hb, nv);
+    drv_sm_row(hb, nv, nout, p->sm_mult, (int)p->sm_shift, (int8_t *)hb);
+    return drv_mem_write(dev, addr, hb, nout);
+  }
+  /* three passes over the row in pieces of hn scores: max, sum, probabilities */
+  for (j0 = 0; j0 < nv; j0 += n) {
+    n = umin(hn, nv - j0);
+    DRV_CHECK(drv_mem_read(dev, addr + 4u * j0, hb, 4u * (size_t)n));
+    le_to_host(hb, n);
+    for (j = 0; j < n; j++)
+      if (hb[j] > mx) mx = hb[j];
+  }
+  for (j0 = 0; j0 < nv; j0 += n) {
+    n = umin(hn, nv - j0);
+    DRV_CHECK(drv_mem_read(dev, addr + 4u * j0, hb, 4u * (size_t)n));
+    le_to_host(hb, n);
+    for (j = 0; j < n; j++) sum += drv_sm_exp(hb[j], mx, p->sm_mult, (int)p->sm_shift);
+  }
+  r = drv_sm_recip(sum);
+  for (j0 = 0; j0 < nv; j0 += n) { /* bytes [j0, j0+n) cover scores already read */
+    int8_t *pb = (int8_t *)hb;
+    n = umin(hn, nv - j0);
+    DRV_CHECK(drv_mem_read(dev, addr + 4u * j0, hb, 4u * (size_t)n));
+    le_to_host(hb, n);
+    for (j = 0; j < n; j++) {
+      uint32_t e = drv_sm_exp(hb[j], mx, p->sm_mult, (int)p->sm_shift);
+      pb[j] = drv_sm_prob(e, r);
+    }
+    DRV_CHECK(drv_mem_write(dev, addr + j0, hb, n));
+  }
+  memset(hb, 0x80, 4u * (size_t)hn); /* masked and padding keys */
+  for (j0 = nv; j0 < nout; j0 += n) {
+    n = umin(4u * hn, nout - j0);
+    DRV_CHECK(drv_mem_write(dev, addr + j0, hb, n));
+  }
+  return SYSTOLE_OK;
+}
+
+/* The probabilities of block b (the QK^T part just run) in place in S. */
+static systole_status_t host_block(systole_dev_t *dev, const attn_plan_t *p, const hpart_t *b,
+                                   int32_t *hb, uint32_t hn) {
+  uint32_t m, nout = cdiv(b->nkeys, p->R) * p->R;
+  for (m = 0; m < b->mb; m++) {
+    uint32_t nv = p->causal ? b->q0 + m + (p->sk - p->sq) + 1 : b->nkeys;
+    DRV_CHECK(host_row(dev, p, p->s_addr + m * p->spitch, nv, nout, hb, hn));
+  }
+  return SYSTOLE_OK;
+}
+
+static systole_status_t read_cycles(systole_dev_t *dev, uint64_t *v) {
+  uint32_t lo, hi;
+  DRV_CHECK(drv_reg_read(dev, SYSTOLE_REG_CYCLES_LO, &lo));
+  DRV_CHECK(drv_reg_read(dev, SYSTOLE_REG_CYCLES_HI, &hi));
+  *v = ((uint64_t)hi << 32) | lo;
+  return SYSTOLE_OK;
+}
+
+static void stats_add(systole_stats_t *t, const systole_stats_t *s) {
+  t->cycles += s->cycles;
+  t->array_macs += s->array_macs;
+  t->compute_cycles += s->compute_cycles;
+  t->dma_rd_bytes += s->dma_rd_bytes;
+  t->dma_wr_bytes += s->dma_wr_bytes;
+  t->stall_ld_dep += s->stall_ld_dep;
+  t->stall_ex_dep += s->stall_ex_dep;
+  t->stall_st_dep += s->stall_st_dep;
+  t->stall_ex_wload += s->stall_ex_wload;
+  t->stall_rd_mem += s->stall_rd_mem;
+  t->stall_wr_mem += s->stall_wr_mem;
+  t->stall_fetch += s->stall_fetch;
+  t->stall_queue_full += s->stall_queue_full;
+  t->commands += s->commands;
+}
+
+/* One chip job of the host path: the parts in p->hpv / p->hqk. */
+static systole_status_t host_job(systole_dev_t *dev, attn_plan_t *p, const systole_buf_t *qp,
+                                 const systole_attention_job_t *job, systole_stats_t *sum) {
+  drv_counters_t snap;
+  systole_stats_t js;
+  DRV_CHECK(drv_job_begin(dev, &snap));
+  if (p->hpv.on) { /* output stage of the PV STOREs: one qparam line */
+    systole_cmd_t c = systole_cmd_config_output((int8_t)job->out_zp, (int8_t)job->act_min,
+                                                (int8_t)job->act_max);
+    systole_load_t l;
+    memset(&l, 0, sizeof(l));
+    l.target = SYSTOLE_TARGET_QPARAM;
+    l.rows = 1;
+    l.src = qp->addr;
+    l.row_bytes = (uint16_t)(p->C * 16u);
+    l.dst_stride = 1;
+    DRV_CHECK(drv_push(dev, &c));
+    c = systole_cmd_load(&l, 0);
+    DRV_CHECK(drv_push(dev, &c));
+  }
+  DRV_CHECK(attn_emit(dev, p));
+  {
+    systole_cmd_t c = systole_cmd_config_ex_zp(0, 0);
+    DRV_CHECK(drv_push(dev, &c));
+  }
+  DRV_CHECK(drv_job_end(dev, &snap, 0, &js));
+  stats_add(sum, &js);
+  return SYSTOLE_OK;
+}
+
+/* Scratch budget (bytes) of a job: the job's own, else min(64 KiB, window / 16). */
+static uint64_t host_budget(const systole_dev_t *dev, const systole_attention_job_t *job) {
+  uint64_t w = dev->cfg.win_size ? dev->cfg.win_size : dev->hal->mem_size;
+  if (job->scratch_bytes) return job->scratch_bytes;
+  w /= 16u;
+  return w < ATTN_HOST_SCRATCH_MAX ? w : ATTN_HOST_SCRATCH_MAX;
+}
+
+/* The whole host-softmax job: plan (done by the caller), scratch, chip jobs and host rows. */
+static systole_status_t attn_run_host(systole_dev_t *dev, attn_plan_t *p,
+                                      const systole_attention_job_t *job, uint64_t macs,
+                                      systole_stats_t *stats) {
+  systole_buf_t sbuf, qp;
+  systole_stats_t sum;
+  systole_status_t st = SYSTOLE_OK, st2;
+  const systole_hal_t *hal = dev->hal;
+  int32_t *hb;
+  uint32_t hn = umin(ATTN_HOST_ROW_CAP, p->spitch / 4u), k;
+  uint64_t c0 = 0, c1 = 0, host_cycles = 0;
+  int has_sm = job->profile != SYSTOLE_ATTN_PROFILE_QK, has_pv = job->profile == 0;
+  memset(&sum, 0, sizeof(sum));
+  /* the scratch buffer; on NO_MEM, fewer rows per block (down to one) */
+  for (;;) {
+    uint64_t bytes = (uint64_t)p->M * p->spitch;
+    if (!drv_fits_u32(bytes))
+      REJECT(dev, SYSTOLE_OVERFLOW, "attention (host softmax): scratch of %llu bytes",
+             (unsigned long long)bytes);
+    st = systole_buf_alloc(dev, (size_t)bytes, &sbuf);
+    if (st == SYSTOLE_OK) break;
+    if (st != SYSTOLE_NO_MEM || p->M == 1) {
+      drv_set_error(dev, st, "attention (host softmax): no device memory for the scores of one "
+                             "query row (%u bytes)", (unsigned)p->spitch);
+      return st;
+    }
+    DRV_CHECK(attn_plan_host(dev, p, (uint64_t)(p->M / 2) * p->spitch));
+  }
+  p->s_addr = sbuf.addr;
+  hb = (int32_t *)hal->host_alloc(hal->ctx, 4u * (size_t)hn);
+  if (!hb) {
+    st = systole_buf_free(dev, &sbuf); /* the NO_MEM below says enough */
+    REJECT(dev, SYSTOLE_NO_MEM, "attention (host softmax): host_alloc of %u bytes failed",
+           (unsigned)(4u * hn));
+  }
+  st = systole_buf_alloc(dev, (size_t)p->C * SYSTOLE_QPARAM_RECORD_BYTES, &qp);
+  if (st == SYSTOLE_OK) {
+    uint32_t n, i;
+    uint8_t *b = dev->hbuf;
+    int32_t rec[4];
+    rec[0] = 0;
+    rec[1] = job->out_mult;
+    rec[2] = job->out_shift;
+    rec[3] = 0;
+    for (n = 0; n < p->C; n++)
+      for (i = 0; i < 16; i++) b[n * 16 + i] = (uint8_t)((uint32_t)rec[i / 4] >> (8 * (i % 4)));
+    st = drv_mem_write(dev, qp.addr, b, (size_t)p->C * 16u);
+    if (st == SYSTOLE_OK) st = read_cycles(dev, &c0);
+    /* job k: PV of block k-1, QK^T of block k; then the host softmax of block k */
+    for (k = 0; st == SYSTOLE_OK && k <= p->nblocks; k++) {
+      p->hpv.on = p->hqk.on = 0;
+      if (k >= 1 && has_pv) hp_part(p, k - 1, 1, &p->hpv);
+      if (k < p->nblocks) hp_part(p, k, 0, &p->hqk);
+      if (!p->hpv.on && !p->hqk.on) continue;
+      st = host_job(dev, p, &qp, job, &sum);
+      if (st == SYSTOLE_OK && p->hqk.on && has_sm) {
+        uint64_t t0 = hal->cycles(hal->ctx);
+        st = host_block(dev, p, &p->hqk, hb, hn);
+        host_cycles += hal->cycles(hal->ctx) - t0;
+      }
+    }
+    if (st == SYSTOLE_OK) st = read_cycles(dev, &c1);
+    st2 = systole_buf_free(dev, &qp);
+    if (st == SYSTOLE_OK) st = st2;
+  }
+  hal->host_free(hal->ctx, hb);
+  st2 = systole_buf_free(dev, &sbuf);
+  if (st == SYSTOLE_OK) st = st2;
+  if (st == SYSTOLE_OK && stats) {
+    *stats = sum;
+    stats->wall_cycles = c1 - c0;
+    stats->workload_macs = macs;
+    stats->host_cycles = host_cycles;
+    stats->utilisation =
+        stats->cycles ? (double)macs / ((double)p->R * (double)p->C * (double)stats->cycles) : 0.0;
+  }
+  return st;
+}
+
 /* ---- the job ---------------------------------------------------------------------------- */
 
 static int buf_holds(const systole_buf_t *b, uint64_t rows, uint64_t pitch, uint64_t *need) {
@@ -1141,6 +1754,7 @@ systole_status_t systole_attention(systole_dev_t *dev, const systole_attention_j
   systole_buf_t qp;
   systole_status_t st, st2;
   uint32_t C;
+  int host;
   if (!dev_ready(dev)) return SYSTOLE_BAD_ARG;
   if (!job || !job->q || !job->k || !job->v || !job->out)
     REJECT(dev, SYSTOLE_BAD_ARG, "attention: NULL job, Q, K, V or out");
@@ -1165,6 +1779,8 @@ systole_status_t systole_attention(systole_dev_t *dev, const systole_attention_j
            (int)job->sm_shift, (int)job->out_shift);
   if (job->profile > SYSTOLE_ATTN_PROFILE_QK_SOFTMAX)
     REJECT(dev, SYSTOLE_BAD_ARG, "attention: unknown profile mode %u", (unsigned)job->profile);
+  if (job->flags & ~(uint32_t)SYSTOLE_ATTN_HOST_SOFTMAX)
+    REJECT(dev, SYSTOLE_BAD_ARG, "attention: unknown flags 0x%x", (unsigned)job->flags);
   if (!drv_buf_ok(dev, job->q) || !drv_buf_ok(dev, job->k) || !drv_buf_ok(dev, job->v) ||
       !drv_buf_ok(dev, job->out))
     REJECT(dev, SYSTOLE_BAD_ARG, "attention: a buffer is empty or outside the DMA window");
@@ -1185,11 +1801,16 @@ systole_status_t systole_attention(systole_dev_t *dev, const systole_attention_j
            (unsigned)job->v->bytes, (unsigned long long)need);
   if (!drv_mul_ok(2ull * job->seq_q * job->seq_k, pitch, &macs))
     REJECT(dev, SYSTOLE_OVERFLOW, "attention: MAC count overflows");
-  /* the hardware */
-  if (!SYSTOLE_CFG_FEATURES_SOFTMAX_GET(dev->caps.features))
-    REJECT(dev, SYSTOLE_UNSUPPORTED, "attention: this chip has no softmax unit "
-                                     "(CFG_FEATURES.SOFTMAX = 0)");
-  if (dev->caps.rows != dev->caps.cols)
+  /* the hardware: without a softmax unit (or when asked) the softmax runs on the host */
+  host = !SYSTOLE_CFG_FEATURES_SOFTMAX_GET(dev->caps.features) ||
+         (job->flags & SYSTOLE_ATTN_HOST_SOFTMAX) != 0;
+  if (host && (!dev->hal->host_alloc || !dev->hal->host_free))
+    REJECT(dev, SYSTOLE_UNSUPPORTED,
+           "attention: %s, and the host softmax needs the HAL's host_alloc/host_free (NULL)",
+           SYSTOLE_CFG_FEATURES_SOFTMAX_GET(dev->caps.features)
+               ? "host softmax requested"
+               : "this chip has no softmax unit (CFG_FEATURES.SOFTMAX = 0)");
+  if (!host && dev->caps.rows != dev->caps.cols)
     REJECT(dev, SYSTOLE_UNSUPPORTED, "attention: needs a square array (%ux%u)",
            (unsigned)dev->caps.rows, (unsigned)dev->caps.cols);
   C = dev->caps.cols;
@@ -1218,6 +1839,10 @@ systole_status_t systole_attention(systole_dev_t *dev, const systole_attention_j
   p.has_pv = job->profile == 0;
   if (p.d > 65535u)
     REJECT(dev, SYSTOLE_UNSUPPORTED, "attention: d %u > 65535", (unsigned)p.d);
+  if (host) {
+    DRV_CHECK(attn_plan_host(dev, &p, host_budget(dev, job)));
+    return attn_run_host(dev, &p, job, macs, stats);
+  }
   /* a whole row of scores in the accumulator (fast path), else chunked rows */
   {
     attn_plan_t p0 = p;

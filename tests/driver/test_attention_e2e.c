@@ -1,6 +1,10 @@
 /* End-to-end tests of systole_attention on the Verilated chip: every job is compared bit for
  * bit with systole_ref_attention_i8 (sw/ref).
  *
+ * On a chip without a softmax unit (the `lite` config, CFG_FEATURES.SOFTMAX = 0) every job
+ * runs the host-softmax path; on a chip with one, the host_* tests force it with
+ * SYSTOLE_ATTN_HOST_SOFTMAX and also compare it with the chip's own softmax path.
+ *
  * Usage: test_attention_e2e [--subset]
  *   SEED=n      base seed of the random cases (default 1)
  *   --subset    fewer cases (4x4 / 16x16 / sanitizer runs)
@@ -72,7 +76,11 @@ typedef struct {
   int spread;   /* value range of the int8 inputs: 0 full, else +-spread around the zp */
   uint32_t m_block, k_chunk; /* tiler overrides (fresh device), 0: automatic */
   uint32_t v_tiles; /* d-tiles per streamed V^T chunk (forces streaming), 0: automatic */
-  uint32_t k_keys;  /* keys per chunk of a chunked row (forces chunked rows), 0: automatic */
+  uint32_t k_keys;  /* keys per chunk of a chunked row (forces chunked rows), 0: automatic;
+                     * host softmax: caps the K chunks / PV units to about k_keys keys */
+  int host;         /* 1: SYSTOLE_ATTN_HOST_SOFTMAX (and, if the chip has a softmax unit, the
+                     * same job on its softmax path must give the same bytes) */
+  uint32_t scratch; /* host softmax: scratch_bytes of the job (0: automatic) */
 } attn_case_t;
 
 /* Test hook of systole_attn.c: d-tiles per streamed V^T chunk (0: automatic). */
@@ -93,16 +101,18 @@ static void attn_shape(const attn_case_t *c, char *buf, size_t n) {
   snprintf(buf, n,
            "attention seq_q=%d seq_k=%d d=%d heads=%d causal=%d zp q/k/v/out=%d/%d/%d/%d "
            "act=[%d,%d] scales q/k/v/out/sm=%g/%g/%g/%g/%g spread=%d m_block=%u k_chunk=%u "
-           "v_tiles=%u k_keys=%u",
+           "v_tiles=%u k_keys=%u host=%d scratch=%u",
            c->seq_q, c->seq_k, c->d, c->heads, c->causal, c->q_zp, c->k_zp, c->v_zp, c->out_zp,
            c->act_min, c->act_max, c->q_scale, c->k_scale, c->v_scale, c->out_scale, c->sm_scale,
-           c->spread, c->m_block, c->k_chunk, c->v_tiles, c->k_keys);
+           c->spread, c->m_block, c->k_chunk, c->v_tiles, c->k_keys, c->host, c->scratch);
 }
 
 #define FAIL_CTX_FMT "seed %llu, config %s: %s\n  rerun: SEED=%llu %s%s"
 #define FAIL_CTX_ARGS(shape)                                                              \
   (unsigned long long)g_seed, SYSTOLE_TEST_CONFIG, shape, (unsigned long long)g_seed, g_argv0, \
       g_subset ? " --subset" : ""
+
+static int has_softmax(const tdev_t *t) { return (int)(t->dev.caps.features & 1u); }
 
 static void fill(int8_t *p, size_t n, int32_t zp, int spread, uint64_t *s) {
   size_t i;
@@ -162,6 +172,8 @@ static void run_attn(tdev_t *t0, const attn_case_t *c, uint64_t seed, systole_st
   job.sm_mult = rp.sm_mult; job.sm_shift = rp.sm_shift;
   job.out_mult = rp.out_mult; job.out_shift = rp.out_shift;
   job.out_zp = c->out_zp; job.act_min = c->act_min; job.act_max = c->act_max;
+  job.flags = c->host ? SYSTOLE_ATTN_HOST_SOFTMAX : 0;
+  job.scratch_bytes = c->scratch;
   {
     systole_status_t r;
     systole_error_info_t info;
@@ -178,9 +190,23 @@ static void run_attn(tdev_t *t0, const attn_case_t *c, uint64_t seed, systole_st
   ck_assert_int_eq(systole_ref_attention_i8(&rp, Q, K, V, want), 0);
   for (i = 0; i < qn; i++)
     if (got[i] != want[i])
-      ck_abort_msg("mismatch at out[%zu][head %zu][%zu]: got %d want %d\n" FAIL_CTX_FMT,
+      ck_abort_msg("mismatch at out[%zu][head %zu][%zu]: got %d want %d%s\n" FAIL_CTX_FMT,
                    i / pitch, (i % pitch) / (size_t)c->d, i % (size_t)c->d, got[i], want[i],
-                   FAIL_CTX_ARGS(shape));
+                   c->host || !has_softmax(t) ? " (host softmax)" : "", FAIL_CTX_ARGS(shape));
+  if (c->host && has_softmax(t)) { /* the chip's own softmax path gives the same bytes */
+    systole_stats_t cst;
+    for (i = 0; i < qn; i++) want[i] = (int8_t)(0x3C ^ i);
+    OK(systole_buf_write(&t->dev, &ob, 0, want, qn));
+    job.flags = 0;
+    OK(systole_attention(&t->dev, &job, &cst));
+    OK(systole_buf_read(&t->dev, &ob, 0, want, qn));
+    for (i = 0; i < qn; i++)
+      if (got[i] != want[i])
+        ck_abort_msg("host softmax differs from the chip's softmax path at out[%zu][head %zu]"
+                     "[%zu]: host %d chip %d\n" FAIL_CTX_FMT,
+                     i / pitch, (i % pitch) / (size_t)c->d, i % (size_t)c->d, got[i], want[i],
+                     FAIL_CTX_ARGS(shape));
+  }
   ck_assert_uint_eq(st.workload_macs,
                     2ull * (uint64_t)c->seq_q * (uint64_t)c->seq_k * (uint64_t)pitch);
   ck_assert_uint_gt(st.cycles, 0);
@@ -410,6 +436,167 @@ START_TEST(test_random) {
 }
 END_TEST
 
+/* ---- host softmax ------------------------------------------------------------------------ */
+
+/* Fixed host-softmax cases: heads, causal (seq_q < seq_k too), d tails, extreme zero points,
+ * one query row per block (tiny scratch), K chunks and PV units of a few keys, d-chunks of
+ * the outputs, rows longer than the host row buffer (three streamed passes) and than the
+ * accumulator. On a chip with a softmax unit each is also compared with the chip path. */
+START_TEST(test_host_fixed) {
+  static const fixed_t k_host[] = {
+      {1, 1, 16, 1, 0, 1},    {1, 1, 1, 1, 1, 1},      {7, 7, 64, 2, 0, 1},
+      {64, 64, 64, 4, 1, 1},  {128, 128, 64, 2, 0, 0}, {37, 45, 20, 3, 1, 1},
+      {1, 257, 128, 2, 1, 0}, {257, 257, 16, 2, 1, 0}, {64, 128, 16, 3, 1, 1},
+      {7, 512, 32, 3, 0, 0},  {3, 40, 1, 2, 1, 1},     {20, 33, 72, 1, 0, 0},
+  };
+  tdev_t t;
+  attn_case_t c;
+  unsigned i;
+  tdev_open_cfg(&t, NULL);
+  for (i = 0; i < sizeof(k_host) / sizeof(k_host[0]); i++) {
+    const fixed_t *f = &k_host[i];
+    if (g_subset && !f->subset) continue;
+    c = attn_basic(f->sq, f->sk, f->d, f->heads, f->causal);
+    c.host = 1;
+    run_attn(&t, &c, g_seed * 2000 + i, NULL);
+  }
+  c = attn_basic(9, 13, 5, 2, 0); /* extreme zero points, d tail */
+  c.host = 1; c.q_zp = -128; c.k_zp = 127; c.v_zp = -128; c.out_zp = 127;
+  run_attn(&t, &c, 101, NULL);
+  c = attn_basic(17, 17, 19, 3, 1); /* peaked scores, narrow clamp */
+  c.host = 1; c.act_min = -20; c.act_max = 30; c.spread = 3;
+  run_attn(&t, &c, 102, NULL);
+  c = attn_basic(20, 33, 8, 1, 0); /* very sharp softmax */
+  c.host = 1; c.q_scale = 0.5; c.k_scale = 0.5; c.sm_scale = 1.0;
+  run_attn(&t, &c, 103, NULL);
+  c = attn_basic(20, 33, 24, 1, 1); /* nearly uniform */
+  c.host = 1; c.q_scale = 0.001; c.k_scale = 0.001;
+  run_attn(&t, &c, 104, NULL);
+  c = attn_basic(30, 70, 33, 2, 1); /* one query row per block: 30 * 2 + 1 chip jobs */
+  c.host = 1; c.scratch = 1;
+  run_attn(&t, &c, 105, NULL);
+  c = attn_basic(37, 45, 20, 3, 1); /* K chunks of one key tile, PV units of one group */
+  c.host = 1; c.k_keys = 1; c.m_block = 5;
+  run_attn(&t, &c, 106, NULL);
+  c = attn_basic(19, 64, 40, 2, 0); /* outputs in d-chunks (two output buffers) */
+  c.host = 1; c.v_tiles = 2; c.k_keys = 13;
+  run_attn(&t, &c, 107, NULL);
+  c = attn_basic(30, 100, 33, 2, 1); /* d-chunks of one tile, tiny blocks */
+  c.host = 1; c.v_tiles = 1; c.m_block = 7; c.k_chunk = 3;
+  run_attn(&t, &c, 108, NULL);
+  c = attn_basic(5, 1500, 16, 2, 1); /* rows longer than the host row buffer: 3 passes */
+  c.host = 1;
+  run_attn(&t, &c, 109, NULL);
+  if (!g_subset) {
+    c = attn_basic(16, 64, 64, 2, 0); /* sharp softmax, the max anywhere */
+    c.host = 1; c.sm_scale = 1.0; c.spread = 40; c.k_keys = 9;
+    run_attn(&t, &c, 110, NULL);
+    c = attn_basic(3, 5000, 16, 1, 1); /* a row longer than the 4x4 accumulator */
+    c.host = 1;
+    run_attn(&t, &c, 111, NULL);
+    c = attn_basic(4, 2100, 8, 2, 0); /* long rows, one row per block */
+    c.host = 1; c.scratch = 64;
+    run_attn(&t, &c, 112, NULL);
+    c = attn_basic(512, 512, 128, 1, 1);
+    c.host = 1;
+    run_attn(&t, &c, 113, NULL);
+  }
+  tdev_close(&t);
+}
+END_TEST
+
+/* Constrained-random host-softmax cases from SEED: shapes, zero points, scales, scratch
+ * budgets (down to one query row per block), tiler overrides, d-chunks, small K chunks. */
+START_TEST(test_host_random) {
+  tdev_t t;
+  uint64_t s = g_seed * 0xD1B54A32D192ED03ull + 17;
+  int i, n = g_subset ? 6 : 24;
+  tdev_open_cfg(&t, NULL);
+  for (i = 0; i < n; i++) {
+    attn_case_t c;
+    int sk = rnd_range(&s, 1, g_subset ? 90 : 300);
+    int causal = (int)(rnd(&s) & 1);
+    int sq = causal ? rnd_range(&s, 1, sk) : rnd_range(&s, 1, g_subset ? 60 : 160);
+    c = attn_basic(sq, sk, rnd_range(&s, 1, 80), rnd_range(&s, 1, 4), causal);
+    c.host = 1;
+    c.q_zp = rnd_range(&s, -128, 127);
+    c.k_zp = rnd_range(&s, -128, 127);
+    c.v_zp = rnd_range(&s, -128, 127);
+    c.out_zp = rnd_range(&s, -128, 127);
+    c.q_scale = 0.005 * rnd_range(&s, 1, 40);
+    c.k_scale = 0.005 * rnd_range(&s, 1, 40);
+    c.v_scale = 0.005 * rnd_range(&s, 1, 40);
+    c.out_scale = 0.002 * rnd_range(&s, 1, 40);
+    if (rnd(&s) % 3 == 0) c.spread = rnd_range(&s, 1, 40);
+    if (rnd(&s) % 3 == 0) c.scratch = (uint32_t)rnd_range(&s, 1, 20000);
+    if (rnd(&s) % 4 == 0) {
+      c.m_block = (uint32_t)rnd_range(&s, 1, 40);
+      c.k_chunk = (uint32_t)rnd_range(&s, 1, 6);
+    }
+    if (rnd(&s) % 4 == 0) c.v_tiles = (uint32_t)rnd_range(&s, 1, 4);
+    if (rnd(&s) % 4 == 0) c.k_keys = (uint32_t)rnd_range(&s, 1, 40);
+    run_attn(&t, &c, rnd(&s), NULL);
+  }
+  tdev_close(&t);
+}
+END_TEST
+
+/* Host softmax: profiling modes, argument checks, and a HAL without host_alloc. */
+START_TEST(test_host_validation) {
+  tdev_t t;
+  systole_hal_t nohost;
+  systole_dev_t dev2;
+  systole_buf_t b, o;
+  systole_attention_job_t job;
+  systole_error_info_t info;
+  uint8_t before[64 * 64], after[64 * 64];
+  unsigned i;
+  tdev_open_cfg(&t, NULL);
+  OK(systole_buf_alloc(&t.dev, sizeof(before), &b));
+  OK(systole_buf_alloc(&t.dev, sizeof(before), &o));
+  for (i = 0; i < sizeof(before); i++) before[i] = (uint8_t)(i * 7);
+  OK(systole_buf_write(&t.dev, &b, 0, before, sizeof(before)));
+  OK(systole_buf_write(&t.dev, &o, 0, before, sizeof(before)));
+  memset(&job, 0, sizeof(job));
+  job.heads = 2; job.seq_q = 64; job.seq_k = 64; job.d = 32; job.causal = 1;
+  job.q = job.k = job.v = &b; job.out = &o;
+  job.sm_mult = 1 << 30; job.out_mult = 1 << 30; job.act_min = -128; job.act_max = 127;
+  job.flags = SYSTOLE_ATTN_HOST_SOFTMAX;
+  /* profiling modes run and leave the output alone */
+  job.profile = SYSTOLE_ATTN_PROFILE_QK;
+  OK(systole_attention(&t.dev, &job, NULL));
+  job.profile = SYSTOLE_ATTN_PROFILE_QK_SOFTMAX;
+  OK(systole_attention(&t.dev, &job, NULL));
+  OK(systole_buf_read(&t.dev, &o, 0, after, sizeof(after)));
+  ck_assert_mem_eq(before, after, sizeof(before));
+  job.profile = 0;
+  job.flags = 6;
+  ck_assert_int_eq(systole_attention(&t.dev, &job, NULL), SYSTOLE_BAD_ARG);
+  OK(systole_dev_last_error(&t.dev, &info));
+  ck_assert_ptr_nonnull(strstr(info.msg, "flags"));
+  job.flags = SYSTOLE_ATTN_HOST_SOFTMAX;
+  OK(systole_buf_free(&t.dev, &b));
+  OK(systole_buf_free(&t.dev, &o));
+  /* a HAL without host scratch: UNSUPPORTED with a message, nothing sent */
+  nohost = t.hs.hal;
+  nohost.host_alloc = NULL;
+  nohost.host_free = NULL;
+  OK(systole_dev_open(&dev2, &nohost, NULL));
+  OK(systole_buf_alloc(&dev2, sizeof(before), &b));
+  job.q = job.k = job.v = job.out = &b;
+  ck_assert_int_eq(systole_attention(&dev2, &job, NULL), SYSTOLE_UNSUPPORTED);
+  OK(systole_dev_last_error(&dev2, &info));
+  ck_assert_msg(strstr(info.msg, "host_alloc") != NULL, "message: %s", info.msg);
+  if (!has_softmax(&t)) ck_assert_ptr_nonnull(strstr(info.msg, "no softmax unit"));
+  job.flags = 0; /* the chip path needs no host scratch */
+  ck_assert_int_eq(systole_attention(&dev2, &job, NULL),
+                   has_softmax(&t) ? SYSTOLE_OK : SYSTOLE_UNSUPPORTED);
+  OK(systole_buf_free(&dev2, &b));
+  OK(systole_dev_close(&dev2));
+  tdev_close(&t);
+}
+END_TEST
+
 /* Bad arguments: clear errors, nothing sent to the chip; too long seq_k: UNSUPPORTED. */
 START_TEST(test_validation) {
   tdev_t t;
@@ -448,6 +635,7 @@ START_TEST(test_validation) {
   BADJ(j.heads = 0x10000u; j.d = 0x10000u, SYSTOLE_OVERFLOW, "overflows");
   BADJ(j.seq_k = 65536, SYSTOLE_BAD_ARG, "65535");
   BADJ(j.profile = 9, SYSTOLE_BAD_ARG, "profile");
+  BADJ(j.flags = 0x80, SYSTOLE_BAD_ARG, "flags");
   /* one row of scores does not fit the accumulator: chunked rows, but the profiling modes
    * need whole rows: a clear UNSUPPORTED */
   {
@@ -457,9 +645,13 @@ START_TEST(test_validation) {
     j.heads = 1; j.d = 2; j.seq_q = 1; j.seq_k = 32768;
     j.q = j.out = &b; j.k = j.v = &big;
     j.profile = SYSTOLE_ATTN_PROFILE_QK_SOFTMAX;
-    ck_assert_int_eq(systole_attention(&t.dev, &j, NULL), SYSTOLE_UNSUPPORTED);
-    OK(systole_dev_last_error(&t.dev, &info));
-    ck_assert_ptr_nonnull(strstr(info.msg, "a row of scores"));
+    if (has_softmax(&t)) {
+      ck_assert_int_eq(systole_attention(&t.dev, &j, NULL), SYSTOLE_UNSUPPORTED);
+      OK(systole_dev_last_error(&t.dev, &info));
+      ck_assert_ptr_nonnull(strstr(info.msg, "a row of scores"));
+    } else { /* the host softmax profiles any row */
+      OK(systole_attention(&t.dev, &j, NULL));
+    }
     OK(systole_buf_free(&t.dev, &big));
   }
   OK(systole_buf_free(&t.dev, &b));
@@ -473,16 +665,23 @@ START_TEST(test_perf_report) {
   tdev_t t;
   attn_case_t c;
   systole_stats_t st;
+  int host;
   tdev_open_cfg(&t, NULL);
-  c = attn_basic(128, 128, 64, g_subset ? 1 : 2, 0);
-  run_attn(&t, &c, 71, &st);
-  printf("perf %s attention seq 128 d 64 heads %d: %llu cycles, utilisation %.1f%% "
-         "(ld_dep %llu ex_dep %llu st_dep %llu wload %llu rd_mem %llu fetch %llu qfull %llu)\n",
-         SYSTOLE_TEST_CONFIG, c.heads, (unsigned long long)st.cycles, 100.0 * st.utilisation,
-         (unsigned long long)st.stall_ld_dep, (unsigned long long)st.stall_ex_dep,
-         (unsigned long long)st.stall_st_dep, (unsigned long long)st.stall_ex_wload,
-         (unsigned long long)st.stall_rd_mem, (unsigned long long)st.stall_fetch,
-         (unsigned long long)st.stall_queue_full);
+  for (host = 0; host <= has_softmax(&t); host++) {
+    c = attn_basic(128, 128, 64, g_subset ? 1 : 2, 0);
+    c.host = host;
+    run_attn(&t, &c, 71, &st);
+    printf("perf %s attention%s seq 128 d 64 heads %d: %llu cycles, utilisation %.1f%% "
+           "(wall %llu, commands %llu, ld_dep %llu ex_dep %llu st_dep %llu wload %llu rd_mem %llu "
+           "fetch %llu qfull %llu)\n",
+           SYSTOLE_TEST_CONFIG, host || !has_softmax(&t) ? " (host softmax)" : "", c.heads,
+           (unsigned long long)st.cycles, 100.0 * st.utilisation,
+           (unsigned long long)st.wall_cycles, (unsigned long long)st.commands,
+           (unsigned long long)st.stall_ld_dep, (unsigned long long)st.stall_ex_dep,
+           (unsigned long long)st.stall_st_dep, (unsigned long long)st.stall_ex_wload,
+           (unsigned long long)st.stall_rd_mem, (unsigned long long)st.stall_fetch,
+           (unsigned long long)st.stall_queue_full);
+  }
   tdev_close(&t);
 }
 END_TEST
@@ -500,6 +699,14 @@ static Suite *attn_suite(void) {
   tcase_add_test(tc, test_long_rows);
   tcase_add_test(tc, test_random);
   tcase_add_test(tc, test_perf_report);
+  suite_add_tcase(s, tc);
+  /* the host-softmax path (forced on a chip with a softmax unit): CK_RUN_CASE=host runs only
+   * these */
+  tc = tcase_create("host");
+  tcase_set_timeout(tc, 1200);
+  tcase_add_test(tc, test_host_validation);
+  tcase_add_test(tc, test_host_fixed);
+  tcase_add_test(tc, test_host_random);
   suite_add_tcase(s, tc);
   return s;
 }

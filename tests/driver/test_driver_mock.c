@@ -13,6 +13,7 @@
 #include "systole.h"
 #include "systole_cmd.h"
 #include "systole_regs.h"
+#include "systole_ref.h"
 
 /* the driver's libc-free formatter (driver/src/systole_internal.h) */
 void drv_fmt(char *out, size_t size, const char *fmt, ...);
@@ -36,6 +37,9 @@ typedef struct {
   systole_hal_t hal;
   /* config */
   unsigned rows, cols, spad_bytes, acc_bytes, qp_lines;
+  /* device allocations, in order (addr, bytes) */
+  uint32_t alog[256][2];
+  unsigned nalog;
   /* fault injection: stop with error `fail_code` at the first command with opcode
    * `fail_op` (0: never); `stall`: consume nothing (a hung chip) */
   unsigned fail_op, fail_code, error, err_slot, stall;
@@ -108,6 +112,11 @@ static int m_alloc(void *ctx, size_t bytes, size_t align, uint32_t *a) {
   if ((uint64_t)p + bytes > MOCK_MEM_BASE + (uint64_t)MOCK_MEM_BYTES) return -1;
   *a = p;
   m->brk = p + (uint32_t)bytes;
+  if (m->nalog < 256) {
+    m->alog[m->nalog][0] = p;
+    m->alog[m->nalog][1] = (uint32_t)bytes;
+    m->nalog++;
+  }
   return 0;
 }
 
@@ -549,15 +558,17 @@ typedef struct {
   uint64_t st_elems;     /* sum of STORE rows*channels */
 } stream_stats_t;
 
-/* Decode and check the ring log from index `from`: token balance (and that every take has
- * an earlier give: no deadlock under in-order dispatch), opcode counts, LOAD/STORE ranges,
- * on-chip line ranges. */
-static void check_stream(const mock_t *m, unsigned from, const systole_caps_t *caps,
-                         const range_t *srcs, unsigned nsrc, range_t dst, stream_stats_t *ss) {
+/* Decode and check the ring log [from, to) (one job, ending with its IRQ): token balance (and
+ * that every take has an earlier give: no deadlock under in-order dispatch), opcode counts,
+ * LOAD/STORE ranges (every LOAD inside one of srcs, every STORE inside one of dsts), on-chip
+ * line ranges. */
+static void check_stream_ex(const mock_t *m, unsigned from, unsigned to,
+                            const systole_caps_t *caps, const range_t *srcs, unsigned nsrc,
+                            const range_t *dsts, unsigned ndst, stream_stats_t *ss) {
   long tok[4] = {0, 0, 0, 0}; /* ld2ex ex2ld ex2st st2ex */
   unsigned i, k;
   memset(ss, 0, sizeof(*ss));
-  for (i = from; i < m->nlog; i++) {
+  for (i = from; i < to; i++) {
     const uint64_t *w = m->log[i];
     unsigned op = (unsigned)(w[0] & 0xff), dep = (unsigned)(w[0] >> 8) & 0xf;
     int wp = dep & 1, wn = (dep >> 1) & 1, sp = (dep >> 2) & 1, sn = (dep >> 3) & 1;
@@ -619,7 +630,12 @@ static void check_stream(const mock_t *m, unsigned from, const systole_caps_t *c
         ck_assert_uint_le(ch, caps->cols);
         ck_assert_uint_lt(qp, caps->qparam_lines);
         ck_assert_uint_le(sl + (uint64_t)(rows - 1) * ss_, caps->acc_lines - 1);
-        ck_assert_msg(d >= dst.lo && last <= dst.hi, "STORE %u writes outside the output", i);
+        {
+          int inside = 0;
+          for (k = 0; k < ndst; k++)
+            if (d >= dsts[k].lo && last <= dsts[k].hi) inside = 1;
+          ck_assert_msg(inside, "STORE %u writes outside the output", i);
+        }
         if (wp) { ck_assert_msg(tok[2] > 0, "STORE %u waits ex2st with none given", i); tok[2]--; }
         if (sp) tok[3]++;
         ss->stores++;
@@ -659,7 +675,7 @@ static void check_stream(const mock_t *m, unsigned from, const systole_caps_t *c
         break;
       case SYSTOLE_OP_IRQ:
         ck_assert_int_eq(dep, 0);
-        ck_assert_uint_eq(i, m->nlog - 1); /* the job ends with its IRQ */
+        ck_assert_uint_eq(i, to - 1); /* the job ends with its IRQ */
         ss->irqs++;
         break;
       case SYSTOLE_OP_CONFIG:
@@ -672,6 +688,12 @@ static void check_stream(const mock_t *m, unsigned from, const systole_caps_t *c
   }
   for (k = 0; k < 4; k++) ck_assert_msg(tok[k] == 0, "token counter %u unbalanced: %ld", k, tok[k]);
   ck_assert_uint_eq(ss->irqs, 1);
+}
+
+/* The rest of the ring log from `from` as one job. */
+static void check_stream(const mock_t *m, unsigned from, const systole_caps_t *caps,
+                         const range_t *srcs, unsigned nsrc, range_t dst, stream_stats_t *ss) {
+  check_stream_ex(m, from, m->nlog, caps, srcs, nsrc, &dst, 1, ss);
 }
 
 static void mm_stream_case(unsigned R, unsigned C, unsigned qpl, uint32_t M, uint32_t N,
@@ -905,19 +927,45 @@ START_TEST(test_attention_validation) {
   BADA(j.profile = 3);
   BADA(j.heads = 0xffffffffu; j.d = 0xffffffffu); /* heads*d overflows */
   BADA(j.heads = 0x10000u; j.d = 0x8000u; j.seq_q = 0x10000u); /* byte count overflows */
-  /* valid on this mock, then without a softmax unit: UNSUPPORTED before any device access */
+  BADA(j.flags = 2);               /* unknown flag */
+  BADA(j.flags = 0x80000001u);
+  /* valid on this mock, also with the host softmax forced */
   OK(systole_attention(&dev, &job, NULL));
+  j = job;
+  j.flags = SYSTOLE_ATTN_HOST_SOFTMAX;
+  OK(systole_attention(&dev, &j, NULL));
   OK(systole_dev_close(&dev));
+  /* without a softmax unit: the host softmax; without host_alloc as well: UNSUPPORTED before
+   * any device access */
   set_softmax_feature(m, 0);
   open_dev(m, &dev);
+  OK(systole_attention(&dev, &job, NULL));
+  BADA(j.flags = 4);
+  OK(systole_dev_close(&dev));
   {
-    unsigned t0 = touches(m);
+    systole_hal_t nohost = m->hal;
+    unsigned t0;
+    nohost.host_alloc = NULL;
+    OK(systole_dev_open(&dev, &nohost, NULL));
+    t0 = touches(m);
     ck_assert_int_eq(systole_attention(&dev, &job, NULL), SYSTOLE_UNSUPPORTED);
     ck_assert_uint_eq(touches(m), t0);
     OK(systole_dev_last_error(&dev, &info));
-    ck_assert_ptr_nonnull(strstr(info.msg, "softmax"));
+    ck_assert_ptr_nonnull(strstr(info.msg, "no softmax unit"));
+    ck_assert_ptr_nonnull(strstr(info.msg, "host_alloc"));
+    OK(systole_dev_close(&dev));
+    set_softmax_feature(m, 1); /* forced host softmax, no host_alloc */
+    OK(systole_dev_open(&dev, &nohost, NULL));
+    j = job;
+    j.flags = SYSTOLE_ATTN_HOST_SOFTMAX;
+    t0 = touches(m);
+    ck_assert_int_eq(systole_attention(&dev, &j, NULL), SYSTOLE_UNSUPPORTED);
+    ck_assert_uint_eq(touches(m), t0);
+    OK(systole_dev_last_error(&dev, &info));
+    ck_assert_ptr_nonnull(strstr(info.msg, "host_alloc"));
+    OK(systole_attention(&dev, &job, NULL)); /* the chip path needs no host scratch */
+    OK(systole_dev_close(&dev));
   }
-  OK(systole_dev_close(&dev));
   mock_free(m);
 }
 END_TEST
@@ -1149,7 +1197,258 @@ START_TEST(test_attention_unsupported) {
   job.seq_k = 4; job.seq_q = 4;
   ck_assert_int_eq(systole_attention(&dev, &job, NULL), SYSTOLE_UNSUPPORTED);
   OK(systole_dev_close(&dev));
+  /* ... and reports none: the host softmax runs it */
+  set_softmax_feature(m, 0);
+  open_dev(m, &dev);
+  OK(systole_buf_alloc(&dev, 64, &b));
+  OK(systole_attention(&dev, &job, NULL));
+  OK(systole_dev_close(&dev));
   mock_free(m);
+  /* host softmax: one query row must fit (d = 65535 needs 16384 Q lines plus K tiles on 4x4) */
+  m = mock_new(4, 4, 64);
+  open_dev(m, &dev);
+  OK(systole_buf_alloc(&dev, 65535u * 2u, &b));
+  job.seq_q = 1; job.seq_k = 2; job.d = 65535;
+  {
+    unsigned t0 = touches(m);
+    ck_assert_int_eq(systole_attention(&dev, &job, NULL), SYSTOLE_UNSUPPORTED);
+    ck_assert_uint_eq(touches(m), t0);
+    OK(systole_dev_last_error(&dev, &info));
+    ck_assert_ptr_nonnull(strstr(info.msg, "host softmax"));
+  }
+  job.d = 5000; /* fits */
+  OK(systole_attention(&dev, &job, NULL));
+  OK(systole_dev_close(&dev));
+  mock_free(m);
+}
+END_TEST
+
+/* ---- attention with the host softmax ------------------------------------------------------- */
+
+/* the driver's host implementation of the SOFTMAX unit (driver/src/systole_softmax_host.h) */
+uint32_t drv_sm_lut(unsigned k);
+int32_t drv_sm_mbqm(int32_t x, int32_t mult, int shift);
+uint32_t drv_sm_recip(uint32_t sum);
+void drv_sm_row(int32_t *scores, uint32_t n_valid, uint32_t n_out, int32_t mult, int shift,
+                int8_t *probs);
+
+static uint64_t xrnd(uint64_t *s) {
+  uint64_t x = *s;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  *s = x;
+  return x * 0x2545F4914F6CDD1DULL;
+}
+
+/* The host softmax against the golden kernels: the table, mbqm, the reciprocal, and whole
+ * rows (random and edge: full int32 range, huge gaps, MULT <= 0, wrapping SHIFT, one key,
+ * masked tails), probabilities written over the scores as the driver does. */
+START_TEST(test_host_softmax_rows) {
+  static const int32_t k_special[] = {INT32_MIN, INT32_MIN + 1, -65536, -1, 0, 1, 65535,
+                                      INT32_MAX - 1, INT32_MAX};
+  static const int k_shifts[] = {-31, -20, -5, 0, 1, 4, 8, 16, 31};
+  uint64_t s = 0x5eed;
+  int32_t *sc = malloc(4 * 3000), *cp = malloc(4 * 3000);
+  int8_t *want = malloc(3000);
+  unsigned k, i, it;
+  ck_assert_ptr_nonnull(sc);
+  ck_assert_ptr_nonnull(cp);
+  ck_assert_ptr_nonnull(want);
+  for (k = 0; k < 256; k++) ck_assert_uint_eq(drv_sm_lut(k), (uint32_t)systole_ref_exp2_lut((int)k));
+  ck_assert_uint_eq(drv_sm_lut(256), 0);
+  for (it = 0; it < 200000; it++) {
+    int32_t x = (int32_t)(uint32_t)xrnd(&s), mult = (int32_t)(uint32_t)xrnd(&s);
+    int shift = (int)(xrnd(&s) % 75) - 37;
+    if (it % 4 == 0) x = k_special[xrnd(&s) % 9];
+    if (it % 5 == 0) mult = k_special[xrnd(&s) % 9];
+    ck_assert_int_eq(drv_sm_mbqm(x, mult, shift), systole_ref_mbqm(x, mult, shift));
+  }
+  for (it = 0; it < 100000; it++) {
+    uint32_t sum = it < 1000 ? 65536u + it : (uint32_t)xrnd(&s) | 0x10000u;
+    if (it == 1000) sum = 0xffffffffu;
+    if (it == 1001) sum = 0x80000000u;
+    ck_assert_uint_eq(drv_sm_recip(sum), (uint32_t)((1ull << 32) / sum));
+  }
+  for (it = 0; it < 3000; it++) {
+    uint32_t n = 1 + (uint32_t)(xrnd(&s) % (it % 10 == 0 ? 3000 : 70));
+    uint32_t nv = 1 + (uint32_t)(xrnd(&s) % n), nout = n;
+    int32_t mult = (int32_t)(xrnd(&s) >> 33);
+    int shift = k_shifts[xrnd(&s) % 9], mode = (int)(xrnd(&s) % 4);
+    if (it % 7 == 0) mult = -mult;
+    if (it % 11 == 0) mult = 0;
+    if (it % 2 == 0) nv = n; /* no mask */
+    for (i = 0; i < n; i++) {
+      uint64_t r = xrnd(&s);
+      sc[i] = mode == 0 ? (int32_t)(uint32_t)r
+              : mode == 1 ? (int32_t)(r % 4001) - 2000
+              : mode == 2 ? k_special[r % 9]
+                          : (int32_t)(r % 200000) * 1000;
+    }
+    memcpy(cp, sc, 4 * n);
+    ck_assert_int_eq(systole_ref_softmax_i8(cp, (int)n, (int)nv, mult, shift, want), 0);
+    drv_sm_row(sc, nv, nout, mult, shift, (int8_t *)sc); /* in place, as the driver */
+    for (i = 0; i < n; i++)
+      ck_assert_msg(((int8_t *)sc)[i] == want[i],
+                    "row %u (n %u valid %u mult %d shift %d mode %d): key %u host %d ref %d", it,
+                    n, nv, mult, shift, mode, i, ((int8_t *)sc)[i], want[i]);
+  }
+  free(sc);
+  free(cp);
+  free(want);
+}
+END_TEST
+
+/* Mark the bytes STOREs write inside [o, o + n) (each exactly once) and count raw elements. */
+static void mark_stores(const mock_t *m, unsigned from, unsigned to, uint32_t o, uint32_t n,
+                        uint8_t *seen, uint64_t *raw_elems) {
+  unsigned i, r, c;
+  for (i = from; i < to; i++) {
+    const uint64_t *w = m->log[i];
+    unsigned raw = (unsigned)(w[0] >> 12) & 1, rows = (unsigned)(w[0] >> 16) & 0xffff;
+    uint32_t d = (uint32_t)(w[0] >> 32), stride = (uint32_t)w[1];
+    unsigned ch = (unsigned)(w[1] >> 32) & 0xffff;
+    if ((w[0] & 0xff) != SYSTOLE_OP_STORE) continue;
+    if (raw) {
+      *raw_elems += (uint64_t)rows * ch;
+      continue;
+    }
+    for (r = 0; r < rows; r++)
+      for (c = 0; c < ch; c++) {
+        uint64_t a = (uint64_t)d + (uint64_t)r * stride + c;
+        ck_assert_msg(a >= o && a < (uint64_t)o + n, "STORE %u writes outside the output", i);
+        ck_assert_msg(seen[a - o] == 0, "output byte %llu stored twice",
+                      (unsigned long long)(a - o));
+        seen[a - o] = 1;
+      }
+  }
+}
+
+/* One attention call on the host-softmax path (forced when `feature`, else because the mock
+ * reports no softmax unit): split at the IRQs into chip jobs, each checked on its own (tokens
+ * balance, every LOAD inside Q, K, V or a buffer the driver allocated during the call, every
+ * STORE inside the output or such a buffer, ends with EX_ZP(0, 0) and its IRQ, no SOFTMAX);
+ * over the call: every output byte stored once, all of V read through byte-wide V^T LOADs,
+ * QK^T and PV rows (M x key tiles x d-tiles) and raw score elements exactly once per query
+ * row when not causal. Returns the number of chip jobs. */
+static unsigned attn_host_stream_case(unsigned R, unsigned C, uint32_t heads, uint32_t sq,
+                                      uint32_t sk, uint32_t d, int causal, uint32_t m_block,
+                                      uint32_t k_chunk, unsigned ring, unsigned acc_bytes,
+                                      uint32_t scratch, int feature) {
+  mock_t *m = mock_new(R, C, 64);
+  systole_dev_t dev;
+  systole_dev_config_t cfg;
+  systole_buf_t q, k, v, o;
+  systole_attention_job_t job;
+  systole_caps_t caps;
+  stream_stats_t ss;
+  range_t srcs[16], dsts[16];
+  unsigned from, a0, ns = 0, nd = 0, i, njobs = 0, nv;
+  uint64_t pitch = (uint64_t)heads * d, mm_rows = 0, raw_elems = 0, b;
+  uint64_t DK = (d + R - 1) / R, DO = (d + C - 1) / C, JT = (sk + C - 1) / C, G = (sk + R - 1) / R;
+  uint8_t *seen;
+  set_softmax_feature(m, feature);
+  if (acc_bytes) m->acc_bytes = acc_bytes;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.ring_slots = ring;
+  cfg.m_block = m_block;
+  cfg.k_chunk = k_chunk;
+  OK(systole_dev_open(&dev, &m->hal, &cfg));
+  OK(systole_dev_caps(&dev, &caps));
+  OK(systole_buf_alloc(&dev, (size_t)(sq * pitch), &q));
+  OK(systole_buf_alloc(&dev, (size_t)(sk * pitch), &k));
+  OK(systole_buf_alloc(&dev, (size_t)(sk * pitch), &v));
+  OK(systole_buf_alloc(&dev, (size_t)(sq * pitch), &o));
+  memset(&job, 0, sizeof(job));
+  job.heads = heads; job.seq_q = sq; job.seq_k = sk; job.d = d; job.causal = causal;
+  job.q = &q; job.k = &k; job.v = &v; job.out = &o;
+  job.sm_mult = 1 << 30; job.out_mult = 1 << 30; job.act_min = -128; job.act_max = 127;
+  job.flags = feature ? SYSTOLE_ATTN_HOST_SOFTMAX : 0;
+  job.scratch_bytes = scratch;
+  from = m->nlog;
+  a0 = m->nalog;
+  {
+    systole_status_t r = systole_attention(&dev, &job, NULL);
+    systole_error_info_t info;
+    OK(systole_dev_last_error(&dev, &info));
+    ck_assert_msg(r == SYSTOLE_OK, "host attention %ux%u heads %u sq %u sk %u d %u causal %d: %s",
+                  R, C, heads, sq, sk, d, causal, info.msg);
+  }
+  srcs[ns].lo = q.addr; srcs[ns].hi = q.addr + q.bytes; ns++;
+  srcs[ns].lo = k.addr; srcs[ns].hi = k.addr + k.bytes; ns++;
+  srcs[ns].lo = v.addr; srcs[ns].hi = v.addr + v.bytes; ns++;
+  dsts[nd].lo = o.addr; dsts[nd].hi = o.addr + o.bytes; nd++;
+  ck_assert_uint_ge(m->nalog - a0, 2); /* the scratch buffer and the qparam line */
+  for (i = a0; i < m->nalog && ns < 16; i++) {
+    srcs[ns].lo = m->alog[i][0]; srcs[ns].hi = m->alog[i][0] + m->alog[i][1]; ns++;
+    dsts[nd].lo = m->alog[i][0]; dsts[nd].hi = m->alog[i][0] + m->alog[i][1]; nd++;
+  }
+  seen = calloc(o.bytes, 1);
+  ck_assert_ptr_nonnull(seen);
+  for (i = from; i < m->nlog;) {
+    unsigned e = i;
+    while (e < m->nlog && (m->log[e][0] & 0xff) != SYSTOLE_OP_IRQ) e++;
+    ck_assert_uint_lt(e, m->nlog);
+    check_stream_ex(m, i, e + 1, &caps, srcs, ns, dsts, nd, &ss);
+    ck_assert_uint_eq(ss.softmaxes, 0);
+    ck_assert_uint_eq(m->log[e - 1][0], SYSTOLE_OP_CONFIG | (2u << 16)); /* EX_ZP(0, 0) */
+    ck_assert_uint_eq(m->log[e - 1][1], 0);
+    mark_stores(m, i, e + 1, o.addr, o.bytes, seen, &raw_elems);
+    mm_rows += ss.mm_rows;
+    njobs++;
+    i = e + 1;
+  }
+  for (b = 0; b < o.bytes; b++)
+    ck_assert_msg(seen[b], "output byte %llu never stored", (unsigned long long)b);
+  free(seen);
+  check_v_loads(m, from, &v, pitch, d, &nv);
+  ck_assert_uint_ge(njobs, heads + 1);
+  if (!causal) {
+    ck_assert_uint_eq(mm_rows, (uint64_t)heads * sq * (JT * DK + G * DO));
+    ck_assert_uint_eq(raw_elems, (uint64_t)heads * sq * sk);
+  } else {
+    ck_assert_uint_le(mm_rows, (uint64_t)heads * sq * (JT * DK + G * DO));
+    ck_assert_uint_le(raw_elems, (uint64_t)heads * sq * sk);
+  }
+  OK(systole_dev_close(&dev));
+  mock_free(m);
+  return njobs;
+}
+
+START_TEST(test_stream_attention_host) {
+  /* the lite chip (4x4, no softmax unit) */
+  attn_host_stream_case(4, 4, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0);
+  attn_host_stream_case(4, 4, 1, 1, 300, 5, 0, 0, 0, 0, 0, 0, 0);
+  attn_host_stream_case(4, 4, 2, 64, 64, 32, 0, 0, 0, 0, 0, 0, 0);
+  attn_host_stream_case(4, 4, 2, 64, 64, 32, 1, 0, 0, 0, 0, 0, 0);
+  attn_host_stream_case(4, 4, 8, 128, 128, 64, 1, 0, 0, 0, 0, 0, 0);
+  attn_host_stream_case(4, 4, 3, 37, 45, 20, 1, 4, 1, 16, 0, 0, 0); /* tiny blocks, ring 16 */
+  attn_host_stream_case(4, 4, 2, 70, 257, 33, 1, 0, 0, 0, 0, 0, 0);
+  attn_host_stream_case(4, 4, 1, 64, 512, 128, 0, 0, 0, 0, 0, 0, 0);
+  /* one query row per block: 2 * 30 + 1 jobs */
+  ck_assert_uint_eq(attn_host_stream_case(4, 4, 2, 30, 70, 33, 1, 0, 0, 0, 0, 1, 0), 61);
+  /* a 64-line accumulator: outputs in d-chunks of one tile, one score slot */
+  attn_host_stream_case(4, 4, 2, 40, 50, 128, 0, 0, 0, 0, 1024, 0, 0);
+  attn_host_stream_case(4, 4, 1, 33, 90, 72, 1, 0, 0, 8, 1024, 0, 0);
+  /* rows longer than the 4x4 accumulator and the host row buffer */
+  attn_host_stream_case(4, 4, 1, 2, 5000, 16, 0, 0, 0, 0, 0, 0, 0);
+  attn_host_stream_case(4, 4, 1, 3, 20000, 8, 1, 0, 0, 0, 0, 0, 0);
+  /* forced d-chunks and small K chunks / PV units (test hooks) */
+  systole_attn_test_v_tiles = 1;
+  attn_host_stream_case(4, 4, 3, 37, 45, 20, 1, 0, 0, 0, 0, 0, 0);
+  systole_attn_test_v_tiles = 3;
+  systole_attn_test_k_keys = 5;
+  attn_host_stream_case(4, 4, 2, 19, 64, 40, 0, 7, 0, 0, 0, 0, 0);
+  systole_attn_test_v_tiles = 0;
+  systole_attn_test_k_keys = 0;
+  /* non-square arrays have no softmax unit: the host path */
+  attn_host_stream_case(16, 8, 2, 33, 45, 20, 1, 0, 0, 0, 0, 0, 0);
+  attn_host_stream_case(8, 16, 3, 17, 100, 40, 0, 0, 0, 0, 0, 0, 0);
+  attn_host_stream_case(2, 8, 1, 9, 30, 7, 1, 0, 0, 0, 0, 0, 0);
+  /* forced on a chip with the unit */
+  attn_host_stream_case(8, 8, 8, 128, 128, 64, 0, 0, 0, 0, 0, 0, 1);
+  attn_host_stream_case(8, 8, 2, 512, 512, 128, 1, 0, 0, 0, 0, 0, 1);
+  attn_host_stream_case(16, 16, 5, 100, 257, 128, 0, 0, 0, 0, 0, 5000, 1);
 }
 END_TEST
 
@@ -1171,6 +1470,8 @@ static Suite *mock_suite(void) {
   tcase_add_test(tc, test_stream_conv);
   tcase_add_test(tc, test_stream_attention);
   tcase_add_test(tc, test_stream_attention_chunked);
+  tcase_add_test(tc, test_stream_attention_host);
+  tcase_add_test(tc, test_host_softmax_rows);
   tcase_add_test(tc, test_trace_and_reset);
   tcase_add_test(tc, test_error_paths);
   suite_add_tcase(s, tc);
