@@ -1,0 +1,87 @@
+# firmware/tests/cpu.mk — the CPU's ISA self-check programs (make fragment, `-include`d by
+# the top Makefile after sim/soc/soc.mk).
+#
+# Bare-metal programs in firmware/tests/cpu/ (own start-up start.S and linker script, RAM
+# at 0x0), each checking one area of the systole_rv32 core; each prints one UART line and
+# exits through SIMCTRL EXIT with 0 (pass) or the number of the failing check. They run on
+# the SoC model's soc_run. Defines, for the top Makefile:
+#   CPU_SIM_TESTS  the ELF files (and the runners) `make sim` builds
+#   CPU_SIM_RUNS   the "label::command" runs
+# The programs run on the 8x8 SoC (FastMul = 1, SOC_RUN) and, for the iterative multiplier
+# and divider of FastMul = 0, on a 4x4 SoC built with FastMul=0 (config 4x4-itmul, made
+# with sim/soc/soc.mk's soc_config_rules).
+
+CPU_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
+
+CPU_TEST_DIR   := firmware/tests/cpu
+CPU_OUT        := $(BUILD)/fw/cputests
+CPU_RV_CC      ?= riscv64-unknown-elf-gcc
+# rv32im plus Zicsr and Zifencei: binutils >= 2.38 wants those extensions named.
+CPU_RV_ARCH    := -march=rv32im_zicsr_zifencei -mabi=ilp32
+CPU_RV_CFLAGS  := -O2 -g -ffreestanding -Wall -Wextra -Werror -I$(CPU_TEST_DIR)
+CPU_RV_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+                  -T $(CPU_TEST_DIR)/link.ld
+CPU_DEPS       := $(CPU_TEST_DIR)/start.S $(CPU_TEST_DIR)/test.h $(CPU_TEST_DIR)/link.ld
+
+# assembly programs (one .S each); C programs: the M random test with its rv32i-only
+# reference, and the main-memory/DMA test (the driver's command and register headers)
+CPU_ASM_TESTS  := alu branch mem muldiv csr trap irq
+CPU_TESTS      := $(CPU_ASM_TESTS) muldiv_rand mainmem
+CPU_ELFS       := $(patsubst %,$(CPU_OUT)/%.elf,$(CPU_TESTS))
+
+$(CPU_OUT)/%.elf: $(CPU_TEST_DIR)/%.S $(CPU_DEPS) | deps
+	@mkdir -p $(@D)
+	$(CPU_RV_CC) $(CPU_RV_ARCH) $(CPU_RV_CFLAGS) $(CPU_RV_LDFLAGS) -o $@ $(CPU_TEST_DIR)/start.S $<
+
+# The reference is compiled for rv32i, so it cannot use the instructions it checks.
+$(CPU_OUT)/muldiv_ref.o: $(CPU_TEST_DIR)/muldiv_ref.c $(CPU_TEST_DIR)/muldiv_ref.h | deps
+	@mkdir -p $(@D)
+	$(CPU_RV_CC) -march=rv32i -mabi=ilp32 $(CPU_RV_CFLAGS) -c -o $@ $<
+
+$(CPU_OUT)/muldiv_rand.elf: $(CPU_TEST_DIR)/muldiv_rand.c $(CPU_TEST_DIR)/muldiv_ref.h \
+                            $(CPU_OUT)/muldiv_ref.o $(CPU_DEPS) | deps
+	@mkdir -p $(@D)
+	$(CPU_RV_CC) $(CPU_RV_ARCH) $(CPU_RV_CFLAGS) $(CPU_RV_LDFLAGS) -o $@ \
+	  $(CPU_TEST_DIR)/start.S $< $(CPU_OUT)/muldiv_ref.o
+
+$(CPU_OUT)/mainmem.elf: $(CPU_TEST_DIR)/mainmem.c driver/include/systole_cmd.h \
+                        driver/include/systole_regs.h $(CPU_DEPS) | deps
+	@mkdir -p $(@D)
+	$(CPU_RV_CC) $(CPU_RV_ARCH) $(CPU_RV_CFLAGS) -Idriver/include $(CPU_RV_LDFLAGS) -o $@ \
+	  $(CPU_TEST_DIR)/start.S $<
+
+# labels of the runs
+CPU_LABEL_alu         := rv32i ALU
+CPU_LABEL_branch      := rv32i branches and jumps
+CPU_LABEL_mem         := rv32i loads and stores
+CPU_LABEL_muldiv      := rv32m fixed operands
+CPU_LABEL_muldiv_rand := rv32m random operands
+CPU_LABEL_csr         := Zicsr and machine CSRs
+CPU_LABEL_trap        := traps
+CPU_LABEL_irq         := interrupts and wfi
+CPU_LABEL_mainmem     := main memory + DMA
+
+CPU_SIM_TESTS := $(CPU_ELFS)
+CPU_SIM_RUNS  :=
+
+ifneq ($(SOC_RUN),)
+# every program on the reference SoC (FastMul = 1)
+CPU_SIM_TESTS += $(SOC_RUN)
+CPU_SIM_RUNS  += $(foreach t,$(CPU_TESTS),"cpu: $(CPU_LABEL_$(t))::$(SOC_RUN) $(CPU_OUT)/$(t).elf")
+
+# the iterative multiplier (FastMul = 0) on a 4x4 SoC: the programs that multiply or
+# divide, and the DMA test on a 4-column array
+ifneq ($(value soc_config_rules),)
+SOC_PARAMS_4x4-itmul ?= -GRows=4 -GCols=4 -GRamBytes=262144 -GMainBytes=1048576 \
+                        -GClkHz=50000000 -GUartDiv=4 -GFastMul=0
+$(eval $(call soc_config_rules,4x4-itmul))
+CPU_ITMUL_TESTS := alu muldiv muldiv_rand irq mainmem
+CPU_SIM_TESTS   += $(SOC_RUN_4x4-itmul)
+CPU_SIM_RUNS    += $(foreach t,$(CPU_ITMUL_TESTS),"cpu FastMul=0: $(CPU_LABEL_$(t))::$(SOC_RUN_4x4-itmul) $(CPU_OUT)/$(t).elf")
+endif
+endif
+
+.PHONY: cpu-tests
+cpu-tests: $(CPU_ELFS)
+
+.DEFAULT_GOAL := $(CPU_SAVED_DEFAULT_GOAL)

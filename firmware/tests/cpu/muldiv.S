@@ -1,0 +1,93 @@
+/* muldiv.S — every RV32M instruction on fixed operand pairs: sign combinations of
+ * mulh/mulhsu/mulhu, division and remainder by zero, INT_MIN / -1 (div, divu, rem, remu),
+ * rounding toward zero, rd = rs forms, back-to-back dependent operations, x0 as rd.
+ * Expected values were computed independently of the RTL (exact integer arithmetic with the
+ * RISC-V M-extension rules). */
+#include "test.h"
+
+  TEST_NAME("rv32m fixed operands")
+
+/* MD_ALL(n, a, b, mul, mulh, mulhsu, mulhu, div, divu, rem, remu): checks n..n+7 */
+#define MD_ALL(n, a, b, r0, r1, r2, r3, r4, r5, r6, r7) \
+  li    a1, a;                  \
+  li    a2, b;                  \
+  mul    a0, a1, a2; CHECK(n + 0, a0, r0); \
+  mulh   a0, a1, a2; CHECK(n + 1, a0, r1); \
+  mulhsu a0, a1, a2; CHECK(n + 2, a0, r2); \
+  mulhu  a0, a1, a2; CHECK(n + 3, a0, r3); \
+  div    a0, a1, a2; CHECK(n + 4, a0, r4); \
+  divu   a0, a1, a2; CHECK(n + 5, a0, r5); \
+  rem    a0, a1, a2; CHECK(n + 6, a0, r6); \
+  remu   a0, a1, a2; CHECK(n + 7, a0, r7)
+
+  .text
+  .globl test_main
+test_main:
+  MD_ALL(1, 0x00000003, 0x00000007, 0x00000015, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000003, 0x00000003)
+  MD_ALL(9, 0xffffffff, 0xffffffff, 0x00000001, 0x00000000, 0xffffffff, 0xfffffffe, 0x00000001, 0x00000001, 0x00000000, 0x00000000)
+  MD_ALL(17, 0x80000000, 0xffffffff, 0x80000000, 0x00000000, 0x80000000, 0x7fffffff, 0x80000000, 0x00000000, 0x00000000, 0x80000000)
+  MD_ALL(25, 0x12345678, 0x9abcdef0, 0x242d2080, 0xf8cc93d6, 0x0b00ea4e, 0x0b00ea4e, 0x00000000, 0x00000000, 0x12345678, 0x12345678)
+  MD_ALL(33, 0x80000000, 0x80000000, 0x00000000, 0x40000000, 0xc0000000, 0x40000000, 0x00000001, 0x00000001, 0x00000000, 0x00000000)
+  MD_ALL(41, 0x7fffffff, 0x7fffffff, 0x00000001, 0x3fffffff, 0x3fffffff, 0x3fffffff, 0x00000001, 0x00000001, 0x00000000, 0x00000000)
+  MD_ALL(49, 0xffffffff, 0x00000001, 0xffffffff, 0xffffffff, 0xffffffff, 0x00000000, 0xffffffff, 0xffffffff, 0x00000000, 0x00000000)
+  MD_ALL(57, 0x80000000, 0x7fffffff, 0x80000000, 0xc0000000, 0xc0000000, 0x3fffffff, 0xffffffff, 0x00000001, 0xffffffff, 0x00000001)
+  MD_ALL(65, 0x00000001, 0xffffffff, 0xffffffff, 0xffffffff, 0x00000000, 0x00000000, 0xffffffff, 0x00000000, 0x00000000, 0x00000001)
+  MD_ALL(73, 0x7fffffff, 0xffffffff, 0x80000001, 0xffffffff, 0x7ffffffe, 0x7ffffffe, 0x80000001, 0x00000000, 0x00000000, 0x7fffffff)
+  MD_ALL(81, 0x80000000, 0x00000002, 0x00000000, 0xffffffff, 0xffffffff, 0x00000001, 0xc0000000, 0x40000000, 0x00000000, 0x00000000)
+  MD_ALL(89, 0x00000014, 0x00000006, 0x00000078, 0x00000000, 0x00000000, 0x00000000, 0x00000003, 0x00000003, 0x00000002, 0x00000002)
+  MD_ALL(97, 0xffffffec, 0x00000006, 0xffffff88, 0xffffffff, 0xffffffff, 0x00000005, 0xfffffffd, 0x2aaaaaa7, 0xfffffffe, 0x00000002)
+  MD_ALL(105, 0x00000014, 0xfffffffa, 0xffffff88, 0xffffffff, 0x00000013, 0x00000013, 0xfffffffd, 0x00000000, 0x00000002, 0x00000014)
+  MD_ALL(113, 0xffffffec, 0xfffffffa, 0x00000078, 0x00000000, 0xffffffec, 0xffffffe6, 0x00000003, 0x00000000, 0xfffffffe, 0xffffffec)
+  MD_ALL(121, 0x00000014, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0xffffffff, 0xffffffff, 0x00000014, 0x00000014)
+  MD_ALL(129, 0xffffffec, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0xffffffff, 0xffffffff, 0xffffffec, 0xffffffec)
+  MD_ALL(137, 0x00000000, 0x00000005, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000)
+  MD_ALL(145, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0xffffffff, 0xffffffff, 0x00000000, 0x00000000)
+  MD_ALL(153, 0xffffffff, 0x00000001, 0xffffffff, 0xffffffff, 0xffffffff, 0x00000000, 0xffffffff, 0xffffffff, 0x00000000, 0x00000000)
+  MD_ALL(161, 0x80000000, 0x00000007, 0x80000000, 0xfffffffc, 0xfffffffc, 0x00000003, 0xedb6db6e, 0x12492492, 0xfffffffe, 0x00000002)
+  MD_ALL(169, 0x00000007, 0xffffffff, 0xfffffff9, 0xffffffff, 0x00000006, 0x00000006, 0xfffffff9, 0x00000000, 0x00000000, 0x00000007)
+  MD_ALL(177, 0x00000005, 0x80000000, 0x80000000, 0xfffffffd, 0x00000002, 0x00000002, 0x00000000, 0x00000000, 0x00000005, 0x00000005)
+  MD_ALL(185, 0xfffffffe, 0xffffffff, 0x00000002, 0x00000000, 0xfffffffe, 0xfffffffd, 0x00000002, 0x00000000, 0x00000000, 0xfffffffe)
+  MD_ALL(193, 0x7fffffff, 0x80000000, 0x80000000, 0xc0000000, 0x3fffffff, 0x3fffffff, 0x00000000, 0x00000000, 0x7fffffff, 0x7fffffff)
+  MD_ALL(201, 0x80000000, 0x00000001, 0x80000000, 0xffffffff, 0xffffffff, 0x00000000, 0x80000000, 0x80000000, 0x00000000, 0x00000000)
+  MD_ALL(209, 0x12345678, 0x80000000, 0x00000000, 0xf6e5d4c4, 0x091a2b3c, 0x091a2b3c, 0x00000000, 0x00000000, 0x12345678, 0x12345678)
+  MD_ALL(217, 0xfffffff9, 0x00000002, 0xfffffff2, 0xffffffff, 0xffffffff, 0x00000001, 0xfffffffd, 0x7ffffffc, 0xffffffff, 0x00000001)
+  MD_ALL(225, 0x00000007, 0xfffffffe, 0xfffffff2, 0xffffffff, 0x00000006, 0x00000006, 0xfffffffd, 0x00000000, 0x00000001, 0x00000007)
+
+  /* rd = rs1 = rs2 */
+  li    a0, 0xfffffffd              /* -3 */
+  mul   a0, a0, a0
+  CHECK(233, a0, 9)
+  li    a0, 0xfffffffd
+  mulh  a0, a0, a0
+  CHECK(234, a0, 0)
+  li    a0, 0xfffffffd
+  div   a0, a0, a0
+  CHECK(235, a0, 1)
+  li    a0, 0xfffffffd
+  rem   a0, a0, a0
+  CHECK(236, a0, 0)
+  /* rd = rs2, dependent back-to-back operations */
+  li    a1, 100
+  li    a2, 7
+  divu  a2, a1, a2                  /* 14 */
+  mul   a3, a2, a2                  /* 196 */
+  remu  a3, a3, a1                  /* 96 */
+  mulhu a4, a3, a3                  /* 0 */
+  CHECK(237, a2, 14)
+  CHECK(238, a3, 96)
+  CHECK(239, a4, 0)
+  /* x0 as rd: not written */
+  li    a1, 12345
+  mul   x0, a1, a1
+  CHECK(240, x0, 0)
+  div   x0, a1, a1
+  CHECK(241, x0, 0)
+  remu  x0, a1, zero
+  CHECK(242, x0, 0)
+  /* x0 as an operand */
+  divu  a0, a1, zero
+  CHECK(243, a0, 0xffffffff)
+  rem   a0, zero, a1
+  CHECK(244, a0, 0)
+
+  TEST_PASS

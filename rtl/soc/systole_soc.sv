@@ -1,0 +1,454 @@
+// Systole SoC: the systole_rv32 core, RAM, UART, timer, simulation control, SoC info, the
+// Systole accelerator (CSRs through an AXI4-Lite bridge) and main memory shared by the core
+// and the accelerator's DMA. Memory map, core bus and ports: docs/soc.md.
+//
+// The core's native bus is decoded here. RAM reads complete one cycle after the request,
+// writes in the request cycle; the UART, timer, SIMCTRL and SOCINFO registers answer in
+// the request cycle (word offsets not listed in docs/soc.md read 0, writes ignored); the
+// Systole CSRs take a few cycles through the bridge; main memory is shared with the DMA.
+// Addresses outside every region answer at once with a bus error.
+module systole_soc #(
+  // the accelerator (see systole_top)
+  parameter int Rows          = 8,
+  parameter int Cols          = 8,
+  parameter int SpadBytes     = 65536,
+  parameter int AccBytes      = 16384,
+  parameter int QParamLines   = 64,
+  parameter int QueueDepth    = 8,
+  parameter int ReadsInFlight = 64,
+  parameter int AxiDataWidth  = 64,          // accelerator AXI and main memory line bits
+  // the SoC
+  parameter int RamBytes      = 65536,       // RAM at 0x0000_0000 (a multiple of 4)
+  parameter int MainBytes     = 1 << 20,     // main memory at 0x8000_0000
+  parameter     RamInitFile   = "",          // $readmemh image of the RAM, "" for none
+  parameter int ClkHz         = 50000000,    // reported in SOCINFO.CLK_HZ
+  parameter int UartDiv       = 434,         // reset value of UART DIV
+  parameter int FastMul       = 1            // core: 1 single-cycle multiply, 0 iterative
+) (
+  input  logic        clk_i,
+  input  logic        rst_ni,
+  output logic        uart_tx_o,
+  // for simulators: one cycle per byte written to UART TXDATA, per write to SIMCTRL EXIT
+  output logic        uart_byte_valid_o,
+  output logic [7:0]  uart_byte_o,
+  output logic        exit_valid_o,
+  output logic [31:0] exit_code_o,
+  // loader: hold the core in reset and write 32-bit words into RAM or main memory
+  input  logic        boot_hold_i,
+  input  logic        ld_we_i,
+  input  logic [31:0] ld_addr_i,
+  input  logic [31:0] ld_wdata_i,
+  // observability
+  output logic        acc_irq_o,
+  output logic        acc_idle_o
+);
+  localparam int          RamWords   = RamBytes / 4;
+  localparam int          RamAw      = $clog2(RamWords);
+  localparam logic [31:0] MainBase   = 32'h8000_0000;
+  localparam int          AxiIdWidth = 2;
+
+  // ---------------------------------------------------------------------------------------
+  // The core, held in reset while boot_hold_i (through a flop, so the reset is glitch-free)
+  // ---------------------------------------------------------------------------------------
+  logic        core_rst_nq;
+  logic        c_valid, c_ready, c_err;
+  logic [31:0] c_addr, c_wdata, c_rdata;
+  logic [3:0]  c_wstrb;
+  logic        acc_irq, tmr_irq;
+  logic [63:0] mtime;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) core_rst_nq <= 1'b0;
+    else         core_rst_nq <= !boot_hold_i;
+  end
+
+  systole_rv32 #(
+    .BootAddr (32'h0000_0000),
+    .FastMul  (FastMul)
+  ) u_cpu (
+    .clk_i       (clk_i),
+    .rst_ni      (core_rst_nq),
+    .mem_valid_o (c_valid),
+    .mem_instr_o (),
+    .mem_addr_o  (c_addr),
+    .mem_wstrb_o (c_wstrb),
+    .mem_wdata_o (c_wdata),
+    .mem_ready_i (c_ready),
+    .mem_rdata_i (c_rdata),
+    .mem_err_i   (c_err),
+    .irq_ext_i   (acc_irq),
+    .irq_timer_i (tmr_irq),
+    .time_i      (mtime)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // Address decode
+  // ---------------------------------------------------------------------------------------
+  logic        c_write;
+  logic        sel_ram, sel_io, sel_csr, sel_main;
+  logic [1:0]  io_page;  // 0 UART, 1 TIMER, 2 SIMCTRL, 3 SOCINFO
+
+  function automatic logic in_main(input logic [31:0] addr);
+    in_main = ({1'b0, addr} >= {1'b0, MainBase}) &&
+              ({1'b0, addr} < {1'b0, MainBase} + 33'(MainBytes));
+  endfunction
+
+  assign c_write  = (c_wstrb != 4'b0000);
+  assign sel_ram  = (c_addr < 32'(RamBytes));
+  assign sel_io   = (c_addr[31:14] == 18'h0_4000);  // 0x1000_0000 - 0x1000_3FFF
+  assign sel_csr  = (c_addr[31:12] == 20'h2_0000);  // 0x2000_0000 - 0x2000_0FFF
+  assign sel_main = in_main(c_addr);
+  assign io_page  = c_addr[13:12];
+
+  // ---------------------------------------------------------------------------------------
+  // RAM (the loader writes it while the core is held)
+  // ---------------------------------------------------------------------------------------
+  logic              ram_rd_q;  // a core read was issued last cycle
+  logic              ram_req;
+  logic [3:0]        ram_we;
+  logic [RamAw-1:0]  ram_addr;
+  logic [31:0]       ram_wdata, ram_rdata;
+  logic              ld_ram, ld_main;
+  // The loader port is registered: a word is written the cycle after ld_we_i, and no logic
+  // depends combinationally on a top-level input (a simulator evaluates none of the bus
+  // logic when it only changes inputs).
+  logic              ld_we_q;
+  logic [31:0]       ld_addr_q, ld_wdata_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ld_we_q    <= 1'b0;
+      ld_addr_q  <= '0;
+      ld_wdata_q <= '0;
+    end else begin
+      ld_we_q    <= ld_we_i;
+      ld_addr_q  <= ld_addr_i;
+      ld_wdata_q <= ld_wdata_i;
+    end
+  end
+
+  assign ld_ram  = ld_we_q && (ld_addr_q < 32'(RamBytes));
+  assign ld_main = ld_we_q && in_main(ld_addr_q);
+
+  always_comb begin
+    if (ld_ram) begin
+      ram_req   = 1'b1;
+      ram_we    = 4'b1111;
+      ram_addr  = ld_addr_q[2 +: RamAw];
+      ram_wdata = ld_wdata_q;
+    end else begin
+      ram_req   = c_valid && sel_ram && !ram_rd_q;
+      ram_we    = c_wstrb;
+      ram_addr  = c_addr[2 +: RamAw];
+      ram_wdata = c_wdata;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) ram_rd_q <= 1'b0;
+    else         ram_rd_q <= !ld_ram && ram_req && !c_write;
+  end
+
+  systole_soc_ram #(
+    .Words    (RamWords),
+    .InitFile (RamInitFile)
+  ) u_ram (
+    .clk_i   (clk_i),
+    .req_i   (ram_req),
+    .we_i    (ram_we),
+    .addr_i  (ram_addr),
+    .wdata_i (ram_wdata),
+    .rdata_o (ram_rdata)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // UART, TIMER, SIMCTRL, SOCINFO
+  // ---------------------------------------------------------------------------------------
+  logic        io_req;
+  logic [31:0] uart_rdata, tmr_rdata, info_rdata, io_rdata;
+  logic        exit_valid_q;
+  logic [31:0] exit_code_q;
+
+  assign io_req = c_valid && sel_io;
+
+  systole_soc_uart #(
+    .UartDiv (UartDiv)
+  ) u_uart (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .req_i        (io_req && io_page == 2'd0),
+    .we_i         (c_write),
+    .addr_i       (c_addr[11:2]),
+    .wdata_i      (c_wdata[15:0]),
+    .rdata_o      (uart_rdata),
+    .tx_o         (uart_tx_o),
+    .byte_valid_o (uart_byte_valid_o),
+    .byte_o       (uart_byte_o)
+  );
+
+  systole_soc_timer u_timer (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .req_i   (io_req && io_page == 2'd1),
+    .we_i    (c_write),
+    .addr_i  (c_addr[11:2]),
+    .wdata_i (c_wdata),
+    .rdata_o (tmr_rdata),
+    .irq_o   (tmr_irq),
+    .mtime_o (mtime)
+  );
+
+  // SIMCTRL: +0 EXIT
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      exit_valid_q <= 1'b0;
+      exit_code_q  <= '0;
+    end else begin
+      exit_valid_q <= io_req && io_page == 2'd2 && c_write && c_addr[11:2] == 10'd0;
+      if (io_req && io_page == 2'd2 && c_write && c_addr[11:2] == 10'd0) exit_code_q <= c_wdata;
+    end
+  end
+  assign exit_valid_o = exit_valid_q;
+  assign exit_code_o  = exit_code_q;
+
+  // SOCINFO: +0 CLK_HZ, +4 RAM_BYTES, +8 MAIN_BASE, +C MAIN_BYTES
+  always_comb begin
+    unique case (c_addr[11:2])
+      10'd0:   info_rdata = 32'(ClkHz);
+      10'd1:   info_rdata = 32'(RamBytes);
+      10'd2:   info_rdata = MainBase;
+      10'd3:   info_rdata = 32'(MainBytes);
+      default: info_rdata = '0;
+    endcase
+  end
+
+  always_comb begin
+    unique case (io_page)
+      2'd0:    io_rdata = uart_rdata;
+      2'd1:    io_rdata = tmr_rdata;
+      2'd3:    io_rdata = info_rdata;
+      default: io_rdata = '0;
+    endcase
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Systole CSRs through the AXI4-Lite bridge
+  // ---------------------------------------------------------------------------------------
+  logic        br_ready, br_err;
+  logic [31:0] br_rdata;
+  logic [11:0] axil_awaddr, axil_araddr;
+  logic        axil_awvalid, axil_awready, axil_wvalid, axil_wready;
+  logic [31:0] axil_wdata, axil_rdata;
+  logic [3:0]  axil_wstrb;
+  logic [1:0]  axil_bresp, axil_rresp;
+  logic        axil_bvalid, axil_bready, axil_arvalid, axil_arready, axil_rvalid, axil_rready;
+
+  systole_soc_axil_bridge u_bridge (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .req_i       (c_valid && sel_csr),
+    .addr_i      (c_addr[11:0]),
+    .wstrb_i     (c_wstrb),
+    .wdata_i     (c_wdata),
+    .ready_o     (br_ready),
+    .rdata_o     (br_rdata),
+    .err_o       (br_err),
+    .m_awaddr_o  (axil_awaddr),
+    .m_awvalid_o (axil_awvalid),
+    .m_awready_i (axil_awready),
+    .m_wdata_o   (axil_wdata),
+    .m_wstrb_o   (axil_wstrb),
+    .m_wvalid_o  (axil_wvalid),
+    .m_wready_i  (axil_wready),
+    .m_bresp_i   (axil_bresp),
+    .m_bvalid_i  (axil_bvalid),
+    .m_bready_o  (axil_bready),
+    .m_araddr_o  (axil_araddr),
+    .m_arvalid_o (axil_arvalid),
+    .m_arready_i (axil_arready),
+    .m_rdata_i   (axil_rdata),
+    .m_rresp_i   (axil_rresp),
+    .m_rvalid_i  (axil_rvalid),
+    .m_rready_o  (axil_rready)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // Main memory: the core port (or the loader) and the accelerator's AXI4 master
+  // ---------------------------------------------------------------------------------------
+  logic                      mm_valid, mm_ready;
+  logic [31:0]               mm_addr, mm_wdata, mm_rdata;
+  logic [3:0]                mm_wstrb;
+
+  logic [AxiIdWidth-1:0]     axi_awid, axi_bid, axi_arid, axi_rid;
+  logic [31:0]               axi_awaddr, axi_araddr;
+  logic [7:0]                axi_awlen, axi_arlen;
+  logic [2:0]                axi_awsize, axi_arsize;
+  logic [1:0]                axi_awburst, axi_arburst, axi_bresp, axi_rresp;
+  logic                      axi_awvalid, axi_awready, axi_wlast, axi_wvalid, axi_wready;
+  logic                      axi_bvalid, axi_bready, axi_arvalid, axi_arready;
+  logic                      axi_rlast, axi_rvalid, axi_rready;
+  logic [AxiDataWidth-1:0]   axi_wdata, axi_rdata;
+  logic [AxiDataWidth/8-1:0] axi_wstrb;
+
+  always_comb begin
+    if (ld_main) begin
+      mm_valid = 1'b1;
+      mm_addr  = ld_addr_q;
+      mm_wstrb = 4'b1111;
+      mm_wdata = ld_wdata_q;
+    end else begin
+      mm_valid = c_valid && sel_main;
+      mm_addr  = c_addr;
+      mm_wstrb = c_wstrb;
+      mm_wdata = c_wdata;
+    end
+  end
+
+  systole_soc_mainmem #(
+    .AxiDataWidth (AxiDataWidth),
+    .AxiIdWidth   (AxiIdWidth),
+    .MainBytes    (MainBytes),
+    .MainBase     (MainBase)
+  ) u_main (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .c_valid_i   (mm_valid),
+    .c_addr_i    (mm_addr),
+    .c_wstrb_i   (mm_wstrb),
+    .c_wdata_i   (mm_wdata),
+    .c_ready_o   (mm_ready),
+    .c_rdata_o   (mm_rdata),
+    .s_awid_i    (axi_awid),
+    .s_awaddr_i  (axi_awaddr),
+    .s_awlen_i   (axi_awlen),
+    .s_awsize_i  (axi_awsize),
+    .s_awburst_i (axi_awburst),
+    .s_awvalid_i (axi_awvalid),
+    .s_awready_o (axi_awready),
+    .s_wdata_i   (axi_wdata),
+    .s_wstrb_i   (axi_wstrb),
+    .s_wlast_i   (axi_wlast),
+    .s_wvalid_i  (axi_wvalid),
+    .s_wready_o  (axi_wready),
+    .s_bid_o     (axi_bid),
+    .s_bresp_o   (axi_bresp),
+    .s_bvalid_o  (axi_bvalid),
+    .s_bready_i  (axi_bready),
+    .s_arid_i    (axi_arid),
+    .s_araddr_i  (axi_araddr),
+    .s_arlen_i   (axi_arlen),
+    .s_arsize_i  (axi_arsize),
+    .s_arburst_i (axi_arburst),
+    .s_arvalid_i (axi_arvalid),
+    .s_arready_o (axi_arready),
+    .s_rid_o     (axi_rid),
+    .s_rdata_o   (axi_rdata),
+    .s_rresp_o   (axi_rresp),
+    .s_rlast_o   (axi_rlast),
+    .s_rvalid_o  (axi_rvalid),
+    .s_rready_i  (axi_rready)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // The accelerator
+  // ---------------------------------------------------------------------------------------
+  systole_top #(
+    .Rows          (Rows),
+    .Cols          (Cols),
+    .SpadBytes     (SpadBytes),
+    .AccBytes      (AccBytes),
+    .QParamLines   (QParamLines),
+    .AxiDataWidth  (AxiDataWidth),
+    .AxiAddrWidth  (32),
+    .AxiIdWidth    (AxiIdWidth),
+    .ReadsInFlight (ReadsInFlight),
+    .QueueDepth    (QueueDepth)
+  ) u_acc (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .s_axil_awaddr_i  (axil_awaddr),
+    .s_axil_awvalid_i (axil_awvalid),
+    .s_axil_awready_o (axil_awready),
+    .s_axil_wdata_i   (axil_wdata),
+    .s_axil_wstrb_i   (axil_wstrb),
+    .s_axil_wvalid_i  (axil_wvalid),
+    .s_axil_wready_o  (axil_wready),
+    .s_axil_bresp_o   (axil_bresp),
+    .s_axil_bvalid_o  (axil_bvalid),
+    .s_axil_bready_i  (axil_bready),
+    .s_axil_araddr_i  (axil_araddr),
+    .s_axil_arvalid_i (axil_arvalid),
+    .s_axil_arready_o (axil_arready),
+    .s_axil_rdata_o   (axil_rdata),
+    .s_axil_rresp_o   (axil_rresp),
+    .s_axil_rvalid_o  (axil_rvalid),
+    .s_axil_rready_i  (axil_rready),
+    .m_axi_awid_o     (axi_awid),
+    .m_axi_awaddr_o   (axi_awaddr),
+    .m_axi_awlen_o    (axi_awlen),
+    .m_axi_awsize_o   (axi_awsize),
+    .m_axi_awburst_o  (axi_awburst),
+    .m_axi_awvalid_o  (axi_awvalid),
+    .m_axi_awready_i  (axi_awready),
+    .m_axi_wdata_o    (axi_wdata),
+    .m_axi_wstrb_o    (axi_wstrb),
+    .m_axi_wlast_o    (axi_wlast),
+    .m_axi_wvalid_o   (axi_wvalid),
+    .m_axi_wready_i   (axi_wready),
+    .m_axi_bid_i      (axi_bid),
+    .m_axi_bresp_i    (axi_bresp),
+    .m_axi_bvalid_i   (axi_bvalid),
+    .m_axi_bready_o   (axi_bready),
+    .m_axi_arid_o     (axi_arid),
+    .m_axi_araddr_o   (axi_araddr),
+    .m_axi_arlen_o    (axi_arlen),
+    .m_axi_arsize_o   (axi_arsize),
+    .m_axi_arburst_o  (axi_arburst),
+    .m_axi_arvalid_o  (axi_arvalid),
+    .m_axi_arready_i  (axi_arready),
+    .m_axi_rid_i      (axi_rid),
+    .m_axi_rdata_i    (axi_rdata),
+    .m_axi_rresp_i    (axi_rresp),
+    .m_axi_rlast_i    (axi_rlast),
+    .m_axi_rvalid_i   (axi_rvalid),
+    .m_axi_rready_o   (axi_rready),
+    .irq_o            (acc_irq),
+    .idle_o           (acc_idle_o)
+  );
+
+  assign acc_irq_o = acc_irq;
+
+  // ---------------------------------------------------------------------------------------
+  // Response to the core
+  // ---------------------------------------------------------------------------------------
+  always_comb begin
+    c_ready = 1'b1;
+    c_rdata = '0;
+    c_err   = 1'b0;
+    if (sel_ram) begin
+      c_ready = c_write || ram_rd_q;
+      c_rdata = ram_rdata;
+    end else if (sel_io) begin
+      c_rdata = io_rdata;
+    end else if (sel_csr) begin
+      c_ready = br_ready;
+      c_rdata = br_rdata;
+      c_err   = br_err;
+    end else if (sel_main) begin
+      c_ready = mm_ready;
+      c_rdata = mm_rdata;
+    end else begin
+      c_err   = 1'b1;  // unmapped
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Parameter checks
+  // ---------------------------------------------------------------------------------------
+  initial begin
+    if (RamBytes < 8 || RamBytes % 4 != 0 || RamBytes > 32'h1000_0000)
+      $fatal(1, "systole_soc: RamBytes must be a multiple of 4 in 8..256 MiB");
+    if (MainBytes < 1 || MainBytes > 32'h4000_0000)
+      $fatal(1, "systole_soc: MainBytes must be in 1..1 GiB");
+  end
+endmodule
