@@ -1,0 +1,22 @@
+/* prog.h — what every firmware program does around its jobs: open the HAL and the device
+ * with a banner, and finish with the interrupt counts and the exit status. */
+#ifndef FW_PROG_H
+#define FW_PROG_H
+
+#include <stdint.h>
+
+#include "fw.h"
+#include "fw_jobs.h"
+#include "hal_mmio.h"
+#include "systole.h"
+
+/* Print the banner (program name, clock, RAM, main memory), open the MMIO HAL and the
+ * device (cfg may be NULL), print the chip's capabilities. Non-zero on failure (printed). */
+int prog_open(const char *name, hal_mmio_t *hm, systole_dev_t *dev,
+              const systole_dev_config_t *cfg);
+
+/* Close the device, print the interrupt and wait statistics and "<name>: PASS"/"FAIL".
+ * Returns the exit code: 0 iff pass and everything closed cleanly. */
+int prog_finish(const char *name, hal_mmio_t *hm, systole_dev_t *dev, int pass);
+
+#endif /* FW_PROG_H */
