@@ -138,7 +138,7 @@ $(FW_RT_TEST): $(FW_DIR)/hosttest/test_fw_rt.c $(FW_DIR)/fw_string.c $(FW_DIR)/f
 FW_SIM_TESTS = $(FW_RT_TEST) $(FW_ELFS) $(FW_HEXES) $(SOC_RUN) $(SOC_RUN_4x4)
 FW_SIM_RUNS  = "firmware runtime string/division functions (host)::$(FW_RT_TEST)" \
   $(if $(SOC_RUN),$(foreach p,$(FW_PROGS),"firmware $(p) (SoC 8x8)::$(SOC_RUN) $(FW_OUT)/$(p).elf")) \
-  $(if $(SOC_RUN_4x4),$(foreach p,conv2d attention,"firmware $(p) (SoC 4x4)::$(SOC_RUN_4x4) $(FW_OUT)/$(p).elf"))
+  $(if $(SOC_RUN_4x4),$(foreach p,$(FW_PROGS),"firmware $(p) (SoC 4x4, FPGA-sized chip)::$(SOC_RUN_4x4) $(FW_OUT)/$(p).elf"))
 
 # ---- lint -------------------------------------------------------------------------------------
 FW_LINT := fw-lint

@@ -8,8 +8,7 @@
 #   CPU_SIM_TESTS  the ELF files (and the runners) `make sim` builds
 #   CPU_SIM_RUNS   the "label::command" runs
 # The programs run on the 8x8 SoC (FastMul = 1, SOC_RUN) and, for the iterative multiplier
-# and divider of FastMul = 0, on a 4x4 SoC built with FastMul=0 (config 4x4-itmul, made
-# with sim/soc/soc.mk's soc_config_rules).
+# and divider of FastMul = 0, on the 4x4 SoC (FastMul = 0, SOC_RUN_4x4; sim/soc/soc.mk).
 
 CPU_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 
@@ -69,15 +68,12 @@ ifneq ($(SOC_RUN),)
 CPU_SIM_TESTS += $(SOC_RUN)
 CPU_SIM_RUNS  += $(foreach t,$(CPU_TESTS),"cpu: $(CPU_LABEL_$(t))::$(SOC_RUN) $(CPU_OUT)/$(t).elf")
 
-# the iterative multiplier (FastMul = 0) on a 4x4 SoC: the programs that multiply or
-# divide, and the DMA test on a 4-column array
-ifneq ($(value soc_config_rules),)
-SOC_PARAMS_4x4-itmul ?= -GRows=4 -GCols=4 -GRamBytes=262144 -GMainBytes=1048576 \
-                        -GClkHz=50000000 -GUartDiv=4 -GFastMul=0
-$(eval $(call soc_config_rules,4x4-itmul))
+# the iterative multiplier (FastMul = 0) on the 4x4 SoC (the FPGA-sized chip): the programs
+# that multiply or divide, and the DMA test on a 4-column array
+ifneq ($(SOC_RUN_4x4),)
 CPU_ITMUL_TESTS := alu muldiv muldiv_rand irq mainmem
-CPU_SIM_TESTS   += $(SOC_RUN_4x4-itmul)
-CPU_SIM_RUNS    += $(foreach t,$(CPU_ITMUL_TESTS),"cpu FastMul=0: $(CPU_LABEL_$(t))::$(SOC_RUN_4x4-itmul) $(CPU_OUT)/$(t).elf")
+CPU_SIM_TESTS   += $(SOC_RUN_4x4)
+CPU_SIM_RUNS    += $(foreach t,$(CPU_ITMUL_TESTS),"cpu FastMul=0 (SoC 4x4): $(CPU_LABEL_$(t))::$(SOC_RUN_4x4) $(CPU_OUT)/$(t).elf")
 endif
 endif
 

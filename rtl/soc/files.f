@@ -1,16 +1,4 @@
-rtl/systole_fifo.sv
-rtl/systole_ram.sv
-rtl/systole_csr.sv
-rtl/systole_axi_rd_mux.sv
-rtl/systole_cmdproc.sv
-rtl/systole_pe.sv
-rtl/systole_array.sv
-rtl/systole_softmax.sv
-rtl/systole_ex.sv
-rtl/systole_ld.sv
-rtl/systole_requant.sv
-rtl/systole_st.sv
-rtl/systole_top.sv
+# SoC and core sources, read after the chip's rtl/files.f
 rtl/cpu/systole_rv32_muldiv.sv
 rtl/cpu/systole_rv32.sv
 rtl/soc/systole_soc_ram.sv

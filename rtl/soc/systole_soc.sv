@@ -23,7 +23,17 @@ module systole_soc #(
   parameter     RamInitFile   = "",          // $readmemh image of the RAM, "" for none
   parameter int ClkHz         = 50000000,    // reported in SOCINFO.CLK_HZ
   parameter int UartDiv       = 434,         // reset value of UART DIV
-  parameter int FastMul       = 1            // core: 1 single-cycle multiply, 0 iterative
+  parameter int FastMul       = 1,           // core: 1 single-cycle multiply, 0 iterative
+  // the accelerator's area options (docs/architecture.md, "Parameters"); defaults: full chip
+  parameter int WritesInFlight = 16,
+  parameter int StoreRows     = 4,
+  parameter int FetchDepth    = 4,
+  parameter int HasSoftmax    = 1,
+  parameter int PerfFull      = 1,
+  parameter int UseIce40Dsp   = 0,
+  parameter int SpadReadPorts = 2,
+  parameter int AccReadPorts  = 2,
+  parameter int SerialRequant = 0
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -362,7 +372,16 @@ module systole_soc #(
     .AxiAddrWidth  (32),
     .AxiIdWidth    (AxiIdWidth),
     .ReadsInFlight (ReadsInFlight),
-    .QueueDepth    (QueueDepth)
+    .QueueDepth    (QueueDepth),
+    .WritesInFlight(WritesInFlight),
+    .StoreRows     (StoreRows),
+    .FetchDepth    (FetchDepth),
+    .HasSoftmax    (HasSoftmax),
+    .PerfFull      (PerfFull),
+    .UseIce40Dsp   (UseIce40Dsp),
+    .SpadReadPorts (SpadReadPorts),
+    .AccReadPorts  (AccReadPorts),
+    .SerialRequant (SerialRequant)
   ) u_acc (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),

@@ -44,11 +44,17 @@ BUILD        ?= build
 # 8x8: the reference SoC. UartDiv=4 (4 clock cycles per UART bit, 40 per byte) so that text
 # output costs little simulated time; firmware that waits on STATUS.busy still sees a real
 # serial line. ClkHz is only what SOCINFO reports (the simulation has no wall-clock time).
-# 4x4: the same SoC around a 4x4 array (array-size independence of the SoC and firmware).
+# 4x4: the SoC with the FPGA-sized accelerator of docs/fpga.md (4x4, no softmax unit — the
+# driver runs softmax on the core —, serial output stage, depth-1 queues, small memories,
+# the SB_MAC16 product model) and the iterative multiplier (FastMul=0), as on the board.
 SOC_CONFIGS      ?= 8x8 4x4
-SOC_MEM_PARAMS   := -GRamBytes=262144 -GMainBytes=1048576 -GClkHz=50000000 -GUartDiv=4 -GFastMul=1
-SOC_PARAMS_8x8   ?= -GRows=8 -GCols=8 $(SOC_MEM_PARAMS)
-SOC_PARAMS_4x4   ?= -GRows=4 -GCols=4 $(SOC_MEM_PARAMS)
+SOC_MEM_PARAMS   := -GRamBytes=262144 -GMainBytes=1048576 -GClkHz=50000000 -GUartDiv=4
+SOC_SMALL_CHIP   := -GSpadBytes=2048 -GAccBytes=4096 -GQParamLines=1 -GReadsInFlight=4 \
+                    -GQueueDepth=1 -GFetchDepth=1 -GWritesInFlight=4 -GStoreRows=1 \
+                    -GHasSoftmax=0 -GPerfFull=0 -GSerialRequant=1 -GUseIce40Dsp=1 \
+                    -GSpadReadPorts=1 -GAccReadPorts=1
+SOC_PARAMS_8x8   ?= -GRows=8 -GCols=8 $(SOC_MEM_PARAMS) -GFastMul=1
+SOC_PARAMS_4x4   ?= -GRows=4 -GCols=4 $(SOC_SMALL_CHIP) $(SOC_MEM_PARAMS) -GFastMul=0
 
 # ---- RTL sources ---------------------------------------------------------------------------
 # SOC_RTL_FILELIST (default rtl/soc/files.f) lists the SoC's files, paths relative to the
@@ -212,7 +218,7 @@ soc-libs: $(SOC_LIBS)
 SOC_SIM_TESTS := $(BUILD)/soc-8x8/test_soc $(BUILD)/soc-8x8/soc_run $(BUILD)/soc-4x4/test_soc \
                  $(BUILD)/soc-8x8-asan/test_soc
 SOC_SIM_RUNS  := "SoC model 8x8::$(BUILD)/soc-8x8/test_soc" \
-                 "SoC model 4x4::$(BUILD)/soc-4x4/test_soc" \
+                 "SoC model 4x4 (FPGA-sized chip, FastMul=0)::$(BUILD)/soc-4x4/test_soc" \
                  "SoC model 8x8 ASan+UBSan wrapper::$(BUILD)/soc-8x8-asan/test_soc"
 SOC_LINT      := soc-lint
 SOC_BENCH     := soc-bench
