@@ -2,7 +2,8 @@
  *
  * The driver never touches a register or device memory directly: every access goes
  * through a systole_hal_t, a table of function pointers plus an opaque context. Backends:
- * the simulator (systole_hal_sim.h), firmware MMIO on the on-chip core (later), a board.
+ * the simulator (systole_hal_sim.h), firmware MMIO on the on-chip RV32IM core
+ * (firmware/hal_mmio.h), TLM-2.0 transactions in SystemC (sim/systemc/include/systole_hal_tlm.h).
  * Job code does not know which backend runs.
  *
  * Every function returns 0 on success and a non-zero backend-specific code on failure
