@@ -61,6 +61,7 @@ $(foreach c,$(SIM_CONFIGS),$(eval $(call attention_e2e_rule,$(c),$(c),,$(SIM_LIB
 $(foreach c,$(SIM_CONFIGS),$(eval $(call attention_e2e_rule,$(c),$(c)-asan,$(SIM_SANITIZE),$(SIM_LIB_ASAN_$(c)))))
 
 DRIVER_SIM_TESTS := $(BUILD)/driver/test_driver_mock \
+                    $(BUILD)/driver/test_stream_ref \
                     $(BUILD)/8x8/test_driver_e2e \
                     $(BUILD)/4x4/test_driver_e2e \
                     $(BUILD)/16x16/test_driver_e2e \
@@ -71,6 +72,7 @@ DRIVER_SIM_TESTS := $(BUILD)/driver/test_driver_mock \
                     $(BUILD)/8x8-asan/test_attention_e2e
 
 DRIVER_SIM_RUNS := "driver mock HAL::$(BUILD)/driver/test_driver_mock" \
+                   "driver streams vs reference generator::$(BUILD)/driver/test_stream_ref" \
                    "driver e2e 8x8::$(BUILD)/8x8/test_driver_e2e" \
                    "driver e2e 4x4 (subset)::$(BUILD)/4x4/test_driver_e2e --subset" \
                    "driver e2e 16x16 (subset)::$(BUILD)/16x16/test_driver_e2e --subset" \
@@ -87,12 +89,20 @@ DRIVER_SIM_TESTS += $(BUILD)/lite/test_attention_e2e
 DRIVER_SIM_RUNS  += "attention on lite chip (host softmax)::$(BUILD)/lite/test_attention_e2e"
 endif
 
+# the command streams of the fast generators against the old straightforward ones
+$(BUILD)/driver/test_stream_ref: tests/driver/test_stream_ref.c $(DRIVER_CORE_SRCS) \
+                                 $(REF_SRCS) $(DRIVER_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(CHECK_CFLAGS) -Idriver/include -Isw/ref/include -o $@ \
+	  tests/driver/test_stream_ref.c $(DRIVER_CORE_SRCS) $(REF_SRCS) $(CHECK_LIBS) -lm
+
 .PHONY: driver-soak driver-lint
 driver-soak: $(BUILD)/8x8/test_driver_e2e
 	$(BUILD)/8x8/test_driver_e2e --soak $(DRIVER_SOAK)
 
 driver-lint:
 	@for f in $(DRIVER_SRCS) tests/driver/test_driver_mock.c tests/driver/test_driver_e2e.c \
+	          tests/driver/test_stream_ref.c \
 	          tests/driver/test_attention_e2e.c driver/demo/systole_demo.c; do \
 	  $(CC) $(CFLAGS_BASE) -pedantic $(CHECK_CFLAGS) $(DRIVER_CPPFLAGS) -fsyntax-only $$f || exit 1; \
 	done

@@ -2,7 +2,8 @@
  *
  * The encoding is specified in docs/architecture.md ("Command encoding"). These builders
  * only pack fields; they do not check ranges (the driver's job builders do, and the chip
- * reports what slips through). A command is four little-endian 64-bit words.
+ * reports what slips through). A command is four little-endian 64-bit words; the builders
+ * assemble every word from two 32-bit halves.
  */
 #ifndef SYSTOLE_CMD_H
 #define SYSTOLE_CMD_H
@@ -58,6 +59,24 @@ typedef struct {
   uint64_t w[4];
 } systole_cmd_t;
 
+/* 1 if a systole_cmd_t's memory image is the ring slot's byte layout (little-endian
+ * uint64_t), so that commands can be copied to the ring as they are (define it as 0 to
+ * force the portable serialiser). */
+#ifndef SYSTOLE_CMD_NATIVE_LE
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SYSTOLE_CMD_NATIVE_LE 1
+#else
+#define SYSTOLE_CMD_NATIVE_LE 0
+#endif
+#endif
+
+/* A command word from its two 32-bit halves. The builders below assemble each word from
+ * 32-bit fields (cheap on a 32-bit core, where a 64-bit shift-and-or chain is not). */
+static inline uint64_t systole_cmd_word(uint32_t lo, uint32_t hi) {
+  return ((uint64_t)hi << 32) | lo;
+}
+
 /* Human-readable name of a chip error code. */
 static inline const char *systole_hwerr_str(unsigned code) {
   switch (code) {
@@ -95,13 +114,13 @@ typedef struct {
 
 static inline systole_cmd_t systole_cmd_load(const systole_load_t *l, unsigned deps) {
   systole_cmd_t c;
-  c.w[0] = (uint64_t)SYSTOLE_OP_LOAD | deps | ((uint64_t)(l->target & 3u) << 12) |
-           ((uint64_t)l->rows << 16) | ((uint64_t)l->src << 32);
-  c.w[1] = (uint64_t)l->src_stride | ((uint64_t)l->row_bytes << 32) |
-           ((uint64_t)l->dst_line << 48);
-  c.w[2] = (uint64_t)l->dst_stride | ((uint64_t)l->dst_off << 16) |
-           ((uint64_t)l->pad_byte << 24) | ((uint64_t)l->pad_before << 32) |
-           ((uint64_t)l->pad_after << 48);
+  c.w[0] = systole_cmd_word(SYSTOLE_OP_LOAD | deps | ((l->target & 3u) << 12) |
+                                ((uint32_t)l->rows << 16),
+                            l->src);
+  c.w[1] = systole_cmd_word(l->src_stride, l->row_bytes | ((uint32_t)l->dst_line << 16));
+  c.w[2] = systole_cmd_word(l->dst_stride | ((uint32_t)l->dst_off << 16) |
+                                ((uint32_t)l->pad_byte << 24),
+                            l->pad_before | ((uint32_t)l->pad_after << 16));
   c.w[3] = 0;
   return c;
 }
@@ -122,12 +141,11 @@ typedef struct {
 
 static inline systole_cmd_t systole_cmd_store(const systole_store_t *s, unsigned deps) {
   systole_cmd_t c;
-  c.w[0] = (uint64_t)SYSTOLE_OP_STORE | deps | ((uint64_t)(s->raw ? 1u : 0u) << 12) |
-           ((uint64_t)(s->bias ? 1u : 0u) << 13) | ((uint64_t)s->rows << 16) |
-           ((uint64_t)s->dst << 32);
-  c.w[1] = (uint64_t)s->dst_stride | ((uint64_t)s->channels << 32) |
-           ((uint64_t)s->src_line << 48);
-  c.w[2] = (uint64_t)s->src_stride | ((uint64_t)s->qp_line << 16);
+  c.w[0] = systole_cmd_word(SYSTOLE_OP_STORE | deps | ((s->raw ? 1u : 0u) << 12) |
+                                ((s->bias ? 1u : 0u) << 13) | ((uint32_t)s->rows << 16),
+                            s->dst);
+  c.w[1] = systole_cmd_word(s->dst_stride, s->channels | ((uint32_t)s->src_line << 16));
+  c.w[2] = systole_cmd_word(s->src_stride | ((uint32_t)s->qp_line << 16), 0);
   c.w[3] = 0;
   return c;
 }
@@ -147,11 +165,10 @@ typedef struct {
 
 static inline systole_cmd_t systole_cmd_matmul(const systole_matmul_t *m, unsigned deps) {
   systole_cmd_t c;
-  c.w[0] = (uint64_t)SYSTOLE_OP_MATMUL | deps | ((uint64_t)(m->accumulate ? 1u : 0u) << 12) |
-           ((uint64_t)(m->load_w ? 1u : 0u) << 13) | ((uint64_t)m->rows << 16) |
-           ((uint64_t)m->a_line << 32) | ((uint64_t)m->a_stride << 48);
-  c.w[1] = (uint64_t)m->acc_line | ((uint64_t)m->acc_stride << 16) |
-           ((uint64_t)m->w_line << 32);
+  c.w[0] = systole_cmd_word(SYSTOLE_OP_MATMUL | deps | ((m->accumulate ? 1u : 0u) << 12) |
+                                ((m->load_w ? 1u : 0u) << 13) | ((uint32_t)m->rows << 16),
+                            m->a_line | ((uint32_t)m->a_stride << 16));
+  c.w[1] = systole_cmd_word(m->acc_line | ((uint32_t)m->acc_stride << 16), m->w_line);
   c.w[2] = 0;
   c.w[3] = 0;
   return c;
@@ -161,9 +178,9 @@ static inline systole_cmd_t systole_cmd_matmul(const systole_matmul_t *m, unsign
 static inline systole_cmd_t systole_cmd_config_output(int8_t out_zp, int8_t act_min,
                                                       int8_t act_max) {
   systole_cmd_t c;
-  c.w[0] = (uint64_t)SYSTOLE_OP_CONFIG | ((uint64_t)SYSTOLE_CONFIG_ST_OUTPUT << 16);
-  c.w[1] = (uint64_t)(uint8_t)out_zp | ((uint64_t)(uint8_t)act_min << 8) |
-           ((uint64_t)(uint8_t)act_max << 16);
+  c.w[0] = SYSTOLE_OP_CONFIG | ((uint32_t)SYSTOLE_CONFIG_ST_OUTPUT << 16);
+  c.w[1] = (uint32_t)(uint8_t)out_zp | ((uint32_t)(uint8_t)act_min << 8) |
+           ((uint32_t)(uint8_t)act_max << 16);
   c.w[2] = 0;
   c.w[3] = 0;
   return c;
@@ -173,8 +190,8 @@ static inline systole_cmd_t systole_cmd_config_output(int8_t out_zp, int8_t act_
  * to weight tiles loaded (LOAD_W) after it, a_zp to activation rows streamed after it. */
 static inline systole_cmd_t systole_cmd_config_ex_zp(int8_t a_zp, int8_t w_zp) {
   systole_cmd_t c;
-  c.w[0] = (uint64_t)SYSTOLE_OP_CONFIG | ((uint64_t)SYSTOLE_CONFIG_EX_ZP << 16);
-  c.w[1] = (uint64_t)(uint8_t)a_zp | ((uint64_t)(uint8_t)w_zp << 8);
+  c.w[0] = SYSTOLE_OP_CONFIG | ((uint32_t)SYSTOLE_CONFIG_EX_ZP << 16);
+  c.w[1] = (uint32_t)(uint8_t)a_zp | ((uint32_t)(uint8_t)w_zp << 8);
   c.w[2] = 0;
   c.w[3] = 0;
   return c;
@@ -212,15 +229,15 @@ enum {
 
 static inline systole_cmd_t systole_cmd_softmax(const systole_softmax_t *s, unsigned deps) {
   systole_cmd_t c;
-  c.w[0] = (uint64_t)SYSTOLE_OP_SOFTMAX | deps | ((uint64_t)(s->causal ? 1u : 0u) << 12) |
-           ((uint64_t)(s->to_acc ? 1u : 0u) << 13) | ((uint64_t)s->rows << 16) |
-           ((uint64_t)s->acc_line << 32) | ((uint64_t)s->acc_tstride << 48);
-  c.w[1] = (uint64_t)s->n_keys | ((uint64_t)s->spad_line << 16) |
-           ((uint64_t)s->spad_tstride << 32) | ((uint64_t)s->q_pos << 48);
-  c.w[2] = (uint64_t)(uint32_t)s->mult | ((uint64_t)(uint8_t)s->shift << 32) |
-           ((uint64_t)(s->mode & 3u) << 40) | ((uint64_t)(s->first ? 1u : 0u) << 42) |
-           ((uint64_t)s->stats_line << 48);
-  c.w[3] = (uint64_t)s->key_base | ((uint64_t)s->q_pos_hi << 32);
+  c.w[0] = systole_cmd_word(SYSTOLE_OP_SOFTMAX | deps | ((s->causal ? 1u : 0u) << 12) |
+                                ((s->to_acc ? 1u : 0u) << 13) | ((uint32_t)s->rows << 16),
+                            s->acc_line | ((uint32_t)s->acc_tstride << 16));
+  c.w[1] = systole_cmd_word(s->n_keys | ((uint32_t)s->spad_line << 16),
+                            s->spad_tstride | ((uint32_t)s->q_pos << 16));
+  c.w[2] = systole_cmd_word((uint32_t)s->mult,
+                            (uint32_t)(uint8_t)s->shift | ((s->mode & 3u) << 8) |
+                                ((s->first ? 1u : 0u) << 10) | ((uint32_t)s->stats_line << 16));
+  c.w[3] = systole_cmd_word(s->key_base, s->q_pos_hi);
   return c;
 }
 
@@ -233,11 +250,18 @@ static inline systole_cmd_t systole_cmd_simple(unsigned opcode) {
   return c;
 }
 
-/* Serialise to the 32 little-endian bytes of a ring slot. */
+/* Serialise to the 32 little-endian bytes of a ring slot (32-bit halves: no 64-bit shifts on
+ * a 32-bit core). On a little-endian target the memory image of a systole_cmd_t already is
+ * that byte string (SYSTOLE_CMD_NATIVE_LE), which the driver uses to skip this step. */
 static inline void systole_cmd_to_bytes(const systole_cmd_t *c, uint8_t out[32]) {
   unsigned i, b;
-  for (i = 0; i < 4; i++)
-    for (b = 0; b < 8; b++) out[i * 8 + b] = (uint8_t)(c->w[i] >> (8 * b));
+  for (i = 0; i < 4; i++) {
+    uint32_t lo = (uint32_t)c->w[i], hi = (uint32_t)(c->w[i] >> 32);
+    for (b = 0; b < 4; b++) {
+      out[i * 8 + b] = (uint8_t)(lo >> (8 * b));
+      out[i * 8 + 4 + b] = (uint8_t)(hi >> (8 * b));
+    }
+  }
 }
 
 #ifdef __cplusplus

@@ -136,6 +136,11 @@ void drv_set_error(systole_dev_t *dev, systole_status_t st, const char *fmt, ...
 int drv_fits_u32(uint64_t v) { return v <= 0xffffffffull; }
 
 int drv_mul_ok(uint64_t a, uint64_t b, uint64_t *r) {
+  /* two 32-bit factors never overflow: skip the (on a 32-bit core, libgcc) division */
+  if (((a | b) >> 32) == 0) {
+    *r = a * b;
+    return 1;
+  }
   if (a != 0 && b > UINT64_MAX / a) return 0;
   *r = a * b;
   return 1;
@@ -525,37 +530,68 @@ static systole_status_t ring_wait_space(systole_dev_t *dev) {
   }
 }
 
-static systole_status_t ring_flush(systole_dev_t *dev) {
+/* Write the staged commands to the ring in runs (as many as fit before the ring's end and
+ * its free space), moving RING_TAIL after each run. On a little-endian target the staging
+ * array already holds the ring's byte layout and is written as it is. */
+systole_status_t drv_ring_flush(systole_dev_t *dev) {
+#if !SYSTOLE_CMD_NATIVE_LE
   uint8_t bytes[SYSTOLE_STAGE_CMDS * SYSTOLE_CMD_BYTES];
-  uint32_t done = 0, i;
+#endif
+  uint32_t done = 0;
   while (done < dev->stage_n) {
     uint32_t space, n;
+    const void *src;
     if (ring_used(dev) + 1 >= dev->ring_slots) DRV_CHECK(ring_wait_space(dev));
     space = dev->ring_slots - 1 - ring_used(dev);
     n = dev->stage_n - done;
     if (n > space) n = space;
     if (n > dev->ring_slots - dev->tail) n = dev->ring_slots - dev->tail;
-    for (i = 0; i < n; i++) {
-      systole_cmd_t c;
-      memcpy(c.w, dev->stage[done + i], sizeof(c.w));
-      systole_cmd_to_bytes(&c, bytes + i * SYSTOLE_CMD_BYTES);
+#if SYSTOLE_CMD_NATIVE_LE
+    src = dev->stage[done];
+#else
+    {
+      uint32_t i;
+      for (i = 0; i < n; i++) {
+        systole_cmd_t c;
+        c.w[0] = dev->stage[done + i][0];
+        c.w[1] = dev->stage[done + i][1];
+        c.w[2] = dev->stage[done + i][2];
+        c.w[3] = dev->stage[done + i][3];
+        systole_cmd_to_bytes(&c, bytes + i * SYSTOLE_CMD_BYTES);
+      }
+      src = bytes;
     }
-    DRV_CHECK(drv_mem_write(dev, dev->ring_addr + dev->tail * SYSTOLE_CMD_BYTES, bytes,
+#endif
+    DRV_CHECK(drv_mem_write(dev, dev->ring_addr + dev->tail * SYSTOLE_CMD_BYTES, src,
                             (size_t)n * SYSTOLE_CMD_BYTES));
     dev->tail = (dev->tail + n) % dev->ring_slots;
     DRV_CHECK(drv_reg_write(dev, SYSTOLE_REG_RING_TAIL, dev->tail));
     done += n;
   }
+  dev->pushed += dev->stage_n;
   dev->stage_n = 0;
   return SYSTOLE_OK;
 }
 
-systole_status_t drv_push(systole_dev_t *dev, const systole_cmd_t *cmd) {
-  if (dev->stage_n == SYSTOLE_STAGE_CMDS) DRV_CHECK(ring_flush(dev));
-  memcpy(dev->stage[dev->stage_n], cmd->w, sizeof(cmd->w));
-  dev->stage_n++;
-  dev->pushed++;
-  if (dev->trace) dev->trace(dev->trace_ctx, cmd->w);
+systole_status_t drv_push_n(systole_dev_t *dev, const systole_cmd_t *cmd, uint32_t n) {
+  while (n) {
+    uint32_t k = SYSTOLE_STAGE_CMDS - dev->stage_n, i;
+    uint64_t *slot = dev->stage[dev->stage_n];
+    if (k == 0) {
+      DRV_CHECK(drv_ring_flush(dev));
+      continue;
+    }
+    if (k > n) k = n;
+    dev->stage_n += k;
+    for (i = 0; i < k; i++, slot += 4, cmd++) {
+      slot[0] = cmd->w[0];
+      slot[1] = cmd->w[1];
+      slot[2] = cmd->w[2];
+      slot[3] = cmd->w[3];
+      if (dev->trace) dev->trace(dev->trace_ctx, slot);
+    }
+    n -= k;
+  }
   return SYSTOLE_OK;
 }
 
@@ -593,7 +629,7 @@ systole_status_t drv_job_end(systole_dev_t *dev, const drv_counters_t *snap,
   uint32_t prev[3] = {0, 0, 0};
   drv_counters_t now;
   DRV_CHECK(drv_push(dev, &irq));
-  DRV_CHECK(ring_flush(dev));
+  DRV_CHECK(drv_ring_flush(dev));
   for (;;) {
     unsigned reached = 0;
     uint32_t v, cur[3];
@@ -651,10 +687,18 @@ systole_status_t drv_job_end(systole_dev_t *dev, const drv_counters_t *snap,
     stats->stall_queue_full = d[13];
     stats->commands = d[14];
     stats->workload_macs = workload_macs;
-    stats->utilisation =
-        stats->cycles ? (double)workload_macs /
-                            ((double)dev->caps.rows * (double)dev->caps.cols * (double)stats->cycles)
-                      : 0.0;
+    if (stats->cycles == 0) {
+      stats->utilisation = 0.0;
+    } else if (stats->cycles <= 0xffffffffull) {
+      /* the same double as the product chain below (rows*cols and cycles are exact doubles:
+       * one rounding of the exact product either way), with fewer soft-float calls */
+      uint64_t pe_cycles = (uint64_t)dev->caps.rows * dev->caps.cols * stats->cycles;
+      stats->utilisation = (double)workload_macs / (double)pe_cycles;
+    } else {
+      stats->utilisation =
+          (double)workload_macs /
+          ((double)dev->caps.rows * (double)dev->caps.cols * (double)stats->cycles);
+    }
   }
   return SYSTOLE_OK;
 }

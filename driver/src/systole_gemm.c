@@ -74,26 +74,43 @@ static void chunk_at(const drv_gemm_t *gm, const shape_t *s, uint32_t u0, uint32
   k->last_in_block = (ci + 1 == s->KCN);
 }
 
-/* LOAD iterator of one chunk: A lines of every k-tile, then the weight tiles. */
+/* LOAD generator of one chunk: A lines of every k-tile, then the weight tiles. */
 typedef struct {
   int phase;
+  int walking; /* phase 0: w is set up for k-tile kt */
   uint32_t kt, cursor, j;
+  drv_a_walk_t w;
 } ld_it_t;
 
-static int ld_next(const drv_gemm_t *gm, uint32_t cols, const chunk_t *k, uint32_t base,
-                   ld_it_t *it, systole_load_t *l) {
-  for (;;) {
+static void ld_init(ld_it_t *it) {
+  it->phase = 0;
+  it->walking = 0;
+  it->kt = 0;
+  it->cursor = 0;
+  it->j = 0;
+}
+
+/* Builds the chunk's next LOADs (without dependency bits) into out[0 ... max-1]; returns
+ * how many, fewer than max only at the end of the chunk. */
+static uint32_t ld_gen(const drv_gemm_t *gm, uint32_t cols, const chunk_t *k, uint32_t base,
+                       ld_it_t *it, systole_cmd_t *out, uint32_t max) {
+  uint32_t n = 0;
+  while (n < max) {
     if (it->phase == 0) {
       if (it->kt < k->kcc) {
-        if (it->cursor < k->m0 + k->mr) {
-          uint32_t before = it->cursor;
-          gm->a_next(gm, k->g, k->kt0 + it->kt, k->m0, k->m0 + k->mr, &it->cursor,
-                     base + it->kt * gm->m_blk, l);
-          if (it->cursor <= before) it->cursor = k->m0 + k->mr; /* defensive */
-          return 1;
+        if (!it->walking) {
+          gm->a_begin(gm, k->g, k->kt0 + it->kt, k->m0, k->m0 + k->mr,
+                      base + it->kt * gm->m_blk, &it->w);
+          it->walking = 1;
+        }
+        if (it->w.m < it->w.m_end) {
+          uint32_t got = gm->a_fill(gm, &it->w, out + n, max - n);
+          if (got == 0) it->w.m = it->w.m_end; /* defensive */
+          n += got;
+          continue;
         }
         it->kt++;
-        it->cursor = k->m0;
+        it->walking = 0;
         continue;
       }
       it->phase = 1;
@@ -105,9 +122,10 @@ static int ld_next(const drv_gemm_t *gm, uint32_t cols, const chunk_t *k, uint32
         if (it->cursor < k->kcc) {
           uint32_t before = it->cursor;
           gm->w_next(gm, k->g, k->j0 + it->j, k->kt0, k->kcc, &it->cursor,
-                     base + gm->kc * gm->m_blk + it->j * gm->kc * cols, l);
+                     base + gm->kc * gm->m_blk + it->j * gm->kc * cols, out + n);
+          n++;
           if (it->cursor <= before) it->cursor = k->kcc;
-          return 1;
+          continue;
         }
         it->j++;
         it->cursor = 0;
@@ -115,48 +133,67 @@ static int ld_next(const drv_gemm_t *gm, uint32_t cols, const chunk_t *k, uint32
       }
       it->phase = 2;
     }
-    return 0;
+    break;
   }
-}
-
-static void ld_init(ld_it_t *it, const chunk_t *k) {
-  memset(it, 0, sizeof(*it));
-  it->cursor = k->m0;
-}
-
-static uint32_t ld_count(const drv_gemm_t *gm, uint32_t cols, const chunk_t *k, uint32_t base) {
-  ld_it_t it;
-  systole_load_t l;
-  uint32_t n = 0;
-  ld_init(&it, k);
-  while (ld_next(gm, cols, k, base, &it, &l)) n++;
   return n;
 }
 
-static systole_status_t push_load(systole_dev_t *dev, const systole_load_t *l, unsigned deps) {
-  systole_cmd_t c = systole_cmd_load(l, deps);
-  return drv_push(dev, &c);
+/* The LOADs of one chunk, each computed once, in batches: the first GEMM_LD_BUF are built
+ * when the chunk is queued (the tiler needs the chunk's LOAD count before it emits the
+ * first), a longer chunk counts the rest on a copy of the generator and builds them again,
+ * a batch at a time, as they are emitted. */
+#define GEMM_LD_BUF 64u
+
+typedef struct {
+  const chunk_t *k;
+  uint32_t base;
+  uint32_t n;          /* LOADs of the chunk */
+  uint32_t nbuf, next; /* built into buf, next one to emit */
+  ld_it_t it;          /* positioned after the built ones */
+  systole_cmd_t buf[GEMM_LD_BUF];
+} ld_queue_t;
+
+static void ldq_fill(const drv_gemm_t *gm, uint32_t cols, const chunk_t *k, uint32_t base,
+                     ld_queue_t *q) {
+  q->k = k;
+  q->base = base;
+  q->next = 0;
+  ld_init(&q->it);
+  q->n = q->nbuf = ld_gen(gm, cols, k, base, &q->it, q->buf, GEMM_LD_BUF);
+  if (q->nbuf == GEMM_LD_BUF) {
+    ld_it_t it = q->it;
+    systole_cmd_t scratch[8];
+    uint32_t got;
+    while ((got = ld_gen(gm, cols, k, base, &it, scratch, 8)) != 0) q->n += got;
+  }
 }
 
-/* All LOADs of chunk c (used for the first chunk of a segment). */
-static systole_status_t emit_ld_all(systole_dev_t *dev, const drv_gemm_t *gm, const chunk_t *k,
-                                    uint32_t c, uint32_t base) {
-  uint32_t n = ld_count(gm, dev->caps.cols, k, base), i = 0;
-  ld_it_t it;
-  systole_load_t l;
-  ld_init(&it, k);
-  while (ld_next(gm, dev->caps.cols, k, base, &it, &l)) {
-    unsigned deps = 0;
-    if (i == 0 && c >= 2) deps |= SYSTOLE_DEP_WAIT_NEXT;
-    if (i + 1 == n) deps |= SYSTOLE_DEP_SIG_NEXT;
-    DRV_CHECK(push_load(dev, &l, deps));
-    i++;
+/* Emits the chunk's LOADs up to (not including) number upto, from number *li on: the first
+ * with first_deps, the last (number n-1) with SIG_NEXT. */
+static systole_status_t ldq_emit(systole_dev_t *dev, const drv_gemm_t *gm, ld_queue_t *q,
+                                 uint32_t *li, uint32_t upto, unsigned first_deps) {
+  while (*li < upto) {
+    uint32_t k;
+    systole_cmd_t *run;
+    if (q->next == q->nbuf) { /* the next batch (chunks longer than the buffer) */
+      q->nbuf = ld_gen(gm, dev->caps.cols, q->k, q->base, &q->it, q->buf, GEMM_LD_BUF);
+      q->next = 0;
+      if (q->nbuf == 0) break;
+    }
+    run = &q->buf[q->next];
+    k = q->nbuf - q->next;
+    if (k > upto - *li) k = upto - *li;
+    if (*li == 0) run[0].w[0] |= first_deps;
+    if (*li + k == q->n) run[k - 1].w[0] |= SYSTOLE_DEP_SIG_NEXT;
+    DRV_CHECK(drv_push_n(dev, run, k));
+    q->next += k;
+    *li += k;
   }
   return SYSTOLE_OK;
 }
 
 static systole_status_t emit_segment(systole_dev_t *dev, const drv_gemm_t *gm, const shape_t *s,
-                                     uint32_t u0, uint32_t u1) {
+                                     uint32_t u0, uint32_t u1, ld_queue_t *q) {
   uint32_t C = dev->caps.cols, SH = dev->spad_half, AH = dev->acc_half;
   uint32_t nblocks = (u1 - u0) * s->MB, nchunks = nblocks * s->KCN, c;
   uint32_t q0, q1;
@@ -165,6 +202,7 @@ static systole_status_t emit_segment(systole_dev_t *dev, const drv_gemm_t *gm, c
   {
     chunk_t a, z;
     systole_load_t l;
+    systole_cmd_t cmd;
     chunk_at(gm, s, u0, 0, &a);
     chunk_at(gm, s, u0, nchunks - 1, &z);
     q0 = a.g * gm->NT + a.j0;
@@ -177,38 +215,40 @@ static systole_status_t emit_segment(systole_dev_t *dev, const drv_gemm_t *gm, c
     l.row_bytes = (uint16_t)(C * 16u);
     l.dst_line = 0;
     l.dst_stride = 1;
-    DRV_CHECK(push_load(dev, &l, 0));
+    cmd = systole_cmd_load(&l, 0);
+    DRV_CHECK(drv_push(dev, &cmd));
   }
   chunk_at(gm, s, u0, 0, &cur);
-  DRV_CHECK(emit_ld_all(dev, gm, &cur, 0, 0));
+  ldq_fill(gm, C, &cur, 0, q);
+  {
+    uint32_t li = 0;
+    DRV_CHECK(ldq_emit(dev, gm, q, &li, q->n, 0)); /* all LOADs of chunk 0 */
+  }
   for (c = 0; c < nchunks; c++) {
     uint32_t base = (c % 2) * SH, nbase = ((c + 1) % 2) * SH;
     uint32_t acc_base = (cur.b % 2) * AH;
-    uint32_t L = 0, E = cur.ntb * cur.kcc, e, li = 0;
-    ld_it_t it;
-    systole_load_t l;
+    uint32_t L = 0, E = cur.ntb * cur.kcc, e, li = 0, j = 0, kt = 0;
+    uint32_t Lq, Lr, tq = 0, tr = 0; /* LOAD target of MATMUL e: floor((e+1) * L / E) */
+    unsigned first_deps = c + 1 >= 2 ? SYSTOLE_DEP_WAIT_NEXT : 0; /* of the next chunk's LOADs */
+    systole_cmd_t cmd;
     int has_next = (c + 1 < nchunks);
-    memset(&nxt, 0, sizeof(nxt));
-    memset(&it, 0, sizeof(it));
     if (has_next) {
       chunk_at(gm, s, u0, c + 1, &nxt);
-      L = ld_count(gm, C, &nxt, nbase);
-      ld_init(&it, &nxt);
+      ldq_fill(gm, C, &nxt, nbase, q);
+      L = q->n;
     }
+    Lq = L / E;
+    Lr = L % E;
     for (e = 0; e < E; e++) {
-      uint32_t j = e / cur.kcc, kt = e % cur.kcc;
-      uint64_t target = (uint64_t)(e + 1) * L / E;
       systole_matmul_t m;
-      systole_cmd_t cmd;
       unsigned deps = 0;
-      while (li < target && ld_next(gm, C, &nxt, nbase, &it, &l)) {
-        unsigned d = 0;
-        if (li == 0 && c + 1 >= 2) d |= SYSTOLE_DEP_WAIT_NEXT;
-        if (li + 1 == L) d |= SYSTOLE_DEP_SIG_NEXT;
-        DRV_CHECK(push_load(dev, &l, d));
-        li++;
+      tq += Lq;
+      tr += Lr;
+      if (tr >= E) {
+        tr -= E;
+        tq++;
       }
-      memset(&m, 0, sizeof(m));
+      DRV_CHECK(ldq_emit(dev, gm, q, &li, tq, first_deps));
       m.accumulate = (cur.kt0 + kt) != 0;
       m.load_w = 1;
       m.rows = (uint16_t)cur.mr;
@@ -227,35 +267,31 @@ static systole_status_t emit_segment(systole_dev_t *dev, const drv_gemm_t *gm, c
       }
       cmd = systole_cmd_matmul(&m, deps);
       DRV_CHECK(drv_push(dev, &cmd));
+      if (++kt == cur.kcc) {
+        kt = 0;
+        j++;
+      }
     }
     /* LOADs left over (none unless L > E rounding) */
-    while (li < L && ld_next(gm, C, &nxt, nbase, &it, &l)) {
-      unsigned d = 0;
-      if (li == 0 && c + 1 >= 2) d |= SYSTOLE_DEP_WAIT_NEXT;
-      if (li + 1 == L) d |= SYSTOLE_DEP_SIG_NEXT;
-      DRV_CHECK(push_load(dev, &l, d));
-      li++;
-    }
+    DRV_CHECK(ldq_emit(dev, gm, q, &li, L, first_deps));
     if (cur.last_in_block) {
-      uint32_t j;
-      for (j = 0; j < cur.ntb; j++) {
+      uint32_t jj;
+      for (jj = 0; jj < cur.ntb; jj++) {
         systole_store_t st;
-        systole_cmd_t cmd;
         unsigned deps = 0;
-        uint32_t ch0 = cur.g * gm->N + (cur.j0 + j) * C; /* channel over all groups */
+        uint32_t ch0 = cur.g * gm->N + (cur.j0 + jj) * C; /* channel over all groups */
         uint32_t gN = min_u32(gm->N, gm->n_total - cur.g * gm->N);
-        memset(&st, 0, sizeof(st));
         st.raw = gm->raw;
         st.bias = 1;
         st.rows = (uint16_t)cur.mr;
         st.dst = gm->out_addr + cur.m0 * gm->out_row_stride + ch0 * gm->esz;
         st.dst_stride = gm->out_row_stride;
-        st.channels = (uint16_t)min_u32(C, gN - (cur.j0 + j) * C);
-        st.src_line = (uint16_t)(acc_base + j * gm->m_blk);
+        st.channels = (uint16_t)min_u32(C, gN - (cur.j0 + jj) * C);
+        st.src_line = (uint16_t)(acc_base + jj * gm->m_blk);
         st.src_stride = 1;
-        st.qp_line = (uint16_t)(cur.g * gm->NT + cur.j0 + j - q0);
-        if (j == 0) deps |= SYSTOLE_DEP_WAIT_PREV;
-        if (j + 1 == cur.ntb && cur.b + 2 < nblocks) deps |= SYSTOLE_DEP_SIG_PREV;
+        st.qp_line = (uint16_t)(cur.g * gm->NT + cur.j0 + jj - q0);
+        if (jj == 0) deps |= SYSTOLE_DEP_WAIT_PREV;
+        if (jj + 1 == cur.ntb && cur.b + 2 < nblocks) deps |= SYSTOLE_DEP_SIG_PREV;
         cmd = systole_cmd_store(&st, deps);
         DRV_CHECK(drv_push(dev, &cmd));
       }
@@ -267,6 +303,7 @@ static systole_status_t emit_segment(systole_dev_t *dev, const drv_gemm_t *gm, c
 
 systole_status_t drv_gemm_emit(systole_dev_t *dev, const drv_gemm_t *gm) {
   shape_t s;
+  ld_queue_t q;
   uint32_t U, u0, QPL = dev->caps.qparam_lines;
   systole_cmd_t cfg = systole_cmd_config_output(gm->out_zp, gm->act_min, gm->act_max);
   s.NB = ceil_div(gm->NT, gm->nt);
@@ -289,7 +326,7 @@ systole_status_t drv_gemm_emit(systole_dev_t *dev, const drv_gemm_t *gm) {
       systole_cmd_t f = systole_cmd_simple(SYSTOLE_OP_FENCE);
       DRV_CHECK(drv_push(dev, &f));
     }
-    DRV_CHECK(emit_segment(dev, gm, &s, u0, u1));
+    DRV_CHECK(emit_segment(dev, gm, &s, u0, u1, &q));
     u0 = u1;
   }
   return SYSTOLE_OK;

@@ -371,35 +371,59 @@ typedef struct {
   uint32_t a_addr, lda, K, R;
 } mm_job_ctx_t;
 
-static void mm_a_next(const drv_gemm_t *gm, uint32_t g, uint32_t kt, uint32_t m_begin,
-                      uint32_t m_end, uint32_t *cursor, uint32_t dst_line, systole_load_t *l) {
-  const mm_job_ctx_t *c = (const mm_job_ctx_t *)gm->ctx;
-  uint32_t m = *cursor;
+static void mm_a_begin(const drv_gemm_t *gm, uint32_t g, uint32_t kt, uint32_t m_begin,
+                       uint32_t m_end, uint32_t dst_line, drv_a_walk_t *w) {
+  (void)gm;
   (void)g;
-  memset(l, 0, sizeof(*l));
-  l->target = SYSTOLE_TARGET_SPAD;
-  l->rows = (uint16_t)(m_end - m);
-  l->src = c->a_addr + m * c->lda + kt * c->R;
-  l->src_stride = c->lda;
-  l->row_bytes = (uint16_t)min_u32(c->R, c->K - kt * c->R);
-  l->dst_line = (uint16_t)(dst_line + (m - m_begin));
-  l->dst_stride = 1;
-  *cursor = m_end;
+  w->m = m_begin;
+  w->m_end = m_end;
+  w->dst = dst_line;
+  w->kt = kt;
+}
+
+/* One LOAD for all rows of the k-tile. */
+static uint32_t mm_a_fill(const drv_gemm_t *gm, drv_a_walk_t *w, systole_cmd_t *out,
+                          uint32_t max) {
+  const mm_job_ctx_t *c = (const mm_job_ctx_t *)gm->ctx;
+  uint32_t m = w->m, kt = w->kt;
+  systole_load_t l;
+  (void)max;
+  if (m >= w->m_end) return 0;
+  l.target = SYSTOLE_TARGET_SPAD;
+  l.rows = (uint16_t)(w->m_end - m);
+  l.src = c->a_addr + m * c->lda + kt * c->R;
+  l.src_stride = c->lda;
+  l.row_bytes = (uint16_t)min_u32(c->R, c->K - kt * c->R);
+  l.dst_line = (uint16_t)w->dst;
+  l.dst_stride = 1;
+  l.dst_off = 0;
+  l.pad_byte = 0;
+  l.pad_before = 0;
+  l.pad_after = 0;
+  *out = systole_cmd_load(&l, 0);
+  w->dst += w->m_end - m;
+  w->m = w->m_end;
+  return 1;
 }
 
 /* Packed weight tiles are contiguous per (group, n-tile): one LOAD for all of a chunk. */
 static void packed_w_next(const drv_gemm_t *gm, uint32_t g, uint32_t j, uint32_t kt0,
-                          uint32_t kc, uint32_t *cursor, uint32_t dst_line, systole_load_t *l) {
+                          uint32_t kc, uint32_t *cursor, uint32_t dst_line, systole_cmd_t *out) {
   const systole_packed_t *pk = *(const systole_packed_t *const *)gm->ctx;
   uint32_t R = pk->rows, C = pk->cols, i = *cursor;
-  memset(l, 0, sizeof(*l));
-  l->target = SYSTOLE_TARGET_SPAD;
-  l->rows = (uint16_t)((kc - i) * C);
-  l->src = pk->w.addr + (((g * pk->NT + j) * pk->KT + kt0 + i) * C) * R;
-  l->src_stride = R;
-  l->row_bytes = (uint16_t)R;
-  l->dst_line = (uint16_t)(dst_line + i * C);
-  l->dst_stride = 1;
+  systole_load_t l;
+  l.target = SYSTOLE_TARGET_SPAD;
+  l.rows = (uint16_t)((kc - i) * C);
+  l.src = pk->w.addr + (((g * pk->NT + j) * pk->KT + kt0 + i) * C) * R;
+  l.src_stride = R;
+  l.row_bytes = (uint16_t)R;
+  l.dst_line = (uint16_t)(dst_line + i * C);
+  l.dst_stride = 1;
+  l.dst_off = 0;
+  l.pad_byte = 0;
+  l.pad_before = 0;
+  l.pad_after = 0;
+  *out = systole_cmd_load(&l, 0);
   *cursor = kc;
 }
 
@@ -474,7 +498,8 @@ systole_status_t systole_matmul(systole_dev_t *dev, const systole_matmul_job_t *
   gm.NT = pk->NT;
   gm.N = pk->N;
   gm.n_total = pk->N;
-  gm.a_next = mm_a_next;
+  gm.a_begin = mm_a_begin;
+  gm.a_fill = mm_a_fill;
   gm.w_next = packed_w_next;
   gm.ctx = &ctx;
   gm.out_addr = job->c->addr;
@@ -499,97 +524,239 @@ typedef struct {
   const systole_conv2d_params_t *p;
   uint32_t in_addr, OH, OW, cin_g, CT, D, R;
   int dw;
+  uint64_t in_row;   /* in_w * in_c: bytes of an input row */
+  uint64_t last_row; /* address of the last input row (batch*in_h - 1) */
+  uint64_t row_step; /* stride_h * in_row: from one output row's input row to the next's */
+  uint64_t a_stride; /* stride_w * in_c: bytes between the input pixels of adjacent ox */
 } conv_job_ctx_t;
 
-static void pad_load(systole_load_t *l, uint32_t rows, uint32_t src, uint32_t cw, uint32_t dst,
-                     int32_t zp) {
-  memset(l, 0, sizeof(*l));
-  l->target = SYSTOLE_TARGET_SPAD;
-  l->rows = (uint16_t)rows;
-  l->src = src;
-  l->src_stride = 0;
-  l->row_bytes = (uint16_t)cw;
-  l->dst_line = (uint16_t)dst;
-  l->dst_stride = 1;
-  l->pad_byte = (uint8_t)zp;
-  l->pad_before = (uint16_t)rows;
-}
-
 static int64_t floor_div(int64_t a, int64_t b) { /* b > 0 */
+  if (a >= -0x7fffffffll - 1 && a <= 0x7fffffffll && b <= 0x7fffffffll) {
+    /* the same in 32 bits (a 64-bit division is a library call on a 32-bit core) */
+    uint32_t ub = (uint32_t)b;
+    return a >= 0 ? (int64_t)((uint32_t)a / ub) : -(int64_t)(((uint32_t)-a + ub - 1) / ub);
+  }
   return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-static void conv_a_next(const drv_gemm_t *gm, uint32_t g, uint32_t kt, uint32_t m_begin,
-                        uint32_t m_end, uint32_t *cursor, uint32_t dst_line, systole_load_t *l) {
+/* Implicit im2col. GEMM row m is output pixel (b, oy, ox) = (m / (OH*OW), m / OW % OH,
+ * m % OW); k-tile kt is kernel tap t = (ky, kx) and input channels [c0, c0 + cw). Row m of
+ * the tile reads input pixel (b, iy, ix) = (b, oy*stride_h - pad_top + ky*dil_h,
+ * ox*stride_w - pad_left + kx*dil_w), or pad bytes outside the input. One LOAD covers a run
+ * of rows within one output row: a run of padding, or the pixels from the first ox with
+ * ix >= 0 on (stride stride_w * in_c) with the trailing padding as pad_after rows; the chip
+ * computes SRC + i*stride for every row, padded or not, so a run whose last row would reach
+ * 2^32 stops at its last valid pixel (its padding follows as its own LOAD).
+ *
+ * conv_a_begin locates row m_begin (the divisions, once per k-tile); conv_a_fill steps
+ * through the rows with additions only. When no LOAD of the k-tile can reach 2^32 (any
+ * input not at the very top of the address space) every address is computed in 32 bits;
+ * otherwise conv_a_fill_exact tracks each input row's 64-bit address and uses the 32-bit
+ * form only in rows that stay below 2^32. */
+
+/* Flags and 32-bit base of the walk's current input row (iy, row_src set). */
+static void conv_row_flags(const conv_job_ctx_t *c, drv_a_walk_t *w) {
+  w->row_ok = w->iy >= 0 && w->iy < c->p->in_h;
+  /* row_src is exact when row_ok; every LOAD of the row ends before row_src + span */
+  w->row_fast = w->row_ok && w->span <= 0x100000000ull &&
+                w->row_src <= 0x100000000ull - w->span;
+  w->row_base = (uint32_t)w->row_src + w->off_c;
+}
+
+/* Input row of output row (b, oy) for the walk's kernel row (by multiplication). */
+static DRV_NOINLINE void conv_row_at(const conv_job_ctx_t *c, drv_a_walk_t *w) {
+  w->iy = (int64_t)w->oy * c->p->stride_h + w->iy0;
+  w->row_src = (uint64_t)c->in_addr + w->c0 +
+               ((uint64_t)w->b * (uint32_t)c->p->in_h + (uint64_t)w->iy) * c->in_row;
+  conv_row_flags(c, w);
+}
+
+static void conv_a_begin(const drv_gemm_t *gm, uint32_t g, uint32_t kt, uint32_t m_begin,
+                         uint32_t m_end, uint32_t dst_line, drv_a_walk_t *w) {
   const conv_job_ctx_t *c = (const conv_job_ctx_t *)gm->ctx;
   const systole_conv2d_params_t *p = c->p;
-  uint32_t t, c0, cw, ky, kx, m = *cursor, b, rem, oy, ox, seg, dst;
-  int64_t iy, off, lo, hi;
+  uint32_t t, ci, ky, kx, rem, ohw = c->OH * c->OW;
+  int64_t off, lo, hi, ix_max;
   if (c->dw) {
     t = kt;
-    c0 = g * c->D;
-    cw = min_u32(c->D, (uint32_t)p->in_c - c0);
+    w->c0 = g * c->D;
+    w->cw = min_u32(c->D, (uint32_t)p->in_c - w->c0);
   } else {
-    t = kt / c->CT;
-    c0 = g * c->cin_g + (kt % c->CT) * c->R;
-    cw = min_u32(c->R, c->cin_g - (kt % c->CT) * c->R);
+    /* remainders as a - q*b: one division each */
+    t = c->CT == 1 ? kt : kt / c->CT;
+    ci = kt - t * c->CT;
+    w->c0 = g * c->cin_g + ci * c->R;
+    w->cw = min_u32(c->R, c->cin_g - ci * c->R);
   }
   ky = t / (uint32_t)p->k_w;
-  kx = t % (uint32_t)p->k_w;
-  b = m / (c->OH * c->OW);
-  rem = m % (c->OH * c->OW);
-  oy = rem / c->OW;
-  ox = rem % c->OW;
-  seg = min_u32(m_end - m, c->OW - ox);
-  dst = dst_line + (m - m_begin);
-  iy = (int64_t)oy * p->stride_h - p->pad_top + (int64_t)ky * p->dil_h;
-  if (iy < 0 || iy >= p->in_h) {
-    pad_load(l, seg, c->in_addr, cw, dst, p->in_zp);
-    *cursor = m + seg;
-    return;
-  }
+  kx = t - ky * (uint32_t)p->k_w;
+  w->m = m_begin;
+  w->m_end = m_end;
+  w->dst = dst_line;
+  w->b = m_begin / ohw;
+  rem = m_begin - w->b * ohw;
+  w->oy = rem / c->OW;
+  w->ox = rem - w->oy * c->OW;
+  w->iy0 = (int64_t)ky * p->dil_h - p->pad_top;
   off = (int64_t)kx * p->dil_w - p->pad_left;
-  lo = off >= 0 ? 0 : -floor_div(off, p->stride_w); /* first ox with ix >= 0 */
+  lo = off >= 0 ? 0 : -floor_div(off, p->stride_w);        /* first ox with ix >= 0 */
   hi = floor_div((int64_t)p->in_w - 1 - off, p->stride_w); /* last ox with ix < W */
-  if ((int64_t)ox < lo) {
-    uint32_t n = (uint32_t)(lo - (int64_t)ox);
-    if (n > seg || hi < lo) n = seg;
-    pad_load(l, n, c->in_addr, cw, dst, p->in_zp);
-    *cursor = m + n;
-    return;
+  /* ox < OW: clamping lo to OW and hi to [-1, OW] keeps every comparison with ox (and
+   * lo - ox, min(last, hi) - ox below) exact in 32 bits */
+  w->none = hi < lo;
+  w->lo = lo > (int64_t)c->OW ? c->OW : (uint32_t)lo;
+  w->hi = hi < -1 ? -1 : hi > (int64_t)c->OW ? (int32_t)c->OW : (int32_t)hi;
+  w->off = off;
+  w->off_c = (uint32_t)((uint64_t)off * (uint32_t)p->in_c);
+  /* the last pixel any LOAD of a row can reach (ox = OW - 1; then ix < in_w + pad_right) */
+  ix_max = (int64_t)(c->OW - 1) * p->stride_w + off;
+  w->span = ix_max >= 0 ? (uint64_t)ix_max * (uint32_t)p->in_c + w->cw : 0;
+  /* valid rows start at most at last_row + c0 */
+  w->fast = w->span <= 0x100000000ull && c->last_row + w->c0 <= 0x100000000ull - w->span;
+  conv_row_at(c, w);
+}
+
+/* One LOAD of rows rows from dst on: all padding (pad_before = rows), or pixels from src on
+ * followed by trailing pad rows. */
+static void conv_put(systole_cmd_t *out, uint32_t rows, uint32_t src, uint32_t src_stride,
+                     uint32_t cw, uint32_t dst, uint8_t zp, uint32_t pad_before,
+                     uint32_t trailing) {
+  systole_load_t l;
+  l.target = SYSTOLE_TARGET_SPAD;
+  l.rows = (uint16_t)rows;
+  l.src = src;
+  l.src_stride = src_stride;
+  l.row_bytes = (uint16_t)cw;
+  l.dst_line = (uint16_t)dst;
+  l.dst_stride = 1;
+  l.dst_off = 0;
+  l.pad_byte = zp;
+  l.pad_before = (uint16_t)pad_before;
+  l.pad_after = (uint16_t)trailing;
+  *out = systole_cmd_load(&l, 0);
+}
+
+/* A run of valid pixels in a row that may reach 2^32: the exact 64-bit address and test.
+ * Returns the address; *rows and *trailing shrink to the valid pixels if the run would
+ * reach 2^32. */
+static uint32_t conv_src_exact(const conv_job_ctx_t *c, const drv_a_walk_t *w, uint32_t ox,
+                               uint32_t seg, uint32_t nvalid, uint32_t *rows,
+                               uint32_t *trailing) {
+  uint64_t ix = (uint64_t)((int64_t)ox * c->p->stride_w + w->off);
+  uint64_t src = w->row_src + ix * (uint32_t)c->p->in_c;
+  if (src + (uint64_t)(seg - 1) * c->a_stride + w->cw > 0x100000000ull) {
+    *rows = nvalid;
+    *trailing = 0;
   }
-  if ((int64_t)ox > hi) {
-    pad_load(l, seg, c->in_addr, cw, dst, p->in_zp);
-    *cursor = m + seg;
-    return;
-  }
-  {
-    int64_t last = (int64_t)ox + seg - 1;
-    uint32_t nvalid = (uint32_t)((last < hi ? last : hi) - (int64_t)ox + 1);
-    uint32_t trailing = seg - nvalid;
-    uint64_t ix = (uint64_t)((int64_t)ox * p->stride_w + off);
-    uint64_t src = c->in_addr + ((((uint64_t)b * (uint32_t)p->in_h + (uint64_t)iy) *
-                                      (uint32_t)p->in_w + ix) *
-                                     (uint32_t)p->in_c + c0);
-    uint64_t stride = (uint64_t)p->stride_w * (uint32_t)p->in_c;
-    uint32_t rows = seg;
-    /* the chip computes SRC + i*stride for every row, padded or not: keep it in 32 bits */
-    if (src + (uint64_t)(seg - 1) * stride + cw > 0x100000000ull) {
-      rows = nvalid;
-      trailing = 0;
+  return (uint32_t)src;
+}
+
+/* conv_a_fill for a walk that may reach 2^32 (an input near the top of the address space):
+ * 64-bit row addresses, 32-bit arithmetic only in rows that stay below 2^32. */
+static DRV_NOINLINE uint32_t conv_a_fill_exact(const conv_job_ctx_t *c, drv_a_walk_t *w,
+                                               systole_cmd_t *out, uint32_t max) {
+  const uint32_t OW = c->OW, a_stride = (uint32_t)c->a_stride;
+  uint32_t n = 0;
+  while (n < max && w->m < w->m_end) {
+    uint32_t ox = w->ox, seg = min_u32(w->m_end - w->m, OW - ox), rows = seg, src = c->in_addr;
+    uint32_t pad = 0, trailing = 0;
+    if (!w->row_ok) {
+      pad = rows;
+    } else if (ox < w->lo) {
+      rows = w->lo - ox;
+      if (rows > seg || w->none) rows = seg;
+      pad = rows;
+    } else if ((int32_t)ox > w->hi) {
+      pad = rows;
+    } else {
+      uint32_t last = ox + seg - 1, h = (uint32_t)w->hi;
+      uint32_t nvalid = (last < h ? last : h) - ox + 1;
+      trailing = seg - nvalid;
+      if (w->row_fast)
+        src = w->row_base + ox * a_stride;
+      else
+        src = conv_src_exact(c, w, ox, seg, nvalid, &rows, &trailing);
     }
-    memset(l, 0, sizeof(*l));
-    l->target = SYSTOLE_TARGET_SPAD;
-    l->rows = (uint16_t)rows;
-    l->src = (uint32_t)src;
-    l->src_stride = (uint32_t)stride;
-    l->row_bytes = (uint16_t)cw;
-    l->dst_line = (uint16_t)dst;
-    l->dst_stride = 1;
-    l->pad_byte = (uint8_t)p->in_zp;
-    l->pad_after = (uint16_t)trailing;
-    *cursor = m + rows;
+    conv_put(&out[n++], rows, src, pad ? 0 : a_stride, w->cw, w->dst, (uint8_t)c->p->in_zp, pad,
+             trailing);
+    w->m += rows;
+    w->dst += rows;
+    w->ox = ox + rows; /* <= OW */
+    if (w->ox == OW && w->m < w->m_end) { /* next output row */
+      w->ox = 0;
+      if (++w->oy == c->OH) {
+        w->oy = 0;
+        w->b++;
+        conv_row_at(c, w);
+      } else {
+        w->iy += c->p->stride_h;
+        w->row_src += c->row_step;
+        conv_row_flags(c, w);
+      }
+    }
   }
+  return n;
+}
+
+static uint32_t conv_a_fill(const drv_gemm_t *gm, drv_a_walk_t *w, systole_cmd_t *out,
+                            uint32_t max) {
+  const conv_job_ctx_t *c = (const conv_job_ctx_t *)gm->ctx;
+  const uint32_t OW = c->OW, OH = c->OH, m_end = w->m_end, lo = w->lo, cw = w->cw;
+  const uint32_t a_stride = (uint32_t)c->a_stride, in_addr = c->in_addr;
+  const uint32_t row_step = (uint32_t)c->row_step;
+  const int32_t hi = w->hi;
+  const int64_t in_h = c->p->in_h, stride_h = c->p->stride_h;
+  const int none = w->none;
+  const uint8_t zp = (uint8_t)c->p->in_zp;
+  uint32_t m = w->m, dst = w->dst, ox = w->ox, oy = w->oy, row_base = w->row_base, n = 0;
+  int row_ok = w->row_ok;
+  int64_t iy = w->iy;
+  if (!w->fast) return conv_a_fill_exact(c, w, out, max);
+  while (n < max && m < m_end) {
+    uint32_t seg = min_u32(m_end - m, OW - ox), rows = seg, src = in_addr, pad = 0, trailing = 0;
+    if (!row_ok) {
+      pad = rows; /* all padding: reads nothing */
+    } else if (ox < lo) {
+      rows = lo - ox;
+      if (rows > seg || none) rows = seg;
+      pad = rows;
+    } else if ((int32_t)ox > hi) {
+      pad = rows;
+    } else { /* valid pixels from ox on, then the row's padding */
+      uint32_t last = ox + seg - 1, h = (uint32_t)hi;
+      uint32_t nvalid = (last < h ? last : h) - ox + 1;
+      trailing = seg - nvalid;
+      src = row_base + ox * a_stride;
+    }
+    conv_put(&out[n++], rows, src, pad ? 0 : a_stride, cw, dst, zp, pad, trailing);
+    m += rows;
+    dst += rows;
+    ox += rows; /* <= OW */
+    if (ox == OW && m < m_end) { /* next output row */
+      ox = 0;
+      if (++oy == OH) { /* next image: by multiplication */
+        w->oy = 0;
+        w->b++;
+        conv_row_at(c, w);
+        oy = 0;
+        iy = w->iy;
+        row_ok = w->row_ok;
+        row_base = w->row_base;
+      } else {
+        iy += stride_h;
+        row_ok = iy >= 0 && iy < in_h;
+        row_base += row_step;
+      }
+    }
+  }
+  w->m = m;
+  w->dst = dst;
+  w->ox = ox;
+  w->oy = oy;
+  w->iy = iy;
+  w->row_ok = row_ok;
+  w->row_base = row_base;
+  return n;
 }
 
 static int conv_same_geometry(const systole_conv2d_params_t *a, const systole_conv2d_params_t *b) {
@@ -658,6 +825,10 @@ systole_status_t systole_conv2d(systole_dev_t *dev, const systole_conv2d_params_
   ctx.R = dev->caps.rows;
   ctx.D = min_u32(dev->caps.rows, dev->caps.cols);
   ctx.dw = pk->kind == SYSTOLE_PACK_DEPTHWISE;
+  ctx.in_row = (uint64_t)(uint32_t)p->in_w * (uint32_t)p->in_c;
+  ctx.row_step = (uint64_t)(uint32_t)p->stride_h * ctx.in_row;
+  ctx.last_row = in->addr + ((uint64_t)(uint32_t)p->batch * (uint32_t)p->in_h - 1) * ctx.in_row;
+  ctx.a_stride = (uint64_t)p->stride_w * (uint32_t)p->in_c;
   memset(&gm, 0, sizeof(gm));
   gm.M = (uint32_t)M;
   gm.ggroups = pk->ggroups;
@@ -665,7 +836,8 @@ systole_status_t systole_conv2d(systole_dev_t *dev, const systole_conv2d_params_
   gm.NT = pk->NT;
   gm.N = pk->N;
   gm.n_total = (uint32_t)p->out_c;
-  gm.a_next = conv_a_next;
+  gm.a_begin = conv_a_begin;
+  gm.a_fill = conv_a_fill;
   gm.w_next = packed_w_next;
   gm.ctx = &ctx;
   gm.out_addr = out->addr;
