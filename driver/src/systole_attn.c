@@ -546,6 +546,18 @@ static int gen_ld_h(gen_t *g, gen_cmd_t *o);
 static int gen_ex_h(gen_t *g, gen_cmd_t *o);
 static int gen_st_h(gen_t *g, gen_cmd_t *o);
 
+/* Start an EX command: no token requests yet, tokens allowed, and a weight-loading MATMUL
+ * of `rows` rows with unit strides for the caller to complete. */
+static void ex_begin(gen_cmd_t *o, systole_matmul_t *m, uint32_t rows) {
+  o->req_a = o->req_b = ATTN_NONE;
+  o->tokens_ok = 1;
+  memset(m, 0, sizeof(*m));
+  m->load_w = 1;
+  m->rows = (uint16_t)rows;
+  m->a_stride = 1;
+  m->acc_stride = 1;
+}
+
 static int gen_ld(gen_t *g, gen_cmd_t *o) {
   const attn_plan_t *p = g->p;
   if (p->host) return gen_ld_h(g, o);
@@ -649,13 +661,7 @@ static int gen_ex(gen_t *g, gen_cmd_t *o) {
       gen_next_block(g);
       continue;
     }
-    o->req_a = o->req_b = ATTN_NONE;
-    o->tokens_ok = 1;
-    memset(&m, 0, sizeof(m));
-    m.load_w = 1;
-    m.rows = (uint16_t)k->mb;
-    m.a_stride = 1;
-    m.acc_stride = 1;
+    ex_begin(o, &m, k->mb);
     if (i == 0) {
       o->cmd = systole_cmd_config_ex_zp((int8_t)p->q_zp, (int8_t)p->k_zp);
       o->tokens_ok = 0;
@@ -834,13 +840,7 @@ static int gen_ex_c(gen_t *g, gen_cmd_t *o) {
       gen_next_block(g);
       continue;
     }
-    o->req_a = o->req_b = ATTN_NONE;
-    o->tokens_ok = 1;
-    memset(&m, 0, sizeof(m));
-    m.load_w = 1;
-    m.rows = (uint16_t)k->mb;
-    m.a_stride = 1;
-    m.acc_stride = 1;
+    ex_begin(o, &m, k->mb);
     if (i == 0) {
       o->cmd = systole_cmd_config_ex_zp((int8_t)p->q_zp, (int8_t)p->k_zp);
       o->tokens_ok = 0;
@@ -1215,12 +1215,7 @@ static int gen_ex_h(gen_t *g, gen_cmd_t *o) {
   systole_matmul_t m;
   uint32_t i = g->i, npv = hp_n_ex_pv(p);
   if (i >= npv + hp_n_ex_qk(p)) return 0;
-  o->req_a = o->req_b = ATTN_NONE;
-  o->tokens_ok = 1;
-  memset(&m, 0, sizeof(m));
-  m.load_w = 1;
-  m.a_stride = 1;
-  m.acc_stride = 1;
+  ex_begin(o, &m, 0);
   if (i < npv) {
     const hpart_t *b = &p->hpv;
     uint32_t r, dc, w, c, q, gl, otl, u, ub, base;
