@@ -26,7 +26,7 @@ DRIVER_CORE_SRCS := driver/src/systole_dev.c driver/src/systole_gemm.c driver/sr
                     driver/src/systole_attn.c driver/src/systole_softmax_host.c
 DRIVER_SIM_SRCS  := driver/src/hal_sim.c
 DRIVER_SRCS      := $(DRIVER_CORE_SRCS) $(DRIVER_SIM_SRCS)
-DRIVER_HDRS      := $(wildcard driver/include/*.h driver/src/*.h)
+DRIVER_HDRS      := $(wildcard driver/include/*.h driver/src/*.h tests/driver/*.h)
 DRIVER_CPPFLAGS   = -Idriver/include -Isw/ref/include $(SIM_CPPFLAGS)
 DRIVER_SOAK      ?= 300
 

@@ -19,6 +19,7 @@
 #include "systole.h"
 #include "systole_hal_sim.h"
 #include "systole_ref.h"
+#include "test_util.h"
 
 #ifndef SYSTOLE_TEST_CONFIG
 #define SYSTOLE_TEST_CONFIG "?"
@@ -28,23 +29,7 @@ static uint64_t g_seed = 1;
 static int g_subset = 0;
 static const char *g_argv0 = "test_attention_e2e";
 
-#define OK(expr)                                                                          \
-  do {                                                                                    \
-    systole_status_t st_ = (expr);                                                        \
-    ck_assert_msg(st_ == SYSTOLE_OK, "%s: %s", #expr, systole_status_str(st_));           \
-  } while (0)
 
-static uint64_t rnd(uint64_t *s) {
-  uint64_t x = *s;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  *s = x;
-  return x * 0x2545F4914F6CDD1DULL;
-}
-static int rnd_range(uint64_t *s, int lo, int hi) { /* inclusive */
-  return lo + (int)(rnd(s) % (uint64_t)(hi - lo + 1));
-}
 
 static void *xmalloc(size_t n) {
   void *p = malloc(n ? n : 1);

@@ -16,6 +16,7 @@
 #include "systole_cmd.h"
 #include "systole_hal_sim.h"
 #include "systole_ref.h"
+#include "test_util.h"
 
 #ifndef SYSTOLE_TEST_CONFIG
 #define SYSTOLE_TEST_CONFIG "?"
@@ -26,26 +27,9 @@ static int g_subset = 0;
 static int g_soak = 0;
 static const char *g_argv0 = "test_driver_e2e";
 
-#define OK(expr)                                                                          \
-  do {                                                                                    \
-    systole_status_t st_ = (expr);                                                        \
-    ck_assert_msg(st_ == SYSTOLE_OK, "%s: %s", #expr, systole_status_str(st_));           \
-  } while (0)
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-static uint64_t rnd(uint64_t *s) {
-  uint64_t x = *s;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  *s = x;
-  return x * 0x2545F4914F6CDD1DULL;
-}
-static int8_t rnd_i8(uint64_t *s) { return (int8_t)(rnd(s) >> 56); }
-static int rnd_range(uint64_t *s, int lo, int hi) { /* inclusive */
-  return lo + (int)(rnd(s) % (uint64_t)(hi - lo + 1));
-}
 
 typedef struct {
   systole_hal_sim_t hs;

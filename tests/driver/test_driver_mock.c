@@ -14,6 +14,7 @@
 #include "systole_cmd.h"
 #include "systole_regs.h"
 #include "systole_ref.h"
+#include "test_util.h"
 
 /* the driver's libc-free formatter (driver/src/systole_internal.h) */
 void drv_fmt(char *out, size_t size, const char *fmt, ...);
@@ -203,11 +204,6 @@ static unsigned touches(const mock_t *m) {
   return m->reg_writes + m->mem_writes + m->allocs + m->nlog;
 }
 
-#define OK(expr)                                                                          \
-  do {                                                                                    \
-    systole_status_t st_ = (expr);                                                        \
-    ck_assert_msg(st_ == SYSTOLE_OK, "%s: %s", #expr, systole_status_str(st_));           \
-  } while (0)
 
 /* A bad call: BAD_ARG (or OVERFLOW) and no device touch. */
 #define BAD(m, expr)                                                                      \
@@ -1232,14 +1228,6 @@ uint32_t drv_sm_recip(uint32_t sum);
 void drv_sm_row(int32_t *scores, uint32_t n_valid, uint32_t n_out, int32_t mult, int shift,
                 int8_t *probs);
 
-static uint64_t xrnd(uint64_t *s) {
-  uint64_t x = *s;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  *s = x;
-  return x * 0x2545F4914F6CDD1DULL;
-}
 
 /* The host softmax against the golden kernels: the table, mbqm, the reciprocal, and whole
  * rows (random and edge: full int32 range, huge gaps, MULT <= 0, wrapping SHIFT, one key,
@@ -1258,28 +1246,28 @@ START_TEST(test_host_softmax_rows) {
   for (k = 0; k < 256; k++) ck_assert_uint_eq(drv_sm_lut(k), (uint32_t)systole_ref_exp2_lut((int)k));
   ck_assert_uint_eq(drv_sm_lut(256), 0);
   for (it = 0; it < 200000; it++) {
-    int32_t x = (int32_t)(uint32_t)xrnd(&s), mult = (int32_t)(uint32_t)xrnd(&s);
-    int shift = (int)(xrnd(&s) % 75) - 37;
-    if (it % 4 == 0) x = k_special[xrnd(&s) % 9];
-    if (it % 5 == 0) mult = k_special[xrnd(&s) % 9];
+    int32_t x = (int32_t)(uint32_t)rnd(&s), mult = (int32_t)(uint32_t)rnd(&s);
+    int shift = (int)(rnd(&s) % 75) - 37;
+    if (it % 4 == 0) x = k_special[rnd(&s) % 9];
+    if (it % 5 == 0) mult = k_special[rnd(&s) % 9];
     ck_assert_int_eq(drv_sm_mbqm(x, mult, shift), systole_ref_mbqm(x, mult, shift));
   }
   for (it = 0; it < 100000; it++) {
-    uint32_t sum = it < 1000 ? 65536u + it : (uint32_t)xrnd(&s) | 0x10000u;
+    uint32_t sum = it < 1000 ? 65536u + it : (uint32_t)rnd(&s) | 0x10000u;
     if (it == 1000) sum = 0xffffffffu;
     if (it == 1001) sum = 0x80000000u;
     ck_assert_uint_eq(drv_sm_recip(sum), (uint32_t)((1ull << 32) / sum));
   }
   for (it = 0; it < 3000; it++) {
-    uint32_t n = 1 + (uint32_t)(xrnd(&s) % (it % 10 == 0 ? 3000 : 70));
-    uint32_t nv = 1 + (uint32_t)(xrnd(&s) % n), nout = n;
-    int32_t mult = (int32_t)(xrnd(&s) >> 33);
-    int shift = k_shifts[xrnd(&s) % 9], mode = (int)(xrnd(&s) % 4);
+    uint32_t n = 1 + (uint32_t)(rnd(&s) % (it % 10 == 0 ? 3000 : 70));
+    uint32_t nv = 1 + (uint32_t)(rnd(&s) % n), nout = n;
+    int32_t mult = (int32_t)(rnd(&s) >> 33);
+    int shift = k_shifts[rnd(&s) % 9], mode = (int)(rnd(&s) % 4);
     if (it % 7 == 0) mult = -mult;
     if (it % 11 == 0) mult = 0;
     if (it % 2 == 0) nv = n; /* no mask */
     for (i = 0; i < n; i++) {
-      uint64_t r = xrnd(&s);
+      uint64_t r = rnd(&s);
       sc[i] = mode == 0 ? (int32_t)(uint32_t)r
               : mode == 1 ? (int32_t)(r % 4001) - 2000
               : mode == 2 ? k_special[r % 9]
