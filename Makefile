@@ -17,8 +17,14 @@ SIM_PARAMS_4x4   := -GRows=4 -GCols=4
 SIM_PARAMS_8x8   := -GRows=8 -GCols=8
 SIM_PARAMS_16x16 := -GRows=16 -GCols=16
 SIM_PARAMS_8x8w128 := -GRows=8 -GCols=8 -GAxiDataWidth=128
-# the small accelerator of the FPGA build (no softmax unit: the driver runs softmax on the CPU)
-SIM_PARAMS_lite  := -GRows=4 -GCols=4 -GHasSoftmax=0
+# the small accelerator of the FPGA build (docs/fpga.md): 4x4, small memories, every area
+# option on, no softmax unit (the driver runs softmax on the CPU). The SoC's 4x4 config and
+# the iCEBreaker top use the same parameters.
+FPGA_CHIP_PARAMS := -GSpadBytes=2048 -GAccBytes=4096 -GQParamLines=1 -GReadsInFlight=4 \
+                    -GQueueDepth=1 -GFetchDepth=1 -GWritesInFlight=4 -GStoreRows=1 \
+                    -GHasSoftmax=0 -GPerfFull=0 -GSerialRequant=1 -GUseIce40Dsp=1 \
+                    -GSpadReadPorts=1 -GAccReadPorts=1
+SIM_PARAMS_lite  := -GRows=4 -GCols=4 $(FPGA_CHIP_PARAMS)
 CONFIG           ?= 8x8
 SIM_CONFIGS      := $(sort $(CONFIGS) $(CONFIG))
 

@@ -82,11 +82,13 @@ DRIVER_SIM_RUNS := "driver mock HAL::$(BUILD)/driver/test_driver_mock" \
                    "attention e2e 16x16 (subset)::$(BUILD)/16x16/test_attention_e2e --subset" \
                    "attention e2e 8x8 ASan+UBSan (subset)::$(BUILD)/8x8-asan/test_attention_e2e --subset"
 
-# The FPGA-sized chip (config `lite`: 4x4, HasSoftmax=0) when it is one of SIM_CONFIGS: every
-# attention job takes the host-softmax path (the whole suite, bit-exact against the golden).
+# The FPGA-sized chip (config `lite`: 4x4, small memories, every area option, HasSoftmax=0)
+# when it is one of SIM_CONFIGS: the driver suites' subsets (every attention job takes the
+# host-softmax path, bit-exact against the golden).
 ifneq ($(filter lite,$(SIM_CONFIGS)),)
-DRIVER_SIM_TESTS += $(BUILD)/lite/test_attention_e2e
-DRIVER_SIM_RUNS  += "attention on lite chip (host softmax)::$(BUILD)/lite/test_attention_e2e"
+DRIVER_SIM_TESTS += $(BUILD)/lite/test_driver_e2e $(BUILD)/lite/test_attention_e2e
+DRIVER_SIM_RUNS  += "driver e2e lite, the FPGA-sized chip (subset)::$(BUILD)/lite/test_driver_e2e --subset" \
+                    "attention on lite chip, host softmax (subset)::$(BUILD)/lite/test_attention_e2e --subset"
 endif
 
 # the command streams of the fast generators against the old straightforward ones

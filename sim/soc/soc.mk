@@ -49,10 +49,7 @@ BUILD        ?= build
 # the SB_MAC16 product model) and the iterative multiplier (FastMul=0), as on the board.
 SOC_CONFIGS      ?= 8x8 4x4
 SOC_MEM_PARAMS   := -GRamBytes=262144 -GMainBytes=1048576 -GClkHz=50000000 -GUartDiv=4
-SOC_SMALL_CHIP   := -GSpadBytes=2048 -GAccBytes=4096 -GQParamLines=1 -GReadsInFlight=4 \
-                    -GQueueDepth=1 -GFetchDepth=1 -GWritesInFlight=4 -GStoreRows=1 \
-                    -GHasSoftmax=0 -GPerfFull=0 -GSerialRequant=1 -GUseIce40Dsp=1 \
-                    -GSpadReadPorts=1 -GAccReadPorts=1
+SOC_SMALL_CHIP   := $(FPGA_CHIP_PARAMS)
 SOC_PARAMS_8x8   ?= -GRows=8 -GCols=8 $(SOC_MEM_PARAMS) -GFastMul=1
 SOC_PARAMS_4x4   ?= -GRows=4 -GCols=4 $(SOC_SMALL_CHIP) $(SOC_MEM_PARAMS) -GFastMul=0
 
