@@ -9,8 +9,9 @@
 # wraps libgcc's 64-bit division helpers with fw_div64.c's 32-bit fast paths.
 #
 # Builds, under $(BUILD)/fw/:
-#   <prog>.elf   every program in firmware/programs (conv2d cnn attention chiperr); the
-#                link prints its size
+#   <prog>.elf   every program in firmware/programs (conv2d cnn attention chiperr board);
+#                the link prints its size
+#   board.ld     the board firmware's linker script (link.ld plus code in main memory)
 #   <prog>.bin   flat RAM image from address 0 (objcopy -O binary)
 #   <prog>.hex   the same as $readmemh input (SoC RamInitFile): one 32-bit word per line
 #   <prog>.lst   disassembly (on request);  <prog>.map  link map
@@ -25,7 +26,12 @@
 #   FW_LINT        fw-lint: firmware C with -Werror (rv32im and host parts), driver-rv32-check
 #   FW_BENCH       fw-bench: conv2d and attention on the SoC vs. the host driver on the
 #                  bare 8x8 chip; appends to $(BENCH_CSV) and prints the overhead ratio
-# Knobs: FW_RAM_BYTES (SoC RamBytes, default 256 KiB), FW_STACK_BYTES, FW_OPT, FW_CC.
+# Knobs: FW_RAM_BYTES (SoC RamBytes, default 256 KiB), FW_STACK_BYTES, FW_OPT, FW_CC,
+#        FW_MAIN_BYTES / FW_MAIN_MIN_FREE (main memory for the board firmware's link).
+#
+# Per-program link options (empty for most): FW_LDS_<prog> the linker script (default
+# link.ld), FW_LDX_<prog> extra link flags, FW_XIP_<prog> objects whose code and read-only
+# data are linked into main memory and executed in place.
 
 FW_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 FW_COMMA := ,
@@ -36,6 +42,7 @@ FW_CC           ?= riscv64-unknown-elf-gcc
 FW_OBJCOPY      ?= riscv64-unknown-elf-objcopy
 FW_OBJDUMP      ?= riscv64-unknown-elf-objdump
 FW_SIZE         ?= riscv64-unknown-elf-size
+FW_NM           ?= riscv64-unknown-elf-nm
 FW_RAM_BYTES    ?= 262144
 FW_STACK_BYTES  ?= 16384
 FW_OPT          ?= -O3
@@ -49,12 +56,33 @@ FW_CFLAGS    = $(FW_ARCH) --specs=picolibc.specs -std=c99 $(FW_OPT) -g -Wall -We
                -ffunction-sections -fdata-sections
 FW_CPPFLAGS := -I$(FW_DIR)/include -I$(FW_DIR)/jobs -I$(FW_DIR)/programs -Idriver/include \
                -Isw/ref/include
-FW_LDFLAGS   = $(FW_ARCH_LD) --specs=picolibc.specs -nostartfiles -T $(FW_DIR)/link.ld \
+FW_LDFLAGS   = $(FW_ARCH_LD) --specs=picolibc.specs -nostartfiles \
                -Wl,--defsym=__ram_size=$(FW_RAM_BYTES) \
                -Wl,--defsym=__stack_size=$(FW_STACK_BYTES) -Wl,--gc-sections \
                $(patsubst %,-Wl$(FW_COMMA)--wrap=%,__divdi3 __moddi3 __udivdi3 __umoddi3)
 
-FW_PROGS     := conv2d cnn attention chiperr
+FW_PROGS     := conv2d cnn attention chiperr board
+# ---- the board firmware (programs/board.c, the iCEBreaker demo; docs/fpga.md) --------------
+# The board has 64 KiB of RAM and 64 KiB of main memory. Its firmware (~88 KB of code at -Os,
+# ~54 KB of it the driver) does not fit the RAM with its 8 KiB stack: the code and read-only
+# data of the driver's job builders (tiler, conv2d/matmul, attention, host softmax; 45 KB)
+# are linked into main memory from its base and executed in place — the core fetches from
+# main memory as from RAM, the flash loader and the simulators' ELF loader fill both —, the
+# rest stays in the RAM as with link.ld. board.c gives the HAL's allocator the main memory
+# above the code (__xip_end). The link fails if the code leaves less than FW_MAIN_MIN_FREE
+# bytes of FW_MAIN_BYTES (the SoC's MainBytes: 1 MiB on the SoC models, 64 KiB on the board,
+# set by scripts/fpga.mk). printf is picolibc's integer-only one (the program prints no
+# floating point, and no %llu either).
+FW_MAIN_BASE     := 0x80000000
+FW_MAIN_BYTES    ?= 1048576
+FW_MAIN_MIN_FREE ?= 12288
+FW_XIP_board     := $(filter-out %/systole_dev.c,$(DRIVER_CORE_SRCS))
+FW_LDS_board     := $(FW_OUT)/board.ld
+FW_LDX_board     := -DPICOLIBC_INTEGER_PRINTF_SCANF
+$(FW_OUT)/board.elf: $(FW_OUT)/board.ld
+# the programs that live in the RAM alone: only they have a flat RAM image (.bin, .hex)
+FW_RAM_PROGS     := $(foreach p,$(FW_PROGS),$(if $(FW_XIP_$(p)),,$(p)))
+
 # The runtime, the HAL backend, the shared job definitions, the driver core and the golden
 # kernels: every program links all of it (--gc-sections drops what it does not use).
 FW_RT_SRCS   := $(FW_DIR)/crt0.S $(FW_DIR)/fw.c $(FW_DIR)/fw_string.c $(FW_DIR)/fw_div64.c \
@@ -66,8 +94,31 @@ FW_OWN_CSRCS := $(FW_DIR)/fw.c $(FW_DIR)/fw_string.c $(FW_DIR)/fw_div64.c $(FW_D
 fw_obj        = $(patsubst %,$(FW_OUT)/obj/%.o,$(basename $(1)))
 FW_LIB_OBJS  := $(call fw_obj,$(FW_LIB_SRCS))
 FW_ELFS      := $(patsubst %,$(FW_OUT)/%.elf,$(FW_PROGS))
-FW_HEXES     := $(patsubst %,$(FW_OUT)/%.hex,$(FW_PROGS))
-FW_BINS      := $(patsubst %,$(FW_OUT)/%.bin,$(FW_PROGS))
+FW_HEXES     := $(patsubst %,$(FW_OUT)/%.hex,$(FW_RAM_PROGS))
+FW_BINS      := $(patsubst %,$(FW_OUT)/%.bin,$(FW_RAM_PROGS))
+
+# <prog>.ld: link.ld with the code of FW_XIP_<prog> in main memory first
+define fw_xip_ld
+/* $(1).ld, written by firmware/firmware.mk: firmware/link.ld with the code and read-only
+ * data of $(notdir $(FW_XIP_$(1))) in main memory (executed in place), [__xip_start,
+ * __xip_end) from $(FW_MAIN_BASE). */
+MEMORY { main (rwx) : ORIGIN = $(FW_MAIN_BASE), LENGTH = $(FW_MAIN_BYTES) }
+PHDRS { xip PT_LOAD; }
+SECTIONS
+{
+  .xip : ALIGN(8) {
+    __xip_start = .;
+$(foreach o,$(call fw_obj,$(FW_XIP_$(1))),    *$(o)(.text .text.* .rodata .rodata.* .srodata .srodata.*)
+)    . = ALIGN(64);
+    __xip_end = .;
+  } >main :xip
+  ASSERT(__xip_end + $(FW_MAIN_MIN_FREE) <= $(FW_MAIN_BASE) + $(FW_MAIN_BYTES),
+         "$(1): the code in main memory leaves less than FW_MAIN_MIN_FREE bytes for the driver")
+}
+INCLUDE $(FW_DIR)/link.ld
+endef
+$(FW_OUT)/%.ld: $(FW_DIR)/link.ld $(FW_DIR)/firmware.mk $(FW_OUT)/fw.flags
+	$(file >$@,$(call fw_xip_ld,$*))
 
 # objects and flat images are made by pattern rules: keep them (not intermediate files)
 .SECONDARY: $(FW_LIB_OBJS) $(call fw_obj,$(patsubst %,$(FW_DIR)/programs/%.c,$(FW_PROGS))) $(FW_BINS)
@@ -81,7 +132,7 @@ $(FW_OUT)/obj:
 	@mkdir -p $@
 
 $(FW_OUT)/fw.flags: sim-flags-force | $(FW_OUT)/obj
-	$(file >$@.tmp,$(FW_CC) $(FW_CFLAGS) $(FW_CPPFLAGS) | $(FW_LDFLAGS))
+	$(file >$@.tmp,$(FW_CC) $(FW_CFLAGS) $(FW_CPPFLAGS) | $(FW_LDFLAGS) | main $(FW_MAIN_BYTES) $(FW_MAIN_MIN_FREE))
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(FW_OUT)/obj/%.o: %.c $(FW_OUT)/fw.flags
@@ -98,9 +149,19 @@ $(FW_OUT)/obj/%.o: %.S $(FW_OUT)/fw.flags
 -include $(wildcard $(FW_OUT)/obj/*/*.d $(FW_OUT)/obj/*/*/*.d $(FW_OUT)/obj/*/*/*/*.d)
 
 # ---- link, images, size ----------------------------------------------------------------------
+# the size line after a link; a program with code in main memory gets the RAM's regions and
+# the main memory's code instead
+fw_size = $(FW_SIZE) $@ | awk 'NR==2 {printf "firmware %-10s text %7d  data %6d  bss %7d  total %7d bytes (RAM %d)\n", "$*", $$1, $$2, $$3, $$4, $(FW_RAM_BYTES)}'
+fw_size_xip = $(FW_NM) -t d $@ | awk '{ a[$$3] = $$1 + 0 } END { \
+  printf "firmware %-10s RAM: text+rodata %6d  data %4d  bss %5d  heap %6d  stack %5d (RAM %d); main memory: code %6d (of %d)\n", \
+  "$*", a["__data_start"], a["__data_end"] - a["__data_start"], a["__bss_end"] - a["__data_end"], \
+  a["__heap_end"] - a["__heap_start"], a["__stack"] - a["__heap_end"], a["__stack"], \
+  a["__xip_end"] - a["__xip_start"], $(FW_MAIN_BYTES) }'
+
 $(FW_OUT)/%.elf: $(FW_OUT)/obj/$(FW_DIR)/programs/%.o $(FW_LIB_OBJS) $(FW_DIR)/link.ld $(FW_OUT)/fw.flags
-	$(FW_CC) $(FW_LDFLAGS) -Wl,-Map=$(FW_OUT)/$*.map -o $@ $(filter %.o,$^) -lm
-	@$(FW_SIZE) $@ | awk 'NR==2 {printf "firmware %-10s text %7d  data %6d  bss %7d  total %7d bytes (RAM %d)\n", "$*", $$1, $$2, $$3, $$4, $(FW_RAM_BYTES)}'
+	$(FW_CC) $(FW_LDFLAGS) -T $(or $(FW_LDS_$*),$(FW_DIR)/link.ld) $(FW_LDX_$*) \
+	  -Wl,-Map=$(FW_OUT)/$*.map -o $@ $(filter %.o,$^) -lm
+	@$(if $(FW_XIP_$*),$(fw_size_xip),$(fw_size))
 
 $(FW_OUT)/%.bin: $(FW_OUT)/%.elf
 	$(FW_OBJCOPY) -O binary $< $@

@@ -53,35 +53,180 @@ void fwj_report_header(void) {
          "MACs", "util", "check");
 }
 
+/* One row; pm: utilisation in permille; busy NULL: a host-side step (no chip figures). */
+static void report_line(const char *name, const char *shape, uint64_t cycles,
+                        const uint64_t *busy, uint64_t macs, uint32_t pm, int pass) {
+  char c[FWJ_U64_CHARS], b[FWJ_U64_CHARS], m[FWJ_U64_CHARS];
+  if (busy)
+    printf("%-10s %-30s %11s %11s %10s %3lu.%lu%%  %s\n", name, shape, fwj_u64(c, cycles),
+           fwj_u64(b, *busy), fwj_u64(m, macs), (unsigned long)(pm / 10u),
+           (unsigned long)(pm % 10u), pass ? "PASS" : "FAIL");
+  else
+    printf("%-10s %-30s %11s %11s %10s %7s  %s\n", name, shape, fwj_u64(c, cycles), "host", "-",
+           "-", pass ? "PASS" : "FAIL");
+}
+
 void fwj_report_row(const char *name, const char *shape, const systole_stats_t *st,
                     uint64_t cycles, int pass) {
-  if (st) {
-    /* the driver's utilisation (workload MACs / (rows * cols * busy cycles)), in tenths of
-     * a percent: integer formatting only */
-    unsigned pm = (unsigned)(st->utilisation * 1000.0 + 0.5);
-    printf("%-10s %-30s %11llu %11llu %10llu %3u.%u%%  %s\n", name, shape,
-           (unsigned long long)cycles, (unsigned long long)st->cycles,
-           (unsigned long long)st->workload_macs, pm / 10u, pm % 10u, pass ? "PASS" : "FAIL");
-  } else {
-    printf("%-10s %-30s %11llu %11s %10s %7s  %s\n", name, shape, (unsigned long long)cycles,
-           "host", "-", "-", pass ? "PASS" : "FAIL");
-  }
+  /* the driver's utilisation (workload MACs / (rows * cols * busy cycles)), in tenths of
+   * a percent: integer formatting only */
+  if (st)
+    report_line(name, shape, cycles, &st->cycles, st->workload_macs,
+                fwj_permille(st->utilisation), pass);
+  else
+    report_line(name, shape, cycles, NULL, 0, 0, pass);
+}
+
+void fwj_report_total(const systole_dev_t *dev, const char *name, const char *shape,
+                      const fwj_result_t *r) {
+  uint64_t pe_cycles = (uint64_t)dev->caps.rows * dev->caps.cols * r->chip_cycles;
+  uint64_t pm = pe_cycles ? (r->macs * 1000u + pe_cycles / 2u) / pe_cycles : 0;
+  report_line(name, shape, r->cycles, &r->chip_cycles, r->macs,
+              pm > 9999u ? 9999u : (uint32_t)pm, r->pass);
 }
 
 void fwj_report_cpu_cycles(const char *name, uint64_t pack, uint64_t golden) {
+  char p[FWJ_U64_CHARS], g[FWJ_U64_CHARS];
   /* the host's clock is the chip model's, which stands still while the CPU works */
   if (pack || golden)
-    printf("%-10s   (CPU: weight packing %llu cycles, golden kernel %llu cycles)\n", name,
-           (unsigned long long)pack, (unsigned long long)golden);
+    printf("%-10s   (CPU: weight packing %s cycles, golden kernel %s cycles)\n", name,
+           fwj_u64(p, pack), fwj_u64(g, golden));
 }
 
 void fwj_print_bench(const systole_dev_t *dev, const char *name, const fwj_result_t *r) {
-  printf("BENCH name=%s pes=%lu cycles=%llu chip_cycles=%llu wall_cycles=%llu macs=%llu "
-         "rd=%llu wr=%llu commands=%llu calls=%u pass=%d\n",
-         name, (unsigned long)(dev->caps.rows * dev->caps.cols), (unsigned long long)r->cycles, (unsigned long long)r->chip_cycles,
-         (unsigned long long)r->wall_cycles, (unsigned long long)r->macs,
-         (unsigned long long)r->rd_bytes, (unsigned long long)r->wr_bytes,
-         (unsigned long long)r->commands, (unsigned)r->calls, r->pass);
+  char c[FWJ_U64_CHARS], cc[FWJ_U64_CHARS], wc[FWJ_U64_CHARS], m[FWJ_U64_CHARS];
+  char rd[FWJ_U64_CHARS], wr[FWJ_U64_CHARS], cm[FWJ_U64_CHARS];
+  printf("BENCH name=%s pes=%lu cycles=%s chip_cycles=%s wall_cycles=%s macs=%s "
+         "rd=%s wr=%s commands=%s calls=%u pass=%d\n",
+         name, (unsigned long)(dev->caps.rows * dev->caps.cols), fwj_u64(c, r->cycles),
+         fwj_u64(cc, r->chip_cycles), fwj_u64(wc, r->wall_cycles), fwj_u64(m, r->macs),
+         fwj_u64(rd, r->rd_bytes), fwj_u64(wr, r->wr_bytes), fwj_u64(cm, r->commands),
+         (unsigned)r->calls, r->pass);
+}
+
+/* ---- integer-only helpers -------------------------------------------------------------------- */
+
+const char *fwj_u64(char *buf, uint64_t v) {
+  char *p = buf + FWJ_U64_CHARS - 1;
+  uint32_t lo;
+  *p = 0;
+  while (v > 0xffffffffu) { /* 64-bit division only while it does not fit 32 bits */
+    *--p = (char)('0' + (int)(v % 10u));
+    v /= 10u;
+  }
+  lo = (uint32_t)v;
+  do {
+    *--p = (char)('0' + (int)(lo % 10u));
+    lo /= 10u;
+  } while (lo);
+  return p;
+}
+
+/* IEEE-754 binary64 (every target this runs on) */
+typedef char fwj_double_is_64_bits[sizeof(double) == sizeof(uint64_t) ? 1 : -1];
+
+uint32_t fwj_permille(double u) {
+  const uint64_t frac_mask = ((uint64_t)1 << 52) - 1u;
+  uint64_t b, x;
+  int e, sh;
+  memcpy(&b, &u, sizeof(b));
+  e = (int)((b >> 52) & 0x7ffu);
+  if (e == 0x7ff) return ((b & frac_mask) || (b >> 63)) ? 0 : UINT32_MAX; /* NaN, -inf; inf */
+  if ((b >> 63) || e == 0) return 0; /* negative; zero or below 2^-1022 */
+  /* u = m * 2^(e - 1075), m = 1.frac in 53 bits; x = 1000 * m < 2^63 */
+  x = ((b & frac_mask) | ((uint64_t)1 << 52)) * 1000u;
+  sh = 1075 - e;
+  if (sh <= 0) return UINT32_MAX; /* u >= 2^52 */
+  if (sh > 63) return 0;          /* 1000 * u < 1/2 */
+  x = (x + ((uint64_t)1 << (sh - 1))) >> sh; /* round half up; no overflow below 2^64 */
+  return x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+}
+
+int fwj_quant_mult(uint64_t num, uint64_t den, int32_t *mult, int *shift) {
+  const uint64_t lim = (uint64_t)1 << 62;
+  uint64_t q = 0, r;
+  int e = 0, i;
+  if (!mult || !shift) return -1;
+  *mult = 0;
+  *shift = 0;
+  if (den == 0 || den >= lim || num >= lim) return -1;
+  if (num == 0) return 0;
+  /* num / den = (num' / den') * 2^e with 1 <= num' / den' < 2 (all below 2^63) */
+  while (num >= 2u * den) {
+    den <<= 1;
+    e++;
+  }
+  while (num < den) {
+    num <<= 1;
+    e--;
+  }
+  /* frexp: num / den = frac * 2^(e + 1), frac = num' / (2 den') in [0.5, 1); the
+   * multiplier is round(frac * 2^31) = round(num' * 2^30 / den'), half away from zero:
+   * 31 quotient bits by long division, then the remainder decides */
+  r = num;
+  for (i = 0; i < 31; i++) {
+    q <<= 1;
+    if (r >= den) {
+      r -= den;
+      q |= 1u;
+    }
+    r <<= 1;
+  }
+  if (r >= den) q++;
+  e++;
+  if (q == ((uint64_t)1 << 31)) {
+    q >>= 1;
+    e++;
+  }
+  if (e < -31) return 0; /* flushed to zero, as the double version */
+  if (e > 31) return -1;
+  *mult = (int32_t)q;
+  *shift = e;
+  return 0;
+}
+
+/* floor(sqrt(x)) */
+static uint64_t isqrt_u64(uint64_t x) {
+  uint64_t r = 0, bit = (uint64_t)1 << 62;
+  while (bit > x) bit >>= 2;
+  while (bit) {
+    if (x >= r + bit) {
+      x -= r + bit;
+      r = (r >> 1) + bit;
+    } else {
+      r >>= 1;
+    }
+    bit >>= 2;
+  }
+  return r;
+}
+
+int fwj_attention_qparams(systole_ref_attention_params_t *p, uint32_t q, uint32_t k, uint32_t v,
+                          uint32_t out) {
+  /* round(log2(e) * 2^30) */
+  const uint64_t log2e_q30 = 1549082005u;
+  uint64_t d48, sqrt_d_q24;
+  int32_t sm_mult, out_mult;
+  int sm_shift, out_shift;
+  if (!p || p->d <= 0 || p->d > 65535 || q == 0 || k == 0 || v == 0 || out == 0 ||
+      q > 10000u || k > 10000u || v > 10000u || out > 10000u)
+    return -1;
+  /* sqrt(d) * 2^24, rounded */
+  d48 = (uint64_t)p->d << 48;
+  sqrt_d_q24 = isqrt_u64(d48);
+  if (d48 - sqrt_d_q24 * sqrt_d_q24 > sqrt_d_q24) sqrt_d_q24++;
+  /* q k / 10^8 * log2(e) * 2^16 / sqrt(d) = q k log2e_q30 / (10^8 sqrt_d_q24) * 2^10:
+   * the power of two goes into the shift (both below 2^62: q, k <= 10^4, d < 2^16) */
+  if (fwj_quant_mult((uint64_t)q * k * log2e_q30, (uint64_t)100000000u * sqrt_d_q24, &sm_mult,
+                     &sm_shift) != 0 ||
+      fwj_quant_mult(v, (uint64_t)255u * out, &out_mult, &out_shift) != 0 || sm_mult == 0 ||
+      out_mult == 0 || sm_shift + 10 > 31)
+    return -1;
+  p->sm_mult = sm_mult;
+  p->sm_shift = sm_shift + 10;
+  p->out_mult = out_mult;
+  p->out_shift = out_shift;
+  return 0;
 }
 
 int8_t *fwj_read_back(systole_dev_t *dev, const systole_buf_t *b, size_t n) {
@@ -168,7 +313,7 @@ systole_status_t fwj_conv_layer(systole_dev_t *dev, const char *name,
   int32_t *bias = NULL, *mult = NULL, *shift = NULL;
   uint64_t t0, t1, t2, t3, tp0, tp1;
   char shape[48];
-  double real;
+  uint32_t taps;
   *out_host = NULL;
   TRY("conv2d_set_padding", systole_conv2d_set_padding(p, SYSTOLE_PADDING_SAME));
   TRY("conv2d_out_size", systole_conv2d_out_size(p, &oh, &ow));
@@ -185,10 +330,11 @@ systole_status_t fwj_conv_layer(systole_dev_t *dev, const char *name,
     goto done;
   }
   fwj_fill_i8(w, wn);
-  real = 1.0 / (8.0 * (double)(p->k_h * p->k_w * (p->in_c / p->groups)));
+  /* requantisation 1 / (8 * taps) * (1 + i / 64) for output channel i */
+  taps = (uint32_t)(p->k_h * p->k_w * (p->in_c / p->groups));
   for (i = 0; i < (size_t)p->out_c; i++) {
     bias[i] = (int32_t)(i * 37u) - 500;
-    if (systole_ref_quantize_multiplier(real * (1.0 + (double)i / 64.0), &mult[i], &sh) != 0) {
+    if (fwj_quant_mult(64u + i, (uint64_t)512u * taps, &mult[i], &sh) != 0) {
       printf("ERROR %s: quantize_multiplier\n", name);
       goto done;
     }
@@ -246,6 +392,7 @@ systole_status_t fwj_proj_make(systole_dev_t *dev, fwj_proj_t *pj, uint32_t K, u
                                int32_t in_zp, int32_t out_zp) {
   systole_status_t st;
   uint32_t i;
+  int32_t mult;
   int sh;
   memset(pj, 0, sizeof(*pj));
   pj->K = K;
@@ -262,12 +409,14 @@ systole_status_t fwj_proj_make(systole_dev_t *dev, fwj_proj_t *pj, uint32_t K, u
     return SYSTOLE_NO_MEM;
   }
   fwj_fill_i8(pj->w, (size_t)K * N);
+  /* the same requantisation 1 / (16 K) for every column */
+  if (fwj_quant_mult(1u, (uint64_t)16u * K, &mult, &sh) != 0) {
+    fwj_proj_release(NULL, pj);
+    return SYSTOLE_BAD_ARG;
+  }
   for (i = 0; i < N; i++) {
     pj->bias[i] = (int32_t)(i * 11u) - 100;
-    if (systole_ref_quantize_multiplier(1.0 / (16.0 * (double)K), &pj->mult[i], &sh) != 0) {
-      fwj_proj_release(NULL, pj);
-      return SYSTOLE_BAD_ARG;
-    }
+    pj->mult[i] = mult;
     pj->shift[i] = sh;
   }
   st = systole_matmul_weights_pack(dev, K, N, pj->w, 0, pj->bias, pj->mult, pj->shift, in_zp,
@@ -346,9 +495,13 @@ int8_t *fwj_proj_golden(const fwj_proj_t *pj, uint32_t M, const int8_t *in_host)
 /* ---- the benchmarked jobs ------------------------------------------------------------------------ */
 
 systole_status_t fwj_conv2d(systole_dev_t *dev, fwj_result_t *r) {
-  systole_conv2d_params_t p =
-      fwj_conv_params(FWJ_CONV_HW, FWJ_CONV_HW, FWJ_CONV_CIN, FWJ_CONV_COUT, 3, 1, 1, -5);
-  size_t n = (size_t)FWJ_CONV_HW * FWJ_CONV_HW * FWJ_CONV_CIN;
+  return fwj_conv2d_shape(dev, FWJ_CONV_HW, FWJ_CONV_CIN, FWJ_CONV_COUT, r);
+}
+
+systole_status_t fwj_conv2d_shape(systole_dev_t *dev, int hw, int cin, int cout,
+                                  fwj_result_t *r) {
+  systole_conv2d_params_t p = fwj_conv_params(hw, hw, cin, cout, 3, 1, 1, -5);
+  size_t n = (size_t)hw * (size_t)hw * (size_t)cin;
   systole_buf_t in, out;
   systole_status_t st;
   int8_t *x = malloc(n), *y = NULL;
@@ -375,7 +528,23 @@ systole_status_t fwj_conv2d(systole_dev_t *dev, fwj_result_t *r) {
 }
 
 systole_status_t fwj_attention_block(systole_dev_t *dev, fwj_result_t *r) {
-  enum { T = FWJ_ATT_T, D = FWJ_ATT_D, H = FWJ_ATT_HEADS, DH = FWJ_ATT_D / FWJ_ATT_HEADS };
+  systole_ref_attention_params_t q;
+  memset(&q, 0, sizeof(q));
+  q.d = FWJ_ATT_D / FWJ_ATT_HEADS;
+  if (systole_ref_attention_params_from_scales(0.06, 0.06, 0.05, 0.03, 0.0, &q) !=
+      SYSTOLE_REF_OK) {
+    printf("ERROR attention: params_from_scales\n");
+    memset(r, 0, sizeof(*r));
+    return SYSTOLE_BAD_ARG;
+  }
+  return fwj_attention_block_shape(dev, FWJ_ATT_T, FWJ_ATT_D, FWJ_ATT_HEADS, &q, r);
+}
+
+systole_status_t fwj_attention_block_shape(systole_dev_t *dev, uint32_t t, uint32_t d,
+                                           uint32_t heads,
+                                           const systole_ref_attention_params_t *qp,
+                                           fwj_result_t *r) {
+  const uint32_t T = t, D = d, H = heads, DH = heads ? d / heads : 0;
   systole_buf_t xb, qb, kb, vb, ab, yb;
   systole_ref_attention_params_t rp;
   systole_attention_job_t job;
@@ -394,6 +563,12 @@ systole_status_t fwj_attention_block(systole_dev_t *dev, fwj_result_t *r) {
   memset(&wo, 0, sizeof(wo));
   r->pass = 1;
   if (!x) goto done;
+  st = SYSTOLE_BAD_ARG;
+  if (DH == 0 || DH * H != D) {
+    printf("ERROR attention: width %lu is not a multiple of %lu heads\n", (unsigned long)D,
+           (unsigned long)H);
+    goto done;
+  }
   fwj_seed(0xa77e7u);
   fwj_fill_i8(x, (size_t)T * D);
   /* weights first (packing is not part of the timed block) */
@@ -416,12 +591,10 @@ systole_status_t fwj_attention_block(systole_dev_t *dev, fwj_result_t *r) {
   rp.out_zp = 0;
   rp.act_min = -128;
   rp.act_max = 127;
-  if (systole_ref_attention_params_from_scales(0.06, 0.06, 0.05, 0.03, 0.0, &rp) !=
-      SYSTOLE_REF_OK) {
-    printf("ERROR attention: params_from_scales\n");
-    st = SYSTOLE_BAD_ARG;
-    goto done;
-  }
+  rp.sm_mult = qp->sm_mult;
+  rp.sm_shift = qp->sm_shift;
+  rp.out_mult = qp->out_mult;
+  rp.out_shift = qp->out_shift;
   /* the timed block: five driver calls, results checked afterwards */
   TRY("q_proj", fwj_proj_run(dev, &wq, T, &xb, &qb, r, &sq));
   have = 2;

@@ -73,8 +73,20 @@ systole_status_t fwj_conv2d(systole_dev_t *dev, fwj_result_t *r);
 
 /* One transformer attention block (shapes above): Q/K/V projections (matmuls),
  * FWJ_ATT_HEADS-head causal attention, output projection, each checked against the golden
- * kernels; the five driver calls are timed together. Prints one row per call. */
+ * kernels; the five driver calls are timed together. Prints one row per call. The
+ * attention's requantisation comes from systole_ref_attention_params_from_scales (double). */
 systole_status_t fwj_attention_block(systole_dev_t *dev, fwj_result_t *r);
+
+/* The same jobs with other shapes (the board firmware's; the functions above call these):
+ * conv2d hw x hw x cin -> cout, 3x3 SAME, ReLU; the attention block on t tokens of width d,
+ * `heads` causal heads of d / heads, with the attention's requantisation taken from qp
+ * (its sm_mult, sm_shift, out_mult, out_shift; everything else is set here). */
+systole_status_t fwj_conv2d_shape(systole_dev_t *dev, int hw, int cin, int cout,
+                                  fwj_result_t *r);
+systole_status_t fwj_attention_block_shape(systole_dev_t *dev, uint32_t t, uint32_t d,
+                                           uint32_t heads,
+                                           const systole_ref_attention_params_t *qp,
+                                           fwj_result_t *r);
 
 /* "BENCH name=<name> pes=<rows*cols> cycles=... chip_cycles=... wall_cycles=... macs=...
  * rd=... wr=... commands=... calls=... pass=..." — the line firmware/bench/fw_bench.sh
@@ -95,6 +107,40 @@ void fwj_print_error(const systole_dev_t *dev, const char *what, systole_status_
 void fwj_report_header(void);
 void fwj_report_row(const char *name, const char *shape, const systole_stats_t *st,
                     uint64_t cycles, int pass);
+/* A row with the sums of r (end-to-end cycles, chip busy cycles, MACs; the utilisation of
+ * the sums on dev's array) and r->pass. */
+void fwj_report_total(const systole_dev_t *dev, const char *name, const char *shape,
+                      const fwj_result_t *r);
+
+/* ---- integer-only helpers -------------------------------------------------------------------
+ * What the reports and the quantisation need without floating point at run time: the board
+ * firmware links picolibc's integer-only printf (no %llu, no %f) and no soft-float beyond
+ * the driver's own statistics. */
+
+/* v in decimal, written into buf (FWJ_U64_CHARS bytes); returns the digits (a pointer into
+ * buf). For printf's %s. */
+#define FWJ_U64_CHARS 21
+const char *fwj_u64(char *buf, uint64_t v);
+
+/* round(1000 * u), half up, for u >= 0 (a driver utilisation), from the IEEE-754 bits of u
+ * with integer operations only (exact: (unsigned)(u * 1000.0 + 0.5) can be one more next to
+ * a tie); 0 for negative or NaN, UINT32_MAX if it does not fit. */
+uint32_t fwj_permille(double u);
+
+/* systole_ref_quantize_multiplier(num / den) in integer arithmetic: *mult and *shift are the
+ * same bit for bit as the double version's for any num / den a double holds exactly or
+ * that is not within 2^-52 of a rounding tie (every ratio these jobs use). 0 < den < 2^62,
+ * num < 2^62. Returns 0, or -1 (bad arguments, or a multiplier that needs shift > 31). */
+int fwj_quant_mult(uint64_t num, uint64_t den, int32_t *mult, int *shift);
+
+/* The attention's requantisation (sm_mult/sm_shift, out_mult/out_shift) as
+ * systole_ref_attention_params_from_scales(q, k, v, out, 0) would set it, with the scales
+ * in units of 1e-4 (0 < each <= 10000), in integer arithmetic: out_* from the exact ratio
+ * v / (255 out) (fwj_quant_mult); sm_* with log2(e) and sqrt(p->d) in 2^30 and 2^24 fixed
+ * point, so the softmax multiplier is within ~2e-8 (relative) of the double version's. p->d must be set
+ * (1..65535). Returns 0 or -1 (bad arguments, a multiplier out of range). */
+int fwj_attention_qparams(systole_ref_attention_params_t *p, uint32_t q, uint32_t k, uint32_t v,
+                          uint32_t out);
 
 /* "(CPU: weight packing N cycles, golden kernel M cycles)" under a row, when nonzero. */
 void fwj_report_cpu_cycles(const char *name, uint64_t pack, uint64_t golden);

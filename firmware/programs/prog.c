@@ -5,6 +5,12 @@
 
 int prog_open(const char *name, hal_mmio_t *hm, systole_dev_t *dev,
               const systole_dev_config_t *cfg) {
+  return prog_open_range(name, hm, dev, cfg, fw_socinfo(SOC_SOCINFO_MAIN_BASE),
+                         fw_socinfo(SOC_SOCINFO_MAIN_BYTES));
+}
+
+int prog_open_range(const char *name, hal_mmio_t *hm, systole_dev_t *dev,
+                    const systole_dev_config_t *cfg, uint32_t mem_base, uint32_t mem_bytes) {
   systole_status_t st;
   printf("=== Systole firmware: %s\n", name);
   printf("SoC: %lu Hz, RAM %lu KiB, main memory %lu KiB at 0x%08lx\n",
@@ -12,9 +18,9 @@ int prog_open(const char *name, hal_mmio_t *hm, systole_dev_t *dev,
          (unsigned long)fw_socinfo(SOC_SOCINFO_RAM_BYTES) / 1024u,
          (unsigned long)fw_socinfo(SOC_SOCINFO_MAIN_BYTES) / 1024u,
          (unsigned long)fw_socinfo(SOC_SOCINFO_MAIN_BASE));
-  st = hal_mmio_open(hm);
+  st = hal_mmio_init(hm, SOC_SYSTOLE_CSR_BASE, mem_base, mem_bytes);
   if (st != SYSTOLE_OK) {
-    printf("ERROR hal_mmio_open: %s\n", systole_status_str(st));
+    printf("ERROR hal_mmio_init: %s\n", systole_status_str(st));
     return 1;
   }
   st = systole_dev_open(dev, &hm->hal, cfg);
@@ -31,6 +37,7 @@ int prog_open(const char *name, hal_mmio_t *hm, systole_dev_t *dev,
 }
 
 int prog_finish(const char *name, hal_mmio_t *hm, systole_dev_t *dev, int pass) {
+  char a[FWJ_U64_CHARS], b[FWJ_U64_CHARS];
   systole_status_t st = systole_dev_close(dev);
   if (st != SYSTOLE_OK) {
     printf("ERROR dev_close: %s\n", systole_status_str(st));
@@ -40,14 +47,15 @@ int prog_finish(const char *name, hal_mmio_t *hm, systole_dev_t *dev, int pass) 
     printf("ERROR %lu device allocations leaked\n", (unsigned long)hm->n_blocks);
     pass = 0;
   }
-  printf("interrupts: accelerator %lu, timer %lu; waits %lu, wfi sleeps %lu (%llu cycles "
+  /* 64-bit counters through fwj_u64: no %llu in picolibc's integer-only printf */
+  printf("interrupts: accelerator %lu, timer %lu; waits %lu, wfi sleeps %lu (%s cycles "
          "asleep), budget expired %lu\n",
          (unsigned long)fw_irq_ext_count, (unsigned long)fw_irq_timer_count,
-         (unsigned long)hm->waits, (unsigned long)hm->wfi_sleeps,
-         (unsigned long long)hm->wfi_cycles, (unsigned long)hm->budget_expired);
+         (unsigned long)hm->waits, (unsigned long)hm->wfi_sleeps, fwj_u64(a, hm->wfi_cycles),
+         (unsigned long)hm->budget_expired);
   printf("main memory: peak %lu bytes allocated\n", (unsigned long)hm->peak_bytes);
-  printf("total: %llu cycles, %llu instructions\n", (unsigned long long)fw_rdcycle(),
-         (unsigned long long)fw_rdinstret());
+  printf("total: %s cycles, %s instructions\n", fwj_u64(a, fw_rdcycle()),
+         fwj_u64(b, fw_rdinstret()));
   printf("%s: %s\n", name, pass ? "PASS" : "FAIL");
   return pass ? 0 : 1;
 }

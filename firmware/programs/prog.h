@@ -15,6 +15,12 @@
 int prog_open(const char *name, hal_mmio_t *hm, systole_dev_t *dev,
               const systole_dev_config_t *cfg);
 
+/* The same with the HAL's allocator limited to [mem_base, mem_base + mem_bytes) of main
+ * memory (firmware that keeps code of its own in main memory, or that stays within a
+ * smaller main memory than the SoC's). */
+int prog_open_range(const char *name, hal_mmio_t *hm, systole_dev_t *dev,
+                    const systole_dev_config_t *cfg, uint32_t mem_base, uint32_t mem_bytes);
+
 /* Close the device, print the interrupt and wait statistics and "<name>: PASS"/"FAIL".
  * Returns the exit code: 0 iff pass and everything closed cleanly. */
 int prog_finish(const char *name, hal_mmio_t *hm, systole_dev_t *dev, int pass);
