@@ -107,7 +107,8 @@ define test_chip_rule
 $(BUILD)/$(2)/test_chip: $(CHIP_TEST_SRCS) $(wildcard tests/chip/*.h driver/include/*.h) \
                          $(REF_SRCS) $(4) | deps
 	$$(CC) $$(CFLAGS_BASE) $(3) $$(CHECK_CFLAGS) $$(INCLUDES) \
-	  -DSYSTOLE_TEST_CONFIG='"$(1)"' -o $$@ $(CHIP_TEST_SRCS) $(REF_SRCS) $(4) \
+	  -DSYSTOLE_TEST_CONFIG='"$(1)"' -DSYSTOLE_TEST_PARAMS='"$(strip $(SIM_PARAMS_$(1)))"' \
+	  -o $$@ $(CHIP_TEST_SRCS) $(REF_SRCS) $(4) \
 	  $$(SIM_LDLIBS) $$(CHECK_LIBS) -lm
 endef
 $(foreach c,$(SIM_CONFIGS),$(eval $(call test_chip_rule,$(c),$(c),,$(SIM_LIB_$(c)))))
