@@ -107,7 +107,8 @@ define test_chip_rule
 $(BUILD)/$(2)/test_chip: $(CHIP_TEST_SRCS) $(wildcard tests/chip/*.h driver/include/*.h) \
                          $(REF_SRCS) $(4) | deps
 	$$(CC) $$(CFLAGS_BASE) $(3) $$(CHECK_CFLAGS) $$(INCLUDES) \
-	  -DSYSTOLE_TEST_CONFIG='"$(1)"' -o $$@ $(CHIP_TEST_SRCS) $(REF_SRCS) $(4) \
+	  -DSYSTOLE_TEST_CONFIG='"$(1)"' -DSYSTOLE_TEST_PARAMS='"$(strip $(SIM_PARAMS_$(1)))"' \
+	  -o $$@ $(CHIP_TEST_SRCS) $(REF_SRCS) $(4) \
 	  $$(SIM_LDLIBS) $$(CHECK_LIBS) -lm
 endef
 $(foreach c,$(SIM_CONFIGS),$(eval $(call test_chip_rule,$(c),$(c),,$(SIM_LIB_$(c)))))
@@ -133,8 +134,9 @@ $(BUILD)/%/bench_sim: sim/bench/bench_sim.c $(BUILD)/%/libsystole_sim.a | deps
 	$(CC) $(CFLAGS_BASE) $(INCLUDES) -o $@ $< $(BUILD)/$*/libsystole_sim.a $(SIM_LDLIBS)
 
 # ---- the regression -----------------------------------------------------------------------
-# 8x8: everything; 4x4, 16x16 and 8x8 with a 128-bit bus: the subset; 8x8 again under
-# ASan+UBSan (subset).
+# 8x8: everything; 4x4, 16x16, 8x8 with a 128-bit bus and lite (the FPGA-sized chip: small
+# memories, no softmax unit, no PERF_FULL counters): the subset; 8x8 again under ASan+UBSan
+# (subset).
 SIM_TESTS := $(DRIVER_SIM_TESTS) \
              $(BUILD)/sw/test_ref \
              $(BUILD)/sw/test_attention \
@@ -144,6 +146,7 @@ SIM_TESTS := $(DRIVER_SIM_TESTS) \
              $(BUILD)/4x4/test_chip \
              $(BUILD)/16x16/test_chip \
              $(BUILD)/8x8w128/test_chip \
+             $(BUILD)/lite/test_chip \
              $(BUILD)/8x8-asan/test_chip
 
 sim: | deps
@@ -158,6 +161,7 @@ sim: | deps
 	  "chip 4x4 (subset)::$(BUILD)/4x4/test_chip --subset" \
 	  "chip 16x16 (subset)::$(BUILD)/16x16/test_chip --subset" \
 	  "chip 8x8, 128-bit bus (subset)::$(BUILD)/8x8w128/test_chip --subset" \
+	  "chip lite, the FPGA-sized chip (subset)::$(BUILD)/lite/test_chip --subset" \
 	  "chip 8x8 ASan+UBSan (subset)::$(BUILD)/8x8-asan/test_chip --subset" \
 	  $(DRIVER_SIM_RUNS) \
 	  $(EXTRA_SIM_RUNS)

@@ -50,6 +50,9 @@ void chip_open(chip_t *c, const systole_sim_config_t *cfg, unsigned ring_slots) 
   c->acc_lines = chip_rd(c, SYSTOLE_REG_CFG_ACC) / (4 * c->cols);
   c->qp_lines = SYSTOLE_CFG_MISC_QPARAM_LINES_GET(chip_rd(c, SYSTOLE_REG_CFG_MISC));
   c->bus_bytes = SYSTOLE_CFG_BUS_DATA_BITS_GET(chip_rd(c, SYSTOLE_REG_CFG_BUS)) / 8;
+  v = chip_rd(c, SYSTOLE_REG_CFG_FEATURES);
+  c->has_softmax = SYSTOLE_CFG_FEATURES_SOFTMAX_GET(v);
+  c->perf_full = SYSTOLE_CFG_FEATURES_PERF_FULL_GET(v);
   c->ring_slots = ring_slots;
   SIM_OK(systole_sim_mem_alloc(c->sim, (uint64_t)ring_slots * SYSTOLE_CMD_BYTES, 32, &c->ring));
   c->win_base = 4096;
@@ -221,5 +224,26 @@ const char *test_config_name(void) {
   return SYSTOLE_TEST_CONFIG;
 #else
   return "?";
+#endif
+}
+
+long test_param(const char *name, long def, int *given) {
+#ifdef SYSTOLE_TEST_PARAMS
+  const char *p = SYSTOLE_TEST_PARAMS;
+  size_t n = strlen(name);
+  long v = def;
+  int found = 0;
+  /* the last -G<name>= wins, as on the Verilator command line */
+  for (; (p = strstr(p, "-G")) != NULL; p += 2)
+    if (strncmp(p + 2, name, n) == 0 && p[2 + n] == '=') {
+      v = strtol(p + 3 + n, NULL, 0);
+      found = 1;
+    }
+  if (given) *given = found;
+  return v;
+#else
+  (void)name;
+  if (given) *given = 0;
+  return def;
 #endif
 }

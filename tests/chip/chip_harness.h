@@ -15,6 +15,7 @@ typedef struct {
   systole_sim_t *sim;
   /* discovered from the CFG registers */
   unsigned rows, cols, spad_lines, acc_lines, qp_lines, bus_bytes;
+  unsigned has_softmax, perf_full; /* CFG_FEATURES.SOFTMAX, CFG_FEATURES.PERF_FULL */
   /* command ring */
   uint64_t ring;
   unsigned ring_slots;
@@ -60,5 +61,10 @@ uint64_t test_rand(uint64_t *state);
 int8_t test_rand_i8(uint64_t *state);
 uint64_t test_seed(void); /* SEED environment variable, else 1 */
 const char *test_config_name(void);
+
+/* A Verilator parameter of the build under test (-G<name>=<value> in SYSTOLE_TEST_PARAMS,
+ * the config's SIM_PARAMS from the Makefile), or def if the build does not set it; *given
+ * (if not NULL) tells whether it was set. */
+long test_param(const char *name, long def, int *given);
 
 #endif
