@@ -131,12 +131,13 @@ module systole_ld #(
   if (LdSerial != 0) begin : g_serial
     // =====================================================================================
     // Serial engine (LdSerial = 1, for small FPGA builds): one row at a time, one byte per
-    // cycle, no line buffer and no copy of the command.
+    // cycle, no line buffer, no metadata FIFO and no copy of the command.
     //
     // * The command stays at the head of the LD queue while it runs (cmd_i and cmd_idx_i are
     //   the queue's head, stable until popped, also while halt_i masks cmd_valid_i); it is
-    //   popped (cmd_ready_o) when its last row is written. err_idx_o is therefore simply
-    //   cmd_idx_i: a faulting command is never popped.
+    //   popped (cmd_ready_o) with the write of its last byte. A faulting command is never
+    //   popped, so err_idx_o is simply cmd_idx_i.
+    // * Accept: the field checks; the next cycle (ZCheck) PAD_BEFORE + PAD_AFTER <= ROWS.
     // * Per row: one cycle of checks (destination line, DMA window) that also loads the AR
     //   stage (one burst, two across a 4 KiB boundary), then ROW_BYTES cycles, one per byte:
     //   memory byte SRC + i*SRC_STRIDE + j is taken from its lane of the R beat, which is
@@ -144,6 +145,10 @@ module systole_ld #(
     //   DST_OFF + j with a one-byte mask; a padded row writes the pad byte the same way. The
     //   targets take the byte replicated over the whole line.
     // * A single row is outstanding, so every row pays the memory latency.
+    // Area notes (iCE40): a comparison or subtraction of two registers costs an inverter
+    // LUT per bit on top of its carry chain, so the row counters are kept inverted and the
+    // window check is written as sums; registers that are always set before use have no
+    // reset (a constant load is then a synchronous set/reset of the flop, not a LUT).
     // =====================================================================================
     localparam int MaxLines = (SpadLines > AccLines) ?
                               ((SpadLines > QParamLines) ? SpadLines : QParamLines) :
@@ -154,40 +159,44 @@ module systole_ld #(
     localparam int DW = (MaxLB > 1) ? $clog2(MaxLB) : 1;   // byte index inside a line
     localparam int PW = (DW > LgBB) ? DW : LgBB;            // a row fits in a 2^PW block
 
-    localparam logic [1:0] ZIdle  = 2'd0;  // waiting for a command
-    localparam logic [1:0] ZWait  = 2'd1;  // waiting for an ex2ld token (WAIT_NEXT)
-    localparam logic [1:0] ZRow   = 2'd2;  // row checks, AR stage load
-    localparam logic [1:0] ZBytes = 2'd3;  // one byte of the row per cycle
+    localparam logic [2:0] ZIdle  = 3'd0;  // waiting for a command
+    localparam logic [2:0] ZCheck = 3'd1;  // second accept check
+    localparam logic [2:0] ZWait  = 3'd2;  // waiting for an ex2ld token (WAIT_NEXT)
+    localparam logic [2:0] ZRow   = 3'd3;  // row checks, AR stage load
+    localparam logic [2:0] ZBytes = 3'd4;  // one byte of the row per cycle
 
-    logic [1:0]    st_q, st_d;
-    logic [15:0]   row_q, row_d;          // row index i
+    logic [2:0]    st_q, st_d;
+    logic          ar_valid_q, ar_valid_d, ar2_q, ar2_d;  // AR stage; ar2: second burst
+    logic          err_q, err_d;
+    logic [2:0]    err_code_q, err_code_d;
+    // data path, set when a command is accepted (no reset)
+    logic [15:0]   nrow_q, nrow_d;        // ~i for row i
+    logic [15:0]   nrem_q, nrem_d;        // ~(ROWS - i): rows left, inverted
     logic [31:0]   addr_q, addr_d;        // SRC + i*SRC_STRIDE
     logic          aovf_q, aovf_d;        // ... has passed 2^32
     logic [LW-1:0] line_q, line_d;        // DST_LINE + i*DST_STRIDE
     logic          lovf_q, lovf_d;        // ... does not fit in LW bits (out of range)
     logic [NW-1:0] j_q, j_d;              // byte of the row
-    logic          ar_valid_q, ar_valid_d, ar2_q, ar2_d;  // AR stage; ar2: second burst
-    logic          err_q, err_d;
-    logic [2:0]    err_code_q, err_code_d;
 
     // ---- checks --------------------------------------------------------------------------
-    // Every comparison is written on the narrowest operands the accept checks allow: after
-    // them ROW_BYTES n is 1..MaxLB, so m = n - 1 fits in PW bits.
-    logic          n_big, off_big, off_end_bad, line_bad, cmd_illegal, row_pad, row_last;
-    logic          win_bad, line_hi, s_small, over32;
+    // Comparisons use the narrowest operands the accept checks allow: after them ROW_BYTES
+    // n is 1..MaxLB, so m = n - 1 fits in PW bits.
+    logic          n_big, off_big, off_end_bad, cmd_bad, pad_ovf, line_bad;
+    logic          row_pad, row_last, rows_done, win_bad, line_hi, s_small, over32;
     logic [2:0]    range_err;
     logic [NW:0]   off_end;
-    logic [16:0]   pad_end;               // ROWS - PAD_AFTER; [16]: PAD_AFTER > ROWS
-    logic [15:0]   row_inc;
+    logic [16:0]   pad_sum, pb_sum, pa_sum;
+    logic [17:0]   ovf_sum;
     logic [PW-1:0] m;                     // ROW_BYTES - 1
     logic [PW:0]   e;                     // row's last byte, relative to its 2^PW block
-    logic [32:0]   d, s, addr_next;
+    logic [31:0]   naddr;
+    logic [32:0]   nd, s, addr_next;
+    logic          unused_sums;          // only the carries of these sums are used
     logic [LW:0]   line_next;
 
     assign n_big   = (c_n == 16'd0) || ((32'(c_n) >> NW) != 32'd0);
     assign off_big = (32'(c_off) >> NW) != 32'd0;
     assign off_end = (NW+1)'(c_off[NW-1:0]) + (NW+1)'(c_n[NW-1:0]);
-    assign pad_end = 17'(c_rows) - 17'(c_pa);
     always_comb begin
       case (c_tgt)
         TgtSpad: begin
@@ -208,23 +217,35 @@ module systole_ld #(
       endcase
       line_bad = line_bad || lovf_q;
     end
+    assign cmd_bad = (c_tgt == 2'd3) || n_big || off_big || off_end_bad;
 
-    // PAD_BEFORE + PAD_AFTER > ROWS  <=>  PAD_AFTER > ROWS or PAD_BEFORE > ROWS - PAD_AFTER
-    assign cmd_illegal = (c_tgt == 2'd3) || n_big || off_big || off_end_bad ||
-                         pad_end[16] || (c_pb > pad_end[15:0]);
-    assign row_pad   = (row_q < c_pb) || (row_q >= pad_end[15:0]);
-    assign row_inc   = row_q + 16'd1;
-    assign row_last  = (row_inc == c_rows);
+    // Rows, with nrow = ~i and nrem = ~(ROWS - i):
+    //   i < PAD_BEFORE               <=>  nrow + PAD_BEFORE carries out of 16 bits
+    //   ROWS - i <= PAD_AFTER        <=>  nrem + PAD_AFTER + 1 carries out
+    //   PAD_BEFORE + PAD_AFTER > ROWS <=>  (PAD_BEFORE + PAD_AFTER) + {1, nrem} carries out
+    //                                      of 17 bits (ZCheck, while nrem = ~ROWS)
+    assign pb_sum    = 17'(nrow_q) + 17'(c_pb);
+    assign pa_sum    = 17'(nrem_q) + 17'(c_pa) + 17'd1;
+    assign pad_sum   = 17'(c_pb) + 17'(c_pa);
+    assign ovf_sum   = 18'(pad_sum) + 18'({1'b1, nrem_q});
+    assign pad_ovf   = ovf_sum[17];
+    assign row_pad   = pb_sum[16] || pa_sum[16];
+    assign row_last  = (nrem_q == 16'hfffe);
+    assign unused_sums = ^{pb_sum[15:0], pa_sum[15:0], ovf_sum[16:0]};
+    assign rows_done = (nrem_q == 16'hffff);
+
+    // DMA window for the row [a, a+n): with nd = base + ~a = ~(a - base) (carry: a < base)
+    // and s = size + nd + 1 = size - (a - base) (no carry: a - base > size), the row is
+    // inside iff a >= base and s >= n, i.e. s > m; its last byte a + m stays below 2^32
+    // unless it passes from the top 2^PW block.
     assign m         = PW'(c_n[NW-1:0] - NW'(1));
     assign e         = (PW+1)'(addr_q[PW-1:0]) + (PW+1)'(m);
-    // DMA window, rows [a, a+n): a >= base (d = a - base does not borrow) and
-    // d + n <= size (s = size - d does not borrow and s >= n, i.e. s > m), and the last
-    // byte a + m below 2^32 (it can only pass 2^32 from the top 2^PW block)
-    assign d         = 33'(addr_q) - 33'(win_base_i);
-    assign s         = 33'(win_size_i) - 33'(d[31:0]);
-    assign s_small   = ((s >> PW) == 33'd0) && (PW'(s) <= m);
+    assign naddr     = ~addr_q;
+    assign nd        = 33'(win_base_i) + 33'(naddr);
+    assign s         = 33'(win_size_i) + 33'(nd[31:0]) + 33'd1;
+    assign s_small   = ((s[31:0] >> PW) == 32'd0) && (PW'(s) <= m);
     assign over32    = e[PW] && ((addr_q | 32'((1 << PW) - 1)) == 32'hffff_ffff);
-    assign win_bad   = aovf_q || d[32] || s[32] || s_small || over32;
+    assign win_bad   = aovf_q || nd[32] || !s[32] || s_small || over32;
     assign addr_next = 33'(addr_q) + 33'(c_sstride);
     assign line_next = (LW+1)'(line_q) + (LW+1)'(c_dstride[LW-1:0]);
     assign line_hi   = (32'(c_dstride) >> LW) != 32'd0;
@@ -233,47 +254,48 @@ module systole_ld #(
     // A row crosses a 4 KiB boundary only from the last 2^PW block of its page; its first
     // burst then runs to the page end and the second one from the next page to the row's
     // last byte (at e - 2^PW in that page).
-    logic             page_cross;
-    logic [PW:0]      last_lo;            // last byte relative to the row's first beat
-    logic [PW-1:0]    len_to_end, len_second;
-    logic [PW:0]      len_row;
+    logic          page_cross;
+    logic [PW:0]   last_lo;               // last byte relative to the row's first beat
+    logic [PW-1:0] len_to_end, len_second;
+    logic [PW:0]   len_row;
 
     assign page_cross = e[PW] && ((addr_q[11:0] | 12'((1 << PW) - 1)) == 12'hfff);
     assign last_lo    = (PW+1)'(addr_q[LgBB-1:0]) + (PW+1)'(m);
+    assign len_to_end = (~addr_q[PW-1:0]) >> LgBB;
+    assign len_second = e[PW-1:0] >> LgBB;
+    assign len_row    = last_lo >> LgBB;
 
     assign ar_valid_o = ar_valid_q;
     assign ar_addr_o  = {addr_q[31:12] + 20'(ar2_q), ar2_q ? 12'h000 : addr_q[11:0]} &
                         ~32'(BusBytes - 1);
-    assign len_to_end = (~addr_q[PW-1:0]) >> LgBB;
-    assign len_second = e[PW-1:0] >> LgBB;
-    assign len_row    = last_lo >> LgBB;
     assign ar_len_o   = ar2_q ? 8'(len_second) : page_cross ? 8'(len_to_end) : 8'(len_row);
 
     // ---- byte path -----------------------------------------------------------------------
-    logic [DW-1:0]   dst_b;     // line byte written this cycle
-    logic [LgBB-1:0] lane;      // its lane in the R beat
-    logic [NW-1:0]   j_inc;
-    logic [7:0]      byte_v;
-    logic            byte_last, port_rdy, have, bad_beat, step, wr, wr_err_now, iss_err, done;
-    logic [2:0]      iss_code;
+    logic [DW-1:0]    dst_b;              // line byte written this cycle
+    logic [LgBB-1:0]  lane;               // its lane in the R beat
+    logic [NW-1:0]    j_inc;
+    logic [7:0]       byte_v;
+    logic             byte_last, port_rdy, have, bad_beat, step, wr, wr_err_now;
+    logic             iss_err, done;
+    logic [2:0]       iss_code;
     logic [MaxLB-1:0] onehot;
 
-    assign dst_b     = DW'(c_off) + DW'(j_q);
-    assign lane      = addr_q[LgBB-1:0] + LgBB'(j_q);
-    assign j_inc     = j_q + NW'(1);
-    assign byte_last = (j_inc == c_n[NW-1:0]);
-    assign byte_v    = row_pad ? c_pad : r_data_i[{lane, 3'b000} +: 8];
+    assign dst_b      = DW'(c_off) + DW'(j_q);
+    assign lane       = addr_q[LgBB-1:0] + LgBB'(j_q);
+    assign j_inc      = j_q + NW'(1);
+    assign byte_last  = (j_inc == c_n[NW-1:0]);
+    assign byte_v     = row_pad ? c_pad : r_data_i[{lane, 3'b000} +: 8];
     // the write waits while its target's port is taken by a higher-priority writer
-    assign port_rdy  = (c_tgt == TgtSpad) ? spad_wready_i :
-                       (c_tgt == TgtAcc)  ? acc_wready_i : 1'b1;
-    assign have      = row_pad || r_valid_i;
-    assign bad_beat  = !row_pad && r_valid_i && (r_resp_i != 2'b00);
-    assign step      = (st_q == ZBytes) && have && port_rdy;
+    assign port_rdy   = (c_tgt == TgtSpad) ? spad_wready_i :
+                        (c_tgt == TgtAcc)  ? acc_wready_i : 1'b1;
+    assign have       = row_pad || r_valid_i;
+    assign bad_beat   = !row_pad && r_valid_i && (r_resp_i != 2'b00);
+    assign step       = (st_q == ZBytes) && have && port_rdy;
     // after an error the bytes of the row still in flight are taken but not written
-    assign wr        = (st_q == ZBytes) && have && !bad_beat && !err_q;
+    assign wr         = (st_q == ZBytes) && have && !bad_beat && !err_q;
     assign wr_err_now = (st_q == ZBytes) && bad_beat && !err_q;
-    assign r_ready_o = (st_q == ZBytes) && !row_pad && port_rdy &&
-                       ((lane == LgBB'(BusBytes - 1)) || byte_last);
+    assign r_ready_o  = (st_q == ZBytes) && !row_pad && port_rdy &&
+                        ((lane == LgBB'(BusBytes - 1)) || byte_last);
 
     for (genvar b = 0; b < MaxLB; b++) begin : g_onehot
       assign onehot[b] = (dst_b == DW'(b));
@@ -295,7 +317,8 @@ module systole_ld #(
     // ---- control -------------------------------------------------------------------------
     always_comb begin
       st_d       = st_q;
-      row_d      = row_q;
+      nrow_d     = nrow_q;
+      nrem_d     = nrem_q;
       addr_d     = addr_q;
       aovf_d     = aovf_q;
       line_d     = line_q;
@@ -322,16 +345,26 @@ module systole_ld #(
       case (st_q)
         ZIdle: begin
           if (cmd_valid_i && !err_q && !halt_i) begin
-            if (cmd_illegal) begin
-              iss_err = 1'b1;   // the command stays in the queue: err_idx_o = cmd_idx_i
+            if (cmd_bad) begin
+              iss_err = 1'b1;
             end else begin
-              st_d   = c_wait ? ZWait : ZRow;
-              row_d  = 16'd0;
+              st_d   = ZCheck;
+              nrow_d = '1;
+              nrem_d = ~c_rows;
               addr_d = c_src;
               aovf_d = 1'b0;
               line_d = LW'(c_line);
               lovf_d = (32'(c_line) >> LW) != 32'd0;
             end
+          end
+        end
+
+        ZCheck: begin
+          if (pad_ovf) begin
+            iss_err = 1'b1;
+            st_d    = ZIdle;
+          end else begin
+            st_d = c_wait ? ZWait : ZRow;
           end
         end
 
@@ -347,7 +380,7 @@ module systole_ld #(
         ZRow: begin
           if (halt_i || err_q) begin
             st_d = ZIdle;     // abandon the command: no further row, no token
-          end else if (c_rows == 16'd0) begin
+          end else if (rows_done) begin   // only for ROWS = 0
             tok_ld2ex_give_o = c_sig;
             done             = 1'b1;
             st_d             = ZIdle;
@@ -361,6 +394,7 @@ module systole_ld #(
             st_d     = ZIdle;
           end else begin
             st_d = ZBytes;
+            j_d  = '0;
             if (!row_pad) ar_valid_d = 1'b1;
           end
         end
@@ -369,8 +403,8 @@ module systole_ld #(
           if (step) begin
             j_d = j_inc;
             if (byte_last) begin
-              j_d    = '0;
-              row_d  = row_inc;
+              nrow_d = nrow_q - 16'd1;
+              nrem_d = nrem_q + 16'd1;
               addr_d = addr_next[31:0];
               aovf_d = aovf_q || addr_next[32];
               line_d = line_next[LW-1:0];
@@ -408,29 +442,27 @@ module systole_ld #(
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
         st_q       <= ZIdle;
-        row_q      <= '0;
-        addr_q     <= '0;
-        aovf_q     <= 1'b0;
-        line_q     <= '0;
-        lovf_q     <= 1'b0;
-        j_q        <= '0;
         ar_valid_q <= 1'b0;
         ar2_q      <= 1'b0;
         err_q      <= 1'b0;
         err_code_q <= '0;
       end else begin
         st_q       <= st_d;
-        row_q      <= row_d;
-        addr_q     <= addr_d;
-        aovf_q     <= aovf_d;
-        line_q     <= line_d;
-        lovf_q     <= lovf_d;
-        j_q        <= j_d;
         ar_valid_q <= ar_valid_d;
         ar2_q      <= ar2_d;
         err_q      <= err_d;
         err_code_q <= err_code_d;
       end
+    end
+
+    always_ff @(posedge clk_i) begin
+      nrow_q <= nrow_d;
+      nrem_q <= nrem_d;
+      addr_q <= addr_d;
+      aovf_q <= aovf_d;
+      line_q <= line_d;
+      lovf_q <= lovf_d;
+      j_q    <= j_d;
     end
 
 `ifndef SYNTHESIS
