@@ -25,7 +25,8 @@ module systole_top #(
   parameter int SpadReadPorts = 2,      // 1: one scratchpad copy, EX weight/activation reads
                                         //    share its read port
   parameter int AccReadPorts  = 2,      // 1: one accumulator copy, ST reads when EX does not
-  parameter int SerialRequant = 0       // 1: one serial output-stage lane (no multipliers)
+  parameter int SerialRequant = 0,      // 1: one serial output-stage lane (no multipliers)
+  parameter int LdSerial      = 0       // 1: LD moves one row at a time, one byte per cycle
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -507,7 +508,8 @@ module systole_top #(
     .AccLines      (AccLines),
     .QParamLines   (QParamLines),
     .AxiDataWidth  (AxiDataWidth),
-    .ReadsInFlight (ReadsInFlight)
+    .ReadsInFlight (ReadsInFlight),
+    .LdSerial      (LdSerial)
   ) u_ld (
     .clk_i             (clk_i),
     .rst_ni            (core_rst_nq),
