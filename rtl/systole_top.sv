@@ -26,7 +26,8 @@ module systole_top #(
                                         //    share its read port
   parameter int AccReadPorts  = 2,      // 1: one accumulator copy, ST reads when EX does not
   parameter int SerialRequant = 0,      // 1: one serial output-stage lane (no multipliers)
-  parameter int LdSerial      = 0       // 1: LD moves one row at a time, one byte per cycle
+  parameter int LdSerial      = 0,      // 1: LD moves one row at a time, one byte per cycle
+  parameter int SerialStore   = 0       // 1: byte-serial ST engine (bit-serial output stage)
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -609,7 +610,8 @@ module systole_top #(
     .SerialRequant (SerialRequant),
     .AccShared     ((AccReadPorts == 1) ? 1 : 0),
     .RowDepth      (StoreRows),
-    .TrkDepth      (WritesInFlight)
+    .TrkDepth      (WritesInFlight),
+    .SerialStore   (SerialStore)
   ) u_st (
     .clk_i             (clk_i),
     .rst_ni            (core_rst_nq),
