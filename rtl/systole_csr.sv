@@ -2,7 +2,7 @@
 //
 // systole_csr: Systole control/status registers: 32-bit, AXI4-Lite, 4 KiB space. Generated from rtl/regs.json by scripts/gen_regs.py.
 //
-// AXI4-Lite slave, 12-bit byte address, 32-bit data. Behaviour:
+// AXI4-Lite slave, 12-bit byte address, 32-bit data. Behaviour (CsrRam = 0):
 //   * Writes: AW and W are accepted together in the cycle both are valid (awready =
 //     wready = awvalid & wvalid & ~bvalid); the register updates at that clock edge and
 //     B is valid from the next cycle until bready. One write outstanding.
@@ -26,8 +26,31 @@
 //     word and copies the high word into a per-counter shadow that a read of HI
 //     (LO + 4) returns, so LO-then-HI is one consistent 64-bit sample. The shadow is
 //     also zeroed by counters_clear_i unless a LO read snapshots it in that cycle.
+//     A counter whose present_if parameter is 0 does not exist: it reads 0.
+//
+// CsrRam = 1 (small FPGA builds, docs/registers.md "CsrRam"): the same registers and
+// values, built around one 32-bit block RAM instead of flops and a wide read mux:
+//   * Each counter is a small flop delta (events since its last flush) plus LO, HI and
+//     HI-shadow words in the RAM. A sequencer flushes the present counters round-robin
+//     (read LO, add the delta, write LO, carry into HI: 3 cycles each), so a delta
+//     never holds more than ~100 cycles of events; its width is derived from that bound.
+//   * rw registers whose fields are all rw with reset 0 and no soft reset keep their
+//     flops (the outputs) and also a RAM copy written alongside, which reads return; a
+//     flag per register says whether it was written since reset (else it reads 0).
+//   * One access at a time, between sequencer operations: a write (awready = wready
+//     for one cycle) or a read. A read of a counter LO flushes that counter and
+//     returns the sum (and writes the shadow), a read of a HI or of a RAM copy takes
+//     one RAM read, other reads answer at once. AR/AW stay pending (the master holds
+//     the address, as AXI requires) until the access is done, a few cycles at most.
+//     Accesses and flushes alternate, which bounds both the access latency and the
+//     time between two flushes of a counter.
+//   * After reset and after counters_clear_i the sequencer first zeroes every counter
+//     word (3 cycles per counter); accesses wait for it.
 
-module systole_csr (
+module systole_csr #(
+  parameter int PerfFull = 1,  // 0: the counters with present_if PerfFull do not exist (read 0)
+  parameter int CsrRam = 0   // 1: counters and rw read-back copies in block RAM
+) (
   input  logic         clk_i,                        // clock
   input  logic         rst_ni,                       // asynchronous active-low reset
   input  logic         soft_rst_i,                   // synchronous: soft_reset fields back to their reset value
@@ -87,21 +110,51 @@ module systole_csr (
   output logic [31:0]  win_base_addr_o,              // WIN_BASE.ADDR[31:0] rw: byte address
   output logic [31:0]  win_size_bytes_o,             // WIN_SIZE.BYTES[31:0] rw: bytes
   output logic         perf_ctrl_clear_o,            // PERF_CTRL.CLEAR[0] w1p (1-cycle pulse): clear all counters
-  input  logic [31:0]  cycles_inc_i,                 // CYCLES: added to the 64-bit counter every cycle
-  input  logic [31:0]  busy_cycles_inc_i,            // BUSY_CYCLES: added to the 64-bit counter every cycle
-  input  logic [31:0]  compute_cycles_inc_i,         // COMPUTE_CYCLES: added to the 64-bit counter every cycle
-  input  logic [31:0]  macs_inc_i,                   // MACS: added to the 64-bit counter every cycle
-  input  logic [31:0]  dma_rd_bytes_inc_i,           // DMA_RD_BYTES: added to the 64-bit counter every cycle
-  input  logic [31:0]  dma_wr_bytes_inc_i,           // DMA_WR_BYTES: added to the 64-bit counter every cycle
-  input  logic [31:0]  stall_ld_dep_inc_i,           // STALL_LD_DEP: added to the 64-bit counter every cycle
-  input  logic [31:0]  stall_ex_dep_inc_i,           // STALL_EX_DEP: added to the 64-bit counter every cycle
-  input  logic [31:0]  stall_st_dep_inc_i,           // STALL_ST_DEP: added to the 64-bit counter every cycle
-  input  logic [31:0]  stall_ex_wload_inc_i,         // STALL_EX_WLOAD: added to the 64-bit counter every cycle
-  input  logic [31:0]  stall_rd_mem_inc_i,           // STALL_RD_MEM: added to the 64-bit counter every cycle
-  input  logic [31:0]  stall_wr_mem_inc_i,           // STALL_WR_MEM: added to the 64-bit counter every cycle
-  input  logic [31:0]  stall_fetch_inc_i,            // STALL_FETCH: added to the 64-bit counter every cycle
-  input  logic [31:0]  stall_queue_full_inc_i,       // STALL_QUEUE_FULL: added to the 64-bit counter every cycle
-  input  logic [31:0]  commands_inc_i,               // COMMANDS: added to the 64-bit counter every cycle
+  input  logic         cycles_inc_i,                 // CYCLES: added to the 64-bit counter every cycle
+  input  logic         busy_cycles_inc_i,            // BUSY_CYCLES: added to the 64-bit counter every cycle
+  // compute_cycles_inc_i: unused when PerfFull = 0
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic         compute_cycles_inc_i,         // COMPUTE_CYCLES: added to the 64-bit counter every cycle (exists if PerfFull != 0)
+  /* verilator lint_on UNUSEDSIGNAL */
+  // macs_inc_i: unused when PerfFull = 0
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic [15:0]  macs_inc_i,                   // MACS: added to the 64-bit counter every cycle (exists if PerfFull != 0)
+  /* verilator lint_on UNUSEDSIGNAL */
+  input  logic [4:0]   dma_rd_bytes_inc_i,           // DMA_RD_BYTES: added to the 64-bit counter every cycle
+  input  logic [4:0]   dma_wr_bytes_inc_i,           // DMA_WR_BYTES: added to the 64-bit counter every cycle
+  // stall_ld_dep_inc_i: unused when PerfFull = 0
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic         stall_ld_dep_inc_i,           // STALL_LD_DEP: added to the 64-bit counter every cycle (exists if PerfFull != 0)
+  /* verilator lint_on UNUSEDSIGNAL */
+  // stall_ex_dep_inc_i: unused when PerfFull = 0
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic         stall_ex_dep_inc_i,           // STALL_EX_DEP: added to the 64-bit counter every cycle (exists if PerfFull != 0)
+  /* verilator lint_on UNUSEDSIGNAL */
+  // stall_st_dep_inc_i: unused when PerfFull = 0
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic         stall_st_dep_inc_i,           // STALL_ST_DEP: added to the 64-bit counter every cycle (exists if PerfFull != 0)
+  /* verilator lint_on UNUSEDSIGNAL */
+  // stall_ex_wload_inc_i: unused when PerfFull = 0
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic         stall_ex_wload_inc_i,         // STALL_EX_WLOAD: added to the 64-bit counter every cycle (exists if PerfFull != 0)
+  /* verilator lint_on UNUSEDSIGNAL */
+  // stall_rd_mem_inc_i: unused when PerfFull = 0
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic         stall_rd_mem_inc_i,           // STALL_RD_MEM: added to the 64-bit counter every cycle (exists if PerfFull != 0)
+  /* verilator lint_on UNUSEDSIGNAL */
+  // stall_wr_mem_inc_i: unused when PerfFull = 0
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic         stall_wr_mem_inc_i,           // STALL_WR_MEM: added to the 64-bit counter every cycle (exists if PerfFull != 0)
+  /* verilator lint_on UNUSEDSIGNAL */
+  // stall_fetch_inc_i: unused when PerfFull = 0
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic         stall_fetch_inc_i,            // STALL_FETCH: added to the 64-bit counter every cycle (exists if PerfFull != 0)
+  /* verilator lint_on UNUSEDSIGNAL */
+  // stall_queue_full_inc_i: unused when PerfFull = 0
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic         stall_queue_full_inc_i,       // STALL_QUEUE_FULL: added to the 64-bit counter every cycle (exists if PerfFull != 0)
+  /* verilator lint_on UNUSEDSIGNAL */
+  input  logic         commands_inc_i,               // COMMANDS: added to the 64-bit counter every cycle
   input  logic         counters_clear_i              // synchronous clear of every counter64 (and its HI shadow)
 );
 
@@ -160,6 +213,23 @@ module systole_csr (
   localparam logic [1:0] RESP_OKAY   = 2'b00;
   localparam logic [1:0] RESP_SLVERR = 2'b10;
 
+  // ---- Counters that exist in this build
+  localparam bit PRESENT_CYCLES           = 1'b1;
+  localparam bit PRESENT_BUSY_CYCLES      = 1'b1;
+  localparam bit PRESENT_COMPUTE_CYCLES   = (PerfFull != 0);
+  localparam bit PRESENT_MACS             = (PerfFull != 0);
+  localparam bit PRESENT_DMA_RD_BYTES     = 1'b1;
+  localparam bit PRESENT_DMA_WR_BYTES     = 1'b1;
+  localparam bit PRESENT_STALL_LD_DEP     = (PerfFull != 0);
+  localparam bit PRESENT_STALL_EX_DEP     = (PerfFull != 0);
+  localparam bit PRESENT_STALL_ST_DEP     = (PerfFull != 0);
+  localparam bit PRESENT_STALL_EX_WLOAD   = (PerfFull != 0);
+  localparam bit PRESENT_STALL_RD_MEM     = (PerfFull != 0);
+  localparam bit PRESENT_STALL_WR_MEM     = (PerfFull != 0);
+  localparam bit PRESENT_STALL_FETCH      = (PerfFull != 0);
+  localparam bit PRESENT_STALL_QUEUE_FULL = (PerfFull != 0);
+  localparam bit PRESENT_COMMANDS         = 1'b1;
+
   // ---- AXI4-Lite channel state
   logic        bvalid_q;
   logic [1:0]  bresp_q;
@@ -171,7 +241,10 @@ module systole_csr (
   logic        wr_en;    // AW and W accepted this cycle
   logic [11:0] wr_addr;  // word-aligned write address
   logic [31:0] wr_mask;  // wstrb expanded to bits
+  // wr_data: with CsrRam = 0 only the bits of w1p and w1c fields are used
+  /* verilator lint_off UNUSEDSIGNAL */
   logic [31:0] wr_data;  // wdata & wr_mask
+  /* verilator lint_on UNUSEDSIGNAL */
   logic        wr_ctrl;
   logic        wr_ring_base;
   logic        wr_ring_size;
@@ -182,8 +255,7 @@ module systole_csr (
   logic        wr_win_size;
   logic        wr_perf_ctrl;
 
-  // ---- Read decode
-  logic        rd_en;    // AR accepted this cycle
+  // ---- Read address
   logic [11:0] rd_addr;  // word-aligned read address
 
   // ---- Field state
@@ -201,53 +273,13 @@ module systole_csr (
   logic [31:0]  win_size_bytes_q, win_size_bytes_d;
   logic         perf_ctrl_clear_q, perf_ctrl_clear_d;
 
-  // ---- Counters and their HI shadows
-  logic [63:0] cycles_q;
-  logic [31:0] cycles_hi_q;
-  logic [63:0] busy_cycles_q;
-  logic [31:0] busy_cycles_hi_q;
-  logic [63:0] compute_cycles_q;
-  logic [31:0] compute_cycles_hi_q;
-  logic [63:0] macs_q;
-  logic [31:0] macs_hi_q;
-  logic [63:0] dma_rd_bytes_q;
-  logic [31:0] dma_rd_bytes_hi_q;
-  logic [63:0] dma_wr_bytes_q;
-  logic [31:0] dma_wr_bytes_hi_q;
-  logic [63:0] stall_ld_dep_q;
-  logic [31:0] stall_ld_dep_hi_q;
-  logic [63:0] stall_ex_dep_q;
-  logic [31:0] stall_ex_dep_hi_q;
-  logic [63:0] stall_st_dep_q;
-  logic [31:0] stall_st_dep_hi_q;
-  logic [63:0] stall_ex_wload_q;
-  logic [31:0] stall_ex_wload_hi_q;
-  logic [63:0] stall_rd_mem_q;
-  logic [31:0] stall_rd_mem_hi_q;
-  logic [63:0] stall_wr_mem_q;
-  logic [31:0] stall_wr_mem_hi_q;
-  logic [63:0] stall_fetch_q;
-  logic [31:0] stall_fetch_hi_q;
-  logic [63:0] stall_queue_full_q;
-  logic [31:0] stall_queue_full_hi_q;
-  logic [63:0] commands_q;
-  logic [31:0] commands_hi_q;
-
-  // ---- AXI4-Lite handshakes
-  assign wr_en       = s_awvalid_i & s_wvalid_i & ~bvalid_q;
-  assign s_awready_o = wr_en;
-  assign s_wready_o  = wr_en;
+  // ---- AXI4-Lite outputs and write decode (addresses and handshakes per implementation)
   assign s_bvalid_o  = bvalid_q;
   assign s_bresp_o   = bresp_q;
-
-  assign rd_en       = s_arvalid_i & ~rvalid_q;
-  assign s_arready_o = ~rvalid_q;
   assign s_rvalid_o  = rvalid_q;
   assign s_rresp_o   = rresp_q;
   assign s_rdata_o   = rdata_q;
 
-  assign wr_addr = {s_awaddr_i[11:2], 2'b00};
-  assign rd_addr = {s_araddr_i[11:2], 2'b00};
   assign wr_mask = {{8{s_wstrb_i[3]}}, {8{s_wstrb_i[2]}}, {8{s_wstrb_i[1]}}, {8{s_wstrb_i[0]}}};
   assign wr_data = s_wdata_i & wr_mask;
 
@@ -295,154 +327,1322 @@ module systole_csr (
     end
   end
 
-  // ---- R channel and read mux: R data is the register value at the acceptance edge;
-  // an address that maps to no register answers SLVERR with data 0. The mux sits inside
-  // the sequential block, evaluated only on an accepted read (see the B channel).
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      rvalid_q <= 1'b0;
-      rresp_q  <= 2'b00;
-      rdata_q  <= 32'h0;
-    end else begin
-      if (rvalid_q && s_rready_i) begin
+  // =======================================================================================
+  // CsrRam = 0: every register in flops, a read mux, accesses in one cycle
+  // =======================================================================================
+  if (CsrRam == 0) begin : g_ff
+    logic        rd_en;    // AR accepted this cycle
+    // counters and their HI shadows (constant 0 when the counter does not exist)
+    logic [63:0] cycles_q;
+    logic [31:0] cycles_hi_q;
+    logic [63:0] busy_cycles_q;
+    logic [31:0] busy_cycles_hi_q;
+    // compute_cycles_q[63:32]: unused when PerfFull = 0
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [63:0] compute_cycles_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    logic [31:0] compute_cycles_hi_q;
+    // macs_q[63:32]: unused when PerfFull = 0
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [63:0] macs_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    logic [31:0] macs_hi_q;
+    logic [63:0] dma_rd_bytes_q;
+    logic [31:0] dma_rd_bytes_hi_q;
+    logic [63:0] dma_wr_bytes_q;
+    logic [31:0] dma_wr_bytes_hi_q;
+    // stall_ld_dep_q[63:32]: unused when PerfFull = 0
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [63:0] stall_ld_dep_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    logic [31:0] stall_ld_dep_hi_q;
+    // stall_ex_dep_q[63:32]: unused when PerfFull = 0
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [63:0] stall_ex_dep_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    logic [31:0] stall_ex_dep_hi_q;
+    // stall_st_dep_q[63:32]: unused when PerfFull = 0
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [63:0] stall_st_dep_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    logic [31:0] stall_st_dep_hi_q;
+    // stall_ex_wload_q[63:32]: unused when PerfFull = 0
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [63:0] stall_ex_wload_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    logic [31:0] stall_ex_wload_hi_q;
+    // stall_rd_mem_q[63:32]: unused when PerfFull = 0
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [63:0] stall_rd_mem_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    logic [31:0] stall_rd_mem_hi_q;
+    // stall_wr_mem_q[63:32]: unused when PerfFull = 0
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [63:0] stall_wr_mem_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    logic [31:0] stall_wr_mem_hi_q;
+    // stall_fetch_q[63:32]: unused when PerfFull = 0
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [63:0] stall_fetch_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    logic [31:0] stall_fetch_hi_q;
+    // stall_queue_full_q[63:32]: unused when PerfFull = 0
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [63:0] stall_queue_full_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    logic [31:0] stall_queue_full_hi_q;
+    logic [63:0] commands_q;
+    logic [31:0] commands_hi_q;
+
+    assign wr_addr     = {s_awaddr_i[11:2], 2'b00};
+    assign rd_addr     = {s_araddr_i[11:2], 2'b00};
+    assign wr_en       = s_awvalid_i & s_wvalid_i & ~bvalid_q;
+    assign s_awready_o = wr_en;
+    assign s_wready_o  = wr_en;
+    assign rd_en       = s_arvalid_i & ~rvalid_q;
+    assign s_arready_o = ~rvalid_q;
+
+    // ---- R channel and read mux: R data is the register value at the acceptance edge;
+    // an address that maps to no register answers SLVERR with data 0. The mux sits inside
+    // the sequential block, evaluated only on an accepted read (see the B channel).
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
         rvalid_q <= 1'b0;
-      end
-      if (rd_en) begin
-        rvalid_q <= 1'b1;
-        rresp_q  <= RESP_OKAY;
+        rresp_q  <= 2'b00;
         rdata_q  <= 32'h0;
-        case (rd_addr)
-          ADDR_ID: begin
-            rdata_q[31:0] <= 32'h53595354;
-          end
-          ADDR_VERSION: begin
-            rdata_q[7:0] <= 8'h00;
-            rdata_q[15:8] <= 8'h01;
-            rdata_q[23:16] <= 8'h00;
-          end
-          ADDR_CFG_ARRAY: begin
-            rdata_q[15:0] <= cfg_array_rows_i;
-            rdata_q[31:16] <= cfg_array_cols_i;
-          end
-          ADDR_CFG_SPAD: begin
-            rdata_q[31:0] <= cfg_spad_bytes_i;
-          end
-          ADDR_CFG_ACC: begin
-            rdata_q[31:0] <= cfg_acc_bytes_i;
-          end
-          ADDR_CFG_BUS: begin
-            rdata_q[15:0] <= cfg_bus_data_bits_i;
-            rdata_q[23:16] <= cfg_bus_addr_bits_i;
-          end
-          ADDR_CFG_MISC: begin
-            rdata_q[15:0] <= cfg_misc_qparam_lines_i;
-            rdata_q[23:16] <= cfg_misc_queue_depth_i;
-            rdata_q[31:24] <= cfg_misc_cmd_bytes_i;
-          end
-          ADDR_CFG_FEATURES: begin
-            rdata_q[0] <= cfg_features_softmax_i;
-            rdata_q[1] <= cfg_features_perf_full_i;
-          end
-          ADDR_CTRL: begin
-            rdata_q[0] <= 1'h0;
-          end
-          ADDR_STATUS: begin
-            rdata_q[0] <= status_idle_i;
-            rdata_q[1] <= status_error_i;
-            rdata_q[2] <= status_resetting_i;
-            rdata_q[15:8] <= status_err_code_i;
-          end
-          ADDR_ERR_CMD: begin
-            rdata_q[15:0] <= err_cmd_index_i;
-          end
-          ADDR_RING_BASE: begin
-            rdata_q[31:0] <= ring_base_addr_q;
-          end
-          ADDR_RING_SIZE: begin
-            rdata_q[15:0] <= ring_size_slots_q;
-          end
-          ADDR_RING_HEAD: begin
-            rdata_q[15:0] <= ring_head_index_i;
-          end
-          ADDR_RING_TAIL: begin
-            rdata_q[15:0] <= ring_tail_index_q;
-          end
-          ADDR_IRQ_ENABLE: begin
-            rdata_q[0] <= irq_enable_idle_q;
-            rdata_q[1] <= irq_enable_error_q;
-            rdata_q[2] <= irq_enable_cmd_q;
-          end
-          ADDR_IRQ_STATUS: begin
-            rdata_q[0] <= irq_status_idle_q;
-            rdata_q[1] <= irq_status_error_q;
-            rdata_q[2] <= irq_status_cmd_q;
-          end
-          ADDR_WIN_BASE: begin
-            rdata_q[31:0] <= win_base_addr_q;
-          end
-          ADDR_WIN_SIZE: begin
-            rdata_q[31:0] <= win_size_bytes_q;
-          end
-          ADDR_PERF_CTRL: begin
-            rdata_q[0] <= 1'h0;
-          end
-          ADDR_CYCLES_LO: rdata_q <= cycles_q[31:0];
-          ADDR_CYCLES_HI: rdata_q <= cycles_hi_q;
-          ADDR_BUSY_CYCLES_LO: rdata_q <= busy_cycles_q[31:0];
-          ADDR_BUSY_CYCLES_HI: rdata_q <= busy_cycles_hi_q;
-          ADDR_COMPUTE_CYCLES_LO: rdata_q <= compute_cycles_q[31:0];
-          ADDR_COMPUTE_CYCLES_HI: rdata_q <= compute_cycles_hi_q;
-          ADDR_MACS_LO: rdata_q <= macs_q[31:0];
-          ADDR_MACS_HI: rdata_q <= macs_hi_q;
-          ADDR_DMA_RD_BYTES_LO: rdata_q <= dma_rd_bytes_q[31:0];
-          ADDR_DMA_RD_BYTES_HI: rdata_q <= dma_rd_bytes_hi_q;
-          ADDR_DMA_WR_BYTES_LO: rdata_q <= dma_wr_bytes_q[31:0];
-          ADDR_DMA_WR_BYTES_HI: rdata_q <= dma_wr_bytes_hi_q;
-          ADDR_STALL_LD_DEP_LO: rdata_q <= stall_ld_dep_q[31:0];
-          ADDR_STALL_LD_DEP_HI: rdata_q <= stall_ld_dep_hi_q;
-          ADDR_STALL_EX_DEP_LO: rdata_q <= stall_ex_dep_q[31:0];
-          ADDR_STALL_EX_DEP_HI: rdata_q <= stall_ex_dep_hi_q;
-          ADDR_STALL_ST_DEP_LO: rdata_q <= stall_st_dep_q[31:0];
-          ADDR_STALL_ST_DEP_HI: rdata_q <= stall_st_dep_hi_q;
-          ADDR_STALL_EX_WLOAD_LO: rdata_q <= stall_ex_wload_q[31:0];
-          ADDR_STALL_EX_WLOAD_HI: rdata_q <= stall_ex_wload_hi_q;
-          ADDR_STALL_RD_MEM_LO: rdata_q <= stall_rd_mem_q[31:0];
-          ADDR_STALL_RD_MEM_HI: rdata_q <= stall_rd_mem_hi_q;
-          ADDR_STALL_WR_MEM_LO: rdata_q <= stall_wr_mem_q[31:0];
-          ADDR_STALL_WR_MEM_HI: rdata_q <= stall_wr_mem_hi_q;
-          ADDR_STALL_FETCH_LO: rdata_q <= stall_fetch_q[31:0];
-          ADDR_STALL_FETCH_HI: rdata_q <= stall_fetch_hi_q;
-          ADDR_STALL_QUEUE_FULL_LO: rdata_q <= stall_queue_full_q[31:0];
-          ADDR_STALL_QUEUE_FULL_HI: rdata_q <= stall_queue_full_hi_q;
-          ADDR_COMMANDS_LO: rdata_q <= commands_q[31:0];
-          ADDR_COMMANDS_HI: rdata_q <= commands_hi_q;
-          default: rresp_q <= RESP_SLVERR;
-        endcase
+      end else begin
+        if (rvalid_q && s_rready_i) begin
+          rvalid_q <= 1'b0;
+        end
+        if (rd_en) begin
+          rvalid_q <= 1'b1;
+          rresp_q  <= RESP_OKAY;
+          rdata_q  <= 32'h0;
+          case (rd_addr)
+            ADDR_ID: begin
+              rdata_q[31:0] <= 32'h53595354;
+            end
+            ADDR_VERSION: begin
+              rdata_q[7:0] <= 8'h00;
+              rdata_q[15:8] <= 8'h01;
+              rdata_q[23:16] <= 8'h00;
+            end
+            ADDR_CFG_ARRAY: begin
+              rdata_q[15:0] <= cfg_array_rows_i;
+              rdata_q[31:16] <= cfg_array_cols_i;
+            end
+            ADDR_CFG_SPAD: begin
+              rdata_q[31:0] <= cfg_spad_bytes_i;
+            end
+            ADDR_CFG_ACC: begin
+              rdata_q[31:0] <= cfg_acc_bytes_i;
+            end
+            ADDR_CFG_BUS: begin
+              rdata_q[15:0] <= cfg_bus_data_bits_i;
+              rdata_q[23:16] <= cfg_bus_addr_bits_i;
+            end
+            ADDR_CFG_MISC: begin
+              rdata_q[15:0] <= cfg_misc_qparam_lines_i;
+              rdata_q[23:16] <= cfg_misc_queue_depth_i;
+              rdata_q[31:24] <= cfg_misc_cmd_bytes_i;
+            end
+            ADDR_CFG_FEATURES: begin
+              rdata_q[0] <= cfg_features_softmax_i;
+              rdata_q[1] <= cfg_features_perf_full_i;
+            end
+            ADDR_CTRL: begin
+              rdata_q[0] <= 1'h0;
+            end
+            ADDR_STATUS: begin
+              rdata_q[0] <= status_idle_i;
+              rdata_q[1] <= status_error_i;
+              rdata_q[2] <= status_resetting_i;
+              rdata_q[15:8] <= status_err_code_i;
+            end
+            ADDR_ERR_CMD: begin
+              rdata_q[15:0] <= err_cmd_index_i;
+            end
+            ADDR_RING_BASE: begin
+              rdata_q[31:0] <= ring_base_addr_q;
+            end
+            ADDR_RING_SIZE: begin
+              rdata_q[15:0] <= ring_size_slots_q;
+            end
+            ADDR_RING_HEAD: begin
+              rdata_q[15:0] <= ring_head_index_i;
+            end
+            ADDR_RING_TAIL: begin
+              rdata_q[15:0] <= ring_tail_index_q;
+            end
+            ADDR_IRQ_ENABLE: begin
+              rdata_q[0] <= irq_enable_idle_q;
+              rdata_q[1] <= irq_enable_error_q;
+              rdata_q[2] <= irq_enable_cmd_q;
+            end
+            ADDR_IRQ_STATUS: begin
+              rdata_q[0] <= irq_status_idle_q;
+              rdata_q[1] <= irq_status_error_q;
+              rdata_q[2] <= irq_status_cmd_q;
+            end
+            ADDR_WIN_BASE: begin
+              rdata_q[31:0] <= win_base_addr_q;
+            end
+            ADDR_WIN_SIZE: begin
+              rdata_q[31:0] <= win_size_bytes_q;
+            end
+            ADDR_PERF_CTRL: begin
+              rdata_q[0] <= 1'h0;
+            end
+            ADDR_CYCLES_LO: rdata_q <= cycles_q[31:0];
+            ADDR_CYCLES_HI: rdata_q <= cycles_hi_q;
+            ADDR_BUSY_CYCLES_LO: rdata_q <= busy_cycles_q[31:0];
+            ADDR_BUSY_CYCLES_HI: rdata_q <= busy_cycles_hi_q;
+            ADDR_COMPUTE_CYCLES_LO: rdata_q <= compute_cycles_q[31:0];
+            ADDR_COMPUTE_CYCLES_HI: rdata_q <= compute_cycles_hi_q;
+            ADDR_MACS_LO: rdata_q <= macs_q[31:0];
+            ADDR_MACS_HI: rdata_q <= macs_hi_q;
+            ADDR_DMA_RD_BYTES_LO: rdata_q <= dma_rd_bytes_q[31:0];
+            ADDR_DMA_RD_BYTES_HI: rdata_q <= dma_rd_bytes_hi_q;
+            ADDR_DMA_WR_BYTES_LO: rdata_q <= dma_wr_bytes_q[31:0];
+            ADDR_DMA_WR_BYTES_HI: rdata_q <= dma_wr_bytes_hi_q;
+            ADDR_STALL_LD_DEP_LO: rdata_q <= stall_ld_dep_q[31:0];
+            ADDR_STALL_LD_DEP_HI: rdata_q <= stall_ld_dep_hi_q;
+            ADDR_STALL_EX_DEP_LO: rdata_q <= stall_ex_dep_q[31:0];
+            ADDR_STALL_EX_DEP_HI: rdata_q <= stall_ex_dep_hi_q;
+            ADDR_STALL_ST_DEP_LO: rdata_q <= stall_st_dep_q[31:0];
+            ADDR_STALL_ST_DEP_HI: rdata_q <= stall_st_dep_hi_q;
+            ADDR_STALL_EX_WLOAD_LO: rdata_q <= stall_ex_wload_q[31:0];
+            ADDR_STALL_EX_WLOAD_HI: rdata_q <= stall_ex_wload_hi_q;
+            ADDR_STALL_RD_MEM_LO: rdata_q <= stall_rd_mem_q[31:0];
+            ADDR_STALL_RD_MEM_HI: rdata_q <= stall_rd_mem_hi_q;
+            ADDR_STALL_WR_MEM_LO: rdata_q <= stall_wr_mem_q[31:0];
+            ADDR_STALL_WR_MEM_HI: rdata_q <= stall_wr_mem_hi_q;
+            ADDR_STALL_FETCH_LO: rdata_q <= stall_fetch_q[31:0];
+            ADDR_STALL_FETCH_HI: rdata_q <= stall_fetch_hi_q;
+            ADDR_STALL_QUEUE_FULL_LO: rdata_q <= stall_queue_full_q[31:0];
+            ADDR_STALL_QUEUE_FULL_HI: rdata_q <= stall_queue_full_hi_q;
+            ADDR_COMMANDS_LO: rdata_q <= commands_q[31:0];
+            ADDR_COMMANDS_HI: rdata_q <= commands_hi_q;
+            default: rresp_q <= RESP_SLVERR;
+          endcase
+        end
       end
     end
+
+    // ---- CYCLES: increment, clear, HI snapshot on a LO read. Next state inside the
+    // sequential block (simulation speed, see the B channel): the snapshot depends on
+    // the AR input port.
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        cycles_q    <= 64'h0;
+        cycles_hi_q <= 32'h0;
+      end else begin
+        if (counters_clear_i) begin
+          cycles_q    <= 64'h0;
+          cycles_hi_q <= 32'h0;
+        end else begin
+          cycles_q <= cycles_q + 64'(cycles_inc_i);
+        end
+        if (rd_en && rd_addr == ADDR_CYCLES_LO) begin
+          cycles_hi_q <= cycles_q[63:32];
+        end
+      end
+    end
+
+    // ---- BUSY_CYCLES: increment, clear, HI snapshot on a LO read. Next state inside the
+    // sequential block (simulation speed, see the B channel): the snapshot depends on
+    // the AR input port.
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        busy_cycles_q    <= 64'h0;
+        busy_cycles_hi_q <= 32'h0;
+      end else begin
+        if (counters_clear_i) begin
+          busy_cycles_q    <= 64'h0;
+          busy_cycles_hi_q <= 32'h0;
+        end else begin
+          busy_cycles_q <= busy_cycles_q + 64'(busy_cycles_inc_i);
+        end
+        if (rd_en && rd_addr == ADDR_BUSY_CYCLES_LO) begin
+          busy_cycles_hi_q <= busy_cycles_q[63:32];
+        end
+      end
+    end
+
+    if (PRESENT_COMPUTE_CYCLES) begin : g_compute_cycles
+      // ---- COMPUTE_CYCLES: increment, clear, HI snapshot on a LO read. Next state inside the
+      // sequential block (simulation speed, see the B channel): the snapshot depends on
+      // the AR input port.
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          compute_cycles_q    <= 64'h0;
+          compute_cycles_hi_q <= 32'h0;
+        end else begin
+          if (counters_clear_i) begin
+            compute_cycles_q    <= 64'h0;
+            compute_cycles_hi_q <= 32'h0;
+          end else begin
+            compute_cycles_q <= compute_cycles_q + 64'(compute_cycles_inc_i);
+          end
+          if (rd_en && rd_addr == ADDR_COMPUTE_CYCLES_LO) begin
+            compute_cycles_hi_q <= compute_cycles_q[63:32];
+          end
+        end
+      end
+    end else begin : g_compute_cycles_absent
+      assign compute_cycles_q    = 64'h0;
+      assign compute_cycles_hi_q = 32'h0;
+    end
+
+    if (PRESENT_MACS) begin : g_macs
+      // ---- MACS: increment, clear, HI snapshot on a LO read. Next state inside the
+      // sequential block (simulation speed, see the B channel): the snapshot depends on
+      // the AR input port.
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          macs_q    <= 64'h0;
+          macs_hi_q <= 32'h0;
+        end else begin
+          if (counters_clear_i) begin
+            macs_q    <= 64'h0;
+            macs_hi_q <= 32'h0;
+          end else begin
+            macs_q <= macs_q + 64'(macs_inc_i);
+          end
+          if (rd_en && rd_addr == ADDR_MACS_LO) begin
+            macs_hi_q <= macs_q[63:32];
+          end
+        end
+      end
+    end else begin : g_macs_absent
+      assign macs_q    = 64'h0;
+      assign macs_hi_q = 32'h0;
+    end
+
+    // ---- DMA_RD_BYTES: increment, clear, HI snapshot on a LO read. Next state inside the
+    // sequential block (simulation speed, see the B channel): the snapshot depends on
+    // the AR input port.
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        dma_rd_bytes_q    <= 64'h0;
+        dma_rd_bytes_hi_q <= 32'h0;
+      end else begin
+        if (counters_clear_i) begin
+          dma_rd_bytes_q    <= 64'h0;
+          dma_rd_bytes_hi_q <= 32'h0;
+        end else begin
+          dma_rd_bytes_q <= dma_rd_bytes_q + 64'(dma_rd_bytes_inc_i);
+        end
+        if (rd_en && rd_addr == ADDR_DMA_RD_BYTES_LO) begin
+          dma_rd_bytes_hi_q <= dma_rd_bytes_q[63:32];
+        end
+      end
+    end
+
+    // ---- DMA_WR_BYTES: increment, clear, HI snapshot on a LO read. Next state inside the
+    // sequential block (simulation speed, see the B channel): the snapshot depends on
+    // the AR input port.
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        dma_wr_bytes_q    <= 64'h0;
+        dma_wr_bytes_hi_q <= 32'h0;
+      end else begin
+        if (counters_clear_i) begin
+          dma_wr_bytes_q    <= 64'h0;
+          dma_wr_bytes_hi_q <= 32'h0;
+        end else begin
+          dma_wr_bytes_q <= dma_wr_bytes_q + 64'(dma_wr_bytes_inc_i);
+        end
+        if (rd_en && rd_addr == ADDR_DMA_WR_BYTES_LO) begin
+          dma_wr_bytes_hi_q <= dma_wr_bytes_q[63:32];
+        end
+      end
+    end
+
+    if (PRESENT_STALL_LD_DEP) begin : g_stall_ld_dep
+      // ---- STALL_LD_DEP: increment, clear, HI snapshot on a LO read. Next state inside the
+      // sequential block (simulation speed, see the B channel): the snapshot depends on
+      // the AR input port.
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          stall_ld_dep_q    <= 64'h0;
+          stall_ld_dep_hi_q <= 32'h0;
+        end else begin
+          if (counters_clear_i) begin
+            stall_ld_dep_q    <= 64'h0;
+            stall_ld_dep_hi_q <= 32'h0;
+          end else begin
+            stall_ld_dep_q <= stall_ld_dep_q + 64'(stall_ld_dep_inc_i);
+          end
+          if (rd_en && rd_addr == ADDR_STALL_LD_DEP_LO) begin
+            stall_ld_dep_hi_q <= stall_ld_dep_q[63:32];
+          end
+        end
+      end
+    end else begin : g_stall_ld_dep_absent
+      assign stall_ld_dep_q    = 64'h0;
+      assign stall_ld_dep_hi_q = 32'h0;
+    end
+
+    if (PRESENT_STALL_EX_DEP) begin : g_stall_ex_dep
+      // ---- STALL_EX_DEP: increment, clear, HI snapshot on a LO read. Next state inside the
+      // sequential block (simulation speed, see the B channel): the snapshot depends on
+      // the AR input port.
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          stall_ex_dep_q    <= 64'h0;
+          stall_ex_dep_hi_q <= 32'h0;
+        end else begin
+          if (counters_clear_i) begin
+            stall_ex_dep_q    <= 64'h0;
+            stall_ex_dep_hi_q <= 32'h0;
+          end else begin
+            stall_ex_dep_q <= stall_ex_dep_q + 64'(stall_ex_dep_inc_i);
+          end
+          if (rd_en && rd_addr == ADDR_STALL_EX_DEP_LO) begin
+            stall_ex_dep_hi_q <= stall_ex_dep_q[63:32];
+          end
+        end
+      end
+    end else begin : g_stall_ex_dep_absent
+      assign stall_ex_dep_q    = 64'h0;
+      assign stall_ex_dep_hi_q = 32'h0;
+    end
+
+    if (PRESENT_STALL_ST_DEP) begin : g_stall_st_dep
+      // ---- STALL_ST_DEP: increment, clear, HI snapshot on a LO read. Next state inside the
+      // sequential block (simulation speed, see the B channel): the snapshot depends on
+      // the AR input port.
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          stall_st_dep_q    <= 64'h0;
+          stall_st_dep_hi_q <= 32'h0;
+        end else begin
+          if (counters_clear_i) begin
+            stall_st_dep_q    <= 64'h0;
+            stall_st_dep_hi_q <= 32'h0;
+          end else begin
+            stall_st_dep_q <= stall_st_dep_q + 64'(stall_st_dep_inc_i);
+          end
+          if (rd_en && rd_addr == ADDR_STALL_ST_DEP_LO) begin
+            stall_st_dep_hi_q <= stall_st_dep_q[63:32];
+          end
+        end
+      end
+    end else begin : g_stall_st_dep_absent
+      assign stall_st_dep_q    = 64'h0;
+      assign stall_st_dep_hi_q = 32'h0;
+    end
+
+    if (PRESENT_STALL_EX_WLOAD) begin : g_stall_ex_wload
+      // ---- STALL_EX_WLOAD: increment, clear, HI snapshot on a LO read. Next state inside the
+      // sequential block (simulation speed, see the B channel): the snapshot depends on
+      // the AR input port.
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          stall_ex_wload_q    <= 64'h0;
+          stall_ex_wload_hi_q <= 32'h0;
+        end else begin
+          if (counters_clear_i) begin
+            stall_ex_wload_q    <= 64'h0;
+            stall_ex_wload_hi_q <= 32'h0;
+          end else begin
+            stall_ex_wload_q <= stall_ex_wload_q + 64'(stall_ex_wload_inc_i);
+          end
+          if (rd_en && rd_addr == ADDR_STALL_EX_WLOAD_LO) begin
+            stall_ex_wload_hi_q <= stall_ex_wload_q[63:32];
+          end
+        end
+      end
+    end else begin : g_stall_ex_wload_absent
+      assign stall_ex_wload_q    = 64'h0;
+      assign stall_ex_wload_hi_q = 32'h0;
+    end
+
+    if (PRESENT_STALL_RD_MEM) begin : g_stall_rd_mem
+      // ---- STALL_RD_MEM: increment, clear, HI snapshot on a LO read. Next state inside the
+      // sequential block (simulation speed, see the B channel): the snapshot depends on
+      // the AR input port.
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          stall_rd_mem_q    <= 64'h0;
+          stall_rd_mem_hi_q <= 32'h0;
+        end else begin
+          if (counters_clear_i) begin
+            stall_rd_mem_q    <= 64'h0;
+            stall_rd_mem_hi_q <= 32'h0;
+          end else begin
+            stall_rd_mem_q <= stall_rd_mem_q + 64'(stall_rd_mem_inc_i);
+          end
+          if (rd_en && rd_addr == ADDR_STALL_RD_MEM_LO) begin
+            stall_rd_mem_hi_q <= stall_rd_mem_q[63:32];
+          end
+        end
+      end
+    end else begin : g_stall_rd_mem_absent
+      assign stall_rd_mem_q    = 64'h0;
+      assign stall_rd_mem_hi_q = 32'h0;
+    end
+
+    if (PRESENT_STALL_WR_MEM) begin : g_stall_wr_mem
+      // ---- STALL_WR_MEM: increment, clear, HI snapshot on a LO read. Next state inside the
+      // sequential block (simulation speed, see the B channel): the snapshot depends on
+      // the AR input port.
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          stall_wr_mem_q    <= 64'h0;
+          stall_wr_mem_hi_q <= 32'h0;
+        end else begin
+          if (counters_clear_i) begin
+            stall_wr_mem_q    <= 64'h0;
+            stall_wr_mem_hi_q <= 32'h0;
+          end else begin
+            stall_wr_mem_q <= stall_wr_mem_q + 64'(stall_wr_mem_inc_i);
+          end
+          if (rd_en && rd_addr == ADDR_STALL_WR_MEM_LO) begin
+            stall_wr_mem_hi_q <= stall_wr_mem_q[63:32];
+          end
+        end
+      end
+    end else begin : g_stall_wr_mem_absent
+      assign stall_wr_mem_q    = 64'h0;
+      assign stall_wr_mem_hi_q = 32'h0;
+    end
+
+    if (PRESENT_STALL_FETCH) begin : g_stall_fetch
+      // ---- STALL_FETCH: increment, clear, HI snapshot on a LO read. Next state inside the
+      // sequential block (simulation speed, see the B channel): the snapshot depends on
+      // the AR input port.
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          stall_fetch_q    <= 64'h0;
+          stall_fetch_hi_q <= 32'h0;
+        end else begin
+          if (counters_clear_i) begin
+            stall_fetch_q    <= 64'h0;
+            stall_fetch_hi_q <= 32'h0;
+          end else begin
+            stall_fetch_q <= stall_fetch_q + 64'(stall_fetch_inc_i);
+          end
+          if (rd_en && rd_addr == ADDR_STALL_FETCH_LO) begin
+            stall_fetch_hi_q <= stall_fetch_q[63:32];
+          end
+        end
+      end
+    end else begin : g_stall_fetch_absent
+      assign stall_fetch_q    = 64'h0;
+      assign stall_fetch_hi_q = 32'h0;
+    end
+
+    if (PRESENT_STALL_QUEUE_FULL) begin : g_stall_queue_full
+      // ---- STALL_QUEUE_FULL: increment, clear, HI snapshot on a LO read. Next state inside the
+      // sequential block (simulation speed, see the B channel): the snapshot depends on
+      // the AR input port.
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          stall_queue_full_q    <= 64'h0;
+          stall_queue_full_hi_q <= 32'h0;
+        end else begin
+          if (counters_clear_i) begin
+            stall_queue_full_q    <= 64'h0;
+            stall_queue_full_hi_q <= 32'h0;
+          end else begin
+            stall_queue_full_q <= stall_queue_full_q + 64'(stall_queue_full_inc_i);
+          end
+          if (rd_en && rd_addr == ADDR_STALL_QUEUE_FULL_LO) begin
+            stall_queue_full_hi_q <= stall_queue_full_q[63:32];
+          end
+        end
+      end
+    end else begin : g_stall_queue_full_absent
+      assign stall_queue_full_q    = 64'h0;
+      assign stall_queue_full_hi_q = 32'h0;
+    end
+
+    // ---- COMMANDS: increment, clear, HI snapshot on a LO read. Next state inside the
+    // sequential block (simulation speed, see the B channel): the snapshot depends on
+    // the AR input port.
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        commands_q    <= 64'h0;
+        commands_hi_q <= 32'h0;
+      end else begin
+        if (counters_clear_i) begin
+          commands_q    <= 64'h0;
+          commands_hi_q <= 32'h0;
+        end else begin
+          commands_q <= commands_q + 64'(commands_inc_i);
+        end
+        if (rd_en && rd_addr == ADDR_COMMANDS_LO) begin
+          commands_hi_q <= commands_q[63:32];
+        end
+      end
+    end
+
+  end
+  // =======================================================================================
+  // CsrRam = 1: counters and rw read-back copies in one block RAM (see the header)
+  // =======================================================================================
+  else begin : g_ram
+    localparam int NCnt  = 15;   // counters of the description
+    localparam int NCopy = 5;    // rw registers with a RAM copy
+    localparam int CntW  = 4;    // counter index bits
+    localparam int RamAw = 7;    // RAM word address: {0, counter, word} or {1, copy}
+    localparam logic [NCnt-1:0] Present = {
+      PRESENT_COMMANDS,
+      PRESENT_STALL_QUEUE_FULL,
+      PRESENT_STALL_FETCH,
+      PRESENT_STALL_WR_MEM,
+      PRESENT_STALL_RD_MEM,
+      PRESENT_STALL_EX_WLOAD,
+      PRESENT_STALL_ST_DEP,
+      PRESENT_STALL_EX_DEP,
+      PRESENT_STALL_LD_DEP,
+      PRESENT_DMA_WR_BYTES,
+      PRESENT_DMA_RD_BYTES,
+      PRESENT_MACS,
+      PRESENT_COMPUTE_CYCLES,
+      PRESENT_BUSY_CYCLES,
+      PRESENT_CYCLES
+    };
+    localparam int NPresent =
+      (PRESENT_CYCLES ? 1 : 0) +
+      (PRESENT_BUSY_CYCLES ? 1 : 0) +
+      (PRESENT_COMPUTE_CYCLES ? 1 : 0) +
+      (PRESENT_MACS ? 1 : 0) +
+      (PRESENT_DMA_RD_BYTES ? 1 : 0) +
+      (PRESENT_DMA_WR_BYTES ? 1 : 0) +
+      (PRESENT_STALL_LD_DEP ? 1 : 0) +
+      (PRESENT_STALL_EX_DEP ? 1 : 0) +
+      (PRESENT_STALL_ST_DEP ? 1 : 0) +
+      (PRESENT_STALL_EX_WLOAD ? 1 : 0) +
+      (PRESENT_STALL_RD_MEM ? 1 : 0) +
+      (PRESENT_STALL_WR_MEM ? 1 : 0) +
+      (PRESENT_STALL_FETCH ? 1 : 0) +
+      (PRESENT_STALL_QUEUE_FULL ? 1 : 0) +
+      (PRESENT_COMMANDS ? 1 : 0);
+    // Most cycles from one take of a counter's delta (or from counters_clear_i, which
+    // zeroes the deltas) to the next: the operation in flight (at most 5), the sweep (the
+    // counter half of the RAM, and after reset the copies), one round of the sequencer
+    // (per present counter a flush of 3 and an access of at most 5), and a margin.
+    localparam int TakeGap = 5 + 2**(RamAw-1) + NCopy + 8 * NPresent + 8;
+    localparam int DeltaW  = $clog2(TakeGap + 1);
+    localparam int SumW    = DeltaW + 16;  // widest delta
+
+    localparam logic [2:0] SIdle  = 3'd0;  // dispatch: an access, the next flush or the sweep
+    localparam logic [2:0] SF1    = 3'd1;  // flush: LO += delta, read HI
+    localparam logic [2:0] SF2    = 3'd2;  // flush: HI += carry
+    localparam logic [2:0] SF3    = 3'd3;  // LO read: HI + carry into the shadow, read LO
+    localparam logic [2:0] SR1    = 3'd4;  // a RAM word was read for an access: answer it
+    localparam logic [2:0] SSweep = 3'd5;  // zero RAM words (reset, counters_clear_i)
+    localparam logic [1:0] WLo = 2'd0;     // words of a counter: LO, HI, HI shadow
+    localparam logic [1:0] WHi = 2'd1;
+    localparam logic [1:0] WSh = 2'd2;
+    localparam logic [1:0] RkLive = 2'd0;  // read kind: answered at dispatch from flops/inputs
+    localparam logic [1:0] RkLo   = 2'd1;  // counter LO: flush the counter, then read LO
+    localparam logic [1:0] RkRam  = 2'd2;  // HI shadow or rw copy: one RAM read
+    localparam logic [RamAw-1:0] SweepEnd = RamAw'(2**(RamAw-1) - 1);           // counters
+    localparam logic [RamAw-1:0] SweepAll = RamAw'(2**(RamAw-1) + NCopy - 1);   // + copies
+
+    // The RAM. The sequencer never reads and writes one word in the same cycle, so the
+    // read-during-write behaviour does not matter (no_rw_check: no bypass logic in Yosys).
+    // Bit-granular write enables (the iCE40 block RAM's mask): a copy's bits outside its
+    // fields are never written and stay 0 from the sweep after reset.
+    (* no_rw_check *) logic [31:0] ram_q [2**RamAw];
+    logic              ram_we, ram_re;
+    logic [RamAw-1:0]  ram_waddr, ram_raddr;
+    logic [31:0]       ram_wdata, ram_wbits, ram_rdata;
+
+    logic [2:0]        state_q, state_d;
+    logic [CntW-1:0]   cnt_q, cnt_d;     // counter of the flush or LO read
+    logic [CntW-1:0]   rr_q, rr_d;       // counter of the next background flush
+    logic [RamAw-1:0]  sw_q, sw_d;       // sweep: next word
+    logic              all_q, all_d;     // the sweep includes the copies (after reset)
+    logic              clr_q, clr_d;     // sweep pending
+    logic              lord_q, lord_d;   // this flush answers a LO read
+    logic              carry_q, carry_d; // carry from LO into HI
+    logic              turn_q, turn_d;   // an access may go before the next flush
+    logic              take;             // SF1: the delta of cnt_q goes into LO
+    logic              axi_wr;           // a write to a register with a RAM copy
+    logic [SumW-1:0]   delta;            // delta of cnt_q
+    logic [32:0]       sum;
+    logic              wr_go, rd_go;     // write accepted / read answered this cycle
+    logic [1:0]        rd_kind;
+    logic [CntW-1:0]   rd_cnt;
+    logic [RamAw-1:0]  rd_word;
+    logic [31:0]       live_rdata;
+    logic              live_err;
+    logic              wr_copy;          // the write address has a RAM copy
+    logic [RamAw-1:0]  wr_word;          // ... at this word
+    logic [31:0]       wr_bits;          // ... with these field bits
+
+    // the next present counter after c (cyclically): the round-robin skips absent ones
+    function automatic logic [CntW-1:0] next_present(input logic [CntW-1:0] c);
+      logic found;
+      next_present = c;
+      found = 1'b0;
+      for (int k = 0; k < NCnt; k++) begin
+        if (!found && CntW'(k) > c && Present[k]) begin
+          next_present = CntW'(k);
+          found = 1'b1;
+        end
+      end
+      for (int k = 0; k < NCnt; k++) begin
+        if (!found && Present[k]) begin
+          next_present = CntW'(k);
+          found = 1'b1;
+        end
+      end
+    endfunction
+
+    // ---- Per-counter deltas: events since the counter's last take (constant 0 if absent)
+    localparam int DW_CYCLES = DeltaW;
+    logic [DW_CYCLES-1:0] cycles_delta_q, cycles_delta_d;
+    localparam int DW_BUSY_CYCLES = DeltaW;
+    logic [DW_BUSY_CYCLES-1:0] busy_cycles_delta_q, busy_cycles_delta_d;
+    localparam int DW_COMPUTE_CYCLES = DeltaW;
+    logic [DW_COMPUTE_CYCLES-1:0] compute_cycles_delta_q, compute_cycles_delta_d;
+    localparam int DW_MACS = DeltaW + 16;
+    logic [DW_MACS-1:0] macs_delta_q, macs_delta_d;
+    localparam int DW_DMA_RD_BYTES = DeltaW + 5;
+    logic [DW_DMA_RD_BYTES-1:0] dma_rd_bytes_delta_q, dma_rd_bytes_delta_d;
+    localparam int DW_DMA_WR_BYTES = DeltaW + 5;
+    logic [DW_DMA_WR_BYTES-1:0] dma_wr_bytes_delta_q, dma_wr_bytes_delta_d;
+    localparam int DW_STALL_LD_DEP = DeltaW;
+    logic [DW_STALL_LD_DEP-1:0] stall_ld_dep_delta_q, stall_ld_dep_delta_d;
+    localparam int DW_STALL_EX_DEP = DeltaW;
+    logic [DW_STALL_EX_DEP-1:0] stall_ex_dep_delta_q, stall_ex_dep_delta_d;
+    localparam int DW_STALL_ST_DEP = DeltaW;
+    logic [DW_STALL_ST_DEP-1:0] stall_st_dep_delta_q, stall_st_dep_delta_d;
+    localparam int DW_STALL_EX_WLOAD = DeltaW;
+    logic [DW_STALL_EX_WLOAD-1:0] stall_ex_wload_delta_q, stall_ex_wload_delta_d;
+    localparam int DW_STALL_RD_MEM = DeltaW;
+    logic [DW_STALL_RD_MEM-1:0] stall_rd_mem_delta_q, stall_rd_mem_delta_d;
+    localparam int DW_STALL_WR_MEM = DeltaW;
+    logic [DW_STALL_WR_MEM-1:0] stall_wr_mem_delta_q, stall_wr_mem_delta_d;
+    localparam int DW_STALL_FETCH = DeltaW;
+    logic [DW_STALL_FETCH-1:0] stall_fetch_delta_q, stall_fetch_delta_d;
+    localparam int DW_STALL_QUEUE_FULL = DeltaW;
+    logic [DW_STALL_QUEUE_FULL-1:0] stall_queue_full_delta_q, stall_queue_full_delta_d;
+    localparam int DW_COMMANDS = DeltaW;
+    logic [DW_COMMANDS-1:0] commands_delta_q, commands_delta_d;
+
+    assign cycles_delta_d = (!PRESENT_CYCLES || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(0)) ? DW_CYCLES'(cycles_inc_i) :
+        cycles_delta_q + DW_CYCLES'(cycles_inc_i);
+    assign busy_cycles_delta_d = (!PRESENT_BUSY_CYCLES || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(1)) ? DW_BUSY_CYCLES'(busy_cycles_inc_i) :
+        busy_cycles_delta_q + DW_BUSY_CYCLES'(busy_cycles_inc_i);
+    assign compute_cycles_delta_d = (!PRESENT_COMPUTE_CYCLES || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(2)) ? DW_COMPUTE_CYCLES'(compute_cycles_inc_i) :
+        compute_cycles_delta_q + DW_COMPUTE_CYCLES'(compute_cycles_inc_i);
+    assign macs_delta_d = (!PRESENT_MACS || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(3)) ? DW_MACS'(macs_inc_i) :
+        macs_delta_q + DW_MACS'(macs_inc_i);
+    assign dma_rd_bytes_delta_d = (!PRESENT_DMA_RD_BYTES || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(4)) ? DW_DMA_RD_BYTES'(dma_rd_bytes_inc_i) :
+        dma_rd_bytes_delta_q + DW_DMA_RD_BYTES'(dma_rd_bytes_inc_i);
+    assign dma_wr_bytes_delta_d = (!PRESENT_DMA_WR_BYTES || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(5)) ? DW_DMA_WR_BYTES'(dma_wr_bytes_inc_i) :
+        dma_wr_bytes_delta_q + DW_DMA_WR_BYTES'(dma_wr_bytes_inc_i);
+    assign stall_ld_dep_delta_d = (!PRESENT_STALL_LD_DEP || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(6)) ? DW_STALL_LD_DEP'(stall_ld_dep_inc_i) :
+        stall_ld_dep_delta_q + DW_STALL_LD_DEP'(stall_ld_dep_inc_i);
+    assign stall_ex_dep_delta_d = (!PRESENT_STALL_EX_DEP || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(7)) ? DW_STALL_EX_DEP'(stall_ex_dep_inc_i) :
+        stall_ex_dep_delta_q + DW_STALL_EX_DEP'(stall_ex_dep_inc_i);
+    assign stall_st_dep_delta_d = (!PRESENT_STALL_ST_DEP || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(8)) ? DW_STALL_ST_DEP'(stall_st_dep_inc_i) :
+        stall_st_dep_delta_q + DW_STALL_ST_DEP'(stall_st_dep_inc_i);
+    assign stall_ex_wload_delta_d = (!PRESENT_STALL_EX_WLOAD || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(9)) ? DW_STALL_EX_WLOAD'(stall_ex_wload_inc_i) :
+        stall_ex_wload_delta_q + DW_STALL_EX_WLOAD'(stall_ex_wload_inc_i);
+    assign stall_rd_mem_delta_d = (!PRESENT_STALL_RD_MEM || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(10)) ? DW_STALL_RD_MEM'(stall_rd_mem_inc_i) :
+        stall_rd_mem_delta_q + DW_STALL_RD_MEM'(stall_rd_mem_inc_i);
+    assign stall_wr_mem_delta_d = (!PRESENT_STALL_WR_MEM || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(11)) ? DW_STALL_WR_MEM'(stall_wr_mem_inc_i) :
+        stall_wr_mem_delta_q + DW_STALL_WR_MEM'(stall_wr_mem_inc_i);
+    assign stall_fetch_delta_d = (!PRESENT_STALL_FETCH || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(12)) ? DW_STALL_FETCH'(stall_fetch_inc_i) :
+        stall_fetch_delta_q + DW_STALL_FETCH'(stall_fetch_inc_i);
+    assign stall_queue_full_delta_d = (!PRESENT_STALL_QUEUE_FULL || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(13)) ? DW_STALL_QUEUE_FULL'(stall_queue_full_inc_i) :
+        stall_queue_full_delta_q + DW_STALL_QUEUE_FULL'(stall_queue_full_inc_i);
+    assign commands_delta_d = (!PRESENT_COMMANDS || counters_clear_i) ? '0 :
+        (take && cnt_q == CntW'(14)) ? DW_COMMANDS'(commands_inc_i) :
+        commands_delta_q + DW_COMMANDS'(commands_inc_i);
+
+    always_comb begin
+      delta = '0;
+      case (cnt_q)
+        CntW'(0): delta = SumW'(cycles_delta_q);
+        CntW'(1): delta = SumW'(busy_cycles_delta_q);
+        CntW'(2): delta = SumW'(compute_cycles_delta_q);
+        CntW'(3): delta = SumW'(macs_delta_q);
+        CntW'(4): delta = SumW'(dma_rd_bytes_delta_q);
+        CntW'(5): delta = SumW'(dma_wr_bytes_delta_q);
+        CntW'(6): delta = SumW'(stall_ld_dep_delta_q);
+        CntW'(7): delta = SumW'(stall_ex_dep_delta_q);
+        CntW'(8): delta = SumW'(stall_st_dep_delta_q);
+        CntW'(9): delta = SumW'(stall_ex_wload_delta_q);
+        CntW'(10): delta = SumW'(stall_rd_mem_delta_q);
+        CntW'(11): delta = SumW'(stall_wr_mem_delta_q);
+        CntW'(12): delta = SumW'(stall_fetch_delta_q);
+        CntW'(13): delta = SumW'(stall_queue_full_delta_q);
+        CntW'(14): delta = SumW'(commands_delta_q);
+        default: ;
+      endcase
+    end
+
+    // one adder: LO + delta in SF1, HI + carry in SF2/SF3 (the RAM output holds HI)
+    assign take = (state_q == SF1);
+    assign sum  = {1'b0, ram_rdata} + (take ? 33'(delta) : 33'(carry_q));
+
+    assign wr_addr = {s_awaddr_i[11:2], 2'b00};
+    assign rd_addr = {s_araddr_i[11:2], 2'b00};
+
+    // ---- Read decode (AXI holds araddr until arready)
+    always_comb begin
+      rd_kind = RkLive;
+      rd_cnt  = '0;
+      rd_word = '0;
+      case (rd_addr)
+        ADDR_CYCLES_LO: if (PRESENT_CYCLES) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(0);
+        end
+        ADDR_CYCLES_HI: if (PRESENT_CYCLES) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(0), WSh};
+        end
+        ADDR_BUSY_CYCLES_LO: if (PRESENT_BUSY_CYCLES) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(1);
+        end
+        ADDR_BUSY_CYCLES_HI: if (PRESENT_BUSY_CYCLES) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(1), WSh};
+        end
+        ADDR_COMPUTE_CYCLES_LO: if (PRESENT_COMPUTE_CYCLES) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(2);
+        end
+        ADDR_COMPUTE_CYCLES_HI: if (PRESENT_COMPUTE_CYCLES) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(2), WSh};
+        end
+        ADDR_MACS_LO: if (PRESENT_MACS) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(3);
+        end
+        ADDR_MACS_HI: if (PRESENT_MACS) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(3), WSh};
+        end
+        ADDR_DMA_RD_BYTES_LO: if (PRESENT_DMA_RD_BYTES) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(4);
+        end
+        ADDR_DMA_RD_BYTES_HI: if (PRESENT_DMA_RD_BYTES) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(4), WSh};
+        end
+        ADDR_DMA_WR_BYTES_LO: if (PRESENT_DMA_WR_BYTES) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(5);
+        end
+        ADDR_DMA_WR_BYTES_HI: if (PRESENT_DMA_WR_BYTES) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(5), WSh};
+        end
+        ADDR_STALL_LD_DEP_LO: if (PRESENT_STALL_LD_DEP) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(6);
+        end
+        ADDR_STALL_LD_DEP_HI: if (PRESENT_STALL_LD_DEP) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(6), WSh};
+        end
+        ADDR_STALL_EX_DEP_LO: if (PRESENT_STALL_EX_DEP) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(7);
+        end
+        ADDR_STALL_EX_DEP_HI: if (PRESENT_STALL_EX_DEP) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(7), WSh};
+        end
+        ADDR_STALL_ST_DEP_LO: if (PRESENT_STALL_ST_DEP) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(8);
+        end
+        ADDR_STALL_ST_DEP_HI: if (PRESENT_STALL_ST_DEP) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(8), WSh};
+        end
+        ADDR_STALL_EX_WLOAD_LO: if (PRESENT_STALL_EX_WLOAD) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(9);
+        end
+        ADDR_STALL_EX_WLOAD_HI: if (PRESENT_STALL_EX_WLOAD) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(9), WSh};
+        end
+        ADDR_STALL_RD_MEM_LO: if (PRESENT_STALL_RD_MEM) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(10);
+        end
+        ADDR_STALL_RD_MEM_HI: if (PRESENT_STALL_RD_MEM) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(10), WSh};
+        end
+        ADDR_STALL_WR_MEM_LO: if (PRESENT_STALL_WR_MEM) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(11);
+        end
+        ADDR_STALL_WR_MEM_HI: if (PRESENT_STALL_WR_MEM) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(11), WSh};
+        end
+        ADDR_STALL_FETCH_LO: if (PRESENT_STALL_FETCH) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(12);
+        end
+        ADDR_STALL_FETCH_HI: if (PRESENT_STALL_FETCH) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(12), WSh};
+        end
+        ADDR_STALL_QUEUE_FULL_LO: if (PRESENT_STALL_QUEUE_FULL) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(13);
+        end
+        ADDR_STALL_QUEUE_FULL_HI: if (PRESENT_STALL_QUEUE_FULL) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(13), WSh};
+        end
+        ADDR_COMMANDS_LO: if (PRESENT_COMMANDS) begin
+          rd_kind = RkLo;
+          rd_cnt  = CntW'(14);
+        end
+        ADDR_COMMANDS_HI: if (PRESENT_COMMANDS) begin
+          rd_kind = RkRam;
+          rd_word = {1'b0, CntW'(14), WSh};
+        end
+        ADDR_RING_BASE: begin
+          rd_kind = RkRam;
+          rd_word = {1'b1, 6'd0};
+        end
+        ADDR_RING_SIZE: begin
+          rd_kind = RkRam;
+          rd_word = {1'b1, 6'd1};
+        end
+        ADDR_IRQ_ENABLE: begin
+          rd_kind = RkRam;
+          rd_word = {1'b1, 6'd2};
+        end
+        ADDR_WIN_BASE: begin
+          rd_kind = RkRam;
+          rd_word = {1'b1, 6'd3};
+        end
+        ADDR_WIN_SIZE: begin
+          rd_kind = RkRam;
+          rd_word = {1'b1, 6'd4};
+        end
+        default: ;
+      endcase
+    end
+
+    // ---- Read data of the registers without RAM words
+    always_comb begin
+      live_rdata = 32'h0;
+      live_err   = 1'b0;
+      case (rd_addr)
+        ADDR_ID: begin
+          live_rdata[31:0] = 32'h53595354;
+        end
+        ADDR_VERSION: begin
+          live_rdata[7:0] = 8'h00;
+          live_rdata[15:8] = 8'h01;
+          live_rdata[23:16] = 8'h00;
+        end
+        ADDR_CFG_ARRAY: begin
+          live_rdata[15:0] = cfg_array_rows_i;
+          live_rdata[31:16] = cfg_array_cols_i;
+        end
+        ADDR_CFG_SPAD: begin
+          live_rdata[31:0] = cfg_spad_bytes_i;
+        end
+        ADDR_CFG_ACC: begin
+          live_rdata[31:0] = cfg_acc_bytes_i;
+        end
+        ADDR_CFG_BUS: begin
+          live_rdata[15:0] = cfg_bus_data_bits_i;
+          live_rdata[23:16] = cfg_bus_addr_bits_i;
+        end
+        ADDR_CFG_MISC: begin
+          live_rdata[15:0] = cfg_misc_qparam_lines_i;
+          live_rdata[23:16] = cfg_misc_queue_depth_i;
+          live_rdata[31:24] = cfg_misc_cmd_bytes_i;
+        end
+        ADDR_CFG_FEATURES: begin
+          live_rdata[0] = cfg_features_softmax_i;
+          live_rdata[1] = cfg_features_perf_full_i;
+        end
+        ADDR_CTRL: begin
+          live_rdata[0] = 1'h0;
+        end
+        ADDR_STATUS: begin
+          live_rdata[0] = status_idle_i;
+          live_rdata[1] = status_error_i;
+          live_rdata[2] = status_resetting_i;
+          live_rdata[15:8] = status_err_code_i;
+        end
+        ADDR_ERR_CMD: begin
+          live_rdata[15:0] = err_cmd_index_i;
+        end
+        ADDR_RING_BASE: ;  // RAM copy
+        ADDR_RING_SIZE: ;  // RAM copy
+        ADDR_RING_HEAD: begin
+          live_rdata[15:0] = ring_head_index_i;
+        end
+        ADDR_RING_TAIL: begin
+          live_rdata[15:0] = ring_tail_index_q;
+        end
+        ADDR_IRQ_ENABLE: ;  // RAM copy
+        ADDR_IRQ_STATUS: begin
+          live_rdata[0] = irq_status_idle_q;
+          live_rdata[1] = irq_status_error_q;
+          live_rdata[2] = irq_status_cmd_q;
+        end
+        ADDR_WIN_BASE: ;  // RAM copy
+        ADDR_WIN_SIZE: ;  // RAM copy
+        ADDR_PERF_CTRL: begin
+          live_rdata[0] = 1'h0;
+        end
+        ADDR_CYCLES_LO, ADDR_CYCLES_HI, ADDR_BUSY_CYCLES_LO, ADDR_BUSY_CYCLES_HI,
+        ADDR_COMPUTE_CYCLES_LO, ADDR_COMPUTE_CYCLES_HI, ADDR_MACS_LO, ADDR_MACS_HI,
+        ADDR_DMA_RD_BYTES_LO, ADDR_DMA_RD_BYTES_HI, ADDR_DMA_WR_BYTES_LO, ADDR_DMA_WR_BYTES_HI,
+        ADDR_STALL_LD_DEP_LO, ADDR_STALL_LD_DEP_HI, ADDR_STALL_EX_DEP_LO, ADDR_STALL_EX_DEP_HI,
+        ADDR_STALL_ST_DEP_LO, ADDR_STALL_ST_DEP_HI, ADDR_STALL_EX_WLOAD_LO, ADDR_STALL_EX_WLOAD_HI,
+        ADDR_STALL_RD_MEM_LO, ADDR_STALL_RD_MEM_HI, ADDR_STALL_WR_MEM_LO, ADDR_STALL_WR_MEM_HI,
+        ADDR_STALL_FETCH_LO, ADDR_STALL_FETCH_HI, ADDR_STALL_QUEUE_FULL_LO, ADDR_STALL_QUEUE_FULL_HI,
+        ADDR_COMMANDS_LO, ADDR_COMMANDS_HI: ;  // RAM words, or 0 when absent
+        default: live_err = 1'b1;
+      endcase
+    end
+
+    // ---- Write decode of the registers with a RAM copy
+    always_comb begin
+      wr_copy = 1'b0;
+      wr_word = '0;
+      wr_bits = '0;
+      case (wr_addr)
+        ADDR_RING_BASE: begin
+          wr_copy = 1'b1;
+          wr_word = {1'b1, 6'd0};
+          wr_bits = 32'hffffffff;
+        end
+        ADDR_RING_SIZE: begin
+          wr_copy = 1'b1;
+          wr_word = {1'b1, 6'd1};
+          wr_bits = 32'h0000ffff;
+        end
+        ADDR_IRQ_ENABLE: begin
+          wr_copy = 1'b1;
+          wr_word = {1'b1, 6'd2};
+          wr_bits = 32'h00000007;
+        end
+        ADDR_WIN_BASE: begin
+          wr_copy = 1'b1;
+          wr_word = {1'b1, 6'd3};
+          wr_bits = 32'hffffffff;
+        end
+        ADDR_WIN_SIZE: begin
+          wr_copy = 1'b1;
+          wr_word = {1'b1, 6'd4};
+          wr_bits = 32'hffffffff;
+        end
+        default: ;
+      endcase
+    end
+
+    // ---- Sequencer
+    always_comb begin
+      state_d   = state_q;
+      cnt_d     = cnt_q;
+      rr_d      = rr_q;
+      sw_d      = sw_q;
+      all_d     = all_q;
+      clr_d     = clr_q | counters_clear_i;
+      lord_d    = lord_q;
+      carry_d   = carry_q;
+      turn_d    = turn_q;
+      wr_go     = 1'b0;
+      rd_go     = 1'b0;
+      axi_wr    = 1'b0;
+      ram_we    = 1'b0;
+      ram_waddr = {1'b0, cnt_q, WLo};
+      ram_re    = 1'b0;
+      ram_raddr = {1'b0, cnt_q, WHi};
+      case (state_q)
+        SIdle: begin
+          if (clr_q) begin
+            state_d = SSweep;
+            sw_d    = '0;
+            clr_d   = counters_clear_i;
+          end else if (turn_q && s_awvalid_i && s_wvalid_i && !bvalid_q) begin
+            wr_go     = 1'b1;
+            turn_d    = 1'b0;
+            axi_wr    = wr_copy;
+            ram_we    = wr_copy;
+            ram_waddr = wr_word;
+          end else if (turn_q && s_arvalid_i && !rvalid_q) begin
+            turn_d = 1'b0;
+            if (rd_kind == RkLive) begin
+              rd_go = 1'b1;
+            end else if (rd_kind == RkLo) begin
+              ram_re    = 1'b1;
+              ram_raddr = {1'b0, rd_cnt, WLo};
+              cnt_d     = rd_cnt;
+              lord_d    = 1'b1;
+              state_d   = SF1;
+            end else begin
+              ram_re    = 1'b1;
+              ram_raddr = rd_word;
+              state_d   = SR1;
+            end
+          end else begin
+            // background flush of the next present counter
+            ram_re    = 1'b1;
+            ram_raddr = {1'b0, rr_q, WLo};
+            cnt_d     = rr_q;
+            rr_d      = next_present(rr_q);
+            lord_d    = 1'b0;
+            turn_d    = 1'b1;
+            state_d   = SF1;
+          end
+        end
+        SF1: begin
+          ram_we  = 1'b1;  // LO + delta
+          ram_re  = 1'b1;  // HI
+          carry_d = sum[32];
+          state_d = SF2;
+        end
+        SF2: begin
+          ram_we    = 1'b1;
+          ram_waddr = {1'b0, cnt_q, WHi};
+          state_d   = lord_q ? SF3 : SIdle;
+        end
+        SF3: begin
+          ram_we    = 1'b1;
+          ram_waddr = {1'b0, cnt_q, WSh};
+          ram_re    = 1'b1;
+          ram_raddr = {1'b0, cnt_q, WLo};
+          state_d   = SR1;
+        end
+        SR1: begin
+          rd_go   = 1'b1;
+          state_d = SIdle;
+        end
+        SSweep: begin
+          ram_we    = 1'b1;
+          ram_waddr = sw_q;
+          sw_d      = sw_q + 1'b1;  // the copies follow the counter half
+          if (sw_q == (all_q ? SweepAll : SweepEnd)) begin
+            all_d   = 1'b0;
+            state_d = SIdle;
+          end
+        end
+        default: state_d = SIdle;
+      endcase
+    end
+
+    // write data: the adder (flush), the AXI data (copies), 0 (sweep)
+    assign ram_wdata = (state_q == SF1 || state_q == SF2 || state_q == SF3) ? sum[31:0] :
+                       (s_wdata_i & {32{axi_wr}});
+    assign ram_wbits = axi_wr ? (wr_mask & wr_bits) : 32'hffffffff;
+
+    assign wr_en       = wr_go;
+    assign s_awready_o = wr_go;
+    assign s_wready_o  = wr_go;
+    assign s_arready_o = rd_go;
+
+    // ---- R channel: live data at dispatch, else the RAM word read for the access
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        rvalid_q <= 1'b0;
+        rresp_q  <= 2'b00;
+        rdata_q  <= 32'h0;
+      end else begin
+        if (rvalid_q && s_rready_i) begin
+          rvalid_q <= 1'b0;
+        end
+        if (rd_go) begin
+          rvalid_q <= 1'b1;
+          rresp_q  <= (state_q == SIdle && live_err) ? RESP_SLVERR : RESP_OKAY;
+          rdata_q  <= (state_q == SIdle) ? live_rdata : ram_rdata;
+        end
+      end
+    end
+
+    // ---- RAM: bit-masked write port, registered read port that holds its data
+    always_ff @(posedge clk_i) begin
+      for (int i = 0; i < 32; i++) begin
+        if (ram_we && ram_wbits[i]) ram_q[ram_waddr][i] <= ram_wdata[i];
+      end
+      if (ram_re) ram_rdata <= ram_q[ram_raddr];
+    end
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        state_q <= SIdle;
+        cnt_q   <= '0;
+        rr_q    <= next_present(CntW'(NCnt - 1));
+        sw_q    <= '0;
+        all_q   <= 1'b1;
+        clr_q   <= 1'b1;
+        lord_q  <= 1'b0;
+        carry_q <= 1'b0;
+        turn_q  <= 1'b0;
+        cycles_delta_q <= '0;
+        busy_cycles_delta_q <= '0;
+        compute_cycles_delta_q <= '0;
+        macs_delta_q <= '0;
+        dma_rd_bytes_delta_q <= '0;
+        dma_wr_bytes_delta_q <= '0;
+        stall_ld_dep_delta_q <= '0;
+        stall_ex_dep_delta_q <= '0;
+        stall_st_dep_delta_q <= '0;
+        stall_ex_wload_delta_q <= '0;
+        stall_rd_mem_delta_q <= '0;
+        stall_wr_mem_delta_q <= '0;
+        stall_fetch_delta_q <= '0;
+        stall_queue_full_delta_q <= '0;
+        commands_delta_q <= '0;
+      end else begin
+        state_q <= state_d;
+        cnt_q   <= cnt_d;
+        rr_q    <= rr_d;
+        sw_q    <= sw_d;
+        all_q   <= all_d;
+        clr_q   <= clr_d;
+        lord_q  <= lord_d;
+        carry_q <= carry_d;
+        turn_q  <= turn_d;
+        cycles_delta_q <= cycles_delta_d;
+        busy_cycles_delta_q <= busy_cycles_delta_d;
+        compute_cycles_delta_q <= compute_cycles_delta_d;
+        macs_delta_q <= macs_delta_d;
+        dma_rd_bytes_delta_q <= dma_rd_bytes_delta_d;
+        dma_wr_bytes_delta_q <= dma_wr_bytes_delta_d;
+        stall_ld_dep_delta_q <= stall_ld_dep_delta_d;
+        stall_ex_dep_delta_q <= stall_ex_dep_delta_d;
+        stall_st_dep_delta_q <= stall_st_dep_delta_d;
+        stall_ex_wload_delta_q <= stall_ex_wload_delta_d;
+        stall_rd_mem_delta_q <= stall_rd_mem_delta_d;
+        stall_wr_mem_delta_q <= stall_wr_mem_delta_d;
+        stall_fetch_delta_q <= stall_fetch_delta_d;
+        stall_queue_full_delta_q <= stall_queue_full_delta_d;
+        commands_delta_q <= commands_delta_d;
+      end
+    end
+
+    initial begin
+      if (SumW > 32) $fatal(1, "systole_csr: a counter delta is wider than 32 bits");
+      if (NPresent < 1) $fatal(1, "systole_csr: CsrRam = 1 needs a present counter");
+    end
+
+`ifndef SYNTHESIS
+    always_ff @(posedge clk_i) begin
+      if (rst_ni) begin
+        assert (!(ram_we && ram_re && ram_waddr == ram_raddr))
+          else $error("systole_csr: RAM read and write of one word in a cycle");
+        assert ((DW_CYCLES+1)'(cycles_delta_q) + (DW_CYCLES+1)'(cycles_inc_i) <
+                (DW_CYCLES+1)'(1) << DW_CYCLES)
+          else $error("systole_csr: CYCLES delta overflows");
+        assert ((DW_BUSY_CYCLES+1)'(busy_cycles_delta_q) + (DW_BUSY_CYCLES+1)'(busy_cycles_inc_i) <
+                (DW_BUSY_CYCLES+1)'(1) << DW_BUSY_CYCLES)
+          else $error("systole_csr: BUSY_CYCLES delta overflows");
+        assert ((DW_COMPUTE_CYCLES+1)'(compute_cycles_delta_q) + (DW_COMPUTE_CYCLES+1)'(compute_cycles_inc_i) <
+                (DW_COMPUTE_CYCLES+1)'(1) << DW_COMPUTE_CYCLES)
+          else $error("systole_csr: COMPUTE_CYCLES delta overflows");
+        assert ((DW_MACS+1)'(macs_delta_q) + (DW_MACS+1)'(macs_inc_i) <
+                (DW_MACS+1)'(1) << DW_MACS)
+          else $error("systole_csr: MACS delta overflows");
+        assert ((DW_DMA_RD_BYTES+1)'(dma_rd_bytes_delta_q) + (DW_DMA_RD_BYTES+1)'(dma_rd_bytes_inc_i) <
+                (DW_DMA_RD_BYTES+1)'(1) << DW_DMA_RD_BYTES)
+          else $error("systole_csr: DMA_RD_BYTES delta overflows");
+        assert ((DW_DMA_WR_BYTES+1)'(dma_wr_bytes_delta_q) + (DW_DMA_WR_BYTES+1)'(dma_wr_bytes_inc_i) <
+                (DW_DMA_WR_BYTES+1)'(1) << DW_DMA_WR_BYTES)
+          else $error("systole_csr: DMA_WR_BYTES delta overflows");
+        assert ((DW_STALL_LD_DEP+1)'(stall_ld_dep_delta_q) + (DW_STALL_LD_DEP+1)'(stall_ld_dep_inc_i) <
+                (DW_STALL_LD_DEP+1)'(1) << DW_STALL_LD_DEP)
+          else $error("systole_csr: STALL_LD_DEP delta overflows");
+        assert ((DW_STALL_EX_DEP+1)'(stall_ex_dep_delta_q) + (DW_STALL_EX_DEP+1)'(stall_ex_dep_inc_i) <
+                (DW_STALL_EX_DEP+1)'(1) << DW_STALL_EX_DEP)
+          else $error("systole_csr: STALL_EX_DEP delta overflows");
+        assert ((DW_STALL_ST_DEP+1)'(stall_st_dep_delta_q) + (DW_STALL_ST_DEP+1)'(stall_st_dep_inc_i) <
+                (DW_STALL_ST_DEP+1)'(1) << DW_STALL_ST_DEP)
+          else $error("systole_csr: STALL_ST_DEP delta overflows");
+        assert ((DW_STALL_EX_WLOAD+1)'(stall_ex_wload_delta_q) + (DW_STALL_EX_WLOAD+1)'(stall_ex_wload_inc_i) <
+                (DW_STALL_EX_WLOAD+1)'(1) << DW_STALL_EX_WLOAD)
+          else $error("systole_csr: STALL_EX_WLOAD delta overflows");
+        assert ((DW_STALL_RD_MEM+1)'(stall_rd_mem_delta_q) + (DW_STALL_RD_MEM+1)'(stall_rd_mem_inc_i) <
+                (DW_STALL_RD_MEM+1)'(1) << DW_STALL_RD_MEM)
+          else $error("systole_csr: STALL_RD_MEM delta overflows");
+        assert ((DW_STALL_WR_MEM+1)'(stall_wr_mem_delta_q) + (DW_STALL_WR_MEM+1)'(stall_wr_mem_inc_i) <
+                (DW_STALL_WR_MEM+1)'(1) << DW_STALL_WR_MEM)
+          else $error("systole_csr: STALL_WR_MEM delta overflows");
+        assert ((DW_STALL_FETCH+1)'(stall_fetch_delta_q) + (DW_STALL_FETCH+1)'(stall_fetch_inc_i) <
+                (DW_STALL_FETCH+1)'(1) << DW_STALL_FETCH)
+          else $error("systole_csr: STALL_FETCH delta overflows");
+        assert ((DW_STALL_QUEUE_FULL+1)'(stall_queue_full_delta_q) + (DW_STALL_QUEUE_FULL+1)'(stall_queue_full_inc_i) <
+                (DW_STALL_QUEUE_FULL+1)'(1) << DW_STALL_QUEUE_FULL)
+          else $error("systole_csr: STALL_QUEUE_FULL delta overflows");
+        assert ((DW_COMMANDS+1)'(commands_delta_q) + (DW_COMMANDS+1)'(commands_inc_i) <
+                (DW_COMMANDS+1)'(1) << DW_COMMANDS)
+          else $error("systole_csr: COMMANDS delta overflows");
+      end
+    end
+`endif
   end
 
   // ---- rw fields: byte-strobed write, soft reset where marked
   always_comb begin
     ring_base_addr_d = ring_base_addr_q;
-    if (wr_ring_base) begin
-      ring_base_addr_d = (ring_base_addr_q & ~wr_mask[31:0]) | wr_data[31:0];
+    if (wr_ring_base && s_wstrb_i[0]) begin
+      ring_base_addr_d[7:0] = s_wdata_i[7:0];
+    end
+    if (wr_ring_base && s_wstrb_i[1]) begin
+      ring_base_addr_d[15:8] = s_wdata_i[15:8];
+    end
+    if (wr_ring_base && s_wstrb_i[2]) begin
+      ring_base_addr_d[23:16] = s_wdata_i[23:16];
+    end
+    if (wr_ring_base && s_wstrb_i[3]) begin
+      ring_base_addr_d[31:24] = s_wdata_i[31:24];
     end
   end
   assign ring_base_addr_o = ring_base_addr_q;
 
   always_comb begin
     ring_size_slots_d = ring_size_slots_q;
-    if (wr_ring_size) begin
-      ring_size_slots_d = (ring_size_slots_q & ~wr_mask[15:0]) | wr_data[15:0];
+    if (wr_ring_size && s_wstrb_i[0]) begin
+      ring_size_slots_d[7:0] = s_wdata_i[7:0];
+    end
+    if (wr_ring_size && s_wstrb_i[1]) begin
+      ring_size_slots_d[15:8] = s_wdata_i[15:8];
     end
   end
   assign ring_size_slots_o = ring_size_slots_q;
 
   always_comb begin
     ring_tail_index_d = ring_tail_index_q;
-    if (wr_ring_tail) begin
-      ring_tail_index_d = (ring_tail_index_q & ~wr_mask[15:0]) | wr_data[15:0];
+    if (wr_ring_tail && s_wstrb_i[0]) begin
+      ring_tail_index_d[7:0] = s_wdata_i[7:0];
+    end
+    if (wr_ring_tail && s_wstrb_i[1]) begin
+      ring_tail_index_d[15:8] = s_wdata_i[15:8];
     end
     if (soft_rst_i) begin
       ring_tail_index_d = 16'h0000;
@@ -452,40 +1652,58 @@ module systole_csr (
 
   always_comb begin
     irq_enable_idle_d = irq_enable_idle_q;
-    if (wr_irq_enable) begin
-      irq_enable_idle_d = (irq_enable_idle_q & ~wr_mask[0]) | wr_data[0];
+    if (wr_irq_enable && s_wstrb_i[0]) begin
+      irq_enable_idle_d = s_wdata_i[0];
     end
   end
   assign irq_enable_idle_o = irq_enable_idle_q;
 
   always_comb begin
     irq_enable_error_d = irq_enable_error_q;
-    if (wr_irq_enable) begin
-      irq_enable_error_d = (irq_enable_error_q & ~wr_mask[1]) | wr_data[1];
+    if (wr_irq_enable && s_wstrb_i[0]) begin
+      irq_enable_error_d = s_wdata_i[1];
     end
   end
   assign irq_enable_error_o = irq_enable_error_q;
 
   always_comb begin
     irq_enable_cmd_d = irq_enable_cmd_q;
-    if (wr_irq_enable) begin
-      irq_enable_cmd_d = (irq_enable_cmd_q & ~wr_mask[2]) | wr_data[2];
+    if (wr_irq_enable && s_wstrb_i[0]) begin
+      irq_enable_cmd_d = s_wdata_i[2];
     end
   end
   assign irq_enable_cmd_o = irq_enable_cmd_q;
 
   always_comb begin
     win_base_addr_d = win_base_addr_q;
-    if (wr_win_base) begin
-      win_base_addr_d = (win_base_addr_q & ~wr_mask[31:0]) | wr_data[31:0];
+    if (wr_win_base && s_wstrb_i[0]) begin
+      win_base_addr_d[7:0] = s_wdata_i[7:0];
+    end
+    if (wr_win_base && s_wstrb_i[1]) begin
+      win_base_addr_d[15:8] = s_wdata_i[15:8];
+    end
+    if (wr_win_base && s_wstrb_i[2]) begin
+      win_base_addr_d[23:16] = s_wdata_i[23:16];
+    end
+    if (wr_win_base && s_wstrb_i[3]) begin
+      win_base_addr_d[31:24] = s_wdata_i[31:24];
     end
   end
   assign win_base_addr_o = win_base_addr_q;
 
   always_comb begin
     win_size_bytes_d = win_size_bytes_q;
-    if (wr_win_size) begin
-      win_size_bytes_d = (win_size_bytes_q & ~wr_mask[31:0]) | wr_data[31:0];
+    if (wr_win_size && s_wstrb_i[0]) begin
+      win_size_bytes_d[7:0] = s_wdata_i[7:0];
+    end
+    if (wr_win_size && s_wstrb_i[1]) begin
+      win_size_bytes_d[15:8] = s_wdata_i[15:8];
+    end
+    if (wr_win_size && s_wstrb_i[2]) begin
+      win_size_bytes_d[23:16] = s_wdata_i[23:16];
+    end
+    if (wr_win_size && s_wstrb_i[3]) begin
+      win_size_bytes_d[31:24] = s_wdata_i[31:24];
     end
   end
   assign win_size_bytes_o = win_size_bytes_q;
@@ -524,113 +1742,6 @@ module systole_csr (
   end
   assign irq_status_cmd_o = irq_status_cmd_q;
 
-  // ---- counter64: increment, clear, HI snapshot on a LO read. Next state inside the
-  // sequential block (simulation speed, see the B channel): the snapshot depends on
-  // the AR input port, and the counters are the widest state of this block.
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      cycles_q    <= 64'h0;
-      cycles_hi_q <= 32'h0;
-      busy_cycles_q    <= 64'h0;
-      busy_cycles_hi_q <= 32'h0;
-      compute_cycles_q    <= 64'h0;
-      compute_cycles_hi_q <= 32'h0;
-      macs_q    <= 64'h0;
-      macs_hi_q <= 32'h0;
-      dma_rd_bytes_q    <= 64'h0;
-      dma_rd_bytes_hi_q <= 32'h0;
-      dma_wr_bytes_q    <= 64'h0;
-      dma_wr_bytes_hi_q <= 32'h0;
-      stall_ld_dep_q    <= 64'h0;
-      stall_ld_dep_hi_q <= 32'h0;
-      stall_ex_dep_q    <= 64'h0;
-      stall_ex_dep_hi_q <= 32'h0;
-      stall_st_dep_q    <= 64'h0;
-      stall_st_dep_hi_q <= 32'h0;
-      stall_ex_wload_q    <= 64'h0;
-      stall_ex_wload_hi_q <= 32'h0;
-      stall_rd_mem_q    <= 64'h0;
-      stall_rd_mem_hi_q <= 32'h0;
-      stall_wr_mem_q    <= 64'h0;
-      stall_wr_mem_hi_q <= 32'h0;
-      stall_fetch_q    <= 64'h0;
-      stall_fetch_hi_q <= 32'h0;
-      stall_queue_full_q    <= 64'h0;
-      stall_queue_full_hi_q <= 32'h0;
-      commands_q    <= 64'h0;
-      commands_hi_q <= 32'h0;
-    end else begin
-      if (counters_clear_i) begin
-        cycles_q    <= 64'h0;
-        cycles_hi_q <= 32'h0;
-        busy_cycles_q    <= 64'h0;
-        busy_cycles_hi_q <= 32'h0;
-        compute_cycles_q    <= 64'h0;
-        compute_cycles_hi_q <= 32'h0;
-        macs_q    <= 64'h0;
-        macs_hi_q <= 32'h0;
-        dma_rd_bytes_q    <= 64'h0;
-        dma_rd_bytes_hi_q <= 32'h0;
-        dma_wr_bytes_q    <= 64'h0;
-        dma_wr_bytes_hi_q <= 32'h0;
-        stall_ld_dep_q    <= 64'h0;
-        stall_ld_dep_hi_q <= 32'h0;
-        stall_ex_dep_q    <= 64'h0;
-        stall_ex_dep_hi_q <= 32'h0;
-        stall_st_dep_q    <= 64'h0;
-        stall_st_dep_hi_q <= 32'h0;
-        stall_ex_wload_q    <= 64'h0;
-        stall_ex_wload_hi_q <= 32'h0;
-        stall_rd_mem_q    <= 64'h0;
-        stall_rd_mem_hi_q <= 32'h0;
-        stall_wr_mem_q    <= 64'h0;
-        stall_wr_mem_hi_q <= 32'h0;
-        stall_fetch_q    <= 64'h0;
-        stall_fetch_hi_q <= 32'h0;
-        stall_queue_full_q    <= 64'h0;
-        stall_queue_full_hi_q <= 32'h0;
-        commands_q    <= 64'h0;
-        commands_hi_q <= 32'h0;
-      end else begin
-        cycles_q <= cycles_q + {32'h0, cycles_inc_i};
-        busy_cycles_q <= busy_cycles_q + {32'h0, busy_cycles_inc_i};
-        compute_cycles_q <= compute_cycles_q + {32'h0, compute_cycles_inc_i};
-        macs_q <= macs_q + {32'h0, macs_inc_i};
-        dma_rd_bytes_q <= dma_rd_bytes_q + {32'h0, dma_rd_bytes_inc_i};
-        dma_wr_bytes_q <= dma_wr_bytes_q + {32'h0, dma_wr_bytes_inc_i};
-        stall_ld_dep_q <= stall_ld_dep_q + {32'h0, stall_ld_dep_inc_i};
-        stall_ex_dep_q <= stall_ex_dep_q + {32'h0, stall_ex_dep_inc_i};
-        stall_st_dep_q <= stall_st_dep_q + {32'h0, stall_st_dep_inc_i};
-        stall_ex_wload_q <= stall_ex_wload_q + {32'h0, stall_ex_wload_inc_i};
-        stall_rd_mem_q <= stall_rd_mem_q + {32'h0, stall_rd_mem_inc_i};
-        stall_wr_mem_q <= stall_wr_mem_q + {32'h0, stall_wr_mem_inc_i};
-        stall_fetch_q <= stall_fetch_q + {32'h0, stall_fetch_inc_i};
-        stall_queue_full_q <= stall_queue_full_q + {32'h0, stall_queue_full_inc_i};
-        commands_q <= commands_q + {32'h0, commands_inc_i};
-      end
-      if (rd_en) begin
-        case (rd_addr)
-          ADDR_CYCLES_LO: cycles_hi_q <= cycles_q[63:32];
-          ADDR_BUSY_CYCLES_LO: busy_cycles_hi_q <= busy_cycles_q[63:32];
-          ADDR_COMPUTE_CYCLES_LO: compute_cycles_hi_q <= compute_cycles_q[63:32];
-          ADDR_MACS_LO: macs_hi_q <= macs_q[63:32];
-          ADDR_DMA_RD_BYTES_LO: dma_rd_bytes_hi_q <= dma_rd_bytes_q[63:32];
-          ADDR_DMA_WR_BYTES_LO: dma_wr_bytes_hi_q <= dma_wr_bytes_q[63:32];
-          ADDR_STALL_LD_DEP_LO: stall_ld_dep_hi_q <= stall_ld_dep_q[63:32];
-          ADDR_STALL_EX_DEP_LO: stall_ex_dep_hi_q <= stall_ex_dep_q[63:32];
-          ADDR_STALL_ST_DEP_LO: stall_st_dep_hi_q <= stall_st_dep_q[63:32];
-          ADDR_STALL_EX_WLOAD_LO: stall_ex_wload_hi_q <= stall_ex_wload_q[63:32];
-          ADDR_STALL_RD_MEM_LO: stall_rd_mem_hi_q <= stall_rd_mem_q[63:32];
-          ADDR_STALL_WR_MEM_LO: stall_wr_mem_hi_q <= stall_wr_mem_q[63:32];
-          ADDR_STALL_FETCH_LO: stall_fetch_hi_q <= stall_fetch_q[63:32];
-          ADDR_STALL_QUEUE_FULL_LO: stall_queue_full_hi_q <= stall_queue_full_q[63:32];
-          ADDR_COMMANDS_LO: commands_hi_q <= commands_q[63:32];
-          default: ;
-        endcase
-      end
-    end
-  end
-
   // ---- Registers
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -664,4 +1775,7 @@ module systole_csr (
     end
   end
 
+  initial begin
+    if (CsrRam != 0 && CsrRam != 1) $fatal(1, "systole_csr: CsrRam must be 0 or 1");
+  end
 endmodule

@@ -27,7 +27,9 @@ module systole_top #(
   parameter int AccReadPorts  = 2,      // 1: one accumulator copy, ST reads when EX does not
   parameter int SerialRequant = 0,      // 1: one serial output-stage lane (no multipliers)
   parameter int LdSerial      = 0,      // 1: LD moves one row at a time, one byte per cycle
-  parameter int SerialStore   = 0       // 1: byte-serial ST engine (bit-serial output stage)
+  parameter int SerialStore   = 0,      // 1: byte-serial ST engine (bit-serial output stage)
+  parameter int CsrRam        = (PerfFull == 0) ? 1 : 0  // 1: CSR counters and read-back in one
+                                        //    block RAM, multi-cycle CSR accesses
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -148,10 +150,15 @@ module systole_top #(
   logic        ev_compute, ev_ld_dep, ev_ex_dep, ev_st_dep, ev_ex_wload, ev_rd_mem, ev_wr_mem;
   logic        ev_fetch, ev_queue, ev_cmd;
 
-  localparam logic [31:0] MacsPerRow = 32'(Rows * Cols);
-  localparam bit          PerfOn     = (PerfFull != 0);
+  localparam logic [15:0] MacsPerRow = 16'(Rows * Cols);
+  localparam logic [4:0]  BusInc     = 5'(BusBytes);
 
-  systole_csr u_csr (
+  // The counters PerfFull = 0 leaves out do not exist inside systole_csr (they read 0); their
+  // events are still connected.
+  systole_csr #(
+    .PerfFull (PerfFull),
+    .CsrRam   (CsrRam)
+  ) u_csr (
     .clk_i                   (clk_i),
     .rst_ni                  (rst_ni),
     .soft_rst_i              (!core_rst_nq),
@@ -206,21 +213,21 @@ module systole_top #(
     .win_size_bytes_o        (win_size),
     .perf_ctrl_clear_o       (perf_clear),
     .counters_clear_i        (perf_clear),
-    .cycles_inc_i            (32'd1),
-    .busy_cycles_inc_i       ({31'd0, !cp_idle}),
-    .compute_cycles_inc_i    ({31'd0, PerfOn && ev_compute}),
-    .macs_inc_i              ((PerfOn && ev_compute) ? MacsPerRow : 32'd0),
-    .dma_rd_bytes_inc_i      ((m_axi_rvalid_i && m_axi_rready_o) ? 32'(BusBytes) : 32'd0),
-    .dma_wr_bytes_inc_i      ((m_axi_wvalid_o && m_axi_wready_i) ? 32'(BusBytes) : 32'd0),
-    .stall_ld_dep_inc_i      ({31'd0, PerfOn && ev_ld_dep}),
-    .stall_ex_dep_inc_i      ({31'd0, PerfOn && ev_ex_dep}),
-    .stall_st_dep_inc_i      ({31'd0, PerfOn && ev_st_dep}),
-    .stall_ex_wload_inc_i    ({31'd0, PerfOn && ev_ex_wload}),
-    .stall_rd_mem_inc_i      ({31'd0, PerfOn && ev_rd_mem}),
-    .stall_wr_mem_inc_i      ({31'd0, PerfOn && ev_wr_mem}),
-    .stall_fetch_inc_i       ({31'd0, PerfOn && ev_fetch}),
-    .stall_queue_full_inc_i  ({31'd0, PerfOn && ev_queue}),
-    .commands_inc_i          ({31'd0, ev_cmd})
+    .cycles_inc_i            (1'b1),
+    .busy_cycles_inc_i       (!cp_idle),
+    .compute_cycles_inc_i    (ev_compute),
+    .macs_inc_i              (ev_compute ? MacsPerRow : 16'd0),
+    .dma_rd_bytes_inc_i      ((m_axi_rvalid_i && m_axi_rready_o) ? BusInc : 5'd0),
+    .dma_wr_bytes_inc_i      ((m_axi_wvalid_o && m_axi_wready_i) ? BusInc : 5'd0),
+    .stall_ld_dep_inc_i      (ev_ld_dep),
+    .stall_ex_dep_inc_i      (ev_ex_dep),
+    .stall_st_dep_inc_i      (ev_st_dep),
+    .stall_ex_wload_inc_i    (ev_ex_wload),
+    .stall_rd_mem_inc_i      (ev_rd_mem),
+    .stall_wr_mem_inc_i      (ev_wr_mem),
+    .stall_fetch_inc_i       (ev_fetch),
+    .stall_queue_full_inc_i  (ev_queue),
+    .commands_inc_i          (ev_cmd)
   );
 
   assign idle_o = cp_idle && !resetting_q;

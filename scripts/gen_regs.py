@@ -23,11 +23,20 @@ Description format (rtl/regs.json)::
        {"name": "REG", "offset": "0x020", "doc": "...",
         "fields": [{"name": "F", "bits": "15:8" | "3", "access": "rw",
                     "reset": "0x0", "soft_reset": true, "doc": "..."}]},
-       {"name": "CNT", "offset": "0x080", "access": "counter64", "doc": "..."}]}
+       {"name": "CNT", "offset": "0x080", "access": "counter64", "doc": "...",
+        "inc_bits": 1, "present_if": "PerfFull"}]}
 
 Field access types: const, ro, rw, w1p, w1c. Register access type: counter64 (no fields).
 ``reset`` is required for const and rw fields, optional (default 0) for w1c, and not
 allowed for ro/w1p. ``soft_reset`` (default false) is only allowed on rw fields.
+A counter's ``inc_bits`` (1..32, default 32) is the width of its increment input;
+``present_if`` names a module parameter of ``systole_csr`` (default 1): when it is 0 the
+counter does not exist and reads 0.
+
+``systole_csr`` has, besides the ``present_if`` parameters, the parameter ``CsrRam``
+(default 0). 1 selects a small implementation for FPGA builds: the counters and read-back
+copies of the wide rw registers live in one block RAM, and an access takes a few cycles
+(see docs/registers.md, "CsrRam").
 """
 
 from __future__ import annotations
@@ -52,6 +61,7 @@ DATA_BITS = 32
 FIELD_ACCESS = ("const", "ro", "rw", "w1p", "w1c")
 REG_ACCESS = ("counter64",)
 NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+PARAM_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
 
 class DescError(Exception):
@@ -93,6 +103,16 @@ class Register:
     doc: str
     counter: bool = False
     fields: list[Field] = dc_field(default_factory=list)
+    inc_bits: int = 32             # counter64: width of <reg>_inc_i
+    present_if: str | None = None  # counter64: module parameter that must be non-zero
+
+    @property
+    def mirrored(self) -> bool:
+        """CsrRam=1 reads this register from a block-RAM copy written alongside its
+        flops: every field is rw with reset value 0 and no soft reset."""
+        return (not self.counter and
+                all(f.access == "rw" and f.reset == 0 and not f.soft_reset
+                    for f in self.fields))
 
     @property
     def lname(self) -> str:
@@ -113,6 +133,19 @@ class Description:
     @property
     def counters(self) -> list[Register]:
         return [r for r in self.registers if r.counter]
+
+    @property
+    def params(self) -> list[str]:
+        """The present_if parameters, in order of first use."""
+        out: list[str] = []
+        for r in self.counters:
+            if r.present_if and r.present_if not in out:
+                out.append(r.present_if)
+        return out
+
+    @property
+    def mirrors(self) -> list[Register]:
+        return [r for r in self.registers if r.mirrored]
 
 
 def _parse_int(text, what: str) -> int:
@@ -163,7 +196,8 @@ def parse_description(data: dict) -> Description:
         what = f"registers[{i}]"
         if isinstance(rd, dict) and "name" in rd:
             what = f"register {rd['name']}"
-        _check_keys(rd, {"name", "offset", "doc", "access", "fields"},
+        _check_keys(rd, {"name", "offset", "doc", "access", "fields", "inc_bits",
+                         "present_if"},
                     {"name", "offset", "doc"}, what)
         name = rd["name"]
         if not isinstance(name, str) or not NAME_RE.match(name):
@@ -176,12 +210,24 @@ def parse_description(data: dict) -> Description:
                 raise DescError(f"{what}: unknown register access '{access}'")
             if "fields" in rd:
                 raise DescError(f"{what}: a {access} register has no fields")
-            reg = Register(name, offset, doc, counter=True)
+            inc_bits = _parse_int(rd.get("inc_bits", 32), f"{what} inc_bits")
+            if not 1 <= inc_bits <= 32:
+                raise DescError(f"{what}: inc_bits must be in 1..32")
+            present_if = rd.get("present_if")
+            if present_if is not None and (not isinstance(present_if, str) or
+                                           not PARAM_RE.match(present_if) or
+                                           present_if == "CsrRam"):
+                raise DescError(f"{what}: present_if must name a parameter "
+                                f"({PARAM_RE.pattern}, not CsrRam)")
+            reg = Register(name, offset, doc, counter=True, inc_bits=inc_bits,
+                           present_if=present_if)
             if offset % 8:
                 raise DescError(f"{what}: counter64 offset must be 8-byte aligned")
         else:
             if "fields" not in rd or not rd["fields"]:
                 raise DescError(f"{what}: needs 'fields' (or 'access': 'counter64')")
+            if "inc_bits" in rd or "present_if" in rd:
+                raise DescError(f"{what}: inc_bits and present_if are for counter64 only")
             reg = Register(name, offset, doc)
             used = 0
             fnames: set[str] = set()
@@ -340,8 +386,9 @@ def field_ports(desc: Description) -> list[tuple[str, str, int, str]]:
     ports = []
     for r in desc.registers:
         if r.counter:
-            ports.append((f"{r.lname}_inc_i", "input", 32,
-                          f"{r.name}: added to the 64-bit counter every cycle"))
+            when = f" (exists if {r.present_if} != 0)" if r.present_if else ""
+            ports.append((f"{r.lname}_inc_i", "input", r.inc_bits,
+                          f"{r.name}: added to the 64-bit counter every cycle{when}"))
             continue
         for f in r.fields:
             base = f"{r.lname}_{f.name.lower()}"
@@ -373,29 +420,20 @@ def all_ports(desc: Description) -> list[tuple[str, str, int, str]]:
     return ports + field_ports(desc)
 
 
-def gen_sv(desc: Description) -> str:
-    regs = desc.registers
-    counters = desc.counters
-    field_regs = [r for r in regs if not r.counter]
-    all_fields = [(r, f) for r in field_regs for f in r.fields]
-    rw_fields = [(r, f) for r, f in all_fields if f.access == "rw"]
-    w1p_fields = [(r, f) for r, f in all_fields if f.access == "w1p"]
-    w1c_fields = [(r, f) for r, f in all_fields if f.access == "w1c"]
-    stored = [(r, f) for r, f in all_fields if f.access in ("rw", "w1p", "w1c")]
-    wr_regs = [r for r in field_regs if any(f.access in ("rw", "w1p", "w1c") for f in r.fields)]
-    has_soft = any(f.soft_reset for _, f in rw_fields)
-    wdata_used = _bits_used([f for _, f in stored])
+def _clog2(n: int) -> int:
+    return max(1, (n - 1).bit_length())
 
-    def sig(r: Register, f: Field) -> str:
-        return f"{r.lname}_{f.name.lower()}"
 
-    o: list[str] = []
-    w = o.append
+def _present(r: Register) -> str:
+    return f"PRESENT_{r.name}"
+
+
+def _header_comment(desc: Description, w) -> None:
     w(f"// {BANNER}")
     w("//")
     w(f"// systole_csr: {desc.doc}")
     w("//")
-    w("// AXI4-Lite slave, 12-bit byte address, 32-bit data. Behaviour:")
+    w("// AXI4-Lite slave, 12-bit byte address, 32-bit data. Behaviour (CsrRam = 0):")
     w("//   * Writes: AW and W are accepted together in the cycle both are valid (awready =")
     w("//     wready = awvalid & wvalid & ~bvalid); the register updates at that clock edge and")
     w("//     B is valid from the next cycle until bready. One write outstanding.")
@@ -419,13 +457,62 @@ def gen_sv(desc: Description) -> str:
     w("//     word and copies the high word into a per-counter shadow that a read of HI")
     w("//     (LO + 4) returns, so LO-then-HI is one consistent 64-bit sample. The shadow is")
     w("//     also zeroed by counters_clear_i unless a LO read snapshots it in that cycle.")
+    w("//     A counter whose present_if parameter is 0 does not exist: it reads 0.")
+    w("//")
+    w("// CsrRam = 1 (small FPGA builds, docs/registers.md \"CsrRam\"): the same registers and")
+    w("// values, built around one 32-bit block RAM instead of flops and a wide read mux:")
+    w("//   * Each counter is a small flop delta (events since its last flush) plus LO, HI and")
+    w("//     HI-shadow words in the RAM. A sequencer flushes the present counters round-robin")
+    w("//     (read LO, add the delta, write LO, carry into HI: 3 cycles each), so a delta")
+    w("//     never holds more than ~100 cycles of events; its width is derived from that bound.")
+    w("//   * rw registers whose fields are all rw with reset 0 and no soft reset keep their")
+    w("//     flops (the outputs) and also a RAM copy written alongside, which reads return; a")
+    w("//     flag per register says whether it was written since reset (else it reads 0).")
+    w("//   * One access at a time, between sequencer operations: a write (awready = wready")
+    w("//     for one cycle) or a read. A read of a counter LO flushes that counter and")
+    w("//     returns the sum (and writes the shadow), a read of a HI or of a RAM copy takes")
+    w("//     one RAM read, other reads answer at once. AR/AW stay pending (the master holds")
+    w("//     the address, as AXI requires) until the access is done, a few cycles at most.")
+    w("//     Accesses and flushes alternate, which bounds both the access latency and the")
+    w("//     time between two flushes of a counter.")
+    w("//   * After reset and after counters_clear_i the sequencer first zeroes every counter")
+    w("//     word (3 cycles per counter); accesses wait for it.")
     w("")
-    w("module systole_csr (")
+
+
+def gen_sv(desc: Description) -> str:
+    regs = desc.registers
+    counters = desc.counters
+    field_regs = [r for r in regs if not r.counter]
+    all_fields = [(r, f) for r in field_regs for f in r.fields]
+    rw_fields = [(r, f) for r, f in all_fields if f.access == "rw"]
+    w1p_fields = [(r, f) for r, f in all_fields if f.access == "w1p"]
+    w1c_fields = [(r, f) for r, f in all_fields if f.access == "w1c"]
+    stored = [(r, f) for r, f in all_fields if f.access in ("rw", "w1p", "w1c")]
+    wr_regs = [r for r in field_regs if any(f.access in ("rw", "w1p", "w1c") for f in r.fields)]
+    has_soft = any(f.soft_reset for _, f in rw_fields)
+    params = desc.params
+
+    def sig(r: Register, f: Field) -> str:
+        return f"{r.lname}_{f.name.lower()}"
+
+    o: list[str] = []
+    w = o.append
+    _header_comment(desc, w)
+
+    w("module systole_csr #(")
+    for p in params:
+        w(f"  parameter int {p} = 1,  // 0: the counters with present_if {p} do not exist (read 0)")
+    w("  parameter int CsrRam = 0   // 1: counters and rw read-back copies in block RAM")
+    w(") (")
     ports = all_ports(desc)
     lint_ports = {"s_awaddr_i": "address bits [1:0] are ignored (word access)",
                   "s_araddr_i": "address bits [1:0] are ignored (word access)"}
     if not has_soft:
         lint_ports["soft_rst_i"] = "no field of this description has soft_reset"
+    for r in counters:
+        if r.present_if:
+            lint_ports[f"{r.lname}_inc_i"] = f"unused when {r.present_if} = 0"
     for i, (name, d, width, comment) in enumerate(ports):
         sep = "," if i < len(ports) - 1 else ""
         if name in lint_ports:
@@ -456,6 +543,13 @@ def gen_sv(desc: Description) -> str:
     w("  localparam logic [1:0] RESP_OKAY   = 2'b00;")
     w("  localparam logic [1:0] RESP_SLVERR = 2'b10;")
     w("")
+    if counters:
+        w("  // ---- Counters that exist in this build")
+        pw = max(len(_present(r)) for r in counters)
+        for r in counters:
+            cond = f"({r.present_if} != 0)" if r.present_if else "1'b1"
+            w(f"  localparam bit {_present(r):<{pw}} = {cond};")
+        w("")
 
     # ---- declarations
     w("  // ---- AXI4-Lite channel state")
@@ -469,19 +563,16 @@ def gen_sv(desc: Description) -> str:
     w("  logic        wr_en;    // AW and W accepted this cycle")
     w(f"  logic [{ADDR_BITS - 1}:0] wr_addr;  // word-aligned write address")
     w("  logic [31:0] wr_mask;  // wstrb expanded to bits")
-    if wdata_used != (1 << DATA_BITS) - 1:
-        w(f"  // wr_data: bits not covered by any writable field are not used "
-          f"(used mask {DATA_BITS}'h{wdata_used:08x})")
-        w("  /* verilator lint_off UNUSEDSIGNAL */")
-        w("  logic [31:0] wr_data;  // wdata & wr_mask")
-        w("  /* verilator lint_on UNUSEDSIGNAL */")
-    else:
-        w("  logic [31:0] wr_data;  // wdata & wr_mask")
+    # rw fields take s_wdata_i per byte lane; wr_data serves w1p/w1c fields and, with
+    # CsrRam = 1, the RAM copies
+    w("  // wr_data: with CsrRam = 0 only the bits of w1p and w1c fields are used")
+    w("  /* verilator lint_off UNUSEDSIGNAL */")
+    w("  logic [31:0] wr_data;  // wdata & wr_mask")
+    w("  /* verilator lint_on UNUSEDSIGNAL */")
     for r in wr_regs:
         w(f"  logic        wr_{r.lname};")
     w("")
-    w("  // ---- Read decode")
-    w("  logic        rd_en;    // AR accepted this cycle")
+    w("  // ---- Read address")
     w(f"  logic [{ADDR_BITS - 1}:0] rd_addr;  // word-aligned read address")
     w("")
     if stored:
@@ -489,29 +580,15 @@ def gen_sv(desc: Description) -> str:
         for r, f in stored:
             w(f"  logic {_rng(f.width):<8}{sig(r, f)}_q, {sig(r, f)}_d;")
         w("")
-    if counters:
-        w("  // ---- Counters and their HI shadows")
-        for r in counters:
-            w(f"  logic [63:0] {r.lname}_q;")
-            w(f"  logic [31:0] {r.lname}_hi_q;")
-        w("")
 
-    # ---- AXI handshakes
-    w("  // ---- AXI4-Lite handshakes")
-    w("  assign wr_en       = s_awvalid_i & s_wvalid_i & ~bvalid_q;")
-    w("  assign s_awready_o = wr_en;")
-    w("  assign s_wready_o  = wr_en;")
+    # ---- AXI outputs common to both implementations
+    w("  // ---- AXI4-Lite outputs and write decode (addresses and handshakes per implementation)")
     w("  assign s_bvalid_o  = bvalid_q;")
     w("  assign s_bresp_o   = bresp_q;")
-    w("")
-    w("  assign rd_en       = s_arvalid_i & ~rvalid_q;")
-    w("  assign s_arready_o = ~rvalid_q;")
     w("  assign s_rvalid_o  = rvalid_q;")
     w("  assign s_rresp_o   = rresp_q;")
     w("  assign s_rdata_o   = rdata_q;")
     w("")
-    w(f"  assign wr_addr = {{s_awaddr_i[{ADDR_BITS - 1}:2], 2'b00}};")
-    w(f"  assign rd_addr = {{s_araddr_i[{ADDR_BITS - 1}:2], 2'b00}};")
     w("  assign wr_mask = {{8{s_wstrb_i[3]}}, {8{s_wstrb_i[2]}}, {8{s_wstrb_i[1]}}, {8{s_wstrb_i[0]}}};")
     w("  assign wr_data = s_wdata_i & wr_mask;")
     w("")
@@ -520,10 +597,7 @@ def gen_sv(desc: Description) -> str:
     if wr_regs:
         w("")
 
-    # ---- B and R channels. The address decode and the read mux sit inside the sequential
-    # blocks, evaluated only on an accepted AW/W or AR: they depend on input ports, and a
-    # simulator such as Verilator re-evaluates such combinational logic on every
-    # evaluation. (A deliberate exception to the "sequential blocks hold only q <= d" style.)
+    # ---- B channel (common: it depends only on wr_en and the write address)
     w("  // ---- B channel: the response says whether the address maps to a register. Decode")
     w("  // inside the sequential block, only on an accepted write (simulation speed: logic that")
     w("  // depends on input ports is otherwise re-evaluated on every model evaluation).")
@@ -550,48 +624,8 @@ def gen_sv(desc: Description) -> str:
     w("  end")
     w("")
 
-    # ---- read mux
-    w("  // ---- R channel and read mux: R data is the register value at the acceptance edge;")
-    w("  // an address that maps to no register answers SLVERR with data 0. The mux sits inside")
-    w("  // the sequential block, evaluated only on an accepted read (see the B channel).")
-    w("  always_ff @(posedge clk_i or negedge rst_ni) begin")
-    w("    if (!rst_ni) begin")
-    w("      rvalid_q <= 1'b0;")
-    w("      rresp_q  <= 2'b00;")
-    w("      rdata_q  <= 32'h0;")
-    w("    end else begin")
-    w("      if (rvalid_q && s_rready_i) begin")
-    w("        rvalid_q <= 1'b0;")
-    w("      end")
-    w("      if (rd_en) begin")
-    w("        rvalid_q <= 1'b1;")
-    w("        rresp_q  <= RESP_OKAY;")
-    w("        rdata_q  <= 32'h0;")
-    w("        case (rd_addr)")
-    for r in regs:
-        if r.counter:
-            w(f"          ADDR_{r.name}_LO: rdata_q <= {r.lname}_q[31:0];")
-            w(f"          ADDR_{r.name}_HI: rdata_q <= {r.lname}_hi_q;")
-            continue
-        w(f"          ADDR_{r.name}: begin")
-        for f in r.fields:
-            dst = f"rdata_q{_sl(f.hi, f.lo)}"
-            if f.access == "const":
-                src = _lit(f.width, f.reset)
-            elif f.access == "ro":
-                src = f"{sig(r, f)}_i"
-            elif f.access == "w1p":
-                src = _lit(f.width, 0)
-            else:
-                src = f"{sig(r, f)}_q"
-            w(f"            {dst} <= {src};")
-        w("          end")
-    w("          default: rresp_q <= RESP_SLVERR;")
-    w("        endcase")
-    w("      end")
-    w("    end")
-    w("  end")
-    w("")
+    _gen_sv_ff(desc, w, sig)
+    _gen_sv_ram(desc, w, sig)
 
     # ---- field next state
     if rw_fields:
@@ -601,9 +635,14 @@ def gen_sv(desc: Description) -> str:
             sl = _sl(f.hi, f.lo)
             w("  always_comb begin")
             w(f"    {s}_d = {s}_q;")
-            w(f"    if (wr_{r.lname}) begin")
-            w(f"      {s}_d = ({s}_q & ~wr_mask{sl}) | wr_data{sl};")
-            w("    end")
+            # per byte lane, so that synthesis makes the lane strobe a flop enable and
+            # needs no mux per bit
+            for lo in range(f.lo - f.lo % 8, f.hi + 1, 8):
+                a, b = max(lo, f.lo), min(lo + 7, f.hi)
+                w(f"    if (wr_{r.lname} && s_wstrb_i[{lo // 8}]) begin")
+                w(f"      {s}_d{_sl(b - f.lo, a - f.lo) if f.width > 1 else ''} = "
+                  f"s_wdata_i{_sl(b, a)};")
+                w("    end")
             if f.soft_reset:
                 w("    if (soft_rst_i) begin")
                 w(f"      {s}_d = {_lit(f.width, f.reset)};")
@@ -632,34 +671,6 @@ def gen_sv(desc: Description) -> str:
             w("  end")
             w(f"  assign {s}_o = {s}_q;")
             w("")
-    if counters:
-        w("  // ---- counter64: increment, clear, HI snapshot on a LO read. Next state inside the")
-        w("  // sequential block (simulation speed, see the B channel): the snapshot depends on")
-        w("  // the AR input port, and the counters are the widest state of this block.")
-        w("  always_ff @(posedge clk_i or negedge rst_ni) begin")
-        w("    if (!rst_ni) begin")
-        for r in counters:
-            w(f"      {r.lname}_q    <= 64'h0;")
-            w(f"      {r.lname}_hi_q <= 32'h0;")
-        w("    end else begin")
-        w("      if (counters_clear_i) begin")
-        for r in counters:
-            w(f"        {r.lname}_q    <= 64'h0;")
-            w(f"        {r.lname}_hi_q <= 32'h0;")
-        w("      end else begin")
-        for r in counters:
-            w(f"        {r.lname}_q <= {r.lname}_q + {{32'h0, {r.lname}_inc_i}};")
-        w("      end")
-        w("      if (rd_en) begin")
-        w("        case (rd_addr)")
-        for r in counters:
-            w(f"          ADDR_{r.name}_LO: {r.lname}_hi_q <= {r.lname}_q[63:32];")
-        w("          default: ;")
-        w("        endcase")
-        w("      end")
-        w("    end")
-        w("  end")
-        w("")
 
     # ---- flops
     flops: list[tuple[str, str]] = []
@@ -679,9 +690,497 @@ def gen_sv(desc: Description) -> str:
         w("    end")
         w("  end")
         w("")
+    w("  initial begin")
+    w("    if (CsrRam != 0 && CsrRam != 1) $fatal(1, \"systole_csr: CsrRam must be 0 or 1\");")
+    w("  end")
     w("endmodule")
     return "\n".join(o) + "\n"
 
+
+def _read_items(desc: Description, sig, target: str, op: str, ind: str,
+                skip_mirrors: bool) -> list[str]:
+    """Case items of the read mux of the field registers: '<target>[..] <op> value;'."""
+    out: list[str] = []
+    for r in desc.registers:
+        if r.counter:
+            continue
+        if skip_mirrors and r.mirrored:
+            out.append(f"{ind}ADDR_{r.name}: ;  // RAM copy")
+            continue
+        out.append(f"{ind}ADDR_{r.name}: begin")
+        for f in r.fields:
+            dst = f"{target}{_sl(f.hi, f.lo)}"
+            if f.access == "const":
+                src = _lit(f.width, f.reset)
+            elif f.access == "ro":
+                src = f"{sig(r, f)}_i"
+            elif f.access == "w1p":
+                src = _lit(f.width, 0)
+            else:
+                src = f"{sig(r, f)}_q"
+            out.append(f"{ind}  {dst} {op} {src};")
+        out.append(f"{ind}end")
+    return out
+
+
+def _gen_sv_ff(desc: Description, w, sig) -> None:
+    """CsrRam = 0: flops for everything, one-cycle accesses (the original implementation)."""
+    regs = desc.registers
+    counters = desc.counters
+    w("  // =======================================================================================")
+    w("  // CsrRam = 0: every register in flops, a read mux, accesses in one cycle")
+    w("  // =======================================================================================")
+    w("  if (CsrRam == 0) begin : g_ff")
+    w("    logic        rd_en;    // AR accepted this cycle")
+    if counters:
+        w("    // counters and their HI shadows (constant 0 when the counter does not exist)")
+        for r in counters:
+            if r.present_if:
+                w(f"    // {r.lname}_q[63:32]: unused when {r.present_if} = 0")
+                w("    /* verilator lint_off UNUSEDSIGNAL */")
+            w(f"    logic [63:0] {r.lname}_q;")
+            if r.present_if:
+                w("    /* verilator lint_on UNUSEDSIGNAL */")
+            w(f"    logic [31:0] {r.lname}_hi_q;")
+    w("")
+    w(f"    assign wr_addr     = {{s_awaddr_i[{ADDR_BITS - 1}:2], 2'b00}};")
+    w(f"    assign rd_addr     = {{s_araddr_i[{ADDR_BITS - 1}:2], 2'b00}};")
+    w("    assign wr_en       = s_awvalid_i & s_wvalid_i & ~bvalid_q;")
+    w("    assign s_awready_o = wr_en;")
+    w("    assign s_wready_o  = wr_en;")
+    w("    assign rd_en       = s_arvalid_i & ~rvalid_q;")
+    w("    assign s_arready_o = ~rvalid_q;")
+    w("")
+    w("    // ---- R channel and read mux: R data is the register value at the acceptance edge;")
+    w("    // an address that maps to no register answers SLVERR with data 0. The mux sits inside")
+    w("    // the sequential block, evaluated only on an accepted read (see the B channel).")
+    w("    always_ff @(posedge clk_i or negedge rst_ni) begin")
+    w("      if (!rst_ni) begin")
+    w("        rvalid_q <= 1'b0;")
+    w("        rresp_q  <= 2'b00;")
+    w("        rdata_q  <= 32'h0;")
+    w("      end else begin")
+    w("        if (rvalid_q && s_rready_i) begin")
+    w("          rvalid_q <= 1'b0;")
+    w("        end")
+    w("        if (rd_en) begin")
+    w("          rvalid_q <= 1'b1;")
+    w("          rresp_q  <= RESP_OKAY;")
+    w("          rdata_q  <= 32'h0;")
+    w("          case (rd_addr)")
+    for line in _read_items(desc, sig, "rdata_q", "<=", "            ", False):
+        w(line)
+    for r in regs:
+        if r.counter:
+            w(f"            ADDR_{r.name}_LO: rdata_q <= {r.lname}_q[31:0];")
+            w(f"            ADDR_{r.name}_HI: rdata_q <= {r.lname}_hi_q;")
+    w("            default: rresp_q <= RESP_SLVERR;")
+    w("          endcase")
+    w("        end")
+    w("      end")
+    w("    end")
+    w("")
+    for r in counters:
+        cn = r.lname
+        ind = "    "
+        if r.present_if:
+            w(f"    if ({_present(r)}) begin : g_{cn}")
+            ind = "      "
+        w(f"{ind}// ---- {r.name}: increment, clear, HI snapshot on a LO read. Next state inside the")
+        w(f"{ind}// sequential block (simulation speed, see the B channel): the snapshot depends on")
+        w(f"{ind}// the AR input port.")
+        w(f"{ind}always_ff @(posedge clk_i or negedge rst_ni) begin")
+        w(f"{ind}  if (!rst_ni) begin")
+        w(f"{ind}    {cn}_q    <= 64'h0;")
+        w(f"{ind}    {cn}_hi_q <= 32'h0;")
+        w(f"{ind}  end else begin")
+        w(f"{ind}    if (counters_clear_i) begin")
+        w(f"{ind}      {cn}_q    <= 64'h0;")
+        w(f"{ind}      {cn}_hi_q <= 32'h0;")
+        w(f"{ind}    end else begin")
+        w(f"{ind}      {cn}_q <= {cn}_q + 64'({cn}_inc_i);")
+        w(f"{ind}    end")
+        w(f"{ind}    if (rd_en && rd_addr == ADDR_{r.name}_LO) begin")
+        w(f"{ind}      {cn}_hi_q <= {cn}_q[63:32];")
+        w(f"{ind}    end")
+        w(f"{ind}  end")
+        w(f"{ind}end")
+        if r.present_if:
+            w(f"    end else begin : g_{cn}_absent")
+            w(f"      assign {cn}_q    = 64'h0;")
+            w(f"      assign {cn}_hi_q = 32'h0;")
+            w("    end")
+        w("")
+    w("  end")
+
+
+def _gen_sv_ram(desc: Description, w, sig) -> None:
+    """CsrRam = 1: counters and read-back copies in one block RAM, multi-cycle accesses."""
+    counters = desc.counters
+    mirrors = desc.mirrors
+    n = len(counters)
+    w("  // =======================================================================================")
+    w("  // CsrRam = 1: counters and rw read-back copies in one block RAM (see the header)")
+    w("  // =======================================================================================")
+    w("  else begin : g_ram")
+    if not counters:
+        w("    initial $fatal(1, \"systole_csr: CsrRam = 1 needs at least one counter64\");")
+        w("  end")
+        w("")
+        return
+    cw = _clog2(n)
+    mir_bits = cw + 2
+    if len(mirrors) > (1 << mir_bits):
+        raise DescError("too many rw registers with a RAM copy for the CsrRam word map")
+    aw = 1 + cw + 2
+    max_inc = max((r.inc_bits for r in counters if r.inc_bits > 1), default=0)
+    w(f"    localparam int NCnt  = {n};   // counters of the description")
+    w(f"    localparam int NCopy = {len(mirrors)};    // rw registers with a RAM copy")
+    w(f"    localparam int CntW  = {cw};    // counter index bits")
+    w(f"    localparam int RamAw = {aw};    // RAM word address: {{0, counter, word}} or {{1, copy}}")
+    w("    localparam logic [NCnt-1:0] Present = {")
+    for i, r in enumerate(reversed(counters)):
+        w(f"      {_present(r)}{',' if i < n - 1 else ''}")
+    w("    };")
+    w("    localparam int NPresent =")
+    for i, r in enumerate(counters):
+        w(f"      ({_present(r)} ? 1 : 0){' +' if i < n - 1 else ';'}")
+    w("    // Most cycles from one take of a counter's delta (or from counters_clear_i, which")
+    w("    // zeroes the deltas) to the next: the operation in flight (at most 5), the sweep (the")
+    w("    // counter half of the RAM, and after reset the copies), one round of the sequencer")
+    w("    // (per present counter a flush of 3 and an access of at most 5), and a margin.")
+    w("    localparam int TakeGap = 5 + 2**(RamAw-1) + NCopy + 8 * NPresent + 8;")
+    w("    localparam int DeltaW  = $clog2(TakeGap + 1);")
+    w(f"    localparam int SumW    = DeltaW + {max_inc};  // widest delta")
+    w("")
+    w("    localparam logic [2:0] SIdle  = 3'd0;  // dispatch: an access, the next flush or the sweep")
+    w("    localparam logic [2:0] SF1    = 3'd1;  // flush: LO += delta, read HI")
+    w("    localparam logic [2:0] SF2    = 3'd2;  // flush: HI += carry")
+    w("    localparam logic [2:0] SF3    = 3'd3;  // LO read: HI + carry into the shadow, read LO")
+    w("    localparam logic [2:0] SR1    = 3'd4;  // a RAM word was read for an access: answer it")
+    w("    localparam logic [2:0] SSweep = 3'd5;  // zero RAM words (reset, counters_clear_i)")
+    w("    localparam logic [1:0] WLo = 2'd0;     // words of a counter: LO, HI, HI shadow")
+    w("    localparam logic [1:0] WHi = 2'd1;")
+    w("    localparam logic [1:0] WSh = 2'd2;")
+    w("    localparam logic [1:0] RkLive = 2'd0;  // read kind: answered at dispatch from flops/inputs")
+    w("    localparam logic [1:0] RkLo   = 2'd1;  // counter LO: flush the counter, then read LO")
+    w("    localparam logic [1:0] RkRam  = 2'd2;  // HI shadow or rw copy: one RAM read")
+    w("    localparam logic [RamAw-1:0] SweepEnd = RamAw'(2**(RamAw-1) - 1);           // counters")
+    w("    localparam logic [RamAw-1:0] SweepAll = RamAw'(2**(RamAw-1) + NCopy - 1);   // + copies")
+    w("")
+    w("    // The RAM. The sequencer never reads and writes one word in the same cycle, so the")
+    w("    // read-during-write behaviour does not matter (no_rw_check: no bypass logic in Yosys).")
+    w("    // Bit-granular write enables (the iCE40 block RAM's mask): a copy's bits outside its")
+    w("    // fields are never written and stay 0 from the sweep after reset.")
+    w("    (* no_rw_check *) logic [31:0] ram_q [2**RamAw];")
+    w("    logic              ram_we, ram_re;")
+    w("    logic [RamAw-1:0]  ram_waddr, ram_raddr;")
+    w("    logic [31:0]       ram_wdata, ram_wbits, ram_rdata;")
+    w("")
+    w("    logic [2:0]        state_q, state_d;")
+    w("    logic [CntW-1:0]   cnt_q, cnt_d;     // counter of the flush or LO read")
+    w("    logic [CntW-1:0]   rr_q, rr_d;       // counter of the next background flush")
+    w("    logic [RamAw-1:0]  sw_q, sw_d;       // sweep: next word")
+    w("    logic              all_q, all_d;     // the sweep includes the copies (after reset)")
+    w("    logic              clr_q, clr_d;     // sweep pending")
+    w("    logic              lord_q, lord_d;   // this flush answers a LO read")
+    w("    logic              carry_q, carry_d; // carry from LO into HI")
+    w("    logic              turn_q, turn_d;   // an access may go before the next flush")
+    w("    logic              take;             // SF1: the delta of cnt_q goes into LO")
+    w("    logic              axi_wr;           // a write to a register with a RAM copy")
+    w("    logic [SumW-1:0]   delta;            // delta of cnt_q")
+    w("    logic [32:0]       sum;")
+    w("    logic              wr_go, rd_go;     // write accepted / read answered this cycle")
+    w("    logic [1:0]        rd_kind;")
+    w("    logic [CntW-1:0]   rd_cnt;")
+    w("    logic [RamAw-1:0]  rd_word;")
+    w("    logic [31:0]       live_rdata;")
+    w("    logic              live_err;")
+    w("    logic              wr_copy;          // the write address has a RAM copy")
+    w("    logic [RamAw-1:0]  wr_word;          // ... at this word")
+    w("    logic [31:0]       wr_bits;          // ... with these field bits")
+    w("")
+    w("    // the next present counter after c (cyclically): the round-robin skips absent ones")
+    w("    function automatic logic [CntW-1:0] next_present(input logic [CntW-1:0] c);")
+    w("      logic found;")
+    w("      next_present = c;")
+    w("      found = 1'b0;")
+    w("      for (int k = 0; k < NCnt; k++) begin")
+    w("        if (!found && CntW'(k) > c && Present[k]) begin")
+    w("          next_present = CntW'(k);")
+    w("          found = 1'b1;")
+    w("        end")
+    w("      end")
+    w("      for (int k = 0; k < NCnt; k++) begin")
+    w("        if (!found && Present[k]) begin")
+    w("          next_present = CntW'(k);")
+    w("          found = 1'b1;")
+    w("        end")
+    w("      end")
+    w("    endfunction")
+    w("")
+    # deltas
+    w("    // ---- Per-counter deltas: events since the counter's last take (constant 0 if absent)")
+    for r in counters:
+        dw = "DeltaW" if r.inc_bits == 1 else f"DeltaW + {r.inc_bits}"
+        w(f"    localparam int DW_{r.name} = {dw};")
+        w(f"    logic [DW_{r.name}-1:0] {r.lname}_delta_q, {r.lname}_delta_d;")
+    w("")
+    for j, r in enumerate(counters):
+        dwn = f"DW_{r.name}"
+        w(f"    assign {r.lname}_delta_d = (!{_present(r)} || counters_clear_i) ? '0 :")
+        w(f"        (take && cnt_q == CntW'({j})) ? {dwn}'({r.lname}_inc_i) :")
+        w(f"        {r.lname}_delta_q + {dwn}'({r.lname}_inc_i);")
+    w("")
+    w("    always_comb begin")
+    w("      delta = '0;")
+    w("      case (cnt_q)")
+    for j, r in enumerate(counters):
+        w(f"        CntW'({j}): delta = SumW'({r.lname}_delta_q);")
+    w("        default: ;")
+    w("      endcase")
+    w("    end")
+    w("")
+    w("    // one adder: LO + delta in SF1, HI + carry in SF2/SF3 (the RAM output holds HI)")
+    w("    assign take = (state_q == SF1);")
+    w("    assign sum  = {1'b0, ram_rdata} + (take ? 33'(delta) : 33'(carry_q));")
+    w("")
+    # read decode
+    w(f"    assign wr_addr = {{s_awaddr_i[{ADDR_BITS - 1}:2], 2'b00}};")
+    w(f"    assign rd_addr = {{s_araddr_i[{ADDR_BITS - 1}:2], 2'b00}};")
+    w("")
+    w("    // ---- Read decode (AXI holds araddr until arready)")
+    w("    always_comb begin")
+    w("      rd_kind = RkLive;")
+    w("      rd_cnt  = '0;")
+    w("      rd_word = '0;")
+    w("      case (rd_addr)")
+    for j, r in enumerate(counters):
+        w(f"        ADDR_{r.name}_LO: if ({_present(r)}) begin")
+        w("          rd_kind = RkLo;")
+        w(f"          rd_cnt  = CntW'({j});")
+        w("        end")
+        w(f"        ADDR_{r.name}_HI: if ({_present(r)}) begin")
+        w("          rd_kind = RkRam;")
+        w(f"          rd_word = {{1'b0, CntW'({j}), WSh}};")
+        w("        end")
+    for m, r in enumerate(mirrors):
+        w(f"        ADDR_{r.name}: begin")
+        w("          rd_kind = RkRam;")
+        w(f"          rd_word = {{1'b1, {mir_bits}'d{m}}};")
+        w("        end")
+    w("        default: ;")
+    w("      endcase")
+    w("    end")
+    w("")
+    w("    // ---- Read data of the registers without RAM words")
+    w("    always_comb begin")
+    w("      live_rdata = 32'h0;")
+    w("      live_err   = 1'b0;")
+    w("      case (rd_addr)")
+    for line in _read_items(desc, sig, "live_rdata", "=", "        ", True):
+        w(line)
+    for i in range(0, len(counters), 2):
+        names = ", ".join(f"ADDR_{r.name}_LO, ADDR_{r.name}_HI" for r in counters[i:i + 2])
+        sep = "," if i + 2 < len(counters) else ": ;  // RAM words, or 0 when absent"
+        w(f"        {names}{sep}")
+    w("        default: live_err = 1'b1;")
+    w("      endcase")
+    w("    end")
+    w("")
+    w("    // ---- Write decode of the registers with a RAM copy")
+    w("    always_comb begin")
+    w("      wr_copy = 1'b0;")
+    w("      wr_word = '0;")
+    w("      wr_bits = '0;")
+    if mirrors:
+        w("      case (wr_addr)")
+        for m, r in enumerate(mirrors):
+            w(f"        ADDR_{r.name}: begin")
+            w("          wr_copy = 1'b1;")
+            w(f"          wr_word = {{1'b1, {mir_bits}'d{m}}};")
+            w(f"          wr_bits = 32'h{_bits_used(r.fields):08x};")
+            w("        end")
+        w("        default: ;")
+        w("      endcase")
+    w("    end")
+    w("")
+    # FSM
+    w("    // ---- Sequencer")
+    w("    always_comb begin")
+    w("      state_d   = state_q;")
+    w("      cnt_d     = cnt_q;")
+    w("      rr_d      = rr_q;")
+    w("      sw_d      = sw_q;")
+    w("      all_d     = all_q;")
+    w("      clr_d     = clr_q | counters_clear_i;")
+    w("      lord_d    = lord_q;")
+    w("      carry_d   = carry_q;")
+    w("      turn_d    = turn_q;")
+    w("      wr_go     = 1'b0;")
+    w("      rd_go     = 1'b0;")
+    w("      axi_wr    = 1'b0;")
+    w("      ram_we    = 1'b0;")
+    w("      ram_waddr = {1'b0, cnt_q, WLo};")
+    w("      ram_re    = 1'b0;")
+    w("      ram_raddr = {1'b0, cnt_q, WHi};")
+    w("      case (state_q)")
+    w("        SIdle: begin")
+    w("          if (clr_q) begin")
+    w("            state_d = SSweep;")
+    w("            sw_d    = '0;")
+    w("            clr_d   = counters_clear_i;")
+    w("          end else if (turn_q && s_awvalid_i && s_wvalid_i && !bvalid_q) begin")
+    w("            wr_go     = 1'b1;")
+    w("            turn_d    = 1'b0;")
+    w("            axi_wr    = wr_copy;")
+    w("            ram_we    = wr_copy;")
+    w("            ram_waddr = wr_word;")
+    w("          end else if (turn_q && s_arvalid_i && !rvalid_q) begin")
+    w("            turn_d = 1'b0;")
+    w("            if (rd_kind == RkLive) begin")
+    w("              rd_go = 1'b1;")
+    w("            end else if (rd_kind == RkLo) begin")
+    w("              ram_re    = 1'b1;")
+    w("              ram_raddr = {1'b0, rd_cnt, WLo};")
+    w("              cnt_d     = rd_cnt;")
+    w("              lord_d    = 1'b1;")
+    w("              state_d   = SF1;")
+    w("            end else begin")
+    w("              ram_re    = 1'b1;")
+    w("              ram_raddr = rd_word;")
+    w("              state_d   = SR1;")
+    w("            end")
+    w("          end else begin")
+    w("            // background flush of the next present counter")
+    w("            ram_re    = 1'b1;")
+    w("            ram_raddr = {1'b0, rr_q, WLo};")
+    w("            cnt_d     = rr_q;")
+    w("            rr_d      = next_present(rr_q);")
+    w("            lord_d    = 1'b0;")
+    w("            turn_d    = 1'b1;")
+    w("            state_d   = SF1;")
+    w("          end")
+    w("        end")
+    w("        SF1: begin")
+    w("          ram_we  = 1'b1;  // LO + delta")
+    w("          ram_re  = 1'b1;  // HI")
+    w("          carry_d = sum[32];")
+    w("          state_d = SF2;")
+    w("        end")
+    w("        SF2: begin")
+    w("          ram_we    = 1'b1;")
+    w("          ram_waddr = {1'b0, cnt_q, WHi};")
+    w("          state_d   = lord_q ? SF3 : SIdle;")
+    w("        end")
+    w("        SF3: begin")
+    w("          ram_we    = 1'b1;")
+    w("          ram_waddr = {1'b0, cnt_q, WSh};")
+    w("          ram_re    = 1'b1;")
+    w("          ram_raddr = {1'b0, cnt_q, WLo};")
+    w("          state_d   = SR1;")
+    w("        end")
+    w("        SR1: begin")
+    w("          rd_go   = 1'b1;")
+    w("          state_d = SIdle;")
+    w("        end")
+    w("        SSweep: begin")
+    w("          ram_we    = 1'b1;")
+    w("          ram_waddr = sw_q;")
+    w("          sw_d      = sw_q + 1'b1;  // the copies follow the counter half")
+    w("          if (sw_q == (all_q ? SweepAll : SweepEnd)) begin")
+    w("            all_d   = 1'b0;")
+    w("            state_d = SIdle;")
+    w("          end")
+    w("        end")
+    w("        default: state_d = SIdle;")
+    w("      endcase")
+    w("    end")
+    w("")
+    w("    // write data: the adder (flush), the AXI data (copies), 0 (sweep)")
+    w("    assign ram_wdata = (state_q == SF1 || state_q == SF2 || state_q == SF3) ? sum[31:0] :")
+    w("                       (s_wdata_i & {32{axi_wr}});")
+    w("    assign ram_wbits = axi_wr ? (wr_mask & wr_bits) : 32'hffffffff;")
+    w("")
+    w("    assign wr_en       = wr_go;")
+    w("    assign s_awready_o = wr_go;")
+    w("    assign s_wready_o  = wr_go;")
+    w("    assign s_arready_o = rd_go;")
+    w("")
+    w("    // ---- R channel: live data at dispatch, else the RAM word read for the access")
+    w("    always_ff @(posedge clk_i or negedge rst_ni) begin")
+    w("      if (!rst_ni) begin")
+    w("        rvalid_q <= 1'b0;")
+    w("        rresp_q  <= 2'b00;")
+    w("        rdata_q  <= 32'h0;")
+    w("      end else begin")
+    w("        if (rvalid_q && s_rready_i) begin")
+    w("          rvalid_q <= 1'b0;")
+    w("        end")
+    w("        if (rd_go) begin")
+    w("          rvalid_q <= 1'b1;")
+    w("          rresp_q  <= (state_q == SIdle && live_err) ? RESP_SLVERR : RESP_OKAY;")
+    w("          rdata_q  <= (state_q == SIdle) ? live_rdata : ram_rdata;")
+    w("        end")
+    w("      end")
+    w("    end")
+    w("")
+    w("    // ---- RAM: bit-masked write port, registered read port that holds its data")
+    w("    always_ff @(posedge clk_i) begin")
+    w("      for (int i = 0; i < 32; i++) begin")
+    w("        if (ram_we && ram_wbits[i]) ram_q[ram_waddr][i] <= ram_wdata[i];")
+    w("      end")
+    w("      if (ram_re) ram_rdata <= ram_q[ram_raddr];")
+    w("    end")
+    w("")
+    w("    always_ff @(posedge clk_i or negedge rst_ni) begin")
+    w("      if (!rst_ni) begin")
+    w("        state_q <= SIdle;")
+    w("        cnt_q   <= '0;")
+    w("        rr_q    <= next_present(CntW'(NCnt - 1));")
+    w("        sw_q    <= '0;")
+    w("        all_q   <= 1'b1;")
+    w("        clr_q   <= 1'b1;")
+    w("        lord_q  <= 1'b0;")
+    w("        carry_q <= 1'b0;")
+    w("        turn_q  <= 1'b0;")
+    for r in counters:
+        w(f"        {r.lname}_delta_q <= '0;")
+    w("      end else begin")
+    w("        state_q <= state_d;")
+    w("        cnt_q   <= cnt_d;")
+    w("        rr_q    <= rr_d;")
+    w("        sw_q    <= sw_d;")
+    w("        all_q   <= all_d;")
+    w("        clr_q   <= clr_d;")
+    w("        lord_q  <= lord_d;")
+    w("        carry_q <= carry_d;")
+    w("        turn_q  <= turn_d;")
+    for r in counters:
+        w(f"        {r.lname}_delta_q <= {r.lname}_delta_d;")
+    w("      end")
+    w("    end")
+    w("")
+    w("    initial begin")
+    w("      if (SumW > 32) $fatal(1, \"systole_csr: a counter delta is wider than 32 bits\");")
+    w("      if (NPresent < 1) $fatal(1, \"systole_csr: CsrRam = 1 needs a present counter\");")
+    w("    end")
+    w("")
+    w("`ifndef SYNTHESIS")
+    w("    always_ff @(posedge clk_i) begin")
+    w("      if (rst_ni) begin")
+    w("        assert (!(ram_we && ram_re && ram_waddr == ram_raddr))")
+    w("          else $error(\"systole_csr: RAM read and write of one word in a cycle\");")
+    for r in counters:
+        dwn = f"DW_{r.name}"
+        w(f"        assert (({dwn}+1)'({r.lname}_delta_q) + ({dwn}+1)'({r.lname}_inc_i) <")
+        w(f"                ({dwn}+1)'(1) << {dwn})")
+        w(f"          else $error(\"systole_csr: {r.name} delta overflows\");")
+    w("      end")
+    w("    end")
+    w("`endif")
+    w("  end")
+    w("")
 
 # --------------------------------------------------------------------------------------
 # C header
