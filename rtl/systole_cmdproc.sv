@@ -173,23 +173,31 @@ module systole_cmdproc #(
 
   logic [15:0]        head_q, head_d, head_inc;   // RING_HEAD: next slot to dispatch
   logic               ring_has_work, ring_bad, ar_win_ok, want_fetch;
-  logic [32:0]        slot_addr, slot_end, win_end;
+  logic [27:0]        slot32;                     // slot address / 32 (33 bits in all)
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [32:0]        win_end;                    // only bits 32..5 are compared
+  logic [28:0]        lo_diff, hi_diff;           // only the sign bits are used
+  /* verilator lint_on UNUSEDSIGNAL */
   logic               r_fire, cmd_done_rx;
 
   assign head_inc      = (head_q + 16'd1 == ring_size_i) ? 16'd0 : head_q + 16'd1;
   assign ring_has_work = (fetch_ptr != ring_tail_i);
   assign ring_bad      = (ring_size_i == 16'd0) || (ring_tail_i >= ring_size_i) ||
                          (ring_base_i[4:0] != 5'd0);
-  assign slot_addr     = {1'b0, ring_base_i} + {12'd0, req_ptr, 5'd0};
-  assign slot_end      = slot_addr + 33'd32;
+  // The window check of a slot [a, a+32) (a = RING_BASE + slot*32, 32-byte aligned whenever
+  // it counts: a misaligned base is RING_CONFIG and fetches nothing) in units of 32 bytes:
+  // a >= WIN_BASE iff a/32 >= ceil(WIN_BASE/32), and a + 32 <= WIN_BASE + WIN_SIZE iff
+  // a/32 < floor((WIN_BASE + WIN_SIZE)/32); a/32 must stay below 2^27.
+  assign slot32        = {1'b0, ring_base_i[31:5]} + {12'd0, req_ptr};
   assign win_end       = {1'b0, win_base_i} + {1'b0, win_size_i};
-  assign ar_win_ok     = (slot_addr >= {1'b0, win_base_i}) && (slot_end <= win_end) &&
-                         !slot_addr[32];
+  assign lo_diff       = {1'b0, slot32} - {2'b00, win_base_i[31:5]} - 29'(win_base_i[4:0] != 5'd0);
+  assign hi_diff       = {1'b0, slot32} - {1'b0, win_end[32:5]};
+  assign ar_win_ok     = !lo_diff[28] && hi_diff[28] && !slot32[27];
   assign want_fetch    = ring_has_work && !halt_o && !ring_bad &&
                          ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
 
   assign ar_valid_o = want_fetch && ar_win_ok;
-  assign ar_addr_o  = slot_addr[31:0];
+  assign ar_addr_o  = {slot32[26:0], 5'd0};
   assign ar_len_o   = 8'(BeatsPerCmd - 1);
   assign r_ready_o  = 1'b1;  // the fetch queue always has room for what was requested
   assign r_fire     = r_valid_i;
@@ -438,11 +446,16 @@ module systole_cmdproc #(
   // ---------------------------------------------------------------------------------------
   // Dependency tokens
   // ---------------------------------------------------------------------------------------
+  // count + give - take as one adder: the step is +1, -1 (all ones) or 0
+  function automatic logic [7:0] tok_step(input logic [7:0] q, input logic give, input logic take);
+    tok_step = q + {{7{take && !give}}, give ^ take};
+  endfunction
+
   always_comb begin
-    tok_ld2ex_d = tok_ld2ex_q + 8'(tok_ld2ex_give_i) - 8'(tok_ld2ex_take_i);
-    tok_ex2ld_d = tok_ex2ld_q + 8'(tok_ex2ld_give_i) - 8'(tok_ex2ld_take_i);
-    tok_ex2st_d = tok_ex2st_q + 8'(tok_ex2st_give_i) - 8'(tok_ex2st_take_i);
-    tok_st2ex_d = tok_st2ex_q + 8'(tok_st2ex_give_i) - 8'(tok_st2ex_take_i);
+    tok_ld2ex_d = tok_step(tok_ld2ex_q, tok_ld2ex_give_i, tok_ld2ex_take_i);
+    tok_ex2ld_d = tok_step(tok_ex2ld_q, tok_ex2ld_give_i, tok_ex2ld_take_i);
+    tok_ex2st_d = tok_step(tok_ex2st_q, tok_ex2st_give_i, tok_ex2st_take_i);
+    tok_st2ex_d = tok_step(tok_st2ex_q, tok_st2ex_give_i, tok_st2ex_take_i);
     tok_ovf = (tok_ld2ex_q == 8'hff && tok_ld2ex_give_i && !tok_ld2ex_take_i) ||
               (tok_ex2ld_q == 8'hff && tok_ex2ld_give_i && !tok_ex2ld_take_i) ||
               (tok_ex2st_q == 8'hff && tok_ex2st_give_i && !tok_ex2st_take_i) ||
