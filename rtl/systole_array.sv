@@ -19,6 +19,12 @@
 // sits in column Cols-1: push the line of column Cols-1 first and that of column 0 last.
 // The caller must ensure that no activation tagged w_buf_i is inside the array while that
 // buffer shifts (see systole_ex).
+//
+// Lean = 1 (iCE40 area variant, needs UseIce40Dsp): the operands are in sign-magnitude form
+// {s, m[7:0]} (value s ? -m : m, see systole_mul9x2 SignMag), every PE holds ONE weight and
+// there are no tags (a_tag_i, w_buf_i are not used): when w_shift_i is 1 the weights of
+// column w_col_i are written, PE[r][w_col_i].w <= w_line_i[r*9 +: 9] (no shift chain). The
+// caller must ensure that no activation is inside the array while a column is written.
 // See docs/ex.md.
 module systole_array #(
   parameter int Rows = 8,  // PE rows: 9-bit elements per input vector (reduction dimension)
@@ -29,7 +35,8 @@ module systole_array #(
   parameter int Latency = Rows + Cols - 1,
   // 1: the products of each pair of PEs in a row come from one iCE40 SB_MAC16 in its dual
   // 8x8 mode (systole_mul9x2); 0: every PE multiplies in logic / whatever DSP the tool picks
-  parameter int UseIce40Dsp = 0
+  parameter int UseIce40Dsp = 0,
+  parameter int Lean = 0   // 1: one weight per PE written by column, sign-magnitude operands
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -40,13 +47,24 @@ module systole_array #(
   input  logic               w_shift_i,
   input  logic               w_buf_i,
   input  logic [Rows*9-1:0]  w_line_i,
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic [$clog2(Cols)-1:0] w_col_i,   // Lean: column written (else unused)
+  /* verilator lint_on UNUSEDSIGNAL */
   // result vector of the input vector presented Latency cycles ago: int32 c for column c
   output logic [Cols*32-1:0] out_o
 );
   // Partial sums: a column sum of Rows products of 9-bit operands (|a|, |w| <= 256) is
   // below Rows * 2^16 in magnitude, so PsumW bits hold it exactly (no int32 wrap-around
   // can happen inside the array); the result is sign-extended to 32 bits at the bottom.
-  localparam int PsumW = $clog2(Rows) + 18;
+  // Lean: a product's magnitude is at most 255 * 255 < 2^16, so clog2(Rows) + 17 bits hold the
+  // column sum (one bit less than the general bound).
+  localparam int PsumW = $clog2(Rows) + ((Lean != 0) ? 17 : 18);
+
+  // Lean: the write enable of each column's weights
+  logic [Cols-1:0] w_we;
+  for (genvar c = 0; c < Cols; c++) begin : g_we
+    assign w_we[c] = (Lean != 0) ? (w_shift_i && 32'(w_col_i) == c) : w_shift_i;
+  end
 
   // Each PE's outputs are local to its generate block; a PE reads its left and upper
   // neighbours' outputs by name (keeps every net a separate variable, which Verilator
@@ -62,7 +80,7 @@ module systole_array #(
     end else begin : g_skew
       logic [r*10-1:0] skew_q, skew_d;
       always_comb begin
-        skew_d[9:0] = {a_tag_i, a_i[r*9 +: 9]};
+        skew_d[9:0] = {(Lean == 0) && a_tag_i, a_i[r*9 +: 9]};
         for (int i = 1; i < r; i++) skew_d[i*10 +: 10] = skew_q[(i-1)*10 +: 10];
       end
       always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -86,7 +104,8 @@ module systole_array #(
       end else begin : g_inner
         assign a_in = g_col[c-1].a_o;
         assign t_in = g_col[c-1].t_o;
-        assign w_in = g_col[c-1].w_o;
+        // Lean: every column takes the line (written by column); else the shift chain
+        assign w_in = (Lean != 0) ? w_line_i[r*9 +: 9] : g_col[c-1].w_o;
       end
       if (r == 0) begin : g_north
         assign p_in = '0;
@@ -103,7 +122,7 @@ module systole_array #(
         // PE pairs (c, c+1) share a DSP, instantiated at the even PE; an odd last column
         // uses a DSP alone
         if (c % 2 == 0 && c + 1 < Cols) begin : g_pair
-          systole_mul9x2 u_mul (
+          systole_mul9x2 #(.SignMag(Lean)) u_mul (
             .a0_i (mul_a),
             .w0_i (mul_w),
             .a1_i (g_col[c+1].mul_a),
@@ -115,7 +134,7 @@ module systole_array #(
           /* verilator lint_off UNUSEDSIGNAL */
           logic [17:0] unused_p1;
           /* verilator lint_on UNUSEDSIGNAL */
-          systole_mul9x2 u_mul (
+          systole_mul9x2 #(.SignMag(Lean)) u_mul (
             .a0_i (mul_a),
             .w0_i (mul_w),
             .a1_i (9'd0),
@@ -132,7 +151,8 @@ module systole_array #(
 
       systole_pe #(
         .PsumW  (PsumW),
-        .ExtMul (UseIce40Dsp)
+        .ExtMul (UseIce40Dsp),
+        .Lean   (Lean)
       ) u_pe (
         .clk_i     (clk_i),
         .rst_ni    (rst_ni),
@@ -142,7 +162,7 @@ module systole_array #(
         .a_tag_o   (t_o),
         .psum_i    (p_in),
         .psum_o    (p_o),
-        .w_shift_i (w_shift_i),
+        .w_shift_i (w_we[c]),
         .w_buf_i   (w_buf_i),
         .w_i       (w_in),
         .w_o       (w_o),
@@ -177,5 +197,7 @@ module systole_array #(
       $fatal(1, "systole_array: Rows and Cols must be in 2..64");
     if (Latency != Rows + Cols - 1)
       $fatal(1, "systole_array: Latency is Rows + Cols - 1, the instantiator expects otherwise");
+    if (Lean != 0 && UseIce40Dsp == 0)
+      $fatal(1, "systole_array: Lean needs UseIce40Dsp");
   end
 endmodule

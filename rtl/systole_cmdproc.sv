@@ -7,10 +7,17 @@
 // bits, and pushes it into its queue; RING_HEAD counts dispatched slots. FENCE and IRQ wait
 // until every queue is empty and every engine idle. The first error (own or an engine's)
 // is latched; from then on halt_o stops every engine from starting new work.
+//
+// QueueDepth = 0: no engine queues. An engine takes its command straight from the head of
+// the fetch queue (every engine latches the fields it needs when it takes a command), so
+// dispatch waits until the target engine is ready. That cannot deadlock: an engine only
+// waits for tokens given by earlier commands in ring order, all dispatched before.
+// CmdWords = 3: only w0..w2 of a command are kept (w3 is used by the softmax unit only).
 module systole_cmdproc #(
-  parameter int QueueDepth   = 8,   // commands per engine queue (power of two)
+  parameter int QueueDepth   = 8,   // commands per engine queue (power of two, 0: no queues)
   parameter int AxiDataWidth = 64,  // read data bits (64 or 128)
-  parameter int FetchDepth   = 4    // slots fetched ahead of dispatch (power of two, 1 allowed)
+  parameter int FetchDepth   = 4,   // slots fetched ahead of dispatch (power of two, 1 allowed)
+  parameter int CmdWords     = 4    // command words kept and passed on (3: w3 is dropped)
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -89,6 +96,7 @@ module systole_cmdproc #(
   localparam int BusBytes    = AxiDataWidth / 8;
   localparam int BeatsPerCmd = 32 / BusBytes;
   localparam int FdW         = $clog2(FetchDepth) + 1;
+  localparam int CmdBits     = CmdWords * 64;
 
   // opcodes and error codes (docs/architecture.md)
   localparam logic [7:0] OpLoad   = 8'h01;
@@ -150,60 +158,77 @@ module systole_cmdproc #(
   // ---------------------------------------------------------------------------------------
   // Fetch
   // ---------------------------------------------------------------------------------------
-  logic [15:0]        fetch_ptr_q, fetch_ptr_d;   // next slot to request
-  logic [15:0]        rx_ptr_q, rx_ptr_d;         // slot of the command being received
+  logic [15:0]        fetch_ptr;                  // next slot to request
+  logic [15:0]        req_ptr;                    // fetch_ptr where a request can be made
+  logic [15:0]        rx_ptr;                     // slot of the command being received
   logic [FdW-1:0]     inflight_q, inflight_d;     // commands requested, not fully received
   logic [$clog2(BeatsPerCmd > 1 ? BeatsPerCmd : 2)-1:0] beat_q, beat_d;
-  logic [255:0]       cmd_buf_q, cmd_buf_d;
+  logic [CmdBits-1:0] cmd_buf_q, cmd_buf_d;
   logic               rx_bad_q, rx_bad_d;         // a beat of this command had an error
 
   logic               fq_push, fq_valid, fq_pop;
-  logic [255:0]       fq_cmd;
+  logic [CmdBits-1:0] fq_cmd;
   logic [15:0]        fq_idx;
   logic [FdW-1:0]     fq_count;
 
+  logic [15:0]        head_q, head_d, head_inc;   // RING_HEAD: next slot to dispatch
   logic               ring_has_work, ring_bad, ar_win_ok, want_fetch;
-  logic [32:0]        slot_addr, slot_end, win_end;
+  logic [27:0]        slot32;                     // slot address / 32 (33 bits in all)
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [32:0]        win_end;                    // only bits 32..5 are compared
+  logic [28:0]        lo_diff, hi_diff;           // only the sign bits are used
+  /* verilator lint_on UNUSEDSIGNAL */
   logic               r_fire, cmd_done_rx;
 
-  assign ring_has_work = (fetch_ptr_q != ring_tail_i);
+  assign head_inc      = (head_q + 16'd1 == ring_size_i) ? 16'd0 : head_q + 16'd1;
+  assign ring_has_work = (fetch_ptr != ring_tail_i);
   assign ring_bad      = (ring_size_i == 16'd0) || (ring_tail_i >= ring_size_i) ||
                          (ring_base_i[4:0] != 5'd0);
-  assign slot_addr     = {1'b0, ring_base_i} + {12'd0, fetch_ptr_q, 5'd0};
-  assign slot_end      = slot_addr + 33'd32;
+  // The window check of a slot [a, a+32) (a = RING_BASE + slot*32, 32-byte aligned whenever
+  // it counts: a misaligned base is RING_CONFIG and fetches nothing) in units of 32 bytes:
+  // a >= WIN_BASE iff a/32 >= ceil(WIN_BASE/32), and a + 32 <= WIN_BASE + WIN_SIZE iff
+  // a/32 < floor((WIN_BASE + WIN_SIZE)/32); a/32 must stay below 2^27.
+  assign slot32        = {1'b0, ring_base_i[31:5]} + {12'd0, req_ptr};
   assign win_end       = {1'b0, win_base_i} + {1'b0, win_size_i};
-  assign ar_win_ok     = (slot_addr >= {1'b0, win_base_i}) && (slot_end <= win_end) &&
-                         !slot_addr[32];
+  assign lo_diff       = {1'b0, slot32} - {2'b00, win_base_i[31:5]} - 29'(win_base_i[4:0] != 5'd0);
+  assign hi_diff       = {1'b0, slot32} - {1'b0, win_end[32:5]};
+  assign ar_win_ok     = !lo_diff[28] && hi_diff[28] && !slot32[27];
   assign want_fetch    = ring_has_work && !halt_o && !ring_bad &&
                          ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
 
   assign ar_valid_o = want_fetch && ar_win_ok;
-  assign ar_addr_o  = slot_addr[31:0];
+  assign ar_addr_o  = {slot32[26:0], 5'd0};
   assign ar_len_o   = 8'(BeatsPerCmd - 1);
   assign r_ready_o  = 1'b1;  // the fetch queue always has room for what was requested
   assign r_fire     = r_valid_i;
   assign cmd_done_rx = r_fire && r_last_i;
 
   always_comb begin
-    fetch_ptr_d = fetch_ptr_q;
-    rx_ptr_d    = rx_ptr_q;
     inflight_d  = inflight_q;
     beat_d      = beat_q;
-    cmd_buf_d   = cmd_buf_q;
     rx_bad_d    = rx_bad_q;
-    if (ar_valid_o && ar_ready_i) begin
-      fetch_ptr_d = (fetch_ptr_q + 16'd1 == ring_size_i) ? 16'd0 : fetch_ptr_q + 16'd1;
-      inflight_d  = inflight_d + 1'b1;
-    end
+    if (ar_valid_o && ar_ready_i) inflight_d = inflight_d + 1'b1;
     if (r_fire) begin
-      cmd_buf_d = {r_data_i, cmd_buf_q[255:AxiDataWidth]};
       beat_d    = beat_q + 1'b1;
       if (r_resp_i != 2'b00) rx_bad_d = 1'b1;
       if (r_last_i) begin
         beat_d     = '0;
         rx_bad_d   = 1'b0;
         inflight_d = inflight_d - 1'b1;
-        rx_ptr_d   = (rx_ptr_q + 16'd1 == ring_size_i) ? 16'd0 : rx_ptr_q + 16'd1;
+      end
+    end
+  end
+
+  // receive buffer: all four words shift in (the whole slot); CmdWords = 3: each beat's
+  // kept words are written in place, w3 is not stored
+  if (CmdWords == 4) begin : g_rx_shift
+    assign cmd_buf_d = r_fire ? {r_data_i, cmd_buf_q[255:AxiDataWidth]} : cmd_buf_q;
+  end else begin : g_rx_words
+    always_comb begin
+      cmd_buf_d = cmd_buf_q;
+      for (int k = 0; k < CmdWords; k++) begin
+        if (r_fire && 32'(beat_q) == (k * 64) / AxiDataWidth)
+          cmd_buf_d[k*64 +: 64] = r_data_i[(k * 64) % AxiDataWidth +: 64];
       end
     end
   end
@@ -213,25 +238,52 @@ module systole_cmdproc #(
 
   if (FetchDepth == 1) begin : g_fq1
     // One slot in flight: nothing is requested while a received command waits, so the
-    // receive buffer itself holds it until dispatch (no copy).
-    logic        fq_valid_q;
-    logic [15:0] fq_idx_q;
+    // receive buffer itself holds it until dispatch (no copy). The slot requested, received
+    // or held is always the one at RING_HEAD, so no pointer of its own is kept: the fetch
+    // pointer is RING_HEAD, or the slot after it while one is requested or held, or after a
+    // received slot was dropped (a read error or halt, which holds until the core reset).
+    logic fq_valid_q, drop_q;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
         fq_valid_q <= 1'b0;
-        fq_idx_q   <= 16'd0;
+        drop_q     <= 1'b0;
       end else begin
         fq_valid_q <= fq_push || (fq_valid_q && !fq_pop);
-        if (fq_push) fq_idx_q <= rx_ptr_q;
+        drop_q     <= drop_q || (cmd_done_rx && !fq_push);
       end
     end
-    assign fq_valid = fq_valid_q;
-    assign fq_idx   = fq_idx_q;
-    assign fq_cmd   = cmd_buf_q;
-    assign fq_count = fq_valid_q;
+    assign fetch_ptr = (inflight_q != '0 || fq_valid_q || drop_q) ? head_inc : head_q;
+    assign req_ptr   = head_q;   // a request is only made when nothing is requested or held
+    assign rx_ptr    = head_q;
+    assign fq_valid  = fq_valid_q;
+    assign fq_idx    = head_q;
+    assign fq_cmd    = cmd_buf_q;
+    assign fq_count  = fq_valid_q;
   end else begin : g_fq
+    logic [15:0] fetch_ptr_q, fetch_ptr_d, rx_ptr_q, rx_ptr_d;
+    always_comb begin
+      fetch_ptr_d = fetch_ptr_q;
+      rx_ptr_d    = rx_ptr_q;
+      if (ar_valid_o && ar_ready_i)
+        fetch_ptr_d = (fetch_ptr_q + 16'd1 == ring_size_i) ? 16'd0 : fetch_ptr_q + 16'd1;
+      if (cmd_done_rx)
+        rx_ptr_d = (rx_ptr_q + 16'd1 == ring_size_i) ? 16'd0 : rx_ptr_q + 16'd1;
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        fetch_ptr_q <= 16'd0;
+        rx_ptr_q    <= 16'd0;
+      end else begin
+        fetch_ptr_q <= fetch_ptr_d;
+        rx_ptr_q    <= rx_ptr_d;
+      end
+    end
+    assign fetch_ptr = fetch_ptr_q;
+    assign req_ptr   = fetch_ptr_q;
+    assign rx_ptr    = rx_ptr_q;
+
     systole_fifo #(
-      .Width (256 + 16),
+      .Width (CmdBits + 16),
       .Depth (FetchDepth)
     ) u_fetch_q (
       .clk_i   (clk_i),
@@ -249,14 +301,13 @@ module systole_cmdproc #(
   // ---------------------------------------------------------------------------------------
   // Decode and dispatch
   // ---------------------------------------------------------------------------------------
-  logic [15:0] head_q, head_d;
   logic [7:0]  opcode;
   logic [3:0]  deps;
   logic [15:0] cfg_key;
   logic        to_ld, to_ex, to_st, is_sync, is_irq, bad_op, bad_deps;
   logic        ld_q_ready, ex_q_ready, st_q_ready;
   logic        ld_q_valid, ex_q_valid, st_q_valid;
-  logic        all_quiet, can_dispatch;
+  logic        all_quiet, can_dispatch, dispatch_ok;
 
   assign opcode  = fq_cmd[7:0];
   assign deps    = fq_cmd[11:8];
@@ -285,14 +336,15 @@ module systole_cmdproc #(
   assign all_quiet = !ld_q_valid && !ex_q_valid && !st_q_valid &&
                      !ld_busy_i && !ex_busy_i && !st_busy_i;
 
-  assign can_dispatch = fq_valid && !halt_o && !bad_op && !bad_deps &&
+  assign dispatch_ok  = fq_valid && !halt_o && !bad_op && !bad_deps;
+  assign can_dispatch = dispatch_ok &&
                         (!to_ld || ld_q_ready) && (!to_ex || ex_q_ready) &&
                         (!to_st || st_q_ready) && (!is_sync || all_quiet);
   assign fq_pop = can_dispatch;
 
   always_comb begin
     head_d = head_q;
-    if (can_dispatch) head_d = (head_q + 16'd1 == ring_size_i) ? 16'd0 : head_q + 16'd1;
+    if (can_dispatch) head_d = head_inc;
   end
 
   assign ring_head_o      = head_q;
@@ -301,44 +353,69 @@ module systole_cmdproc #(
   assign stall_queue_o    = fq_valid && !halt_o && !can_dispatch;
   assign stall_fetch_o    = !fq_valid && !halt_o && (ring_has_work || inflight_q != '0);
 
-  systole_fifo #(.Width(256 + 16), .Depth(QueueDepth)) u_ld_q (
-    .clk_i   (clk_i),
-    .rst_ni  (rst_ni),
-    .valid_i (can_dispatch && to_ld),
-    .ready_o (ld_q_ready),
-    .wdata_i ({fq_idx, fq_cmd}),
-    .valid_o (ld_q_valid),
-    .ready_i (ld_cmd_ready_i),
-    .rdata_o ({ld_cmd_idx_o, ld_cmd_o}),
-    .count_o ()
-  );
-  systole_fifo #(.Width(256 + 16), .Depth(QueueDepth)) u_ex_q (
-    .clk_i   (clk_i),
-    .rst_ni  (rst_ni),
-    .valid_i (can_dispatch && to_ex),
-    .ready_o (ex_q_ready),
-    .wdata_i ({fq_idx, fq_cmd}),
-    .valid_o (ex_q_valid),
-    .ready_i (ex_cmd_ready_i),
-    .rdata_o ({ex_cmd_idx_o, ex_cmd_o}),
-    .count_o ()
-  );
-  systole_fifo #(.Width(256 + 16), .Depth(QueueDepth)) u_st_q (
-    .clk_i   (clk_i),
-    .rst_ni  (rst_ni),
-    .valid_i (can_dispatch && to_st),
-    .ready_o (st_q_ready),
-    .wdata_i ({fq_idx, fq_cmd}),
-    .valid_o (st_q_valid),
-    .ready_i (st_cmd_ready_i),
-    .rdata_o ({st_cmd_idx_o, st_cmd_o}),
-    .count_o ()
-  );
+  if (QueueDepth == 0) begin : g_noq
+    // no queues: the engine takes the command at the head of the fetch queue (its valid
+    // does not depend on any ready: a command goes to one engine only)
+    assign ld_q_ready = ld_cmd_ready_i;
+    assign ex_q_ready = ex_cmd_ready_i;
+    assign st_q_ready = st_cmd_ready_i;
+    assign ld_q_valid = 1'b0;
+    assign ex_q_valid = 1'b0;
+    assign st_q_valid = 1'b0;
+    assign ld_cmd_valid_o = dispatch_ok && to_ld;
+    assign ex_cmd_valid_o = dispatch_ok && to_ex;
+    assign st_cmd_valid_o = dispatch_ok && to_st;
+    assign ld_cmd_o       = 256'(fq_cmd);
+    assign ex_cmd_o       = 256'(fq_cmd);
+    assign st_cmd_o       = 256'(fq_cmd);
+    assign ld_cmd_idx_o   = fq_idx;
+    assign ex_cmd_idx_o   = fq_idx;
+    assign st_cmd_idx_o   = fq_idx;
+  end else begin : g_q
+    logic [CmdBits-1:0] ld_cmd, ex_cmd, st_cmd;
 
-  // engines see nothing new once halted
-  assign ld_cmd_valid_o = ld_q_valid && !halt_o;
-  assign ex_cmd_valid_o = ex_q_valid && !halt_o;
-  assign st_cmd_valid_o = st_q_valid && !halt_o;
+    systole_fifo #(.Width(CmdBits + 16), .Depth(QueueDepth)) u_ld_q (
+      .clk_i   (clk_i),
+      .rst_ni  (rst_ni),
+      .valid_i (can_dispatch && to_ld),
+      .ready_o (ld_q_ready),
+      .wdata_i ({fq_idx, fq_cmd}),
+      .valid_o (ld_q_valid),
+      .ready_i (ld_cmd_ready_i),
+      .rdata_o ({ld_cmd_idx_o, ld_cmd}),
+      .count_o ()
+    );
+    systole_fifo #(.Width(CmdBits + 16), .Depth(QueueDepth)) u_ex_q (
+      .clk_i   (clk_i),
+      .rst_ni  (rst_ni),
+      .valid_i (can_dispatch && to_ex),
+      .ready_o (ex_q_ready),
+      .wdata_i ({fq_idx, fq_cmd}),
+      .valid_o (ex_q_valid),
+      .ready_i (ex_cmd_ready_i),
+      .rdata_o ({ex_cmd_idx_o, ex_cmd}),
+      .count_o ()
+    );
+    systole_fifo #(.Width(CmdBits + 16), .Depth(QueueDepth)) u_st_q (
+      .clk_i   (clk_i),
+      .rst_ni  (rst_ni),
+      .valid_i (can_dispatch && to_st),
+      .ready_o (st_q_ready),
+      .wdata_i ({fq_idx, fq_cmd}),
+      .valid_o (st_q_valid),
+      .ready_i (st_cmd_ready_i),
+      .rdata_o ({st_cmd_idx_o, st_cmd}),
+      .count_o ()
+    );
+
+    // engines see nothing new once halted
+    assign ld_cmd_valid_o = ld_q_valid && !halt_o;
+    assign ex_cmd_valid_o = ex_q_valid && !halt_o;
+    assign st_cmd_valid_o = st_q_valid && !halt_o;
+    assign ld_cmd_o       = 256'(ld_cmd);
+    assign ex_cmd_o       = 256'(ex_cmd);
+    assign st_cmd_o       = 256'(st_cmd);
+  end
 
   // ---------------------------------------------------------------------------------------
   // Own errors: ring configuration, fetch window, fetch read error, decode, token overflow
@@ -352,15 +429,15 @@ module systole_cmdproc #(
     own_err_code = 8'd0;
     own_err_idx  = 16'd0;
     if (ring_has_work && ring_bad) begin
-      own_err = 1'b1; own_err_code = ErrRingConfig; own_err_idx = fetch_ptr_q;
+      own_err = 1'b1; own_err_code = ErrRingConfig; own_err_idx = fetch_ptr;
     end else if (fq_valid && bad_op) begin
       own_err = 1'b1; own_err_code = ErrIllegalOpcode; own_err_idx = fq_idx;
     end else if (fq_valid && bad_deps) begin
       own_err = 1'b1; own_err_code = ErrIllegalField; own_err_idx = fq_idx;
     end else if (r_fire && r_resp_i != 2'b00) begin
-      own_err = 1'b1; own_err_code = ErrAxiRd; own_err_idx = rx_ptr_q;
+      own_err = 1'b1; own_err_code = ErrAxiRd; own_err_idx = rx_ptr;
     end else if (want_fetch && !ar_win_ok) begin
-      own_err = 1'b1; own_err_code = ErrDmaWindow; own_err_idx = fetch_ptr_q;
+      own_err = 1'b1; own_err_code = ErrDmaWindow; own_err_idx = req_ptr;
     end else if (tok_ovf) begin
       own_err = 1'b1; own_err_code = ErrTokenOverflow; own_err_idx = IdxUnknown;
     end
@@ -369,11 +446,16 @@ module systole_cmdproc #(
   // ---------------------------------------------------------------------------------------
   // Dependency tokens
   // ---------------------------------------------------------------------------------------
+  // count + give - take as one adder: the step is +1, -1 (all ones) or 0
+  function automatic logic [7:0] tok_step(input logic [7:0] q, input logic give, input logic take);
+    tok_step = q + {{7{take && !give}}, give ^ take};
+  endfunction
+
   always_comb begin
-    tok_ld2ex_d = tok_ld2ex_q + 8'(tok_ld2ex_give_i) - 8'(tok_ld2ex_take_i);
-    tok_ex2ld_d = tok_ex2ld_q + 8'(tok_ex2ld_give_i) - 8'(tok_ex2ld_take_i);
-    tok_ex2st_d = tok_ex2st_q + 8'(tok_ex2st_give_i) - 8'(tok_ex2st_take_i);
-    tok_st2ex_d = tok_st2ex_q + 8'(tok_st2ex_give_i) - 8'(tok_st2ex_take_i);
+    tok_ld2ex_d = tok_step(tok_ld2ex_q, tok_ld2ex_give_i, tok_ld2ex_take_i);
+    tok_ex2ld_d = tok_step(tok_ex2ld_q, tok_ex2ld_give_i, tok_ex2ld_take_i);
+    tok_ex2st_d = tok_step(tok_ex2st_q, tok_ex2st_give_i, tok_ex2st_take_i);
+    tok_st2ex_d = tok_step(tok_st2ex_q, tok_st2ex_give_i, tok_st2ex_take_i);
     tok_ovf = (tok_ld2ex_q == 8'hff && tok_ld2ex_give_i && !tok_ld2ex_take_i) ||
               (tok_ex2ld_q == 8'hff && tok_ex2ld_give_i && !tok_ex2ld_take_i) ||
               (tok_ex2st_q == 8'hff && tok_ex2st_give_i && !tok_ex2st_take_i) ||
@@ -414,8 +496,6 @@ module systole_cmdproc #(
       error_q     <= 1'b0;
       err_code_q  <= 8'd0;
       err_idx_q   <= 16'd0;
-      fetch_ptr_q <= 16'd0;
-      rx_ptr_q    <= 16'd0;
       inflight_q  <= '0;
       beat_q      <= '0;
       cmd_buf_q   <= '0;
@@ -430,8 +510,6 @@ module systole_cmdproc #(
       error_q     <= error_d;
       err_code_q  <= err_code_d;
       err_idx_q   <= err_idx_d;
-      fetch_ptr_q <= fetch_ptr_d;
-      rx_ptr_q    <= rx_ptr_d;
       inflight_q  <= inflight_d;
       beat_q      <= beat_d;
       cmd_buf_q   <= cmd_buf_d;
@@ -450,7 +528,9 @@ module systole_cmdproc #(
       $fatal(1, "systole_cmdproc: AxiDataWidth must be 64 or 128");
     if (FetchDepth < 1 || (FetchDepth & (FetchDepth - 1)) != 0)
       $fatal(1, "systole_cmdproc: FetchDepth must be a power of two");
-    if (QueueDepth < 1 || (QueueDepth & (QueueDepth - 1)) != 0)
-      $fatal(1, "systole_cmdproc: QueueDepth must be a power of two");
+    if (QueueDepth < 0 || (QueueDepth & (QueueDepth - 1)) != 0)
+      $fatal(1, "systole_cmdproc: QueueDepth must be 0 or a power of two");
+    if (CmdWords != 3 && CmdWords != 4)
+      $fatal(1, "systole_cmdproc: CmdWords must be 3 or 4");
   end
 endmodule

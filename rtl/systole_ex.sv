@@ -42,6 +42,14 @@
 // On an error (own, held in err_o until reset) or while halt_i is 1 nothing new starts: no
 // command is popped, commands held in either stage are dropped (so that busy_o can fall and
 // a soft reset can complete), no row is read; rows already inside the array are finished.
+// Line addresses and strides are held in the bits below the memory depth only: the range
+// checks guarantee that every line a command touches is below it.
+//
+// UseIce40Dsp = 1 also selects the iCE40 area variant (Lean, docs/ex.md): one weight buffer
+// (a LOAD_W command loads only once no row of an earlier command is in the array; no tags),
+// weights written by column, operands converted to sign-magnitude before the array, and the
+// MATMUL range check done serially in stage 1 (max(log2 lines) + 1 cycles after the pop,
+// before the tokens are taken or anything is read).
 // See docs/ex.md for timing and ports.
 module systole_ex #(
   parameter int Rows      = 8,     // PE rows = scratchpad line bytes (K per cycle)
@@ -122,6 +130,26 @@ module systole_ex #(
   // line of keys), and only if HasSoftmax; CFG_FEATURES.SOFTMAX reports the same condition.
   localparam bit SmUnit     = (HasSoftmax != 0) && (Rows == Cols);
   localparam bit ColsPow2   = ((Cols & (Cols - 1)) == 0);
+  localparam bit Lean       = (UseIce40Dsp != 0);
+  // line address bits (a line that passed its range check is below the depth)
+  localparam int SpadLw = (SpadLines > 1) ? $clog2(SpadLines) : 1;
+  localparam int AccLw  = (AccLines > 1) ? $clog2(AccLines) : 1;
+  // Lean: serial range check, one bit of ROWS-1 per cycle
+  localparam int MaxLw  = (SpadLw > AccLw) ? SpadLw : AccLw;
+  localparam int CkW    = $clog2(MaxLw + 1);
+  localparam bit SpadPow2 = ((SpadLines & (SpadLines - 1)) == 0);
+  localparam bit AccPow2  = ((AccLines & (AccLines - 1)) == 0);
+
+  // x >= SpadLines / AccLines: for a power of two only the bits at and above its log2 count
+  // (no comparator)
+  function automatic logic ge_spad(input logic [33:0] x);
+    if (SpadPow2) ge_spad = (x >> SpadLw) != 34'd0;
+    else          ge_spad = x >= 34'(SpadLines);
+  endfunction
+  function automatic logic ge_acc(input logic [33:0] x);
+    if (AccPow2) ge_acc = (x >> AccLw) != 34'd0;
+    else         ge_acc = x >= 34'(AccLines);
+  endfunction
 
   // ---------------------------------------------------------------------------------------
   // Command fields (docs/architecture.md, MATMUL)
@@ -181,6 +209,7 @@ module systole_ex #(
   logic w_rd_q, w_rd_d;            // a weight line read last cycle: shift it in now
   logic w_rd_buf_q, w_rd_buf_d;    // ... into this buffer
   logic [7:0] w_rd_zp_q, w_rd_zp_d; // ... minus this weight zero point
+  logic [$clog2(Cols)-1:0] w_rd_col_q, w_rd_col_d;  // Lean: ... into this column
 
   // zero points (CONFIG EX_ZP), applied at pop
   logic [7:0] a_zp_q, a_zp_d, w_zp_q, w_zp_d;
@@ -196,9 +225,17 @@ module systole_ex #(
   logic              s1_wload_q, s1_wload_d;     // weight tile still to load
   logic              s1_loading_q, s1_loading_d; // weight line reads under way
   logic [WcntW-1:0]  s1_wcnt_q, s1_wcnt_d;       // weight lines left to read - 1
-  logic [15:0]       s1_waddr_q, s1_waddr_d;     // next weight line to read
-  logic [15:0]       s1_rows_q, s1_rows_d, s1_a_line_q, s1_a_line_d, s1_a_stride_q, s1_a_stride_d;
-  logic [15:0]       s1_acc_line_q, s1_acc_line_d, s1_acc_stride_q, s1_acc_stride_d;
+  logic [SpadLw-1:0] s1_waddr_q, s1_waddr_d;     // next weight line to read
+  logic [15:0]       s1_rows_q, s1_rows_d;
+  logic [SpadLw-1:0] s1_a_line_q, s1_a_line_d, s1_a_stride_q, s1_a_stride_d;
+  logic [AccLw-1:0]  s1_acc_line_q, s1_acc_line_d, s1_acc_stride_q, s1_acc_stride_d;
+  // Lean: serial range check of (ROWS-1)*stride (Horner, most significant bit first)
+  logic              s1_ck_q, s1_ck_d;           // check under way
+  logic [CkW-1:0]    s1_ckcnt_q, s1_ckcnt_d;     // bits of ROWS-1 left
+  logic [MaxLw-1:0]  s1_n_q, s1_n_d;             // ROWS-1, shifted left one bit per cycle
+  logic [SpadLw+1:0] s1_pa_q, s1_pa_d;           // (ROWS-1)*A_STRIDE, the bits so far
+  logic [AccLw+1:0]  s1_pc_q, s1_pc_d;           // (ROWS-1)*ACC_STRIDE, the bits so far
+  logic              s1_bad_a_q, s1_bad_a_d, s1_bad_c_q, s1_bad_c_d;  // known out of range
   logic [15:0]       s1_idx_q, s1_idx_d;
   logic              s1_accum_q, s1_accum_d, s1_sig_prev_q, s1_sig_prev_d;
   logic              s1_sig_next_q, s1_sig_next_d;
@@ -207,8 +244,8 @@ module systole_ex #(
   logic        s2_valid_q, s2_valid_d;
   logic        s2_tag_q, s2_tag_d;
   logic [15:0] s2_rows_q, s2_rows_d;             // rows left to read (0: ROWS = 0 command)
-  logic [15:0] s2_a_line_q, s2_a_line_d, s2_a_stride_q, s2_a_stride_d;
-  logic [15:0] s2_acc_line_q, s2_acc_line_d, s2_acc_stride_q, s2_acc_stride_d;
+  logic [SpadLw-1:0] s2_a_line_q, s2_a_line_d, s2_a_stride_q, s2_a_stride_d;
+  logic [AccLw-1:0]  s2_acc_line_q, s2_acc_line_d, s2_acc_stride_q, s2_acc_stride_d;
   logic        s2_accum_q, s2_accum_d, s2_sig_prev_q, s2_sig_prev_d, s2_sig_next_q, s2_sig_next_d;
   logic [7:0]  s2_a_zp_q, s2_a_zp_d;             // activation zero point of the command
 
@@ -219,38 +256,21 @@ module systole_ex #(
   logic                inj_valid_q, inj_valid_d, inj_tag_q, inj_tag_d;
   logic [7:0]          inj_zp_q, inj_zp_d;
   logic [DlLen-1:0]    dl_we_q, dl_we_d, dl_accum_q, dl_accum_d, dl_give_q, dl_give_d;
-  logic [DlLen*16-1:0] dl_line_q, dl_line_d;
+  logic [DlLen*AccLw-1:0] dl_line_q, dl_line_d;
 
   // accumulator write forwarding
   logic               fwd_we_q, fwd_we_d;
-  logic [15:0]        fwd_line_q, fwd_line_d;
+  logic [AccLw-1:0]   fwd_line_q, fwd_line_d;
   logic [Cols*32-1:0] fwd_data_q, fwd_data_d;
 
   // Range check of the command at the queue head (used when it is popped). Exact: the last
-  // row's line is base + (ROWS-1)*stride in 33 bits; rows in between lie below it. With
-  // UseIce40Dsp (DSPs scarce) the product is formed only from the bits below the memory
-  // depth (a factor at or above the depth makes the command out of range unless the other
-  // factor is 0), as shift-and-add logic, so the check takes no DSP.
-  localparam int SpadLw = (SpadLines > 1) ? $clog2(SpadLines) : 1;
-  localparam int AccLw  = (AccLines > 1) ? $clog2(AccLines) : 1;
-
-  // base + n * stride >= Lines (exact), for n, stride < 2^16, Lines <= 2^16 (Lw bits)
-  function automatic logic span_bad(input logic [15:0] base, input logic [15:0] n,
-                                    input logic [15:0] stride, input int lines,
-                                    input int lw);
-    logic [32:0] prod;
-    logic        big;
-    big  = (32'(n) >= 32'(lines) && stride != 16'd0) ||
-           (32'(stride) >= 32'(lines) && n != 16'd0);
-    prod = '0;
-    for (int i = 0; i < 16; i++) begin
-      if (i < lw && n[i]) prod = prod + ((33'(stride) & ((33'd1 << lw) - 33'd1)) << i);
-    end
-    span_bad = big || (33'(base) + prod >= 33'(lines));
-  endfunction
-
+  // row's line is base + (ROWS-1)*stride in 33 bits; rows in between lie below it. Lean: the
+  // MATMUL span is checked serially in stage 1 instead (below); here only what needs no
+  // product: a factor at or above the depth makes the command out of range unless the
+  // other factor is 0, and so does a base at or above it.
   logic [15:0] rows_m1;
   logic        a_bad, acc_bad;
+  logic        a_big, acc_big;           // Lean: out of range without the product
   logic [16:0] w_last;
   logic [7:0]  chk_code;
   logic [15:0] sm_jt_m1;                 // key tiles - 1
@@ -260,9 +280,13 @@ module systole_ex #(
 
   always_comb begin
     rows_m1  = c_rows - 16'd1;
-    if (UseIce40Dsp != 0) begin
-      a_bad   = span_bad(c_a_line, rows_m1, c_a_stride, SpadLines, SpadLw);
-      acc_bad = span_bad(c_acc_line, rows_m1, c_acc_stride, AccLines, AccLw);
+    a_big    = ge_spad(34'(c_a_line)) || (ge_spad(34'(rows_m1)) && c_a_stride != 16'd0) ||
+               (ge_spad(34'(c_a_stride)) && rows_m1 != 16'd0);
+    acc_big  = ge_acc(34'(c_acc_line)) || (ge_acc(34'(rows_m1)) && c_acc_stride != 16'd0) ||
+               (ge_acc(34'(c_acc_stride)) && rows_m1 != 16'd0);
+    if (Lean) begin
+      a_bad   = 1'b0;   // checked in stage 1
+      acc_bad = 1'b0;
     end else begin
       a_bad   = (33'(c_a_line) + 33'(32'(rows_m1) * 32'(c_a_stride))) >= 33'(SpadLines);
       acc_bad = (33'(c_acc_line) + 33'(32'(rows_m1) * 32'(c_acc_stride))) >= 33'(AccLines);
@@ -292,7 +316,7 @@ module systole_ex #(
       end
     end else if (!c_load_w && !w_loaded_q) begin
       chk_code = ErrIllegalField;
-    end else if ((c_load_w && w_last >= 17'(SpadLines)) ||
+    end else if ((c_load_w && ge_spad(34'(w_last))) ||
                  (c_rows != 16'd0 && a_bad)) begin
       chk_code = ErrSpadRange;
     end else if (c_rows != 16'd0 && acc_bad) begin
@@ -309,14 +333,24 @@ module systole_ex #(
   logic sm_start, sm_done, sm_busy, s1_sm_fin;
   logic b_busy;                    // the buffer a new tile would go to is still in use
   logic push_we, push_give;
+  logic ck_go, ck_last;            // Lean: a serial range check step, its last one
+  logic [SpadLw+1:0] ck_pa, ck_end_a;  // Lean: next partial products, + base
+  logic [AccLw+1:0]  ck_pc, ck_end_c;
+  logic ck_bad_a, ck_bad_c;        // Lean: result of the last step
+  logic acc_haz;                   // Lean: the next row would read a line being written
 
   always_comb begin
     // stage 1
-    s1_active  = s1_valid_q && !stop && (s1_chk_q == 8'd0);
-    s1_err     = s1_valid_q && !err_q && (s1_chk_q != 8'd0);
+    s1_active  = s1_valid_q && !stop && (s1_chk_q == 8'd0) && !s1_ck_q;
+    s1_err     = s1_valid_q && !err_q && (s1_chk_q != 8'd0) && !s1_ck_q;
     s1_toks_ok = (!s1_need_prev_q || tok_ld2ex_avail_i) && (!s1_need_next_q || tok_st2ex_avail_i);
-    b_busy     = (cur_buf_q ? (drain0_q != '0) : (drain1_q != '0)) ||
+    if (Lean) begin
+      // one buffer: every row of earlier commands must have left the array
+      b_busy   = (drain0_q != '0) || s2_valid_q;
+    end else begin
+      b_busy   = (cur_buf_q ? (drain0_q != '0) : (drain1_q != '0)) ||
                  (s2_valid_q && (s2_tag_q != cur_buf_q));
+    end
     s1_can_start = s1_active && s1_toks_ok && s1_wload_q && (s1_loading_q || !b_busy);
     s1_load_go   = s1_can_start;
     s1_load_last = s1_load_go && (s1_wcnt_q == '0);
@@ -326,13 +360,32 @@ module systole_ex #(
                    !inj_valid_q && (dl_we_q == '0) && (dl_give_q == '0);
     s1_sm_fin    = s1_active && s1_sm_q && s1_sm_run_q && sm_done;
 
-    // stage 2
-    s2_read   = s2_valid_q && !stop && (s2_rows_q != 16'd0) && !(SpadOneRead != 0 && s1_load_go);
+    // stage 2; Lean: a row that accumulates into the line the row read in the previous
+    // cycle waits a cycle, so that its accumulator read comes after that row's write (no
+    // forwarding)
+    acc_haz   = Lean && s2_accum_q && dl_we_q[0] && (dl_line_q[AccLw-1:0] == s2_acc_line_q);
+    s2_read   = s2_valid_q && !stop && (s2_rows_q != 16'd0) && !(SpadOneRead != 0 && s1_load_go) &&
+                !acc_haz;
     s2_finish = s2_valid_q && !stop && ((s2_rows_q == 16'd0) || (s2_rows_q == 16'd1 && s2_read));
     s2_take   = s1_done && (!s2_valid_q || s2_finish);
 
     cmd_ready_o = !stop && (!s1_valid_q || s2_take || s1_sm_fin);
     pop         = cmd_valid_i && cmd_ready_o;
+
+    // Lean: serial range check, one bit of ROWS-1 per cycle (most significant first):
+    // p = 2p + bit*stride, flagged out of range as soon as p reaches the depth (it can only
+    // grow); after the last bit base + p is compared. Factors and bases at or above the
+    // depth were flagged at the pop (a_big, acc_big), so p < depth before each step and
+    // 2p + stride < 3 * depth fits in Lw + 2 bits.
+    ck_go    = s1_valid_q && s1_ck_q && !stop;
+    ck_last  = ck_go && (s1_ckcnt_q == CkW'(1));
+    ck_pa    = {s1_pa_q[SpadLw:0], 1'b0} + (s1_n_q[MaxLw-1] ? (SpadLw+2)'(s1_a_stride_q) : '0);
+    ck_pc    = {s1_pc_q[AccLw:0], 1'b0} + (s1_n_q[MaxLw-1] ? (AccLw+2)'(s1_acc_stride_q) : '0);
+    // (p < 3 * depth and base < depth: Lw + 2 bits hold their sum)
+    ck_end_a = ck_pa + (SpadLw+2)'(s1_a_line_q);
+    ck_end_c = ck_pc + (AccLw+2)'(s1_acc_line_q);
+    ck_bad_a = s1_bad_a_q || ge_spad(34'(ck_end_a));
+    ck_bad_c = s1_bad_c_q || ge_acc(34'(ck_end_c));
   end
 
   // tokens and events
@@ -346,9 +399,9 @@ module systole_ex #(
 
   // memory reads
   assign spad_w_re_o    = s1_load_go;
-  assign spad_w_raddr_o = s1_waddr_q;
+  assign spad_w_raddr_o = 16'(s1_waddr_q);
   assign spad_a_re_o    = s2_read;
-  assign spad_a_raddr_o = s2_a_line_q;
+  assign spad_a_raddr_o = 16'(s2_a_line_q);
 
   always_comb begin
     // ---- errors ----
@@ -364,11 +417,15 @@ module systole_ex #(
     // ---- weight buffers ----
     cur_buf_d  = s1_load_last ? !cur_buf_q : cur_buf_q;
     // set when a LOAD_W command passes its checks, so that a LOAD_W=0 command popped while
-    // that tile is still loading is legal (it will use that tile)
-    w_loaded_d = w_loaded_q || (pop && c_is_mm && c_load_w && (chk_code == 8'd0));
+    // that tile is still loading is legal (it will use that tile); Lean: a command with
+    // rows passes them at the end of its serial check, before the next one can be popped
+    w_loaded_d = w_loaded_q ||
+                 (pop && c_is_mm && c_load_w && (chk_code == 8'd0) && !(Lean && c_rows != 16'd0)) ||
+                 (ck_last && s1_wload_q && (s1_chk_q == 8'd0) && !ck_bad_a && !ck_bad_c);
     w_rd_d     = s1_load_go;
     w_rd_buf_d = !cur_buf_q;
     w_rd_zp_d  = w_zp_q;
+    w_rd_col_d = s1_wcnt_q;
 
     // ---- zero points: a CONFIG is applied when popped, after every earlier command has
     // left stage 1 (its weights read, its a_zp copied into stage 2) ----
@@ -380,8 +437,8 @@ module systole_ex #(
     end
     drain0_d   = (drain0_q != '0) ? drain0_q - 1'b1 : drain0_q;
     drain1_d   = (drain1_q != '0) ? drain1_q - 1'b1 : drain1_q;
-    if (s2_read && !s2_tag_q) drain0_d = DrainW'(DrainCycles);
-    if (s2_read &&  s2_tag_q) drain1_d = DrainW'(DrainCycles);
+    if (s2_read && (Lean || !s2_tag_q)) drain0_d = DrainW'(DrainCycles);
+    if (s2_read && !Lean && s2_tag_q)   drain1_d = DrainW'(DrainCycles);
 
     // ---- stage 1 ----
     s1_valid_d      = s1_valid_q;
@@ -391,7 +448,7 @@ module systole_ex #(
     s1_wload_d      = s1_wload_q && !s1_load_last;
     s1_loading_d    = (s1_loading_q || s1_load_go) && !s1_load_last;
     s1_wcnt_d       = s1_load_go ? s1_wcnt_q - 1'b1 : s1_wcnt_q;
-    s1_waddr_d      = s1_load_go ? s1_waddr_q - 16'd1 : s1_waddr_q;
+    s1_waddr_d      = s1_load_go ? s1_waddr_q - 1'b1 : s1_waddr_q;
     s1_rows_d       = s1_rows_q;
     s1_a_line_d     = s1_a_line_q;
     s1_a_stride_d   = s1_a_stride_q;
@@ -403,6 +460,17 @@ module systole_ex #(
     s1_sig_next_d   = s1_sig_next_q;
     s1_sm_d         = s1_sm_q;
     s1_sm_run_d     = s1_sm_run_q || sm_start;
+    s1_ck_d         = s1_ck_q && !ck_last && !stop;
+    s1_ckcnt_d      = ck_go ? s1_ckcnt_q - 1'b1 : s1_ckcnt_q;
+    s1_n_d          = ck_go ? (s1_n_q << 1) : s1_n_q;
+    s1_pa_d         = ck_go ? ck_pa : s1_pa_q;
+    s1_pc_d         = ck_go ? ck_pc : s1_pc_q;
+    s1_bad_a_d      = ck_go ? (s1_bad_a_q || ge_spad(34'(ck_pa))) : s1_bad_a_q;
+    s1_bad_c_d      = ck_go ? (s1_bad_c_q || ge_acc(34'(ck_pc))) : s1_bad_c_q;
+    if (ck_last && s1_chk_q == 8'd0) begin
+      if (ck_bad_a)      s1_chk_d = ErrSpadRange;
+      else if (ck_bad_c) s1_chk_d = ErrAccRange;
+    end
     if (s2_take || s1_err || stop || s1_sm_fin) begin
       s1_valid_d  = 1'b0;
       s1_sm_d     = 1'b0;
@@ -418,12 +486,20 @@ module systole_ex #(
       s1_wload_d      = c_load_w && c_is_mm;
       s1_loading_d    = 1'b0;
       s1_wcnt_d       = WcntW'(Cols - 1);
-      s1_waddr_d      = c_w_line + 16'(Cols - 1);
+      s1_waddr_d      = SpadLw'(c_w_line + 16'(Cols - 1));
       s1_rows_d       = c_rows;
-      s1_a_line_d     = c_a_line;
-      s1_a_stride_d   = c_a_stride;
-      s1_acc_line_d   = c_acc_line;
-      s1_acc_stride_d = c_acc_stride;
+      s1_a_line_d     = SpadLw'(c_a_line);
+      s1_a_stride_d   = SpadLw'(c_a_stride);
+      s1_acc_line_d   = AccLw'(c_acc_line);
+      s1_acc_stride_d = AccLw'(c_acc_stride);
+      // Lean: the serial check of a MATMUL with rows that passed the other checks
+      s1_ck_d         = Lean && c_is_mm && (c_rows != 16'd0) && (chk_code == 8'd0);
+      s1_ckcnt_d      = CkW'(MaxLw);
+      s1_n_d          = rows_m1[MaxLw-1:0];
+      s1_pa_d         = '0;
+      s1_pc_d         = '0;
+      s1_bad_a_d      = a_big;
+      s1_bad_c_d      = acc_big;
       s1_idx_d        = cmd_idx_i;
       s1_accum_d      = c_accum;
       s1_sig_prev_d   = c_sig_prev;
@@ -466,11 +542,11 @@ module systole_ex #(
     dl_we_d     = {dl_we_q[DlLen-2:0], push_we};
     dl_accum_d  = {dl_accum_q[DlLen-2:0], s2_accum_q};
     dl_give_d   = {dl_give_q[DlLen-2:0], push_give};
-    dl_line_d   = {dl_line_q[(DlLen-1)*16-1:0], s2_acc_line_q};
+    dl_line_d   = {dl_line_q[(DlLen-1)*AccLw-1:0], s2_acc_line_q};
 
     // ---- accumulator write forwarding ----
     fwd_we_d   = acc_we_o;
-    fwd_line_d = acc_waddr_o;
+    fwd_line_d = AccLw'(acc_waddr_o);
     fwd_data_d = acc_wdata_o;
   end
 
@@ -480,13 +556,44 @@ module systole_ex #(
   logic [Cols*32-1:0] arr_out, acc_old;
   logic [Rows*9-1:0]  arr_a, arr_w;
 
-  // zero points subtracted at the array inputs: int8 - int8 as 9-bit signed
-  always_comb begin
-    for (int r = 0; r < Rows; r++) begin
-      arr_a[r*9 +: 9] = inj_valid_q ? ({spad_a_rdata_i[r*8 + 7], spad_a_rdata_i[r*8 +: 8]} -
-                                       {inj_zp_q[7], inj_zp_q}) : 9'd0;
-      arr_w[r*9 +: 9] = {spad_w_rdata_i[r*8 + 7], spad_w_rdata_i[r*8 +: 8]} -
-                        {w_rd_zp_q[7], w_rd_zp_q};
+  // int8 byte minus int8 zero point (-255..255) in sign-magnitude form {sign, |d|} (Lean)
+  function automatic logic [8:0] sub_sm(input logic [7:0] x, input logic [7:0] z);
+    logic [8:0] d;
+    d      = {x[7], x} - {z[7], z};
+    sub_sm = {d[8], d[8] ? 8'd0 - d[7:0] : d[7:0]};   // |d| <= 255
+  endfunction
+
+  if (Lean && SpadOneRead != 0) begin : g_cv_shared
+    // Lean, one scratchpad read port: a weight line and an activation line never arrive in
+    // the same cycle, so one converter serves both (with the zero point of what arrives).
+    // Activations are not zeroed when no row enters: the array's outputs of such cycles
+    // are not used.
+    logic [7:0] cv_zp;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [Rows*8-1:0] unused_w_rdata;   // the same RAM port as spad_a_rdata_i
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign unused_w_rdata = spad_w_rdata_i;
+    assign cv_zp = w_rd_q ? w_rd_zp_q : inj_zp_q;
+    always_comb begin
+      for (int r = 0; r < Rows; r++) arr_a[r*9 +: 9] = sub_sm(spad_a_rdata_i[r*8 +: 8], cv_zp);
+    end
+    assign arr_w = arr_a;
+  end else if (Lean) begin : g_cv_two
+    always_comb begin
+      for (int r = 0; r < Rows; r++) begin
+        arr_a[r*9 +: 9] = sub_sm(spad_a_rdata_i[r*8 +: 8], inj_zp_q);
+        arr_w[r*9 +: 9] = sub_sm(spad_w_rdata_i[r*8 +: 8], w_rd_zp_q);
+      end
+    end
+  end else begin : g_cv
+    // zero points subtracted at the array inputs: int8 - int8 as 9-bit signed
+    always_comb begin
+      for (int r = 0; r < Rows; r++) begin
+        arr_a[r*9 +: 9] = inj_valid_q ? ({spad_a_rdata_i[r*8 + 7], spad_a_rdata_i[r*8 +: 8]} -
+                                         {inj_zp_q[7], inj_zp_q}) : 9'd0;
+        arr_w[r*9 +: 9] = {spad_w_rdata_i[r*8 + 7], spad_w_rdata_i[r*8 +: 8]} -
+                          {w_rd_zp_q[7], w_rd_zp_q};
+      end
     end
   end
 
@@ -494,7 +601,8 @@ module systole_ex #(
     .Rows        (Rows),
     .Cols        (Cols),
     .Latency     (Latency),
-    .UseIce40Dsp (UseIce40Dsp)
+    .UseIce40Dsp (UseIce40Dsp),
+    .Lean        (Lean ? 1 : 0)
   ) u_array (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
@@ -503,6 +611,7 @@ module systole_ex #(
     .w_shift_i (w_rd_q),
     .w_buf_i   (w_rd_buf_q),
     .w_line_i  (arr_w),
+    .w_col_i   (w_rd_col_q),
     .out_o     (arr_out)
   );
 
@@ -513,11 +622,13 @@ module systole_ex #(
   logic [Cols*32-1:0] mm_acc_wdata, sm_acc_wdata;
 
   assign mm_acc_re    = dl_we_q[Latency-1] && dl_accum_q[Latency-1];
-  assign mm_acc_raddr = dl_line_q[(Latency-1)*16 +: 16];
+  assign mm_acc_raddr = 16'(dl_line_q[(Latency-1)*AccLw +: AccLw]);
   assign mm_acc_we    = dl_we_q[Latency];
-  assign mm_acc_waddr = dl_line_q[Latency*16 +: 16];
+  assign mm_acc_waddr = 16'(dl_line_q[Latency*AccLw +: AccLw]);
   // the RAM returns the old line if it was written in the read cycle: forward that write
-  assign acc_old      = (fwd_we_q && fwd_line_q == mm_acc_waddr) ? fwd_data_q : acc_rdata_i;
+  // (Lean: never happens, see acc_haz)
+  assign acc_old      = (!Lean && fwd_we_q && fwd_line_q == AccLw'(mm_acc_waddr)) ? fwd_data_q
+                                                                                   : acc_rdata_i;
 
   always_comb begin
     mm_acc_wdata = arr_out;
@@ -594,6 +705,14 @@ module systole_ex #(
       w_rd_q          <= 1'b0;
       w_rd_buf_q      <= 1'b0;
       w_rd_zp_q       <= '0;
+      w_rd_col_q      <= '0;
+      s1_ck_q         <= 1'b0;
+      s1_ckcnt_q      <= '0;
+      s1_n_q          <= '0;
+      s1_pa_q         <= '0;
+      s1_pc_q         <= '0;
+      s1_bad_a_q      <= 1'b0;
+      s1_bad_c_q      <= 1'b0;
       a_zp_q          <= '0;
       w_zp_q          <= '0;
       s1_sm_q         <= 1'b0;
@@ -647,6 +766,14 @@ module systole_ex #(
       w_rd_q          <= w_rd_d;
       w_rd_buf_q      <= w_rd_buf_d;
       w_rd_zp_q       <= w_rd_zp_d;
+      w_rd_col_q      <= w_rd_col_d;
+      s1_ck_q         <= s1_ck_d;
+      s1_ckcnt_q      <= s1_ckcnt_d;
+      s1_n_q          <= s1_n_d;
+      s1_pa_q         <= s1_pa_d;
+      s1_pc_q         <= s1_pc_d;
+      s1_bad_a_q      <= s1_bad_a_d;
+      s1_bad_c_q      <= s1_bad_c_d;
       a_zp_q          <= a_zp_d;
       w_zp_q          <= w_zp_d;
       s1_sm_q         <= s1_sm_d;

@@ -1,27 +1,53 @@
 // Two signed 9x9 products for a pair of PEs, with one iCE40 SB_MAC16 in its dual 8x8 mode
 // (systole_array parameter UseIce40Dsp).
 //
-// The operands are a - a_zp and w - w_zp (int8 minus int8, -255..255), nine bits. Written
-// as v = u - 256*s with u = v[7:0] (unsigned) and s = v[8], the product is
+// SignMag = 0: the operands are a - a_zp and w - w_zp (int8 minus int8, -255..255) in two's
+// complement, nine bits. Written as v = u - 256*s with u = v[7:0] (unsigned) and s = v[8],
+// the product is
 //   a * w = ua*uw - 256*(sa*uw + sw*ua) + 65536*sa*sw     (exact in 18 bits)
 // so the DSP computes the two unsigned 8x8 products ua*uw (MODE_8x8, A and B unsigned, no
 // registers, outputs straight from the multipliers) and a little logic adds the sign terms.
+// p0_o / p1_o are the products in two's complement.
+//
+// SignMag = 1: the operands come in sign-magnitude form {s, m[7:0]} (v = s ? -m : m; the
+// EX engine converts them once per row before the array), so a * w = +-(ma*mw) with
+// ma*mw <= 65025 < 2^16 and no correction term. The DSP multiplies the magnitudes and its
+// output adder/subtractor complements the product when the signs differ: upper input
+// C / D = {16{neg}}, lower input the 8x8 product, ADDSUB = neg, no carry, so that
+//   O = (X + (W ^ {16{neg}})) ^ {16{neg}} = X ^ {16{neg}}      (Yosys's cells_sim.v model)
+// i.e. the product in ones' complement, sign-extended: p = {neg, neg, O}. The PE adds
+// p + p[17] (the carry-in of its partial-sum adder) to get the two's complement value; no
+// LUT is spent on the product. A zero magnitude with neg = 1 gives p = -1, plus 1: 0.
 //
 // Synthesis (SYNTHESIS defined, as scripts/synth.sh does) instantiates the SB_MAC16
 // primitive; Verilator and other simulators use the behavioural model of exactly this
 // configuration below (the two 16-bit products of the 8x8 mode, as Yosys's
-// ice40/cells_sim.v computes them: O[31:16] = A[15:8] * B[15:8], O[15:0] = A[7:0] * B[7:0]).
-module systole_mul9x2 (
+// ice40/cells_sim.v computes them: O[31:16] = A[15:8] * B[15:8], O[15:0] = A[7:0] * B[7:0],
+// for SignMag = 1 each complemented when its ADDSUB input is 1).
+module systole_mul9x2 #(
+  parameter int SignMag = 0   // 1: sign-magnitude operands, ones' complement products
+) (
   input  logic [8:0]  a0_i,
   input  logic [8:0]  w0_i,
   input  logic [8:0]  a1_i,
   input  logic [8:0]  w1_i,
-  output logic [17:0] p0_o,   // a0 * w0, signed 18 bits
-  output logic [17:0] p1_o    // a1 * w1, signed 18 bits
+  output logic [17:0] p0_o,   // a0 * w0, 18 bits (SignMag: ones' complement)
+  output logic [17:0] p1_o    // a1 * w1, 18 bits (SignMag: ones' complement)
 );
-  logic [31:0] o;   // {ua1*uw1, ua0*uw0}
+  logic [31:0] o;     // {top product, bottom product}
+  logic        n0, n1;  // SignMag: product signs
+
+  assign n0 = (SignMag != 0) && (a0_i[8] ^ w0_i[8]);
+  assign n1 = (SignMag != 0) && (a1_i[8] ^ w1_i[8]);
 
 `ifdef SYNTHESIS
+  // SignMag = 0: outputs straight from the multipliers (OUTPUT_SELECT 2); SignMag = 1: from
+  // the unregistered adder/subtractor (OUTPUT_SELECT 0) with the product as its lower input
+  // (LOWERINPUT 1) and C / D as its upper input (UPPERINPUT 1)
+  localparam logic [1:0] OutSel = (SignMag != 0) ? 2'b00 : 2'b10;
+  localparam logic [1:0] LowIn  = (SignMag != 0) ? 2'b01 : 2'b00;
+  localparam logic       UpIn   = (SignMag != 0);
+
   SB_MAC16 #(
     .NEG_TRIGGER              (1'b0),
     .C_REG                    (1'b0),
@@ -32,13 +58,13 @@ module systole_mul9x2 (
     .BOT_8x8_MULT_REG         (1'b0),
     .PIPELINE_16x16_MULT_REG1 (1'b0),
     .PIPELINE_16x16_MULT_REG2 (1'b0),
-    .TOPOUTPUT_SELECT         (2'b10),  // O[31:16] = the upper 8x8 product
-    .TOPADDSUB_LOWERINPUT     (2'b00),
-    .TOPADDSUB_UPPERINPUT     (1'b0),
+    .TOPOUTPUT_SELECT         (OutSel),
+    .TOPADDSUB_LOWERINPUT     (LowIn),
+    .TOPADDSUB_UPPERINPUT     (UpIn),
     .TOPADDSUB_CARRYSELECT    (2'b00),
-    .BOTOUTPUT_SELECT         (2'b10),  // O[15:0] = the lower 8x8 product
-    .BOTADDSUB_LOWERINPUT     (2'b00),
-    .BOTADDSUB_UPPERINPUT     (1'b0),
+    .BOTOUTPUT_SELECT         (OutSel),
+    .BOTADDSUB_LOWERINPUT     (LowIn),
+    .BOTADDSUB_UPPERINPUT     (UpIn),
     .BOTADDSUB_CARRYSELECT    (2'b00),
     .MODE_8x8                 (1'b1),
     .A_SIGNED                 (1'b0),
@@ -46,10 +72,10 @@ module systole_mul9x2 (
   ) u_mac (
     .CLK        (1'b0),
     .CE         (1'b0),
-    .C          (16'd0),
+    .C          ({16{n1}}),
     .A          ({a1_i[7:0], a0_i[7:0]}),
     .B          ({w1_i[7:0], w0_i[7:0]}),
-    .D          (16'd0),
+    .D          ({16{n0}}),
     .AHOLD      (1'b0),
     .BHOLD      (1'b0),
     .CHOLD      (1'b0),
@@ -60,8 +86,8 @@ module systole_mul9x2 (
     .ORSTBOT    (1'b0),
     .OLOADTOP   (1'b0),
     .OLOADBOT   (1'b0),
-    .ADDSUBTOP  (1'b0),
-    .ADDSUBBOT  (1'b0),
+    .ADDSUBTOP  (n1),
+    .ADDSUBBOT  (n0),
     .OHOLDTOP   (1'b0),
     .OHOLDBOT   (1'b0),
     .CI         (1'b0),
@@ -73,15 +99,21 @@ module systole_mul9x2 (
     .SIGNEXTOUT ()
   );
 `else
-  assign o = {16'(a1_i[7:0]) * 16'(w1_i[7:0]), 16'(a0_i[7:0]) * 16'(w0_i[7:0])};
+  assign o = {(16'(a1_i[7:0]) * 16'(w1_i[7:0])) ^ {16{n1}},
+              (16'(a0_i[7:0]) * 16'(w0_i[7:0])) ^ {16{n0}}};
 `endif
 
-  // sign terms: ua*uw - 256*(sa*uw + sw*ua) + 65536*sa*sw, modulo 2^18
-  logic [9:0] c0, c1;
-  assign c0   = {2'b00, a0_i[8] ? w0_i[7:0] : 8'd0} + {2'b00, w0_i[8] ? a0_i[7:0] : 8'd0} -
-                {1'b0, a0_i[8] && w0_i[8], 8'd0};
-  assign c1   = {2'b00, a1_i[8] ? w1_i[7:0] : 8'd0} + {2'b00, w1_i[8] ? a1_i[7:0] : 8'd0} -
-                {1'b0, a1_i[8] && w1_i[8], 8'd0};
-  assign p0_o = {2'b00, o[15:0]} - {c0, 8'd0};
-  assign p1_o = {2'b00, o[31:16]} - {c1, 8'd0};
+  if (SignMag != 0) begin : g_signmag
+    assign p0_o = {n0, n0, o[15:0]};
+    assign p1_o = {n1, n1, o[31:16]};
+  end else begin : g_twos
+    // sign terms: ua*uw - 256*(sa*uw + sw*ua) + 65536*sa*sw, modulo 2^18
+    logic [9:0] c0, c1;
+    assign c0   = {2'b00, a0_i[8] ? w0_i[7:0] : 8'd0} + {2'b00, w0_i[8] ? a0_i[7:0] : 8'd0} -
+                  {1'b0, a0_i[8] && w0_i[8], 8'd0};
+    assign c1   = {2'b00, a1_i[8] ? w1_i[7:0] : 8'd0} + {2'b00, w1_i[8] ? a1_i[7:0] : 8'd0} -
+                  {1'b0, a1_i[8] && w1_i[8], 8'd0};
+    assign p0_o = {2'b00, o[15:0]} - {c0, 8'd0};
+    assign p1_o = {2'b00, o[31:16]} - {c1, 8'd0};
+  end
 endmodule

@@ -19,10 +19,16 @@
 // product comes from outside (prod_i, the product of mul_a_o and mul_w_o, e.g. one half of a
 // shared DSP, see systole_mul9x2); otherwise the PE multiplies itself and the mul ports are
 // unused.
+//
+// Lean = 1 (iCE40 area variant, with ExtMul = 1): one weight register instead of two and no
+// tag (a_tag_i, w_buf_i unused, a_tag_o 0): w <= w_i when w_shift_i, which the array drives
+// per column (the weights are written by column, not shifted; w_o is w). prod_i is the
+// product in ones' complement (systole_mul9x2 SignMag), added with prod_i[17] as carry-in.
 // See docs/ex.md.
 module systole_pe #(
   parameter int PsumW  = 32,  // partial-sum bits (19..32)
-  parameter int ExtMul = 0    // 1: product from prod_i
+  parameter int ExtMul = 0,   // 1: product from prod_i
+  parameter int Lean   = 0    // 1: one weight, ones' complement product (ExtMul = 1)
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -50,11 +56,14 @@ module systole_pe #(
   logic        a_tag_q;
   logic [PsumW-1:0] psum_q, psum_d;
 
-  assign w_sel   = a_tag_i ? w1_q : w0_q;
+  assign w_sel   = (Lean == 0 && a_tag_i) ? w1_q : w0_q;
   assign mul_a_o = a_i;
   assign mul_w_o = w_sel;
 
-  if (ExtMul != 0) begin : g_ext
+  if (Lean != 0) begin : g_lean
+    // ones' complement product: + prod_i[17] completes the two's complement
+    assign psum_d = psum_i + PsumW'($signed(prod_i)) + PsumW'(prod_i[17]);
+  end else if (ExtMul != 0) begin : g_ext
     assign psum_d = psum_i + PsumW'($signed(prod_i));
   end else begin : g_int
 `ifdef VERILATOR
@@ -84,8 +93,8 @@ module systole_pe #(
       w0_q <= '0;
       w1_q <= '0;
     end else if (w_shift_i) begin
-      if (w_buf_i) w1_q <= w_i;
-      else         w0_q <= w_i;
+      if (w_buf_i && Lean == 0) w1_q <= w_i;
+      else                      w0_q <= w_i;
     end
   end
 
@@ -93,12 +102,12 @@ module systole_pe #(
   // hold garbage only in array slots that carry no valid row, whose results are never used.
   always_ff @(posedge clk_i) begin
     a_q     <= a_i;
-    a_tag_q <= a_tag_i;
+    a_tag_q <= (Lean == 0) && a_tag_i;
     psum_q  <= psum_d;
   end
 
   assign a_o     = a_q;
   assign a_tag_o = a_tag_q;
   assign psum_o  = psum_q;
-  assign w_o     = w_buf_i ? w1_q : w0_q;
+  assign w_o     = (Lean == 0 && w_buf_i) ? w1_q : w0_q;
 endmodule

@@ -15,13 +15,14 @@ module systole_top #(
   parameter int ReadsInFlight = 64,     // DMA load rows in flight
   parameter int WritesInFlight = 16,    // DMA store bursts awaiting their write response
   parameter int StoreRows     = 4,      // finished store rows buffered before the AXI writer
-  parameter int QueueDepth    = 8,      // commands per queue (power of two, 1 allowed)
+  parameter int QueueDepth    = 8,      // commands per queue (power of two; 0: no queues)
   parameter int FetchDepth    = 4,      // ring slots fetched ahead of dispatch (power of two)
   // Area options for small FPGA builds (docs/architecture.md, "Parameters"); the defaults
   // are the full chip.
   parameter int HasSoftmax    = 1,      // 1: softmax unit on square arrays; 0: no unit
   parameter int PerfFull      = 1,      // 0: only CYCLES, BUSY_CYCLES, DMA_*_BYTES, COMMANDS count
-  parameter int UseIce40Dsp   = 0,      // 1: PE products on iCE40 SB_MAC16s, two per DSP
+  parameter int UseIce40Dsp   = 0,      // 1: PE products on iCE40 SB_MAC16s, two per DSP, and
+                                        //    the core's iCE40 area variants (docs/ex.md)
   parameter int SpadReadPorts = 2,      // 1: one scratchpad copy, EX weight/activation reads
                                         //    share its read port
   parameter int AccReadPorts  = 2,      // 1: one accumulator copy, ST reads when EX does not
@@ -260,10 +261,12 @@ module systole_top #(
   logic [AxiDataWidth-1:0] l_r_data;
   logic [1:0]              l_r_resp;
 
+  // w3 of a command is only used by the softmax unit
   systole_cmdproc #(
     .QueueDepth   (QueueDepth),
     .AxiDataWidth (AxiDataWidth),
-    .FetchDepth   (FetchDepth)
+    .FetchDepth   (FetchDepth),
+    .CmdWords     ((HasSoftmax != 0 && Rows == Cols) ? 4 : 3)
   ) u_cmdproc (
     .clk_i             (clk_i),
     .rst_ni            (core_rst_nq),
@@ -376,6 +379,13 @@ module systole_top #(
   // ---------------------------------------------------------------------------------------
   // On-chip memories
   // ---------------------------------------------------------------------------------------
+  // iCE40 builds (UseIce40Dsp): no logic emulates an old-data read of a line written in the
+  // same cycle around the block RAMs (the EX engine forwards its own last write, any other
+  // such read is a race that the dependency tokens exclude; not with the softmax unit, which
+  // is not checked for it), and a one-line qparam table keeps no read register and no
+  // reserved word (bytes 12..15 of each channel record, which no engine reads).
+  localparam int LeanRam  = (UseIce40Dsp != 0 && !(HasSoftmax != 0 && Rows == Cols)) ? 1 : 0;
+  localparam int QpNoReg  = (LeanRam != 0 && QParamLines == 1) ? 1 : 0;
   // Line addresses are 16 bits everywhere (the command fields); the engines range-check
   // them against the memory depth before use, so the RAMs take only the low bits.
   /* verilator lint_off UNUSEDSIGNAL */
@@ -395,7 +405,7 @@ module systole_top #(
   logic [SpadW-1:0]  spad_a_rdata, spad_b_rdata;
 
   if (SpadReadPorts == 2) begin : g_spad2
-    systole_ram #(.Width(SpadW), .Depth(SpadLines)) u_spad_a (
+    systole_ram #(.Width(SpadW), .Depth(SpadLines), .RdwUndef(LeanRam)) u_spad_a (
       .clk_i   (clk_i),
       .we_i    (spad_we),
       .waddr_i (spad_waddr[SpadAw-1:0]),
@@ -405,7 +415,7 @@ module systole_top #(
       .raddr_i (spad_a_raddr[SpadAw-1:0]),
       .rdata_o (spad_a_rdata)
     );
-    systole_ram #(.Width(SpadW), .Depth(SpadLines)) u_spad_b (
+    systole_ram #(.Width(SpadW), .Depth(SpadLines), .RdwUndef(LeanRam)) u_spad_b (
       .clk_i   (clk_i),
       .we_i    (spad_we),
       .waddr_i (spad_waddr[SpadAw-1:0]),
@@ -419,7 +429,7 @@ module systole_top #(
     // one copy: EX never reads activations and weights in the same cycle (SpadOneRead)
     logic [15:0] spad_raddr;
     assign spad_raddr = spad_b_re ? spad_b_raddr : spad_a_raddr;
-    systole_ram #(.Width(SpadW), .Depth(SpadLines)) u_spad (
+    systole_ram #(.Width(SpadW), .Depth(SpadLines), .RdwUndef(LeanRam)) u_spad (
       .clk_i   (clk_i),
       .we_i    (spad_we),
       .waddr_i (spad_waddr[SpadAw-1:0]),
@@ -448,7 +458,7 @@ module systole_top #(
 
   logic              st_acc_rgnt;
   if (AccReadPorts == 2) begin : g_acc2
-    systole_ram #(.Width(AccW), .Depth(AccLines)) u_acc_ex (
+    systole_ram #(.Width(AccW), .Depth(AccLines), .RdwUndef(LeanRam)) u_acc_ex (
       .clk_i   (clk_i),
       .we_i    (acc_we),
       .waddr_i (acc_waddr[AccAw-1:0]),
@@ -458,7 +468,7 @@ module systole_top #(
       .raddr_i (ex_acc_raddr[AccAw-1:0]),
       .rdata_o (ex_acc_rdata)
     );
-    systole_ram #(.Width(AccW), .Depth(AccLines)) u_acc_st (
+    systole_ram #(.Width(AccW), .Depth(AccLines), .RdwUndef(LeanRam)) u_acc_st (
       .clk_i   (clk_i),
       .we_i    (acc_we),
       .waddr_i (acc_waddr[AccAw-1:0]),
@@ -475,7 +485,7 @@ module systole_top #(
     logic [15:0] acc_raddr;
     assign acc_raddr   = ex_acc_re ? ex_acc_raddr : st_acc_raddr;
     assign st_acc_rgnt = !ex_acc_re;
-    systole_ram #(.Width(AccW), .Depth(AccLines)) u_acc (
+    systole_ram #(.Width(AccW), .Depth(AccLines), .RdwUndef(LeanRam)) u_acc (
       .clk_i   (clk_i),
       .we_i    (acc_we),
       .waddr_i (acc_waddr[AccAw-1:0]),
@@ -494,16 +504,23 @@ module systole_top #(
   logic [QpW-1:0]     qp_wdata, qp_rdata;
   logic [Cols*16-1:0] qp_wmask;
   /* verilator lint_on UNUSEDSIGNAL */
+  logic [QpW-1:0]     qp_line;
+  logic [Cols*16-1:0] qp_keep;       // bytes stored
+  logic [QpW-1:0]     qp_keep_bits;
 
-  systole_ram #(.Width(QpW), .Depth(QParamLines)) u_qparam (
+  assign qp_keep      = (QpNoReg != 0) ? {Cols{16'h0fff}} : '1;
+  assign qp_keep_bits = (QpNoReg != 0) ? {Cols{{32'd0}, {96{1'b1}}}} : '1;
+  assign qp_rdata     = qp_line & qp_keep_bits;
+
+  systole_ram #(.Width(QpW), .Depth(QParamLines), .NoReadReg(QpNoReg)) u_qparam (
     .clk_i   (clk_i),
     .we_i    (qp_we),
     .waddr_i (qp_waddr[QpAw-1:0]),
     .wdata_i (qp_wdata),
-    .wmask_i (qp_wmask),
+    .wmask_i (qp_wmask & qp_keep),
     .re_i    (qp_re),
     .raddr_i (qp_raddr[QpAw-1:0]),
-    .rdata_o (qp_rdata)
+    .rdata_o (qp_line)
   );
 
   // ---------------------------------------------------------------------------------------
@@ -681,8 +698,8 @@ module systole_top #(
       $fatal(1, "systole_top: AxiAddrWidth must be 32");
     if (AxiIdWidth < 1)
       $fatal(1, "systole_top: AxiIdWidth must be at least 1");
-    if (QueueDepth < 1 || QueueDepth > 128 || (QueueDepth & (QueueDepth - 1)) != 0)
-      $fatal(1, "systole_top: QueueDepth must be a power of two in 1..128");
+    if (QueueDepth < 0 || QueueDepth > 128 || (QueueDepth & (QueueDepth - 1)) != 0)
+      $fatal(1, "systole_top: QueueDepth must be 0 or a power of two in 1..128");
     if (WritesInFlight < 2 || WritesInFlight > 256 || (WritesInFlight & (WritesInFlight - 1)) != 0)
       $fatal(1, "systole_top: WritesInFlight must be a power of two in 2..256");
     if (StoreRows < 1 || StoreRows > 64 || (StoreRows & (StoreRows - 1)) != 0)
