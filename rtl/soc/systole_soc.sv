@@ -33,7 +33,10 @@ module systole_soc #(
   parameter int UseIce40Dsp   = 0,
   parameter int SpadReadPorts = 2,
   parameter int AccReadPorts  = 2,
-  parameter int SerialRequant = 0
+  parameter int SerialRequant = 0,
+  parameter int LdSerial      = 0,
+  parameter int SerialStore   = 0,
+  parameter int CsrRam        = (PerfFull == 0) ? 1 : 0
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -381,7 +384,10 @@ module systole_soc #(
     .UseIce40Dsp   (UseIce40Dsp),
     .SpadReadPorts (SpadReadPorts),
     .AccReadPorts  (AccReadPorts),
-    .SerialRequant (SerialRequant)
+    .SerialRequant (SerialRequant),
+    .LdSerial      (LdSerial),
+    .SerialStore   (SerialStore),
+    .CsrRam        (CsrRam)
   ) u_acc (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),

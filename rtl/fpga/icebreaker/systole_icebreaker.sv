@@ -22,7 +22,7 @@ module systole_icebreaker #(
   parameter int SpadBytes     = 2048,
   parameter int AccBytes      = 4096,
   parameter int QParamLines   = 1,
-  parameter int QueueDepth    = 1,
+  parameter int QueueDepth    = 0,
   parameter int ReadsInFlight = 4,
   // the chip's area options: the smallest accelerator (docs/architecture.md, "Parameters")
   parameter int FetchDepth    = 1,
@@ -34,6 +34,8 @@ module systole_icebreaker #(
   parameter int UseIce40Dsp   = 1,
   parameter int SpadReadPorts = 1,
   parameter int AccReadPorts  = 1,
+  parameter int LdSerial      = 1,
+  parameter int SerialStore   = 1,
   // memories: firmware RAM and main memory, each in SPRAM (64 KiB = 2 blocks)
   parameter int RamBytes      = 65536,
   parameter int MainBytes     = 65536,
@@ -148,7 +150,9 @@ module systole_icebreaker #(
     .SerialRequant(SerialRequant),
     .UseIce40Dsp  (UseIce40Dsp),
     .SpadReadPorts(SpadReadPorts),
-    .AccReadPorts (AccReadPorts)
+    .AccReadPorts (AccReadPorts),
+    .LdSerial     (LdSerial),
+    .SerialStore  (SerialStore)
   ) u_soc (
     .clk_i            (clk),
     .rst_ni           (rst_n),
