@@ -694,7 +694,7 @@ END_TEST
  * buffered in the scratchpad and accumulator. With tokens, load/compute/store overlap; with
  * a FENCE after every command they cannot. Same results; fewer busy cycles with overlap. */
 static uint64_t run_pipeline(chip_t *c, int overlap, const int8_t *a, const int8_t *wt,
-                             unsigned T, unsigned M, int32_t *out) {
+                             unsigned T, unsigned M, int32_t *out, uint64_t stage[3]) {
   unsigned R = c->rows, C = c->cols, t;
   /* the weights at line 4000, or in the last lines of a smaller scratchpad */
   unsigned w_line = c->spad_lines - C < 4000 ? c->spad_lines - C : 4000;
@@ -703,6 +703,7 @@ static uint64_t run_pipeline(chip_t *c, int overlap, const int8_t *a, const int8
   uint64_t o_addr = chip_alloc(c, (uint64_t)T * M * C * 4, NULL);
   uint64_t busy0;
   systole_load_t l;
+  stage[0] = stage[1] = stage[2] = 0;
   ck_assert_uint_ge(w_line, 2 * M);
   ck_assert_uint_le(2 * M, c->acc_lines);
   l = load_desc(SYSTOLE_TARGET_SPAD, C, w_addr, R, R, w_line, 1);
@@ -736,7 +737,17 @@ static uint64_t run_pipeline(chip_t *c, int overlap, const int8_t *a, const int8
     s = store_desc(1, M, o_addr + (uint64_t)t * M * C * 4, C * 4, C, buf * M);
     cmds[n++] = systole_cmd_store(&s, overlap ? (SYSTOLE_DEP_WAIT_PREV | SYSTOLE_DEP_SIG_PREV) : 0);
     if (!overlap) cmds[n++] = systole_cmd_simple(SYSTOLE_OP_FENCE);
-    chip_submit(c, cmds, n);
+    if (overlap) {
+      chip_submit(c, cmds, n);
+    } else { /* one stage at a time, its busy cycles summed per engine */
+      unsigned k;
+      for (k = 0; k < 3; k++) {
+        uint64_t b = chip_counter(c, SYSTOLE_REG_BUSY_CYCLES_LO);
+        chip_submit(c, cmds + 2 * k, 2);
+        expect_ok(c, "serial stage");
+        stage[k] += chip_counter(c, SYSTOLE_REG_BUSY_CYCLES_LO) - b;
+      }
+    }
   }
   expect_ok(c, overlap ? "pipelined job" : "serial job");
   chip_read(c, o_addr, out, (uint64_t)T * M * C * 4);
@@ -746,7 +757,7 @@ static uint64_t run_pipeline(chip_t *c, int overlap, const int8_t *a, const int8
 START_TEST(test_tokens_overlap) {
   chip_t c;
   unsigned R, C, T = 6, M = 48, t, m, n, r, i;
-  uint64_t s = g_seed * 17 + 11, ov, ser;
+  uint64_t s = g_seed * 17 + 11, ov, ser, slow, stage[3], stage2[3];
   int8_t *a, *wt;
   int32_t *o1, *o2, *ref;
   chip_open(&c, NULL, 64);
@@ -766,13 +777,29 @@ START_TEST(test_tokens_overlap) {
         for (r = 0; r < R; r++) acc += a[(t * M + m) * R + r] * wt[n * R + r];
         ref[(t * M + m) * C + n] = acc;
       }
-  ser = run_pipeline(&c, 0, a, wt, T, M, o1);
-  ov = run_pipeline(&c, 1, a, wt, T, M, o2);
+  ser = run_pipeline(&c, 0, a, wt, T, M, o1, stage);
+  ov = run_pipeline(&c, 1, a, wt, T, M, o2, stage2);
   ck_assert_mem_eq(o1, ref, (size_t)T * M * C * 4);
   ck_assert_mem_eq(o2, ref, (size_t)T * M * C * 4);
-  /* overlap must save at least a quarter of the serial busy cycles */
-  ck_assert_msg(ov * 4 < ser * 3, "no overlap: pipelined %llu cycles vs serial %llu",
-                (unsigned long long)ov, (unsigned long long)ser);
+  /* Overlap hides the engines behind the slowest one: it must save at least half of the
+   * serial busy cycles of the other two engines (perfect overlap saves nearly all). On a
+   * chip with balanced engines that is also at least a quarter of the total. */
+  slow = stage[0] > stage[1] ? stage[0] : stage[1];
+  slow = slow > stage[2] ? slow : stage[2];
+  if (SYSTOLE_CFG_MISC_QUEUE_DEPTH_GET(chip_rd(&c, SYSTOLE_REG_CFG_MISC)) == 0) {
+    /* No command queues (the FPGA chip): a LOAD or STORE occupies the dispatch slot while it
+     * runs, so only EX overlaps them; overlap must still never cost cycles. */
+    ck_assert_msg(ov <= ser, "overlap slower: pipelined %llu cycles vs serial %llu",
+                  (unsigned long long)ov, (unsigned long long)ser);
+  } else {
+      ck_assert_msg(2 * (ser - ov) >= ser - slow,
+                  "no overlap: pipelined %llu cycles vs serial %llu (LD %llu, EX %llu, ST %llu)",
+                  (unsigned long long)ov, (unsigned long long)ser, (unsigned long long)stage[0],
+                  (unsigned long long)stage[1], (unsigned long long)stage[2]);
+    if (4 * slow < 2 * ser)
+      ck_assert_msg(ov * 4 < ser * 3, "no overlap: pipelined %llu cycles vs serial %llu",
+                    (unsigned long long)ov, (unsigned long long)ser);
+  }
   if (c.perf_full)
     ck_assert_uint_eq(chip_counter(&c, SYSTOLE_REG_COMPUTE_CYCLES_LO), 2ull * T * M);
   else
