@@ -712,7 +712,9 @@ module systole_st #(
     localparam int LnW  = (Cols > 1) ? $clog2(Cols) : 1;
     localparam int LenW = $clog2(4 * Cols + 1);     // row bytes, up to 4·Cols (raw)
     localparam int OutW = $clog2(TrkDepth + 1);
-    localparam int GW   = 34;                       // the multiplier's running sum, signed
+    // the multiplier's running sum, signed: |g| < 2^32 at every step (the operand is at most
+    // 2^31 in magnitude and g is halved before each add), and the later steps only shrink it
+    localparam int GW   = 33;
 
     // The codes of SCmd, SAxi, SEnd1 and SEnd2 carry the destination adder's operand select in
     // their low bits (b_op) and the accumulator line's in bit 1 (a_op).
