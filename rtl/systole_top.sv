@@ -26,7 +26,9 @@ module systole_top #(
                                         //    share its read port
   parameter int AccReadPorts  = 2,      // 1: one accumulator copy, ST reads when EX does not
   parameter int SerialRequant = 0,      // 1: one serial output-stage lane (no multipliers)
-  parameter int SerialStore   = 0       // 1: byte-serial ST engine (bit-serial output stage)
+  // 1: the byte-serial ST engine (one channel at a time, one byte per write); follows
+  // SerialRequant unless set, so the board tops need not know it
+  parameter int SerialStore   = SerialRequant
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
