@@ -712,7 +712,9 @@ module systole_st #(
     localparam int LnW  = (Cols > 1) ? $clog2(Cols) : 1;
     localparam int LenW = $clog2(4 * Cols + 1);     // row bytes, up to 4·Cols (raw)
     localparam int OutW = $clog2(TrkDepth + 1);
-    localparam int GW   = 34;                       // the multiplier's running sum, signed
+    // the multiplier's running sum, signed: |g| < 2^32 at every step (the operand is at most
+    // 2^31 in magnitude and g is halved before each add), and the later steps only shrink it
+    localparam int GW   = 33;
 
     // The codes of SCmd, SAxi, SEnd1 and SEnd2 carry the destination adder's operand select in
     // their low bits (b_op) and the accumulator line's in bit 1 (a_op).
@@ -743,7 +745,7 @@ module systole_st #(
     logic [1:0]     bc_q, bc_d;         // raw: byte of the channel
     logic           c1_q, c1_d, c2_q, c2_d, gt_q, gt_d;   // window check carries, compare
     logic           st_q, st_d;         // sticky: a one shifted out by the rounding shift
-    logic           lo_q, lo_d, hi_q, hi_d;               // y < act_min, y > act_max
+    logic [1:0]     os_q, os_d;         // the byte written: 0: y, 1: act_min, 2: act_max, 3: x
     logic           aw_q, aw_d, w_q, w_d;                 // AW, W of the byte pending
     logic [OutW-1:0] out_q, out_d;      // writes awaiting B
     logic           err_q, err_d;
@@ -916,10 +918,14 @@ module systole_st #(
     end
 
     // the byte written: raw x a byte at a time, else y clamped
-    logic [7:0] q_byte, o_byte;
+    logic [7:0] o_byte;
     always_comb begin
-      q_byte = lo_q ? cfg_min_q : (hi_q ? cfg_max_q : g_q[7:0]);
-      o_byte = f_raw ? x_q[7:0] : q_byte;
+      case (os_q)
+        2'd0:    o_byte = g_q[7:0];
+        2'd1:    o_byte = cfg_min_q;
+        2'd2:    o_byte = cfg_max_q;
+        default: o_byte = x_q[7:0];
+      endcase
     end
 
     logic lane_last;
@@ -935,8 +941,7 @@ module systole_st #(
       c2_d       = c2_q;
       gt_d       = gt_q;
       st_d       = st_q;
-      lo_d       = lo_q;
-      hi_d       = hi_q;
+      os_d       = os_q;
       aw_d       = aw_q && !aw_ready_i;
       w_d        = w_q && !w_ready_i;
       out_d      = out_q + OutW'(aw_q && aw_ready_i) - OutW'(b_valid_i && b_ready_o);
@@ -1043,6 +1048,7 @@ module systole_st #(
 
         SLoad: begin
           x_d     = f_bias ? a_acc + a_bias : a_acc;
+          os_d    = {f_raw, f_raw};
           g_d     = '0;
           st_d    = 1'b0;
           bc_d    = 2'd0;
@@ -1088,7 +1094,7 @@ module systole_st #(
           g_opsel = 2'd3;
           k_sel   = 2'd1;
           g_ci    = 1'b1;
-          lo_d    = g_sum[GW-1];
+          os_d    = {1'b0, g_sum[GW-1]};
           state_d = SCmpHi;
         end
 
@@ -1096,7 +1102,7 @@ module systole_st #(
           // sign of y - act_max - 1
           g_opsel = 2'd3;
           k_sel   = 2'd2;
-          hi_d    = !g_sum[GW-1];
+          if (!g_sum[GW-1]) os_d = 2'd2;   // (y < act_min and y > act_max exclude each other)
           state_d = SBeat;
         end
 
@@ -1187,8 +1193,7 @@ module systole_st #(
         c2_q       <= 1'b0;
         gt_q       <= 1'b0;
         st_q       <= 1'b0;
-        lo_q       <= 1'b0;
-        hi_q       <= 1'b0;
+        os_q       <= 2'd0;
         aw_q       <= 1'b0;
         w_q        <= 1'b0;
         out_q      <= '0;
@@ -1205,8 +1210,7 @@ module systole_st #(
         c2_q       <= c2_d;
         gt_q       <= gt_d;
         st_q       <= st_d;
-        lo_q       <= lo_d;
-        hi_q       <= hi_d;
+        os_q       <= os_d;
         aw_q       <= aw_d;
         w_q        <= w_d;
         out_q      <= out_d;

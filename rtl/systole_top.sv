@@ -28,7 +28,9 @@ module systole_top #(
   parameter int AccReadPorts  = 2,      // 1: one accumulator copy, ST reads when EX does not
   parameter int SerialRequant = 0,      // 1: one serial output-stage lane (no multipliers)
   parameter int LdSerial      = 0,      // 1: LD moves one row at a time, one byte per cycle
-  parameter int SerialStore   = 0,      // 1: byte-serial ST engine (bit-serial output stage)
+  // 1: the byte-serial ST engine (one channel at a time, one byte per write); follows
+  // SerialRequant unless set
+  parameter int SerialStore   = SerialRequant,
   parameter int CsrRam        = (PerfFull == 0) ? 1 : 0  // 1: CSR counters and read-back in one
                                         //    block RAM, multi-cycle CSR accesses
 ) (
