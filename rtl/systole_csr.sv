@@ -28,38 +28,41 @@
 //     also zeroed by counters_clear_i unless a LO read snapshots it in that cycle.
 //     A counter whose present_if parameter is 0 does not exist: it reads 0.
 //
-// CsrRam = 1 (small FPGA builds, docs/registers.md "CsrRam"): the same registers and
+// CsrRam = 1 (small FPGA builds, docs/registers.md "CsrRam = 1"): the same registers and
 // values, built around one 32-bit block RAM instead of flops and a wide read mux:
 //   * Each counter is a small flop delta (events since its last flush) plus LO, HI and
 //     HI-shadow words in the RAM. A sequencer flushes the present counters round-robin
 //     (read LO, add the delta, write LO, carry into HI: 3 cycles each), so a delta
-//     never holds more than ~100 cycles of events; its width is derived from that bound.
-//   * rw registers whose fields are all rw with reset 0 and no soft reset keep their
-//     flops (the outputs) and also a RAM copy written alongside, which reads return; a
-//     flag per register says whether it was written since reset (else it reads 0).
+//     never holds more than ~130 cycles of events; its width is derived from that bound.
+//   * rw registers whose fields are all rw with reset 0 keep their flops (the outputs)
+//     and a RAM copy written alongside, which reads return (a soft reset also zeroes the
+//     copy); const and param registers are RAM contents from configuration. A register
+//     kept in the RAM sits at its own word address, the counters' live HI words in a
+//     block after the counters.
 //   * One access at a time, between sequencer operations: a write (awready = wready
-//     for one cycle) or a read. A read of a counter LO flushes that counter and
-//     returns the sum (and writes the shadow), a read of a HI or of a RAM copy takes
-//     one RAM read, other reads answer at once. AR/AW stay pending (the master holds
-//     the address, as AXI requires) until the access is done, a few cycles at most.
-//     Accesses and flushes alternate, which bounds both the access latency and the
-//     time between two flushes of a counter.
-//   * After reset and after counters_clear_i the sequencer first zeroes every counter
-//     word (3 cycles per counter); accesses wait for it.
+//     for one cycle) or a read. A read of a counter LO flushes that counter (which also
+//     writes the HI shadow) and then reads LO; a read of any other RAM word is one RAM
+//     read; other reads answer at once. AR/AW stay pending (the master holds the
+//     address, as AXI requires) until the access is done. Accesses and flushes
+//     alternate, which bounds both the access latency and the time between two
+//     flushes of a counter. A counter read returns the exact count at a cycle between
+//     the AR handshake's start (arvalid) and the R data.
+//   * After reset (the rw copies, then the counter words) and after counters_clear_i
+//     (the counter words) the sequencer zeroes RAM words; accesses wait for it.
 
 module systole_csr #(
   parameter int PerfFull = 1,  // 0: the counters with present_if PerfFull do not exist (read 0)
-  parameter logic [15:0] CfgArrayRows = '0,  // CFG_ARRAY.ROWS: PE rows (K per cycle, scratchpad line bytes)
-  parameter logic [15:0] CfgArrayCols = '0,  // CFG_ARRAY.COLS: PE columns (N per cycle, accumulator line int32s)
-  parameter logic [31:0] CfgSpadBytes = '0,  // CFG_SPAD.BYTES: scratchpad bytes
-  parameter logic [31:0] CfgAccBytes = '0,  // CFG_ACC.BYTES: accumulator bytes
-  parameter logic [15:0] CfgBusDataBits = '0,  // CFG_BUS.DATA_BITS: AXI data width in bits
-  parameter logic [7:0]  CfgBusAddrBits = '0,  // CFG_BUS.ADDR_BITS: AXI address width in bits
-  parameter logic [15:0] CfgMiscQparamLines = '0,  // CFG_MISC.QPARAM_LINES: lines of the quantisation parameter table
-  parameter logic [7:0]  CfgMiscQueueDepth = '0,  // CFG_MISC.QUEUE_DEPTH: commands per queue
-  parameter logic [7:0]  CfgMiscCmdBytes = '0,  // CFG_MISC.CMD_BYTES: bytes per command slot (32)
-  parameter logic        CfgFeaturesSoftmax = '0,  // CFG_FEATURES.SOFTMAX: softmax unit present
-  parameter logic        CfgFeaturesPerfFull = '0,  // CFG_FEATURES.PERF_FULL: 1: every performance counter counts; 0: only CYCLES, BUSY_CYCLES, DMA_RD_BYTES, DMA_WR_BYTES and COMMANDS count, the others read 0
+  parameter logic [15:0] CfgArrayRows        = '0,  // CFG_ARRAY.ROWS
+  parameter logic [15:0] CfgArrayCols        = '0,  // CFG_ARRAY.COLS
+  parameter logic [31:0] CfgSpadBytes        = '0,  // CFG_SPAD.BYTES
+  parameter logic [31:0] CfgAccBytes         = '0,  // CFG_ACC.BYTES
+  parameter logic [15:0] CfgBusDataBits      = '0,  // CFG_BUS.DATA_BITS
+  parameter logic [7:0]  CfgBusAddrBits      = '0,  // CFG_BUS.ADDR_BITS
+  parameter logic [15:0] CfgMiscQparamLines  = '0,  // CFG_MISC.QPARAM_LINES
+  parameter logic [7:0]  CfgMiscQueueDepth   = '0,  // CFG_MISC.QUEUE_DEPTH
+  parameter logic [7:0]  CfgMiscCmdBytes     = '0,  // CFG_MISC.CMD_BYTES
+  parameter logic        CfgFeaturesSoftmax  = '0,  // CFG_FEATURES.SOFTMAX
+  parameter logic        CfgFeaturesPerfFull = '0,  // CFG_FEATURES.PERF_FULL
   parameter int CsrRam = 0   // 1: counters and rw read-back copies in block RAM
 ) (
   input  logic         clk_i,                        // clock
@@ -887,8 +890,7 @@ module systole_csr #(
     localparam int NCnt   = 15;   // counters of the description
     localparam int NSoft  = 1;    // rw copies with a soft reset
     localparam int CntW   = 4;    // counter index bits
-    localparam int WordW  = 6;    // word address bits of the RAM-backed registers
-    localparam int RamAw  = 7;    // RAM: those words, then the counters' live HI words
+    localparam int RamAw  = 7;    // RAM word address: the register's word address
     localparam int NCopyW = 8;    // words from the first to the last rw copy
     localparam logic [NCnt-1:0] Present = {
       PRESENT_COMMANDS,
@@ -925,10 +927,10 @@ module systole_csr #(
       (PRESENT_COMMANDS ? 1 : 0);
     // Most cycles from one take of a counter's delta (or from counters_clear_i, which
     // zeroes the deltas) to the next: the operation in flight (at most 5), the sweep
-    // (after reset the rw copies, then every counter word), zeroing the copies of soft-
-    // reset registers, one round of the sequencer (per present counter a flush of 3 and
-    // an access of at most 5), and a margin.
-    localparam int TakeGap = 5 + NCopyW + 2**(CntW+2) + NSoft + 8 * NPresent + 8;
+    // (after reset the rw copies, then the counter block and the HI block), zeroing the
+    // copies of soft-reset registers, one round of the sequencer (per present counter a
+    // flush of 3 and an access of at most 5), and a margin.
+    localparam int TakeGap = 5 + NCopyW + 4 * 2**CntW + NSoft + 8 * NPresent + 8;
     localparam int DeltaW  = $clog2(TakeGap + 1);
     localparam int SumW    = DeltaW + 16;  // widest delta
 
@@ -943,6 +945,8 @@ module systole_csr #(
     localparam logic [1:0] RkRam  = 2'd2;  // HI shadow, rw copy or constant: one RAM read
     localparam logic [RamAw-1:0] CopyFirst = RamAw'(12);
     localparam logic [RamAw-1:0] CopyLast  = RamAw'(19);
+    localparam logic [RamAw-1:0] CntFirst  = RamAw'(32);  // counter block
+    localparam logic [RamAw-1:0] HiLast    = RamAw'(95);  // end of the HI block
 
     // The RAM. The sequencer never reads and writes one word in the same cycle, so the
     // read-during-write behaviour does not matter (no_rw_check: no bypass logic in Yosys).
@@ -956,7 +960,7 @@ module systole_csr #(
     logic [2:0]        state_q, state_d;
     logic [CntW-1:0]   cnt_q, cnt_d;     // counter of the flush or LO read
     logic [CntW-1:0]   rr_q, rr_d;       // counter of the next background flush
-    logic [RamAw-1:0]  sw_q, sw_d;       // sweep: next copy word, then next counter word
+    logic [RamAw-1:0]  sw_q, sw_d;       // sweep: next word
     logic              all_q, all_d;     // the sweep starts with the copies (after reset)
     logic              clr_q, clr_d;     // sweep pending
     logic              lord_q, lord_d;   // this flush answers a LO read
@@ -996,9 +1000,9 @@ module systole_csr #(
 
     assign wr_addr = {s_awaddr_i[11:2], 2'b00};
     assign rd_addr = {s_araddr_i[11:2], 2'b00};
-    assign lo_word = {1'b0, 1'd1, cnt_q, 1'b0};
-    assign sh_word = {1'b0, 1'd1, cnt_q, 1'b1};
-    assign hi_word = {1'b1, 1'd1, cnt_q, 1'b1};
+    assign lo_word = {2'd1, cnt_q, 1'b0};
+    assign sh_word = {2'd1, cnt_q, 1'b1};
+    assign hi_word = {2'd2, cnt_q, 1'b1};
 
     // ---- Per-counter deltas: events since the counter's last take (constant 0 if absent).
     // A take adds delta + this cycle's increment (<reg>_dsum) to LO and zeroes the delta.
@@ -1286,7 +1290,7 @@ module systole_csr #(
         SIdle: begin
           if (clr_q) begin
             state_d = SSweep;
-            sw_d    = all_q ? CopyFirst : '0;
+            sw_d    = all_q ? CopyFirst : CntFirst;
             clr_d   = counters_clear_i;
           end else if (sz_q[0]) begin
             // soft reset of RING_TAIL: zero its copy before any access
@@ -1298,19 +1302,19 @@ module systole_csr #(
             turn_d    = 1'b0;
             axi_wr    = wr_copy;
             ram_we    = wr_copy;
-            ram_waddr = RamAw'(wr_addr[WordW+1:2]);
+            ram_waddr = RamAw'(wr_addr[RamAw+1:2]);
           end else if (turn_q && s_arvalid_i && !rvalid_q) begin
             turn_d    = 1'b0;
             rd_go     = (rd_kind == RkLive);
             ram_re    = (rd_kind != RkLive);
-            ram_raddr = RamAw'(rd_addr[WordW+1:2]);
+            ram_raddr = RamAw'(rd_addr[RamAw+1:2]);
             cnt_d     = rd_addr[6:3];
             lord_d    = 1'b1;
             state_d   = (rd_kind == RkLo) ? SF1 : (rd_kind == RkRam) ? SR1 : SIdle;
           end else begin
             // background flush of the next present counter
             ram_re    = 1'b1;
-            ram_raddr = {1'b0, 1'd1, rr_q, 1'b0};
+            ram_raddr = {2'd1, rr_q, 1'b0};
             cnt_d     = rr_q;
             rr_d      = next_present(rr_q);
             lord_d    = 1'b0;
@@ -1341,16 +1345,15 @@ module systole_csr #(
           state_d = SIdle;
         end
         SSweep: begin
-          // after reset the copy words CopyFirst..CopyLast, then the 2**(CntW+2) words of
-          // the counters ({HI half, counter, LO/HI} for every counter index)
+          // after reset the copy words CopyFirst..CopyLast, then the counter and HI blocks
           ram_we    = 1'b1;
-          ram_waddr = all_q ? sw_q : {sw_q[CntW+1], 1'd1, sw_q[CntW:0]};
+          ram_waddr = sw_q;
           sw_d      = sw_q + 1'b1;
           if (all_q && sw_q == CopyLast) begin
             all_d = 1'b0;
-            sw_d  = '0;
+            sw_d  = CntFirst;
           end
-          if (!all_q && sw_q == RamAw'(2**(CntW+2) - 1)) begin
+          if (!all_q && sw_q == HiLast) begin
             state_d = SIdle;
           end
         end
