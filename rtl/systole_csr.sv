@@ -28,27 +28,41 @@
 //     also zeroed by counters_clear_i unless a LO read snapshots it in that cycle.
 //     A counter whose present_if parameter is 0 does not exist: it reads 0.
 //
-// CsrRam = 1 (small FPGA builds, docs/registers.md "CsrRam"): the same registers and
+// CsrRam = 1 (small FPGA builds, docs/registers.md "CsrRam = 1"): the same registers and
 // values, built around one 32-bit block RAM instead of flops and a wide read mux:
 //   * Each counter is a small flop delta (events since its last flush) plus LO, HI and
 //     HI-shadow words in the RAM. A sequencer flushes the present counters round-robin
 //     (read LO, add the delta, write LO, carry into HI: 3 cycles each), so a delta
-//     never holds more than ~100 cycles of events; its width is derived from that bound.
-//   * rw registers whose fields are all rw with reset 0 and no soft reset keep their
-//     flops (the outputs) and also a RAM copy written alongside, which reads return; a
-//     flag per register says whether it was written since reset (else it reads 0).
+//     never holds more than ~130 cycles of events; its width is derived from that bound.
+//   * rw registers whose fields are all rw with reset 0 keep their flops (the outputs)
+//     and a RAM copy written alongside, which reads return (a soft reset also zeroes the
+//     copy); const and param registers are RAM contents from configuration. A register
+//     kept in the RAM sits at its own word address, the counters' live HI words in a
+//     block after the counters.
 //   * One access at a time, between sequencer operations: a write (awready = wready
-//     for one cycle) or a read. A read of a counter LO flushes that counter and
-//     returns the sum (and writes the shadow), a read of a HI or of a RAM copy takes
-//     one RAM read, other reads answer at once. AR/AW stay pending (the master holds
-//     the address, as AXI requires) until the access is done, a few cycles at most.
-//     Accesses and flushes alternate, which bounds both the access latency and the
-//     time between two flushes of a counter.
-//   * After reset and after counters_clear_i the sequencer first zeroes every counter
-//     word (3 cycles per counter); accesses wait for it.
+//     for one cycle) or a read. A read of a counter LO flushes that counter (which also
+//     writes the HI shadow) and then reads LO; a read of any other RAM word is one RAM
+//     read; other reads answer at once. AR/AW stay pending (the master holds the
+//     address, as AXI requires) until the access is done. Accesses and flushes
+//     alternate, which bounds both the access latency and the time between two
+//     flushes of a counter. A counter read returns the exact count at a cycle between
+//     the AR handshake's start (arvalid) and the R data.
+//   * After reset (the rw copies, then the counter words) and after counters_clear_i
+//     (the counter words) the sequencer zeroes RAM words; accesses wait for it.
 
 module systole_csr #(
   parameter int PerfFull = 1,  // 0: the counters with present_if PerfFull do not exist (read 0)
+  parameter logic [15:0] CfgArrayRows        = '0,  // CFG_ARRAY.ROWS
+  parameter logic [15:0] CfgArrayCols        = '0,  // CFG_ARRAY.COLS
+  parameter logic [31:0] CfgSpadBytes        = '0,  // CFG_SPAD.BYTES
+  parameter logic [31:0] CfgAccBytes         = '0,  // CFG_ACC.BYTES
+  parameter logic [15:0] CfgBusDataBits      = '0,  // CFG_BUS.DATA_BITS
+  parameter logic [7:0]  CfgBusAddrBits      = '0,  // CFG_BUS.ADDR_BITS
+  parameter logic [15:0] CfgMiscQparamLines  = '0,  // CFG_MISC.QPARAM_LINES
+  parameter logic [7:0]  CfgMiscQueueDepth   = '0,  // CFG_MISC.QUEUE_DEPTH
+  parameter logic [7:0]  CfgMiscCmdBytes     = '0,  // CFG_MISC.CMD_BYTES
+  parameter logic        CfgFeaturesSoftmax  = '0,  // CFG_FEATURES.SOFTMAX
+  parameter logic        CfgFeaturesPerfFull = '0,  // CFG_FEATURES.PERF_FULL
   parameter int CsrRam = 0   // 1: counters and rw read-back copies in block RAM
 ) (
   input  logic         clk_i,                        // clock
@@ -77,17 +91,6 @@ module systole_csr #(
   output logic [1:0]   s_rresp_o,
   output logic         s_rvalid_o,
   input  logic         s_rready_i,
-  input  logic [15:0]  cfg_array_rows_i,             // CFG_ARRAY.ROWS[15:0] ro: PE rows (K per cycle, scratchpad line bytes)
-  input  logic [15:0]  cfg_array_cols_i,             // CFG_ARRAY.COLS[31:16] ro: PE columns (N per cycle, accumulator line int32s)
-  input  logic [31:0]  cfg_spad_bytes_i,             // CFG_SPAD.BYTES[31:0] ro: scratchpad bytes
-  input  logic [31:0]  cfg_acc_bytes_i,              // CFG_ACC.BYTES[31:0] ro: accumulator bytes
-  input  logic [15:0]  cfg_bus_data_bits_i,          // CFG_BUS.DATA_BITS[15:0] ro: AXI data width in bits
-  input  logic [7:0]   cfg_bus_addr_bits_i,          // CFG_BUS.ADDR_BITS[23:16] ro: AXI address width in bits
-  input  logic [15:0]  cfg_misc_qparam_lines_i,      // CFG_MISC.QPARAM_LINES[15:0] ro: lines of the quantisation parameter table
-  input  logic [7:0]   cfg_misc_queue_depth_i,       // CFG_MISC.QUEUE_DEPTH[23:16] ro: commands per queue
-  input  logic [7:0]   cfg_misc_cmd_bytes_i,         // CFG_MISC.CMD_BYTES[31:24] ro: bytes per command slot (32)
-  input  logic         cfg_features_softmax_i,       // CFG_FEATURES.SOFTMAX[0] ro: softmax unit present
-  input  logic         cfg_features_perf_full_i,     // CFG_FEATURES.PERF_FULL[1] ro: 1: every performance counter counts; 0: only CYCLES, BUSY_CYCLES, DMA_RD_BYTES, DMA_WR_BYTES and COMMANDS count, the others read 0
   output logic         ctrl_soft_reset_o,            // CTRL.SOFT_RESET[0] w1p (1-cycle pulse): reset engines, queues, tokens, ring head/tail and error after outstanding AXI transactions finish
   input  logic         status_idle_i,                // STATUS.IDLE[0] ro: nothing to do and nothing in flight
   input  logic         status_error_i,               // STATUS.ERROR[1] ro: stopped on an error (see ERR_CODE, ERR_CMD)
@@ -428,27 +431,27 @@ module systole_csr #(
               rdata_q[23:16] <= 8'h00;
             end
             ADDR_CFG_ARRAY: begin
-              rdata_q[15:0] <= cfg_array_rows_i;
-              rdata_q[31:16] <= cfg_array_cols_i;
+              rdata_q[15:0] <= CfgArrayRows;
+              rdata_q[31:16] <= CfgArrayCols;
             end
             ADDR_CFG_SPAD: begin
-              rdata_q[31:0] <= cfg_spad_bytes_i;
+              rdata_q[31:0] <= CfgSpadBytes;
             end
             ADDR_CFG_ACC: begin
-              rdata_q[31:0] <= cfg_acc_bytes_i;
+              rdata_q[31:0] <= CfgAccBytes;
             end
             ADDR_CFG_BUS: begin
-              rdata_q[15:0] <= cfg_bus_data_bits_i;
-              rdata_q[23:16] <= cfg_bus_addr_bits_i;
+              rdata_q[15:0] <= CfgBusDataBits;
+              rdata_q[23:16] <= CfgBusAddrBits;
             end
             ADDR_CFG_MISC: begin
-              rdata_q[15:0] <= cfg_misc_qparam_lines_i;
-              rdata_q[23:16] <= cfg_misc_queue_depth_i;
-              rdata_q[31:24] <= cfg_misc_cmd_bytes_i;
+              rdata_q[15:0] <= CfgMiscQparamLines;
+              rdata_q[23:16] <= CfgMiscQueueDepth;
+              rdata_q[31:24] <= CfgMiscCmdBytes;
             end
             ADDR_CFG_FEATURES: begin
-              rdata_q[0] <= cfg_features_softmax_i;
-              rdata_q[1] <= cfg_features_perf_full_i;
+              rdata_q[0] <= CfgFeaturesSoftmax;
+              rdata_q[1] <= CfgFeaturesPerfFull;
             end
             ADDR_CTRL: begin
               rdata_q[0] <= 1'h0;
@@ -884,10 +887,11 @@ module systole_csr #(
   // CsrRam = 1: counters and rw read-back copies in one block RAM (see the header)
   // =======================================================================================
   else begin : g_ram
-    localparam int NCnt  = 15;   // counters of the description
-    localparam int NCopy = 5;    // rw registers with a RAM copy
-    localparam int CntW  = 4;    // counter index bits
-    localparam int RamAw = 7;    // RAM word address: {0, counter, word} or {1, copy}
+    localparam int NCnt   = 15;   // counters of the description
+    localparam int NSoft  = 1;    // rw copies with a soft reset
+    localparam int CntW   = 4;    // counter index bits
+    localparam int RamAw  = 7;    // RAM word address: the register's word address
+    localparam int NCopyW = 8;    // words from the first to the last rw copy
     localparam logic [NCnt-1:0] Present = {
       PRESENT_COMMANDS,
       PRESENT_STALL_QUEUE_FULL,
@@ -922,10 +926,11 @@ module systole_csr #(
       (PRESENT_STALL_QUEUE_FULL ? 1 : 0) +
       (PRESENT_COMMANDS ? 1 : 0);
     // Most cycles from one take of a counter's delta (or from counters_clear_i, which
-    // zeroes the deltas) to the next: the operation in flight (at most 5), the sweep (the
-    // counter half of the RAM, and after reset the copies), one round of the sequencer
-    // (per present counter a flush of 3 and an access of at most 5), and a margin.
-    localparam int TakeGap = 5 + 2**(RamAw-1) + NCopy + 8 * NPresent + 8;
+    // zeroes the deltas) to the next: the operation in flight (at most 5), the sweep
+    // (after reset the rw copies, then the counter block and the HI block), zeroing the
+    // copies of soft-reset registers, one round of the sequencer (per present counter a
+    // flush of 3 and an access of at most 5), and a margin.
+    localparam int TakeGap = 5 + NCopyW + 4 * 2**CntW + NSoft + 8 * NPresent + 8;
     localparam int DeltaW  = $clog2(TakeGap + 1);
     localparam int SumW    = DeltaW + 16;  // widest delta
 
@@ -935,14 +940,13 @@ module systole_csr #(
     localparam logic [2:0] SF3    = 3'd3;  // LO read: HI + carry into the shadow, read LO
     localparam logic [2:0] SR1    = 3'd4;  // a RAM word was read for an access: answer it
     localparam logic [2:0] SSweep = 3'd5;  // zero RAM words (reset, counters_clear_i)
-    localparam logic [1:0] WLo = 2'd0;     // words of a counter: LO, HI, HI shadow
-    localparam logic [1:0] WHi = 2'd1;
-    localparam logic [1:0] WSh = 2'd2;
     localparam logic [1:0] RkLive = 2'd0;  // read kind: answered at dispatch from flops/inputs
     localparam logic [1:0] RkLo   = 2'd1;  // counter LO: flush the counter, then read LO
-    localparam logic [1:0] RkRam  = 2'd2;  // HI shadow or rw copy: one RAM read
-    localparam logic [RamAw-1:0] SweepEnd = RamAw'(2**(RamAw-1) - 1);           // counters
-    localparam logic [RamAw-1:0] SweepAll = RamAw'(2**(RamAw-1) + NCopy - 1);   // + copies
+    localparam logic [1:0] RkRam  = 2'd2;  // HI shadow, rw copy or constant: one RAM read
+    localparam logic [RamAw-1:0] CopyFirst = RamAw'(12);
+    localparam logic [RamAw-1:0] CopyLast  = RamAw'(19);
+    localparam logic [RamAw-1:0] CntFirst  = RamAw'(32);  // counter block
+    localparam logic [RamAw-1:0] HiLast    = RamAw'(95);  // end of the HI block
 
     // The RAM. The sequencer never reads and writes one word in the same cycle, so the
     // read-during-write behaviour does not matter (no_rw_check: no bypass logic in Yosys).
@@ -957,24 +961,23 @@ module systole_csr #(
     logic [CntW-1:0]   cnt_q, cnt_d;     // counter of the flush or LO read
     logic [CntW-1:0]   rr_q, rr_d;       // counter of the next background flush
     logic [RamAw-1:0]  sw_q, sw_d;       // sweep: next word
-    logic              all_q, all_d;     // the sweep includes the copies (after reset)
+    logic              all_q, all_d;     // the sweep starts with the copies (after reset)
     logic              clr_q, clr_d;     // sweep pending
     logic              lord_q, lord_d;   // this flush answers a LO read
     logic              carry_q, carry_d; // carry from LO into HI
     logic              turn_q, turn_d;   // an access may go before the next flush
+    logic [NSoft-1:0]  sz_q, sz_d;       // soft reset: copy still to be zeroed
     logic              take;             // SF1: the delta of cnt_q goes into LO
     logic              axi_wr;           // a write to a register with a RAM copy
     logic [SumW-1:0]   delta;            // delta of cnt_q
     logic [32:0]       sum;
     logic              wr_go, rd_go;     // write accepted / read answered this cycle
     logic [1:0]        rd_kind;
-    logic [CntW-1:0]   rd_cnt;
-    logic [RamAw-1:0]  rd_word;
     logic [31:0]       live_rdata;
     logic              live_err;
     logic              wr_copy;          // the write address has a RAM copy
-    logic [RamAw-1:0]  wr_word;          // ... at this word
     logic [31:0]       wr_bits;          // ... with these field bits
+    logic [RamAw-1:0]  lo_word, hi_word, sh_word;  // words of counter cnt_q
 
     // the next present counter after c (cyclically): the round-robin skips absent ones
     function automatic logic [CntW-1:0] next_present(input logic [CntW-1:0] c);
@@ -995,259 +998,184 @@ module systole_csr #(
       end
     endfunction
 
-    // ---- Per-counter deltas: events since the counter's last take (constant 0 if absent)
-    localparam int DW_CYCLES = DeltaW;
-    logic [DW_CYCLES-1:0] cycles_delta_q, cycles_delta_d;
-    localparam int DW_BUSY_CYCLES = DeltaW;
-    logic [DW_BUSY_CYCLES-1:0] busy_cycles_delta_q, busy_cycles_delta_d;
-    localparam int DW_COMPUTE_CYCLES = DeltaW;
-    logic [DW_COMPUTE_CYCLES-1:0] compute_cycles_delta_q, compute_cycles_delta_d;
-    localparam int DW_MACS = DeltaW + 16;
-    logic [DW_MACS-1:0] macs_delta_q, macs_delta_d;
-    localparam int DW_DMA_RD_BYTES = DeltaW + 5;
-    logic [DW_DMA_RD_BYTES-1:0] dma_rd_bytes_delta_q, dma_rd_bytes_delta_d;
-    localparam int DW_DMA_WR_BYTES = DeltaW + 5;
-    logic [DW_DMA_WR_BYTES-1:0] dma_wr_bytes_delta_q, dma_wr_bytes_delta_d;
-    localparam int DW_STALL_LD_DEP = DeltaW;
-    logic [DW_STALL_LD_DEP-1:0] stall_ld_dep_delta_q, stall_ld_dep_delta_d;
-    localparam int DW_STALL_EX_DEP = DeltaW;
-    logic [DW_STALL_EX_DEP-1:0] stall_ex_dep_delta_q, stall_ex_dep_delta_d;
-    localparam int DW_STALL_ST_DEP = DeltaW;
-    logic [DW_STALL_ST_DEP-1:0] stall_st_dep_delta_q, stall_st_dep_delta_d;
-    localparam int DW_STALL_EX_WLOAD = DeltaW;
-    logic [DW_STALL_EX_WLOAD-1:0] stall_ex_wload_delta_q, stall_ex_wload_delta_d;
-    localparam int DW_STALL_RD_MEM = DeltaW;
-    logic [DW_STALL_RD_MEM-1:0] stall_rd_mem_delta_q, stall_rd_mem_delta_d;
-    localparam int DW_STALL_WR_MEM = DeltaW;
-    logic [DW_STALL_WR_MEM-1:0] stall_wr_mem_delta_q, stall_wr_mem_delta_d;
-    localparam int DW_STALL_FETCH = DeltaW;
-    logic [DW_STALL_FETCH-1:0] stall_fetch_delta_q, stall_fetch_delta_d;
-    localparam int DW_STALL_QUEUE_FULL = DeltaW;
-    logic [DW_STALL_QUEUE_FULL-1:0] stall_queue_full_delta_q, stall_queue_full_delta_d;
-    localparam int DW_COMMANDS = DeltaW;
-    logic [DW_COMMANDS-1:0] commands_delta_q, commands_delta_d;
+    assign wr_addr = {s_awaddr_i[11:2], 2'b00};
+    assign rd_addr = {s_araddr_i[11:2], 2'b00};
+    assign lo_word = {2'd1, cnt_q, 1'b0};
+    assign sh_word = {2'd1, cnt_q, 1'b1};
+    assign hi_word = {2'd2, cnt_q, 1'b1};
 
-    assign cycles_delta_d = (!PRESENT_CYCLES || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(0)) ? DW_CYCLES'(cycles_inc_i) :
-        cycles_delta_q + DW_CYCLES'(cycles_inc_i);
-    assign busy_cycles_delta_d = (!PRESENT_BUSY_CYCLES || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(1)) ? DW_BUSY_CYCLES'(busy_cycles_inc_i) :
-        busy_cycles_delta_q + DW_BUSY_CYCLES'(busy_cycles_inc_i);
-    assign compute_cycles_delta_d = (!PRESENT_COMPUTE_CYCLES || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(2)) ? DW_COMPUTE_CYCLES'(compute_cycles_inc_i) :
-        compute_cycles_delta_q + DW_COMPUTE_CYCLES'(compute_cycles_inc_i);
-    assign macs_delta_d = (!PRESENT_MACS || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(3)) ? DW_MACS'(macs_inc_i) :
-        macs_delta_q + DW_MACS'(macs_inc_i);
-    assign dma_rd_bytes_delta_d = (!PRESENT_DMA_RD_BYTES || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(4)) ? DW_DMA_RD_BYTES'(dma_rd_bytes_inc_i) :
-        dma_rd_bytes_delta_q + DW_DMA_RD_BYTES'(dma_rd_bytes_inc_i);
-    assign dma_wr_bytes_delta_d = (!PRESENT_DMA_WR_BYTES || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(5)) ? DW_DMA_WR_BYTES'(dma_wr_bytes_inc_i) :
-        dma_wr_bytes_delta_q + DW_DMA_WR_BYTES'(dma_wr_bytes_inc_i);
-    assign stall_ld_dep_delta_d = (!PRESENT_STALL_LD_DEP || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(6)) ? DW_STALL_LD_DEP'(stall_ld_dep_inc_i) :
-        stall_ld_dep_delta_q + DW_STALL_LD_DEP'(stall_ld_dep_inc_i);
-    assign stall_ex_dep_delta_d = (!PRESENT_STALL_EX_DEP || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(7)) ? DW_STALL_EX_DEP'(stall_ex_dep_inc_i) :
-        stall_ex_dep_delta_q + DW_STALL_EX_DEP'(stall_ex_dep_inc_i);
-    assign stall_st_dep_delta_d = (!PRESENT_STALL_ST_DEP || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(8)) ? DW_STALL_ST_DEP'(stall_st_dep_inc_i) :
-        stall_st_dep_delta_q + DW_STALL_ST_DEP'(stall_st_dep_inc_i);
-    assign stall_ex_wload_delta_d = (!PRESENT_STALL_EX_WLOAD || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(9)) ? DW_STALL_EX_WLOAD'(stall_ex_wload_inc_i) :
-        stall_ex_wload_delta_q + DW_STALL_EX_WLOAD'(stall_ex_wload_inc_i);
-    assign stall_rd_mem_delta_d = (!PRESENT_STALL_RD_MEM || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(10)) ? DW_STALL_RD_MEM'(stall_rd_mem_inc_i) :
-        stall_rd_mem_delta_q + DW_STALL_RD_MEM'(stall_rd_mem_inc_i);
-    assign stall_wr_mem_delta_d = (!PRESENT_STALL_WR_MEM || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(11)) ? DW_STALL_WR_MEM'(stall_wr_mem_inc_i) :
-        stall_wr_mem_delta_q + DW_STALL_WR_MEM'(stall_wr_mem_inc_i);
-    assign stall_fetch_delta_d = (!PRESENT_STALL_FETCH || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(12)) ? DW_STALL_FETCH'(stall_fetch_inc_i) :
-        stall_fetch_delta_q + DW_STALL_FETCH'(stall_fetch_inc_i);
-    assign stall_queue_full_delta_d = (!PRESENT_STALL_QUEUE_FULL || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(13)) ? DW_STALL_QUEUE_FULL'(stall_queue_full_inc_i) :
-        stall_queue_full_delta_q + DW_STALL_QUEUE_FULL'(stall_queue_full_inc_i);
-    assign commands_delta_d = (!PRESENT_COMMANDS || counters_clear_i) ? '0 :
-        (take && cnt_q == CntW'(14)) ? DW_COMMANDS'(commands_inc_i) :
-        commands_delta_q + DW_COMMANDS'(commands_inc_i);
+    // ---- Per-counter deltas: events since the counter's last take (constant 0 if absent).
+    // A take adds delta + this cycle's increment (<reg>_dsum) to LO and zeroes the delta.
+    // The delta flops use rst_ni synchronously, together with the take and the clear:
+    // an iCE40 flop has either an asynchronous or a synchronous reset, and with the
+    // synchronous one a delta bit is one LUT (with its carry). Every reset source holds
+    // rst_ni low for several clock edges.
+    localparam int DW_CYCLES = DeltaW;
+    logic [DW_CYCLES-1:0] cycles_delta_q, cycles_dsum;
+    localparam int DW_BUSY_CYCLES = DeltaW;
+    logic [DW_BUSY_CYCLES-1:0] busy_cycles_delta_q, busy_cycles_dsum;
+    localparam int DW_COMPUTE_CYCLES = DeltaW;
+    logic [DW_COMPUTE_CYCLES-1:0] compute_cycles_delta_q, compute_cycles_dsum;
+    localparam int DW_MACS = DeltaW + 16;
+    logic [DW_MACS-1:0] macs_delta_q, macs_dsum;
+    localparam int DW_DMA_RD_BYTES = DeltaW + 5;
+    logic [DW_DMA_RD_BYTES-1:0] dma_rd_bytes_delta_q, dma_rd_bytes_dsum;
+    localparam int DW_DMA_WR_BYTES = DeltaW + 5;
+    logic [DW_DMA_WR_BYTES-1:0] dma_wr_bytes_delta_q, dma_wr_bytes_dsum;
+    localparam int DW_STALL_LD_DEP = DeltaW;
+    logic [DW_STALL_LD_DEP-1:0] stall_ld_dep_delta_q, stall_ld_dep_dsum;
+    localparam int DW_STALL_EX_DEP = DeltaW;
+    logic [DW_STALL_EX_DEP-1:0] stall_ex_dep_delta_q, stall_ex_dep_dsum;
+    localparam int DW_STALL_ST_DEP = DeltaW;
+    logic [DW_STALL_ST_DEP-1:0] stall_st_dep_delta_q, stall_st_dep_dsum;
+    localparam int DW_STALL_EX_WLOAD = DeltaW;
+    logic [DW_STALL_EX_WLOAD-1:0] stall_ex_wload_delta_q, stall_ex_wload_dsum;
+    localparam int DW_STALL_RD_MEM = DeltaW;
+    logic [DW_STALL_RD_MEM-1:0] stall_rd_mem_delta_q, stall_rd_mem_dsum;
+    localparam int DW_STALL_WR_MEM = DeltaW;
+    logic [DW_STALL_WR_MEM-1:0] stall_wr_mem_delta_q, stall_wr_mem_dsum;
+    localparam int DW_STALL_FETCH = DeltaW;
+    logic [DW_STALL_FETCH-1:0] stall_fetch_delta_q, stall_fetch_dsum;
+    localparam int DW_STALL_QUEUE_FULL = DeltaW;
+    logic [DW_STALL_QUEUE_FULL-1:0] stall_queue_full_delta_q, stall_queue_full_dsum;
+    localparam int DW_COMMANDS = DeltaW;
+    logic [DW_COMMANDS-1:0] commands_delta_q, commands_dsum;
+
+    assign cycles_dsum = cycles_delta_q + DW_CYCLES'(cycles_inc_i);
+    assign busy_cycles_dsum = busy_cycles_delta_q + DW_BUSY_CYCLES'(busy_cycles_inc_i);
+    assign compute_cycles_dsum = compute_cycles_delta_q + DW_COMPUTE_CYCLES'(compute_cycles_inc_i);
+    assign macs_dsum = macs_delta_q + DW_MACS'(macs_inc_i);
+    assign dma_rd_bytes_dsum = dma_rd_bytes_delta_q + DW_DMA_RD_BYTES'(dma_rd_bytes_inc_i);
+    assign dma_wr_bytes_dsum = dma_wr_bytes_delta_q + DW_DMA_WR_BYTES'(dma_wr_bytes_inc_i);
+    assign stall_ld_dep_dsum = stall_ld_dep_delta_q + DW_STALL_LD_DEP'(stall_ld_dep_inc_i);
+    assign stall_ex_dep_dsum = stall_ex_dep_delta_q + DW_STALL_EX_DEP'(stall_ex_dep_inc_i);
+    assign stall_st_dep_dsum = stall_st_dep_delta_q + DW_STALL_ST_DEP'(stall_st_dep_inc_i);
+    assign stall_ex_wload_dsum = stall_ex_wload_delta_q + DW_STALL_EX_WLOAD'(stall_ex_wload_inc_i);
+    assign stall_rd_mem_dsum = stall_rd_mem_delta_q + DW_STALL_RD_MEM'(stall_rd_mem_inc_i);
+    assign stall_wr_mem_dsum = stall_wr_mem_delta_q + DW_STALL_WR_MEM'(stall_wr_mem_inc_i);
+    assign stall_fetch_dsum = stall_fetch_delta_q + DW_STALL_FETCH'(stall_fetch_inc_i);
+    assign stall_queue_full_dsum = stall_queue_full_delta_q + DW_STALL_QUEUE_FULL'(stall_queue_full_inc_i);
+    assign commands_dsum = commands_delta_q + DW_COMMANDS'(commands_inc_i);
+    always_ff @(posedge clk_i) begin
+      if (!PRESENT_CYCLES || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(0))) begin
+        cycles_delta_q <= '0;
+      end else begin
+        cycles_delta_q <= cycles_dsum;
+      end
+      if (!PRESENT_BUSY_CYCLES || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(1))) begin
+        busy_cycles_delta_q <= '0;
+      end else begin
+        busy_cycles_delta_q <= busy_cycles_dsum;
+      end
+      if (!PRESENT_COMPUTE_CYCLES || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(2))) begin
+        compute_cycles_delta_q <= '0;
+      end else begin
+        compute_cycles_delta_q <= compute_cycles_dsum;
+      end
+      if (!PRESENT_MACS || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(3))) begin
+        macs_delta_q <= '0;
+      end else begin
+        macs_delta_q <= macs_dsum;
+      end
+      if (!PRESENT_DMA_RD_BYTES || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(4))) begin
+        dma_rd_bytes_delta_q <= '0;
+      end else begin
+        dma_rd_bytes_delta_q <= dma_rd_bytes_dsum;
+      end
+      if (!PRESENT_DMA_WR_BYTES || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(5))) begin
+        dma_wr_bytes_delta_q <= '0;
+      end else begin
+        dma_wr_bytes_delta_q <= dma_wr_bytes_dsum;
+      end
+      if (!PRESENT_STALL_LD_DEP || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(6))) begin
+        stall_ld_dep_delta_q <= '0;
+      end else begin
+        stall_ld_dep_delta_q <= stall_ld_dep_dsum;
+      end
+      if (!PRESENT_STALL_EX_DEP || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(7))) begin
+        stall_ex_dep_delta_q <= '0;
+      end else begin
+        stall_ex_dep_delta_q <= stall_ex_dep_dsum;
+      end
+      if (!PRESENT_STALL_ST_DEP || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(8))) begin
+        stall_st_dep_delta_q <= '0;
+      end else begin
+        stall_st_dep_delta_q <= stall_st_dep_dsum;
+      end
+      if (!PRESENT_STALL_EX_WLOAD || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(9))) begin
+        stall_ex_wload_delta_q <= '0;
+      end else begin
+        stall_ex_wload_delta_q <= stall_ex_wload_dsum;
+      end
+      if (!PRESENT_STALL_RD_MEM || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(10))) begin
+        stall_rd_mem_delta_q <= '0;
+      end else begin
+        stall_rd_mem_delta_q <= stall_rd_mem_dsum;
+      end
+      if (!PRESENT_STALL_WR_MEM || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(11))) begin
+        stall_wr_mem_delta_q <= '0;
+      end else begin
+        stall_wr_mem_delta_q <= stall_wr_mem_dsum;
+      end
+      if (!PRESENT_STALL_FETCH || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(12))) begin
+        stall_fetch_delta_q <= '0;
+      end else begin
+        stall_fetch_delta_q <= stall_fetch_dsum;
+      end
+      if (!PRESENT_STALL_QUEUE_FULL || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(13))) begin
+        stall_queue_full_delta_q <= '0;
+      end else begin
+        stall_queue_full_delta_q <= stall_queue_full_dsum;
+      end
+      if (!PRESENT_COMMANDS || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(14))) begin
+        commands_delta_q <= '0;
+      end else begin
+        commands_delta_q <= commands_dsum;
+      end
+    end
 
     always_comb begin
       delta = '0;
       case (cnt_q)
-        CntW'(0): delta = SumW'(cycles_delta_q);
-        CntW'(1): delta = SumW'(busy_cycles_delta_q);
-        CntW'(2): delta = SumW'(compute_cycles_delta_q);
-        CntW'(3): delta = SumW'(macs_delta_q);
-        CntW'(4): delta = SumW'(dma_rd_bytes_delta_q);
-        CntW'(5): delta = SumW'(dma_wr_bytes_delta_q);
-        CntW'(6): delta = SumW'(stall_ld_dep_delta_q);
-        CntW'(7): delta = SumW'(stall_ex_dep_delta_q);
-        CntW'(8): delta = SumW'(stall_st_dep_delta_q);
-        CntW'(9): delta = SumW'(stall_ex_wload_delta_q);
-        CntW'(10): delta = SumW'(stall_rd_mem_delta_q);
-        CntW'(11): delta = SumW'(stall_wr_mem_delta_q);
-        CntW'(12): delta = SumW'(stall_fetch_delta_q);
-        CntW'(13): delta = SumW'(stall_queue_full_delta_q);
-        CntW'(14): delta = SumW'(commands_delta_q);
+        CntW'(0): delta = SumW'(cycles_dsum);
+        CntW'(1): delta = SumW'(busy_cycles_dsum);
+        CntW'(2): delta = SumW'(compute_cycles_dsum);
+        CntW'(3): delta = SumW'(macs_dsum);
+        CntW'(4): delta = SumW'(dma_rd_bytes_dsum);
+        CntW'(5): delta = SumW'(dma_wr_bytes_dsum);
+        CntW'(6): delta = SumW'(stall_ld_dep_dsum);
+        CntW'(7): delta = SumW'(stall_ex_dep_dsum);
+        CntW'(8): delta = SumW'(stall_st_dep_dsum);
+        CntW'(9): delta = SumW'(stall_ex_wload_dsum);
+        CntW'(10): delta = SumW'(stall_rd_mem_dsum);
+        CntW'(11): delta = SumW'(stall_wr_mem_dsum);
+        CntW'(12): delta = SumW'(stall_fetch_dsum);
+        CntW'(13): delta = SumW'(stall_queue_full_dsum);
+        CntW'(14): delta = SumW'(commands_dsum);
         default: ;
       endcase
     end
 
     // one adder: LO + delta in SF1, HI + carry in SF2/SF3 (the RAM output holds HI)
-    assign take = (state_q == SF1);
+    // No take while a sweep is pending: that LO word is about to be zeroed, and the
+    // delta holds events after counters_clear_i, which must survive the sweep.
+    assign take = (state_q == SF1) && !clr_q;
     assign sum  = {1'b0, ram_rdata} + (take ? 33'(delta) : 33'(carry_q));
 
-    assign wr_addr = {s_awaddr_i[11:2], 2'b00};
-    assign rd_addr = {s_araddr_i[11:2], 2'b00};
-
-    // ---- Read decode (AXI holds araddr until arready)
+    // ---- Read decode (AXI holds araddr until arready). A RAM-backed register is read at
+    // its own word address; a counter's index is address bits [CntW+2:3], LO/HI bit 2.
     always_comb begin
       rd_kind = RkLive;
-      rd_cnt  = '0;
-      rd_word = '0;
+      if (rd_addr[11:7] == 5'h1 &&
+          rd_addr[6:3] <= CntW'(NCnt - 1) && Present[rd_addr[6:3]]) begin
+        rd_kind = rd_addr[2] ? RkRam : RkLo;
+      end
       case (rd_addr)
-        ADDR_CYCLES_LO: if (PRESENT_CYCLES) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(0);
-        end
-        ADDR_CYCLES_HI: if (PRESENT_CYCLES) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(0), WSh};
-        end
-        ADDR_BUSY_CYCLES_LO: if (PRESENT_BUSY_CYCLES) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(1);
-        end
-        ADDR_BUSY_CYCLES_HI: if (PRESENT_BUSY_CYCLES) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(1), WSh};
-        end
-        ADDR_COMPUTE_CYCLES_LO: if (PRESENT_COMPUTE_CYCLES) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(2);
-        end
-        ADDR_COMPUTE_CYCLES_HI: if (PRESENT_COMPUTE_CYCLES) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(2), WSh};
-        end
-        ADDR_MACS_LO: if (PRESENT_MACS) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(3);
-        end
-        ADDR_MACS_HI: if (PRESENT_MACS) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(3), WSh};
-        end
-        ADDR_DMA_RD_BYTES_LO: if (PRESENT_DMA_RD_BYTES) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(4);
-        end
-        ADDR_DMA_RD_BYTES_HI: if (PRESENT_DMA_RD_BYTES) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(4), WSh};
-        end
-        ADDR_DMA_WR_BYTES_LO: if (PRESENT_DMA_WR_BYTES) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(5);
-        end
-        ADDR_DMA_WR_BYTES_HI: if (PRESENT_DMA_WR_BYTES) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(5), WSh};
-        end
-        ADDR_STALL_LD_DEP_LO: if (PRESENT_STALL_LD_DEP) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(6);
-        end
-        ADDR_STALL_LD_DEP_HI: if (PRESENT_STALL_LD_DEP) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(6), WSh};
-        end
-        ADDR_STALL_EX_DEP_LO: if (PRESENT_STALL_EX_DEP) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(7);
-        end
-        ADDR_STALL_EX_DEP_HI: if (PRESENT_STALL_EX_DEP) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(7), WSh};
-        end
-        ADDR_STALL_ST_DEP_LO: if (PRESENT_STALL_ST_DEP) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(8);
-        end
-        ADDR_STALL_ST_DEP_HI: if (PRESENT_STALL_ST_DEP) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(8), WSh};
-        end
-        ADDR_STALL_EX_WLOAD_LO: if (PRESENT_STALL_EX_WLOAD) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(9);
-        end
-        ADDR_STALL_EX_WLOAD_HI: if (PRESENT_STALL_EX_WLOAD) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(9), WSh};
-        end
-        ADDR_STALL_RD_MEM_LO: if (PRESENT_STALL_RD_MEM) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(10);
-        end
-        ADDR_STALL_RD_MEM_HI: if (PRESENT_STALL_RD_MEM) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(10), WSh};
-        end
-        ADDR_STALL_WR_MEM_LO: if (PRESENT_STALL_WR_MEM) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(11);
-        end
-        ADDR_STALL_WR_MEM_HI: if (PRESENT_STALL_WR_MEM) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(11), WSh};
-        end
-        ADDR_STALL_FETCH_LO: if (PRESENT_STALL_FETCH) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(12);
-        end
-        ADDR_STALL_FETCH_HI: if (PRESENT_STALL_FETCH) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(12), WSh};
-        end
-        ADDR_STALL_QUEUE_FULL_LO: if (PRESENT_STALL_QUEUE_FULL) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(13);
-        end
-        ADDR_STALL_QUEUE_FULL_HI: if (PRESENT_STALL_QUEUE_FULL) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(13), WSh};
-        end
-        ADDR_COMMANDS_LO: if (PRESENT_COMMANDS) begin
-          rd_kind = RkLo;
-          rd_cnt  = CntW'(14);
-        end
-        ADDR_COMMANDS_HI: if (PRESENT_COMMANDS) begin
-          rd_kind = RkRam;
-          rd_word = {1'b0, CntW'(14), WSh};
-        end
-        ADDR_RING_BASE: begin
-          rd_kind = RkRam;
-          rd_word = {1'b1, 6'd0};
-        end
-        ADDR_RING_SIZE: begin
-          rd_kind = RkRam;
-          rd_word = {1'b1, 6'd1};
-        end
-        ADDR_IRQ_ENABLE: begin
-          rd_kind = RkRam;
-          rd_word = {1'b1, 6'd2};
-        end
-        ADDR_WIN_BASE: begin
-          rd_kind = RkRam;
-          rd_word = {1'b1, 6'd3};
-        end
-        ADDR_WIN_SIZE: begin
-          rd_kind = RkRam;
-          rd_word = {1'b1, 6'd4};
-        end
+        ADDR_ID, ADDR_VERSION, ADDR_CFG_ARRAY,
+        ADDR_CFG_SPAD, ADDR_CFG_ACC, ADDR_CFG_BUS,
+        ADDR_CFG_MISC, ADDR_CFG_FEATURES, ADDR_RING_BASE,
+        ADDR_RING_SIZE, ADDR_RING_TAIL, ADDR_IRQ_ENABLE,
+        ADDR_WIN_BASE, ADDR_WIN_SIZE: rd_kind = RkRam;
         default: ;
       endcase
     end
@@ -1257,37 +1185,14 @@ module systole_csr #(
       live_rdata = 32'h0;
       live_err   = 1'b0;
       case (rd_addr)
-        ADDR_ID: begin
-          live_rdata[31:0] = 32'h53595354;
-        end
-        ADDR_VERSION: begin
-          live_rdata[7:0] = 8'h00;
-          live_rdata[15:8] = 8'h01;
-          live_rdata[23:16] = 8'h00;
-        end
-        ADDR_CFG_ARRAY: begin
-          live_rdata[15:0] = cfg_array_rows_i;
-          live_rdata[31:16] = cfg_array_cols_i;
-        end
-        ADDR_CFG_SPAD: begin
-          live_rdata[31:0] = cfg_spad_bytes_i;
-        end
-        ADDR_CFG_ACC: begin
-          live_rdata[31:0] = cfg_acc_bytes_i;
-        end
-        ADDR_CFG_BUS: begin
-          live_rdata[15:0] = cfg_bus_data_bits_i;
-          live_rdata[23:16] = cfg_bus_addr_bits_i;
-        end
-        ADDR_CFG_MISC: begin
-          live_rdata[15:0] = cfg_misc_qparam_lines_i;
-          live_rdata[23:16] = cfg_misc_queue_depth_i;
-          live_rdata[31:24] = cfg_misc_cmd_bytes_i;
-        end
-        ADDR_CFG_FEATURES: begin
-          live_rdata[0] = cfg_features_softmax_i;
-          live_rdata[1] = cfg_features_perf_full_i;
-        end
+        ADDR_ID: ;  // RAM contents
+        ADDR_VERSION: ;  // RAM contents
+        ADDR_CFG_ARRAY: ;  // RAM contents
+        ADDR_CFG_SPAD: ;  // RAM contents
+        ADDR_CFG_ACC: ;  // RAM contents
+        ADDR_CFG_BUS: ;  // RAM contents
+        ADDR_CFG_MISC: ;  // RAM contents
+        ADDR_CFG_FEATURES: ;  // RAM contents
         ADDR_CTRL: begin
           live_rdata[0] = 1'h0;
         end
@@ -1305,9 +1210,7 @@ module systole_csr #(
         ADDR_RING_HEAD: begin
           live_rdata[15:0] = ring_head_index_i;
         end
-        ADDR_RING_TAIL: begin
-          live_rdata[15:0] = ring_tail_index_q;
-        end
+        ADDR_RING_TAIL: ;  // RAM copy
         ADDR_IRQ_ENABLE: ;  // RAM copy
         ADDR_IRQ_STATUS: begin
           live_rdata[0] = irq_status_idle_q;
@@ -1334,32 +1237,30 @@ module systole_csr #(
     // ---- Write decode of the registers with a RAM copy
     always_comb begin
       wr_copy = 1'b0;
-      wr_word = '0;
       wr_bits = '0;
       case (wr_addr)
         ADDR_RING_BASE: begin
           wr_copy = 1'b1;
-          wr_word = {1'b1, 6'd0};
           wr_bits = 32'hffffffff;
         end
         ADDR_RING_SIZE: begin
           wr_copy = 1'b1;
-          wr_word = {1'b1, 6'd1};
+          wr_bits = 32'h0000ffff;
+        end
+        ADDR_RING_TAIL: begin
+          wr_copy = 1'b1;
           wr_bits = 32'h0000ffff;
         end
         ADDR_IRQ_ENABLE: begin
           wr_copy = 1'b1;
-          wr_word = {1'b1, 6'd2};
           wr_bits = 32'h00000007;
         end
         ADDR_WIN_BASE: begin
           wr_copy = 1'b1;
-          wr_word = {1'b1, 6'd3};
           wr_bits = 32'hffffffff;
         end
         ADDR_WIN_SIZE: begin
           wr_copy = 1'b1;
-          wr_word = {1'b1, 6'd4};
           wr_bits = 32'hffffffff;
         end
         default: ;
@@ -1377,44 +1278,43 @@ module systole_csr #(
       lord_d    = lord_q;
       carry_d   = carry_q;
       turn_d    = turn_q;
+      sz_d      = sz_q | {NSoft{soft_rst_i}};
       wr_go     = 1'b0;
       rd_go     = 1'b0;
       axi_wr    = 1'b0;
       ram_we    = 1'b0;
-      ram_waddr = {1'b0, cnt_q, WLo};
+      ram_waddr = lo_word;
       ram_re    = 1'b0;
-      ram_raddr = {1'b0, cnt_q, WHi};
+      ram_raddr = hi_word;
       case (state_q)
         SIdle: begin
           if (clr_q) begin
             state_d = SSweep;
-            sw_d    = '0;
+            sw_d    = all_q ? CopyFirst : CntFirst;
             clr_d   = counters_clear_i;
+          end else if (sz_q[0]) begin
+            // soft reset of RING_TAIL: zero its copy before any access
+            ram_we    = 1'b1;
+            ram_waddr = RamAw'(ADDR_RING_TAIL >> 2);
+            sz_d[0]  = soft_rst_i;
           end else if (turn_q && s_awvalid_i && s_wvalid_i && !bvalid_q) begin
             wr_go     = 1'b1;
             turn_d    = 1'b0;
             axi_wr    = wr_copy;
             ram_we    = wr_copy;
-            ram_waddr = wr_word;
+            ram_waddr = RamAw'(wr_addr[RamAw+1:2]);
           end else if (turn_q && s_arvalid_i && !rvalid_q) begin
-            turn_d = 1'b0;
-            if (rd_kind == RkLive) begin
-              rd_go = 1'b1;
-            end else if (rd_kind == RkLo) begin
-              ram_re    = 1'b1;
-              ram_raddr = {1'b0, rd_cnt, WLo};
-              cnt_d     = rd_cnt;
-              lord_d    = 1'b1;
-              state_d   = SF1;
-            end else begin
-              ram_re    = 1'b1;
-              ram_raddr = rd_word;
-              state_d   = SR1;
-            end
+            turn_d    = 1'b0;
+            rd_go     = (rd_kind == RkLive);
+            ram_re    = (rd_kind != RkLive);
+            ram_raddr = RamAw'(rd_addr[RamAw+1:2]);
+            cnt_d     = rd_addr[6:3];
+            lord_d    = 1'b1;
+            state_d   = (rd_kind == RkLo) ? SF1 : (rd_kind == RkRam) ? SR1 : SIdle;
           end else begin
             // background flush of the next present counter
             ram_re    = 1'b1;
-            ram_raddr = {1'b0, rr_q, WLo};
+            ram_raddr = {2'd1, rr_q, 1'b0};
             cnt_d     = rr_q;
             rr_d      = next_present(rr_q);
             lord_d    = 1'b0;
@@ -1430,14 +1330,14 @@ module systole_csr #(
         end
         SF2: begin
           ram_we    = 1'b1;
-          ram_waddr = {1'b0, cnt_q, WHi};
+          ram_waddr = hi_word;
           state_d   = lord_q ? SF3 : SIdle;
         end
         SF3: begin
           ram_we    = 1'b1;
-          ram_waddr = {1'b0, cnt_q, WSh};
+          ram_waddr = sh_word;
           ram_re    = 1'b1;
-          ram_raddr = {1'b0, cnt_q, WLo};
+          ram_raddr = lo_word;
           state_d   = SR1;
         end
         SR1: begin
@@ -1445,11 +1345,15 @@ module systole_csr #(
           state_d = SIdle;
         end
         SSweep: begin
+          // after reset the copy words CopyFirst..CopyLast, then the counter and HI blocks
           ram_we    = 1'b1;
           ram_waddr = sw_q;
-          sw_d      = sw_q + 1'b1;  // the copies follow the counter half
-          if (sw_q == (all_q ? SweepAll : SweepEnd)) begin
-            all_d   = 1'b0;
+          sw_d      = sw_q + 1'b1;
+          if (all_q && sw_q == CopyLast) begin
+            all_d = 1'b0;
+            sw_d  = CntFirst;
+          end
+          if (!all_q && sw_q == HiLast) begin
             state_d = SIdle;
           end
         end
@@ -1457,7 +1361,7 @@ module systole_csr #(
       endcase
     end
 
-    // write data: the adder (flush), the AXI data (copies), 0 (sweep)
+    // write data: the adder (flush), the AXI data (copies), 0 (sweep, soft reset)
     assign ram_wdata = (state_q == SF1 || state_q == SF2 || state_q == SF3) ? sum[31:0] :
                        (s_wdata_i & {32{axi_wr}});
     assign ram_wbits = axi_wr ? (wr_mask & wr_bits) : 32'hffffffff;
@@ -1504,21 +1408,7 @@ module systole_csr #(
         lord_q  <= 1'b0;
         carry_q <= 1'b0;
         turn_q  <= 1'b0;
-        cycles_delta_q <= '0;
-        busy_cycles_delta_q <= '0;
-        compute_cycles_delta_q <= '0;
-        macs_delta_q <= '0;
-        dma_rd_bytes_delta_q <= '0;
-        dma_wr_bytes_delta_q <= '0;
-        stall_ld_dep_delta_q <= '0;
-        stall_ex_dep_delta_q <= '0;
-        stall_st_dep_delta_q <= '0;
-        stall_ex_wload_delta_q <= '0;
-        stall_rd_mem_delta_q <= '0;
-        stall_wr_mem_delta_q <= '0;
-        stall_fetch_delta_q <= '0;
-        stall_queue_full_delta_q <= '0;
-        commands_delta_q <= '0;
+        sz_q    <= '0;
       end else begin
         state_q <= state_d;
         cnt_q   <= cnt_d;
@@ -1529,22 +1419,20 @@ module systole_csr #(
         lord_q  <= lord_d;
         carry_q <= carry_d;
         turn_q  <= turn_d;
-        cycles_delta_q <= cycles_delta_d;
-        busy_cycles_delta_q <= busy_cycles_delta_d;
-        compute_cycles_delta_q <= compute_cycles_delta_d;
-        macs_delta_q <= macs_delta_d;
-        dma_rd_bytes_delta_q <= dma_rd_bytes_delta_d;
-        dma_wr_bytes_delta_q <= dma_wr_bytes_delta_d;
-        stall_ld_dep_delta_q <= stall_ld_dep_delta_d;
-        stall_ex_dep_delta_q <= stall_ex_dep_delta_d;
-        stall_st_dep_delta_q <= stall_st_dep_delta_d;
-        stall_ex_wload_delta_q <= stall_ex_wload_delta_d;
-        stall_rd_mem_delta_q <= stall_rd_mem_delta_d;
-        stall_wr_mem_delta_q <= stall_wr_mem_delta_d;
-        stall_fetch_delta_q <= stall_fetch_delta_d;
-        stall_queue_full_delta_q <= stall_queue_full_delta_d;
-        commands_delta_q <= commands_delta_d;
+        sz_q    <= sz_d;
       end
+    end
+
+    // constant registers: RAM contents from configuration (never written)
+    initial begin
+      ram_q[0] = {32'(32'h53595354)};  // ID
+      ram_q[1] = {8'h00, 8'(8'h00), 8'(8'h01), 8'(8'h00)};  // VERSION
+      ram_q[2] = {16'(CfgArrayCols), 16'(CfgArrayRows)};  // CFG_ARRAY
+      ram_q[3] = {32'(CfgSpadBytes)};  // CFG_SPAD
+      ram_q[4] = {32'(CfgAccBytes)};  // CFG_ACC
+      ram_q[5] = {8'h00, 8'(CfgBusAddrBits), 16'(CfgBusDataBits)};  // CFG_BUS
+      ram_q[6] = {8'(CfgMiscCmdBytes), 8'(CfgMiscQueueDepth), 16'(CfgMiscQparamLines)};  // CFG_MISC
+      ram_q[7] = {30'h00000000, 1'(CfgFeaturesPerfFull), 1'(CfgFeaturesSoftmax)};  // CFG_FEATURES
     end
 
     initial begin

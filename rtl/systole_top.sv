@@ -159,8 +159,19 @@ module systole_top #(
   // The counters PerfFull = 0 leaves out do not exist inside systole_csr (they read 0); their
   // events are still connected.
   systole_csr #(
-    .PerfFull (PerfFull),
-    .CsrRam   (CsrRam)
+    .CfgArrayRows        (16'(Rows)),
+    .CfgArrayCols        (16'(Cols)),
+    .CfgSpadBytes        (32'(SpadBytes)),
+    .CfgAccBytes         (32'(AccBytes)),
+    .CfgBusDataBits      (16'(AxiDataWidth)),
+    .CfgBusAddrBits      (8'(AxiAddrWidth)),
+    .CfgMiscQparamLines  (16'(QParamLines)),
+    .CfgMiscQueueDepth   (8'(QueueDepth)),
+    .CfgMiscCmdBytes     (8'd32),
+    .CfgFeaturesSoftmax  (HasSoftmax != 0 && Rows == Cols),  // as systole_ex's unit
+    .CfgFeaturesPerfFull (PerfFull != 0),
+    .PerfFull            (PerfFull),
+    .CsrRam              (CsrRam)
   ) u_csr (
     .clk_i                   (clk_i),
     .rst_ni                  (rst_ni),
@@ -182,17 +193,6 @@ module systole_top #(
     .s_rresp_o               (s_axil_rresp_o),
     .s_rvalid_o              (s_axil_rvalid_o),
     .s_rready_i              (s_axil_rready_i),
-    .cfg_array_rows_i        (16'(Rows)),
-    .cfg_array_cols_i        (16'(Cols)),
-    .cfg_spad_bytes_i        (32'(SpadBytes)),
-    .cfg_acc_bytes_i         (32'(AccBytes)),
-    .cfg_bus_data_bits_i     (16'(AxiDataWidth)),
-    .cfg_bus_addr_bits_i     (8'(AxiAddrWidth)),
-    .cfg_misc_qparam_lines_i (16'(QParamLines)),
-    .cfg_misc_queue_depth_i  (8'(QueueDepth)),
-    .cfg_misc_cmd_bytes_i    (8'd32),
-    .cfg_features_softmax_i  (HasSoftmax != 0 && Rows == Cols),  // as systole_ex's unit
-    .cfg_features_perf_full_i(PerfFull != 0),
     .ctrl_soft_reset_o       (soft_reset_req),
     .status_idle_i           (idle_o),
     .status_error_i          (cp_error),

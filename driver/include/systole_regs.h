@@ -55,13 +55,13 @@
 
 /* CFG_ARRAY: Array size of this build. */
 #define SYSTOLE_REG_CFG_ARRAY 0x008u
-/*   ROWS [15:0] ro: PE rows (K per cycle, scratchpad line bytes) */
+/*   ROWS [15:0] param: PE rows (K per cycle, scratchpad line bytes) */
 #define SYSTOLE_CFG_ARRAY_ROWS_SHIFT 0u
 #define SYSTOLE_CFG_ARRAY_ROWS_MASK 0xffffu
 #define SYSTOLE_CFG_ARRAY_ROWS_GET(v) ((uint32_t)(((uint32_t)(v) >> SYSTOLE_CFG_ARRAY_ROWS_SHIFT) & SYSTOLE_CFG_ARRAY_ROWS_MASK))
 #define SYSTOLE_CFG_ARRAY_ROWS_SET(v, x) ((uint32_t)(((uint32_t)(v) & ~((uint32_t)SYSTOLE_CFG_ARRAY_ROWS_MASK << SYSTOLE_CFG_ARRAY_ROWS_SHIFT)) | \
     (((uint32_t)(x) & SYSTOLE_CFG_ARRAY_ROWS_MASK) << SYSTOLE_CFG_ARRAY_ROWS_SHIFT)))
-/*   COLS [31:16] ro: PE columns (N per cycle, accumulator line int32s) */
+/*   COLS [31:16] param: PE columns (N per cycle, accumulator line int32s) */
 #define SYSTOLE_CFG_ARRAY_COLS_SHIFT 16u
 #define SYSTOLE_CFG_ARRAY_COLS_MASK 0xffffu
 #define SYSTOLE_CFG_ARRAY_COLS_GET(v) ((uint32_t)(((uint32_t)(v) >> SYSTOLE_CFG_ARRAY_COLS_SHIFT) & SYSTOLE_CFG_ARRAY_COLS_MASK))
@@ -70,7 +70,7 @@
 
 /* CFG_SPAD: Scratchpad size. */
 #define SYSTOLE_REG_CFG_SPAD 0x00cu
-/*   BYTES [31:0] ro: scratchpad bytes */
+/*   BYTES [31:0] param: scratchpad bytes */
 #define SYSTOLE_CFG_SPAD_BYTES_SHIFT 0u
 #define SYSTOLE_CFG_SPAD_BYTES_MASK 0xffffffffu
 #define SYSTOLE_CFG_SPAD_BYTES_GET(v) ((uint32_t)(((uint32_t)(v) >> SYSTOLE_CFG_SPAD_BYTES_SHIFT) & SYSTOLE_CFG_SPAD_BYTES_MASK))
@@ -79,7 +79,7 @@
 
 /* CFG_ACC: Accumulator size. */
 #define SYSTOLE_REG_CFG_ACC 0x010u
-/*   BYTES [31:0] ro: accumulator bytes */
+/*   BYTES [31:0] param: accumulator bytes */
 #define SYSTOLE_CFG_ACC_BYTES_SHIFT 0u
 #define SYSTOLE_CFG_ACC_BYTES_MASK 0xffffffffu
 #define SYSTOLE_CFG_ACC_BYTES_GET(v) ((uint32_t)(((uint32_t)(v) >> SYSTOLE_CFG_ACC_BYTES_SHIFT) & SYSTOLE_CFG_ACC_BYTES_MASK))
@@ -88,13 +88,13 @@
 
 /* CFG_BUS: Main-memory bus. */
 #define SYSTOLE_REG_CFG_BUS 0x014u
-/*   DATA_BITS [15:0] ro: AXI data width in bits */
+/*   DATA_BITS [15:0] param: AXI data width in bits */
 #define SYSTOLE_CFG_BUS_DATA_BITS_SHIFT 0u
 #define SYSTOLE_CFG_BUS_DATA_BITS_MASK 0xffffu
 #define SYSTOLE_CFG_BUS_DATA_BITS_GET(v) ((uint32_t)(((uint32_t)(v) >> SYSTOLE_CFG_BUS_DATA_BITS_SHIFT) & SYSTOLE_CFG_BUS_DATA_BITS_MASK))
 #define SYSTOLE_CFG_BUS_DATA_BITS_SET(v, x) ((uint32_t)(((uint32_t)(v) & ~((uint32_t)SYSTOLE_CFG_BUS_DATA_BITS_MASK << SYSTOLE_CFG_BUS_DATA_BITS_SHIFT)) | \
     (((uint32_t)(x) & SYSTOLE_CFG_BUS_DATA_BITS_MASK) << SYSTOLE_CFG_BUS_DATA_BITS_SHIFT)))
-/*   ADDR_BITS [23:16] ro: AXI address width in bits */
+/*   ADDR_BITS [23:16] param: AXI address width in bits */
 #define SYSTOLE_CFG_BUS_ADDR_BITS_SHIFT 16u
 #define SYSTOLE_CFG_BUS_ADDR_BITS_MASK 0xffu
 #define SYSTOLE_CFG_BUS_ADDR_BITS_GET(v) ((uint32_t)(((uint32_t)(v) >> SYSTOLE_CFG_BUS_ADDR_BITS_SHIFT) & SYSTOLE_CFG_BUS_ADDR_BITS_MASK))
@@ -103,19 +103,19 @@
 
 /* CFG_MISC: Other build parameters. */
 #define SYSTOLE_REG_CFG_MISC 0x018u
-/*   QPARAM_LINES [15:0] ro: lines of the quantisation parameter table */
+/*   QPARAM_LINES [15:0] param: lines of the quantisation parameter table */
 #define SYSTOLE_CFG_MISC_QPARAM_LINES_SHIFT 0u
 #define SYSTOLE_CFG_MISC_QPARAM_LINES_MASK 0xffffu
 #define SYSTOLE_CFG_MISC_QPARAM_LINES_GET(v) ((uint32_t)(((uint32_t)(v) >> SYSTOLE_CFG_MISC_QPARAM_LINES_SHIFT) & SYSTOLE_CFG_MISC_QPARAM_LINES_MASK))
 #define SYSTOLE_CFG_MISC_QPARAM_LINES_SET(v, x) ((uint32_t)(((uint32_t)(v) & ~((uint32_t)SYSTOLE_CFG_MISC_QPARAM_LINES_MASK << SYSTOLE_CFG_MISC_QPARAM_LINES_SHIFT)) | \
     (((uint32_t)(x) & SYSTOLE_CFG_MISC_QPARAM_LINES_MASK) << SYSTOLE_CFG_MISC_QPARAM_LINES_SHIFT)))
-/*   QUEUE_DEPTH [23:16] ro: commands per queue */
+/*   QUEUE_DEPTH [23:16] param: commands per queue */
 #define SYSTOLE_CFG_MISC_QUEUE_DEPTH_SHIFT 16u
 #define SYSTOLE_CFG_MISC_QUEUE_DEPTH_MASK 0xffu
 #define SYSTOLE_CFG_MISC_QUEUE_DEPTH_GET(v) ((uint32_t)(((uint32_t)(v) >> SYSTOLE_CFG_MISC_QUEUE_DEPTH_SHIFT) & SYSTOLE_CFG_MISC_QUEUE_DEPTH_MASK))
 #define SYSTOLE_CFG_MISC_QUEUE_DEPTH_SET(v, x) ((uint32_t)(((uint32_t)(v) & ~((uint32_t)SYSTOLE_CFG_MISC_QUEUE_DEPTH_MASK << SYSTOLE_CFG_MISC_QUEUE_DEPTH_SHIFT)) | \
     (((uint32_t)(x) & SYSTOLE_CFG_MISC_QUEUE_DEPTH_MASK) << SYSTOLE_CFG_MISC_QUEUE_DEPTH_SHIFT)))
-/*   CMD_BYTES [31:24] ro: bytes per command slot (32) */
+/*   CMD_BYTES [31:24] param: bytes per command slot (32) */
 #define SYSTOLE_CFG_MISC_CMD_BYTES_SHIFT 24u
 #define SYSTOLE_CFG_MISC_CMD_BYTES_MASK 0xffu
 #define SYSTOLE_CFG_MISC_CMD_BYTES_GET(v) ((uint32_t)(((uint32_t)(v) >> SYSTOLE_CFG_MISC_CMD_BYTES_SHIFT) & SYSTOLE_CFG_MISC_CMD_BYTES_MASK))
@@ -124,13 +124,13 @@
 
 /* CFG_FEATURES: Optional units present in this build. */
 #define SYSTOLE_REG_CFG_FEATURES 0x01cu
-/*   SOFTMAX [0] ro: softmax unit present */
+/*   SOFTMAX [0] param: softmax unit present */
 #define SYSTOLE_CFG_FEATURES_SOFTMAX_SHIFT 0u
 #define SYSTOLE_CFG_FEATURES_SOFTMAX_MASK 0x1u
 #define SYSTOLE_CFG_FEATURES_SOFTMAX_GET(v) ((uint32_t)(((uint32_t)(v) >> SYSTOLE_CFG_FEATURES_SOFTMAX_SHIFT) & SYSTOLE_CFG_FEATURES_SOFTMAX_MASK))
 #define SYSTOLE_CFG_FEATURES_SOFTMAX_SET(v, x) ((uint32_t)(((uint32_t)(v) & ~((uint32_t)SYSTOLE_CFG_FEATURES_SOFTMAX_MASK << SYSTOLE_CFG_FEATURES_SOFTMAX_SHIFT)) | \
     (((uint32_t)(x) & SYSTOLE_CFG_FEATURES_SOFTMAX_MASK) << SYSTOLE_CFG_FEATURES_SOFTMAX_SHIFT)))
-/*   PERF_FULL [1] ro: 1: every performance counter counts; 0: only CYCLES, BUSY_CYCLES, DMA_RD_BYTES, DMA_WR_BYTES and COMMANDS count, the others read 0 */
+/*   PERF_FULL [1] param: 1: every performance counter counts; 0: only CYCLES, BUSY_CYCLES, DMA_RD_BYTES, DMA_WR_BYTES and COMMANDS count, the others read 0 */
 #define SYSTOLE_CFG_FEATURES_PERF_FULL_SHIFT 1u
 #define SYSTOLE_CFG_FEATURES_PERF_FULL_MASK 0x1u
 #define SYSTOLE_CFG_FEATURES_PERF_FULL_GET(v) ((uint32_t)(((uint32_t)(v) >> SYSTOLE_CFG_FEATURES_PERF_FULL_SHIFT) & SYSTOLE_CFG_FEATURES_PERF_FULL_MASK))
