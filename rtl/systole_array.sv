@@ -37,7 +37,11 @@ module systole_array #(
   // 1: the products of each pair of PEs in a row come from one iCE40 SB_MAC16 in its dual
   // 8x8 mode (systole_mul9x2); 0: every PE multiplies in logic / whatever DSP the tool picks
   parameter int UseIce40Dsp = 0,
-  parameter int Lean = 0   // 1: one weight per PE written by column, sign-magnitude operands
+  parameter int Lean = 0,  // 1: one weight per PE written by column, sign-magnitude operands
+  // 0: no output de-skew: column c of out_o presents the result of the vector given
+  // Rows + c cycles before (Cols-1-c cycles earlier than Latency), for a caller that writes
+  // the accumulator column by column
+  parameter int Deskew = 1
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -214,7 +218,7 @@ module systole_array #(
 
   // ---- output de-skew: column c delayed by Cols-1-c cycles ----
   for (genvar c = 0; c < Cols; c++) begin : g_out
-    if (c == Cols - 1) begin : g_nodeskew
+    if (c == Cols - 1 || Deskew == 0) begin : g_nodeskew
       assign out_o[c*32 +: 32] = 32'($signed(g_row[Rows-1].g_col[c].p_o));
     end else begin : g_deskew
       localparam int D = Cols - 1 - c;
