@@ -96,10 +96,13 @@ module systole_array #(
       assign t_row = skew_q[(r-1)*10 + 9];
     end
 
+    // Lean: row r's partial sums add r+1 products, clog2(r+1) + 17 bits (PsumW in the last row)
+    localparam int PW = (Lean != 0) ? $clog2(r + 1) + 17 : PsumW;
+
     for (genvar c = 0; c < Cols; c++) begin : g_col
       logic [8:0]  a_in, a_o, w_in, w_o, mul_a, mul_w;
       logic        t_in, t_o;
-      logic [PsumW-1:0] p_in, p_o;
+      logic [PW-1:0] p_in, p_o;
       logic [17:0] prod;
 
       if (c == 0) begin : g_west
@@ -115,7 +118,7 @@ module systole_array #(
       if (r == 0) begin : g_north
         assign p_in = '0;
       end else begin : g_below
-        assign p_in = g_row[r-1].g_col[c].p_o;
+        assign p_in = PW'($signed(g_row[r-1].g_col[c].p_o));
       end
       if (c == Cols - 1) begin : g_east
         // the east edge of each row goes nowhere
@@ -193,7 +196,7 @@ module systole_array #(
       end
 
       systole_pe #(
-        .PsumW  (PsumW),
+        .PsumW  (PW),
         .ExtMul (UseIce40Dsp),
         .Lean   (Lean)
       ) u_pe (

@@ -208,8 +208,6 @@ module systole_ex #(
   // ---------------------------------------------------------------------------------------
   // error
   logic        err_q, err_d;
-  logic [7:0]  err_code_q, err_code_d;
-  logic [15:0] err_idx_q, err_idx_d;
   logic        stop;  // start nothing, drop held commands
   assign stop = err_q || halt_i;
 
@@ -417,12 +415,8 @@ module systole_ex #(
   always_comb begin
     // ---- errors ----
     err_d      = err_q;
-    err_code_d = err_code_q;
-    err_idx_d  = err_idx_q;
     if (s1_err) begin
       err_d      = 1'b1;
-      err_code_d = s1_chk_q;
-      err_idx_d  = s1_idx_q;
     end
 
     // ---- weight buffers ----
@@ -726,8 +720,10 @@ module systole_ex #(
   end
 
   assign err_o      = err_q;
-  assign err_code_o = err_code_q;
-  assign err_idx_o  = err_idx_q;
+  // the failing command's code and slot stay in stage 1: nothing is popped or checked once
+  // err_q is set (stop), so they hold until reset
+  assign err_code_o = s1_chk_q;
+  assign err_idx_o  = s1_idx_q;
   assign busy_o     = s1_valid_q || s2_valid_q || w_rd_q || (|dl_we_q) || (|dl_give_q) || sm_busy;
 
   // ---------------------------------------------------------------------------------------
@@ -736,8 +732,6 @@ module systole_ex #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       err_q           <= 1'b0;
-      err_code_q      <= '0;
-      err_idx_q       <= '0;
       cur_buf_q       <= 1'b0;
       w_loaded_q      <= 1'b0;
       drain0_q        <= '0;
@@ -797,8 +791,6 @@ module systole_ex #(
       fwd_data_q      <= '0;
     end else begin
       err_q           <= err_d;
-      err_code_q      <= err_code_d;
-      err_idx_q       <= err_idx_d;
       cur_buf_q       <= cur_buf_d;
       w_loaded_q      <= w_loaded_d;
       drain0_q        <= drain0_d;

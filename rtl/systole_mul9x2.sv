@@ -26,10 +26,12 @@
 // (their weights come from the same scratchpad line, so they are written in the same cycle).
 //
 // Synthesis (SYNTHESIS defined, as scripts/synth.sh does) instantiates the SB_MAC16
-// primitive; Verilator and other simulators use the behavioural model of exactly this
-// configuration below (the two 16-bit products of the 8x8 mode, as Yosys's
-// ice40/cells_sim.v computes them: O[31:16] = A[15:8] * B[15:8], O[15:0] = A[7:0] * B[7:0],
-// for SignMag = 1 each complemented when its ADDSUB input is 1).
+// primitive, and so does a simulation with the iCE40 cells' models compiled in
+// (SYSTOLE_ICE40_CELLS, make fpga-sim); Verilator and other simulators otherwise use the
+// behavioural model of exactly this configuration below (the two 16-bit products of the
+// 8x8 mode, as Yosys's ice40/cells_sim.v computes them: O[31:16] = A[15:8] * B[15:8],
+// O[15:0] = A[7:0] * B[7:0], for SignMag = 1 each complemented when its ADDSUB input is 1;
+// WReg: B from the B register).
 module systole_mul9x2 #(
   parameter int SignMag = 0,  // 1: sign-magnitude operands, ones' complement products
   parameter int WReg    = 0   // 1: weights held here, loaded with w_ld_i (needs SignMag)
@@ -68,6 +70,12 @@ module systole_mul9x2 #(
   assign n1 = (SignMag != 0) && (a1_i[8] ^ s1);
 
 `ifdef SYNTHESIS
+  `define SYSTOLE_MUL9X2_SB_MAC16
+`endif
+`ifdef SYSTOLE_ICE40_CELLS
+  `define SYSTOLE_MUL9X2_SB_MAC16
+`endif
+`ifdef SYSTOLE_MUL9X2_SB_MAC16
   // SignMag = 0: outputs straight from the multipliers (OUTPUT_SELECT 2); SignMag = 1: from
   // the unregistered adder/subtractor (OUTPUT_SELECT 0) with the product as its lower input
   // (LOWERINPUT 1) and C / D as its upper input (UPPERINPUT 1)

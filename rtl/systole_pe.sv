@@ -26,7 +26,7 @@
 // (systole_mul9x2 SignMag), added with prod_i[17] as carry-in.
 // See docs/ex.md.
 module systole_pe #(
-  parameter int PsumW  = 32,  // partial-sum bits (19..32)
+  parameter int PsumW  = 32,  // partial-sum bits (17..32)
   parameter int ExtMul = 0,   // 1: product from prod_i
   parameter int Lean   = 0    // 1: one weight, ones' complement product (ExtMul = 1)
 ) (

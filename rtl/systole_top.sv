@@ -458,20 +458,19 @@ module systole_top #(
   logic [Cols*16-1:0] ex_acc_col_raddr, ex_acc_col_waddr;
   if (AccCols != 0) begin : g_acc_cols
     // LD writes whole lines when EX writes no column, ST reads whole lines when EX reads no
-    // column; each takes the data the cycle after its own read
+    // column; each takes the data the cycle after its own read. So the data, address and
+    // mask of a column come from EX whenever EX writes any column (acc_wdata, acc_wmask
+    // above), its read address from EX whenever EX reads any.
     for (genvar c = 0; c < Cols; c++) begin : g_col
-      logic        ex_we, ld_we;
       logic [15:0] waddr, raddr;
-      assign ex_we = ex_acc_col_we[c];
-      assign ld_we = ld_acc_we && !ex_acc_we;
-      assign waddr = ex_we ? ex_acc_col_waddr[c*16 +: 16] : ld_acc_waddr;
-      assign raddr = ex_acc_col_re[c] ? ex_acc_col_raddr[c*16 +: 16] : st_acc_raddr;
+      assign waddr = ex_acc_we ? ex_acc_col_waddr[c*16 +: 16] : ld_acc_waddr;
+      assign raddr = ex_acc_re ? ex_acc_col_raddr[c*16 +: 16] : st_acc_raddr;
       systole_ram #(.Width(32), .Depth(AccLines), .RdwUndef(LeanRam)) u_acc (
         .clk_i   (clk_i),
-        .we_i    (ex_we || ld_we),
+        .we_i    (ex_acc_we ? ex_acc_col_we[c] : ld_acc_we),
         .waddr_i (waddr[AccAw-1:0]),
-        .wdata_i (ex_we ? ex_acc_wdata[c*32 +: 32] : ld_acc_wdata[c*32 +: 32]),
-        .wmask_i (ex_we ? 4'hf : ld_acc_wmask[c*4 +: 4]),
+        .wdata_i (acc_wdata[c*32 +: 32]),
+        .wmask_i (acc_wmask[c*4 +: 4]),
         .re_i    (ex_acc_col_re[c] || st_acc_re),
         .raddr_i (raddr[AccAw-1:0]),
         .rdata_o (ex_acc_rdata[c*32 +: 32])
