@@ -21,9 +21,10 @@
 // buffer shifts (see systole_ex).
 //
 // Lean = 1 (iCE40 area variant, needs UseIce40Dsp): the operands are in sign-magnitude form
-// {s, m[7:0]} (value s ? -m : m, see systole_mul9x2 SignMag), every PE holds ONE weight and
+// {s, m[7:0]} (value s ? -m : m, see systole_mul9x2 SignMag), every PE has ONE weight and
 // there are no tags (a_tag_i, w_buf_i are not used): when w_shift_i is 1 the weights of
 // column w_col_i are written, PE[r][w_col_i].w <= w_line_i[r*9 +: 9] (no shift chain). The
+// weights live in the DSPs: PEs (r, r+1) of a column share one (systole_mul9x2 WReg). The
 // caller must ensure that no activation is inside the array while a column is written.
 // See docs/ex.md.
 module systole_array #(
@@ -36,7 +37,11 @@ module systole_array #(
   // 1: the products of each pair of PEs in a row come from one iCE40 SB_MAC16 in its dual
   // 8x8 mode (systole_mul9x2); 0: every PE multiplies in logic / whatever DSP the tool picks
   parameter int UseIce40Dsp = 0,
-  parameter int Lean = 0   // 1: one weight per PE written by column, sign-magnitude operands
+  parameter int Lean = 0,  // 1: one weight per PE written by column, sign-magnitude operands
+  // 0: no output de-skew: column c of out_o presents the result of the vector given
+  // Rows + c cycles before (Cols-1-c cycles earlier than Latency), for a caller that writes
+  // the accumulator column by column
+  parameter int Deskew = 1
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -91,10 +96,13 @@ module systole_array #(
       assign t_row = skew_q[(r-1)*10 + 9];
     end
 
+    // Lean: row r's partial sums add r+1 products, clog2(r+1) + 17 bits (PsumW in the last row)
+    localparam int PW = (Lean != 0) ? $clog2(r + 1) + 17 : PsumW;
+
     for (genvar c = 0; c < Cols; c++) begin : g_col
       logic [8:0]  a_in, a_o, w_in, w_o, mul_a, mul_w;
       logic        t_in, t_o;
-      logic [PsumW-1:0] p_in, p_o;
+      logic [PW-1:0] p_in, p_o;
       logic [17:0] prod;
 
       if (c == 0) begin : g_west
@@ -110,7 +118,7 @@ module systole_array #(
       if (r == 0) begin : g_north
         assign p_in = '0;
       end else begin : g_below
-        assign p_in = g_row[r-1].g_col[c].p_o;
+        assign p_in = PW'($signed(g_row[r-1].g_col[c].p_o));
       end
       if (c == Cols - 1) begin : g_east
         // the east edge of each row goes nowhere
@@ -118,11 +126,47 @@ module systole_array #(
         assign unused_east = {a_o, t_o, w_o};
       end
 
-      if (UseIce40Dsp != 0) begin : g_dsp
+      if (Lean != 0) begin : g_dspv
+        // Lean: PE pairs (r, r+1) of a column share a DSP, which also holds their weights
+        // (both come from the column's scratchpad line, written in the same cycle);
+        // instantiated at the even row; an odd last row uses a DSP alone
+        /* verilator lint_off UNUSEDSIGNAL */
+        logic [8:0] unused_mul_w;   // the PE holds no weight
+        /* verilator lint_on UNUSEDSIGNAL */
+        assign unused_mul_w = mul_w;
+        if (r % 2 == 0 && r + 1 < Rows) begin : g_pair
+          systole_mul9x2 #(.SignMag(1), .WReg(1)) u_mul (
+            .clk_i  (clk_i),
+            .w_ld_i (w_we[c]),
+            .a0_i   (mul_a),
+            .w0_i   (w_line_i[r*9 +: 9]),
+            .a1_i   (g_row[r+1].g_col[c].mul_a),
+            .w1_i   (w_line_i[(r+1)*9 +: 9]),
+            .p0_o   (prod),
+            .p1_o   (g_row[r+1].g_col[c].prod)
+          );
+        end else if (r % 2 == 0) begin : g_single
+          /* verilator lint_off UNUSEDSIGNAL */
+          logic [17:0] unused_p1;
+          /* verilator lint_on UNUSEDSIGNAL */
+          systole_mul9x2 #(.SignMag(1), .WReg(1)) u_mul (
+            .clk_i  (clk_i),
+            .w_ld_i (w_we[c]),
+            .a0_i   (mul_a),
+            .w0_i   (w_line_i[r*9 +: 9]),
+            .a1_i   (9'd0),
+            .w1_i   (9'd0),
+            .p0_o   (prod),
+            .p1_o   (unused_p1)
+          );
+        end
+      end else if (UseIce40Dsp != 0) begin : g_dsp
         // PE pairs (c, c+1) share a DSP, instantiated at the even PE; an odd last column
         // uses a DSP alone
         if (c % 2 == 0 && c + 1 < Cols) begin : g_pair
-          systole_mul9x2 #(.SignMag(Lean)) u_mul (
+          systole_mul9x2 u_mul (
+            .clk_i  (1'b0),
+            .w_ld_i (1'b0),
             .a0_i (mul_a),
             .w0_i (mul_w),
             .a1_i (g_col[c+1].mul_a),
@@ -134,7 +178,9 @@ module systole_array #(
           /* verilator lint_off UNUSEDSIGNAL */
           logic [17:0] unused_p1;
           /* verilator lint_on UNUSEDSIGNAL */
-          systole_mul9x2 #(.SignMag(Lean)) u_mul (
+          systole_mul9x2 u_mul (
+            .clk_i  (1'b0),
+            .w_ld_i (1'b0),
             .a0_i (mul_a),
             .w0_i (mul_w),
             .a1_i (9'd0),
@@ -150,7 +196,7 @@ module systole_array #(
       end
 
       systole_pe #(
-        .PsumW  (PsumW),
+        .PsumW  (PW),
         .ExtMul (UseIce40Dsp),
         .Lean   (Lean)
       ) u_pe (
@@ -175,7 +221,7 @@ module systole_array #(
 
   // ---- output de-skew: column c delayed by Cols-1-c cycles ----
   for (genvar c = 0; c < Cols; c++) begin : g_out
-    if (c == Cols - 1) begin : g_nodeskew
+    if (c == Cols - 1 || Deskew == 0) begin : g_nodeskew
       assign out_o[c*32 +: 32] = 32'($signed(g_row[Rows-1].g_col[c].p_o));
     end else begin : g_deskew
       localparam int D = Cols - 1 - c;

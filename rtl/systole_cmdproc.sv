@@ -13,11 +13,14 @@
 // dispatch waits until the target engine is ready. That cannot deadlock: an engine only
 // waits for tokens given by earlier commands in ring order, all dispatched before.
 // CmdWords = 3: only w0..w2 of a command are kept (w3 is used by the softmax unit only).
+// ArHold = 1: a fetch request, once presented, is held until accepted even if the command
+// processor halts meanwhile (for a read multiplexer without AR register); it counts as busy.
 module systole_cmdproc #(
   parameter int QueueDepth   = 8,   // commands per engine queue (power of two, 0: no queues)
   parameter int AxiDataWidth = 64,  // read data bits (64 or 128)
   parameter int FetchDepth   = 4,   // slots fetched ahead of dispatch (power of two, 1 allowed)
-  parameter int CmdWords     = 4    // command words kept and passed on (3: w3 is dropped)
+  parameter int CmdWords     = 4,   // command words kept and passed on (3: w3 is dropped)
+  parameter int ArHold       = 0    // 1: hold a presented fetch request until accepted
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -196,7 +199,13 @@ module systole_cmdproc #(
   assign want_fetch    = ring_has_work && !halt_o && !ring_bad &&
                          ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
 
-  assign ar_valid_o = want_fetch && ar_win_ok;
+  logic ar_hold_q;   // ArHold: the request shown last cycle was not accepted
+  assign ar_valid_o = (want_fetch && ar_win_ok) || (ArHold != 0 && ar_hold_q);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) ar_hold_q <= 1'b0;
+    else         ar_hold_q <= ar_valid_o && !ar_ready_i;
+  end
   assign ar_addr_o  = {slot32[26:0], 5'd0};
   assign ar_len_o   = 8'(BeatsPerCmd - 1);
   assign r_ready_o  = 1'b1;  // the fetch queue always has room for what was requested
@@ -478,11 +487,11 @@ module systole_cmdproc #(
   // ---------------------------------------------------------------------------------------
   logic idle_q, idle_d;
 
-  assign busy_o = (inflight_q != '0);
+  assign busy_o = (inflight_q != '0) || (ArHold != 0 && ar_hold_q);
   // Idle: nothing in flight anywhere, and either nothing left to do or stopped on an error.
   // An engine error not yet latched here keeps the chip busy for that cycle, so STATUS
   // never shows idle-without-error for a job that failed.
-  assign idle_d = (inflight_q == '0) && !ld_busy_i && !ex_busy_i && !st_busy_i &&
+  assign idle_d = !busy_o && !ld_busy_i && !ex_busy_i && !st_busy_i &&
                   (error_q || (!ring_has_work && !fq_valid && !ld_q_valid && !ex_q_valid &&
                                !st_q_valid && !ld_err_i && !ex_err_i && !st_err_i));
   assign idle_o         = idle_d;

@@ -61,7 +61,11 @@ module systole_ex #(
   // 1: the activation and weight reads share one scratchpad read port (spad_a_* and
   // spad_w_* go to the same RAM port; a weight-line read has priority, the activation
   // stream pauses in that cycle)
-  parameter int SpadOneRead = 0
+  parameter int SpadOneRead = 0,
+  // 1 (Lean, no softmax unit): the accumulator is written and read column by column, each
+  // column as soon as the array presents it (no output de-skew): acc_col_* below, one
+  // accumulator memory per column in systole_top
+  parameter int AccCols = 0
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -98,6 +102,13 @@ module systole_ex #(
   output logic               acc_we_o,
   output logic [15:0]        acc_waddr_o,
   output logic [Cols*32-1:0] acc_wdata_o,
+  // per column (AccCols; otherwise every column repeats the line signals above): column c
+  // of acc_wdata_o goes to line acc_col_waddr_o[c] when acc_col_we_o[c]; acc_rdata_i
+  // column c is read with acc_col_re_o[c]. acc_we_o / acc_re_o are then the OR of them.
+  output logic [Cols-1:0]    acc_col_re_o,
+  output logic [Cols*16-1:0] acc_col_raddr_o,
+  output logic [Cols-1:0]    acc_col_we_o,
+  output logic [Cols*16-1:0] acc_col_waddr_o,
   // scratchpad full-line write of the softmax unit (priority over the LD engine)
   output logic               spad_we_o,
   output logic [15:0]        spad_waddr_o,
@@ -197,8 +208,6 @@ module systole_ex #(
   // ---------------------------------------------------------------------------------------
   // error
   logic        err_q, err_d;
-  logic [7:0]  err_code_q, err_code_d;
-  logic [15:0] err_idx_q, err_idx_d;
   logic        stop;  // start nothing, drop held commands
   assign stop = err_q || halt_i;
 
@@ -406,12 +415,8 @@ module systole_ex #(
   always_comb begin
     // ---- errors ----
     err_d      = err_q;
-    err_code_d = err_code_q;
-    err_idx_d  = err_idx_q;
     if (s1_err) begin
       err_d      = 1'b1;
-      err_code_d = s1_chk_q;
-      err_idx_d  = s1_idx_q;
     end
 
     // ---- weight buffers ----
@@ -602,7 +607,8 @@ module systole_ex #(
     .Cols        (Cols),
     .Latency     (Latency),
     .UseIce40Dsp (UseIce40Dsp),
-    .Lean        (Lean ? 1 : 0)
+    .Lean        (Lean ? 1 : 0),
+    .Deskew      ((AccCols != 0) ? 0 : 1)
   ) u_array (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
@@ -621,6 +627,8 @@ module systole_ex #(
   logic [15:0]        mm_acc_raddr, mm_acc_waddr, sm_acc_raddr, sm_acc_waddr;
   logic [Cols*32-1:0] mm_acc_wdata, sm_acc_wdata;
 
+  logic [Cols-1:0] col_accum;    // the column written now accumulates
+
   assign mm_acc_re    = dl_we_q[Latency-1] && dl_accum_q[Latency-1];
   assign mm_acc_raddr = 16'(dl_line_q[(Latency-1)*AccLw +: AccLw]);
   assign mm_acc_we    = dl_we_q[Latency];
@@ -632,18 +640,44 @@ module systole_ex #(
 
   always_comb begin
     mm_acc_wdata = arr_out;
-    if (dl_accum_q[Latency]) begin
-      for (int c = 0; c < Cols; c++) begin
-        mm_acc_wdata[c*32 +: 32] = acc_old[c*32 +: 32] + arr_out[c*32 +: 32];
-      end
+    for (int c = 0; c < Cols; c++) begin
+      if (col_accum[c]) mm_acc_wdata[c*32 +: 32] = acc_old[c*32 +: 32] + arr_out[c*32 +: 32];
     end
   end
 
-  assign acc_re_o    = mm_acc_re || sm_acc_re;
-  assign acc_raddr_o = sm_acc_re ? sm_acc_raddr : mm_acc_raddr;
-  assign acc_we_o    = mm_acc_we || sm_acc_we;
-  assign acc_waddr_o = sm_acc_we ? sm_acc_waddr : mm_acc_waddr;
-  assign acc_wdata_o = sm_acc_we ? sm_acc_wdata : mm_acc_wdata;
+  if (AccCols != 0) begin : g_acc_cols
+    // Column c of a row leaves the array Rows + c cycles after the row entered, i.e. in
+    // delay-line entry Rows + c; its accumulator read is one entry earlier. The last column
+    // is written from entry Latency, as the whole line otherwise (SIG_NEXT timing).
+    for (genvar c = 0; c < Cols; c++) begin : g_col
+      assign acc_col_we_o[c]           = dl_we_q[Rows + c];
+      assign acc_col_waddr_o[c*16 +: 16] = 16'(dl_line_q[(Rows + c)*AccLw +: AccLw]);
+      assign acc_col_re_o[c]           = dl_we_q[Rows + c - 1] && dl_accum_q[Rows + c - 1];
+      assign acc_col_raddr_o[c*16 +: 16] = 16'(dl_line_q[(Rows + c - 1)*AccLw +: AccLw]);
+      assign col_accum[c]              = dl_accum_q[Rows + c];
+    end
+    // no softmax unit here (AccCols needs none): the matmul ports only
+    assign acc_re_o    = |acc_col_re_o;
+    assign acc_raddr_o = mm_acc_raddr;   // not used
+    assign acc_we_o    = |acc_col_we_o;
+    assign acc_waddr_o = mm_acc_waddr;   // not used
+    assign acc_wdata_o = mm_acc_wdata;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic unused_sm_acc;
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign unused_sm_acc = ^{sm_acc_re, sm_acc_raddr, sm_acc_we, sm_acc_waddr, sm_acc_wdata, mm_acc_re, mm_acc_we};
+  end else begin : g_acc_line
+    assign col_accum   = {Cols{dl_accum_q[Latency]}};
+    assign acc_re_o    = mm_acc_re || sm_acc_re;
+    assign acc_raddr_o = sm_acc_re ? sm_acc_raddr : mm_acc_raddr;
+    assign acc_we_o    = mm_acc_we || sm_acc_we;
+    assign acc_waddr_o = sm_acc_we ? sm_acc_waddr : mm_acc_waddr;
+    assign acc_wdata_o = sm_acc_we ? sm_acc_wdata : mm_acc_wdata;
+    assign acc_col_re_o    = {Cols{acc_re_o}};
+    assign acc_col_raddr_o = {Cols{acc_raddr_o}};
+    assign acc_col_we_o    = {Cols{acc_we_o}};
+    assign acc_col_waddr_o = {Cols{acc_waddr_o}};
+  end
 
   // ---------------------------------------------------------------------------------------
   // Softmax unit (square arrays only)
@@ -686,8 +720,10 @@ module systole_ex #(
   end
 
   assign err_o      = err_q;
-  assign err_code_o = err_code_q;
-  assign err_idx_o  = err_idx_q;
+  // the failing command's code and slot stay in stage 1: nothing is popped or checked once
+  // err_q is set (stop), so they hold until reset
+  assign err_code_o = s1_chk_q;
+  assign err_idx_o  = s1_idx_q;
   assign busy_o     = s1_valid_q || s2_valid_q || w_rd_q || (|dl_we_q) || (|dl_give_q) || sm_busy;
 
   // ---------------------------------------------------------------------------------------
@@ -696,8 +732,6 @@ module systole_ex #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       err_q           <= 1'b0;
-      err_code_q      <= '0;
-      err_idx_q       <= '0;
       cur_buf_q       <= 1'b0;
       w_loaded_q      <= 1'b0;
       drain0_q        <= '0;
@@ -757,8 +791,6 @@ module systole_ex #(
       fwd_data_q      <= '0;
     end else begin
       err_q           <= err_d;
-      err_code_q      <= err_code_d;
-      err_idx_q       <= err_idx_d;
       cur_buf_q       <= cur_buf_d;
       w_loaded_q      <= w_loaded_d;
       drain0_q        <= drain0_d;
@@ -829,6 +861,8 @@ module systole_ex #(
       $fatal(1, "systole_ex: SpadLines must be in 2*Cols..65536");
     if (AccLines < 2 || AccLines > 65536)
       $fatal(1, "systole_ex: AccLines must be in 2..65536");
+    if (AccCols != 0 && (!Lean || SmUnit))
+      $fatal(1, "systole_ex: AccCols needs UseIce40Dsp and no softmax unit");
   end
 
 `ifndef SYNTHESIS

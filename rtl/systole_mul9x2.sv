@@ -19,14 +19,27 @@
 // p + p[17] (the carry-in of its partial-sum adder) to get the two's complement value; no
 // LUT is spent on the product. A zero magnitude with neg = 1 gives p = -1, plus 1: 0.
 //
+// WReg = 1 (with SignMag): the multiplier also holds the two weights. The magnitudes sit in
+// the DSP's B input register (B_REG, loaded from w0_i / w1_i when w_ld_i, else held through
+// BHOLD; CE = 1, no reset: the EX engine loads a tile before any MATMUL uses it), the two
+// sign bits in flip-flops beside it. The array then pairs the PEs of two rows of one column
+// (their weights come from the same scratchpad line, so they are written in the same cycle).
+//
 // Synthesis (SYNTHESIS defined, as scripts/synth.sh does) instantiates the SB_MAC16
-// primitive; Verilator and other simulators use the behavioural model of exactly this
-// configuration below (the two 16-bit products of the 8x8 mode, as Yosys's
-// ice40/cells_sim.v computes them: O[31:16] = A[15:8] * B[15:8], O[15:0] = A[7:0] * B[7:0],
-// for SignMag = 1 each complemented when its ADDSUB input is 1).
+// primitive, and so does a simulation with the iCE40 cells' models compiled in
+// (SYSTOLE_ICE40_CELLS, make fpga-sim); Verilator and other simulators otherwise use the
+// behavioural model of exactly this configuration below (the two 16-bit products of the
+// 8x8 mode, as Yosys's ice40/cells_sim.v computes them: O[31:16] = A[15:8] * B[15:8],
+// O[15:0] = A[7:0] * B[7:0], for SignMag = 1 each complemented when its ADDSUB input is 1;
+// WReg: B from the B register).
 module systole_mul9x2 #(
-  parameter int SignMag = 0   // 1: sign-magnitude operands, ones' complement products
+  parameter int SignMag = 0,  // 1: sign-magnitude operands, ones' complement products
+  parameter int WReg    = 0   // 1: weights held here, loaded with w_ld_i (needs SignMag)
 ) (
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic        clk_i,  // WReg only
+  input  logic        w_ld_i, // WReg only: load w0_i, w1_i
+  /* verilator lint_on UNUSEDSIGNAL */
   input  logic [8:0]  a0_i,
   input  logic [8:0]  w0_i,
   input  logic [8:0]  a1_i,
@@ -36,23 +49,46 @@ module systole_mul9x2 #(
 );
   logic [31:0] o;     // {top product, bottom product}
   logic        n0, n1;  // SignMag: product signs
+  logic        s0, s1;  // weight signs
 
-  assign n0 = (SignMag != 0) && (a0_i[8] ^ w0_i[8]);
-  assign n1 = (SignMag != 0) && (a1_i[8] ^ w1_i[8]);
+  if (WReg != 0) begin : g_ws
+    logic s0_q, s1_q;
+    always_ff @(posedge clk_i) begin
+      if (w_ld_i) begin
+        s0_q <= w0_i[8];
+        s1_q <= w1_i[8];
+      end
+    end
+    assign s0 = s0_q;
+    assign s1 = s1_q;
+  end else begin : g_nows
+    assign s0 = w0_i[8];
+    assign s1 = w1_i[8];
+  end
+
+  assign n0 = (SignMag != 0) && (a0_i[8] ^ s0);
+  assign n1 = (SignMag != 0) && (a1_i[8] ^ s1);
 
 `ifdef SYNTHESIS
+  `define SYSTOLE_MUL9X2_SB_MAC16
+`endif
+`ifdef SYSTOLE_ICE40_CELLS
+  `define SYSTOLE_MUL9X2_SB_MAC16
+`endif
+`ifdef SYSTOLE_MUL9X2_SB_MAC16
   // SignMag = 0: outputs straight from the multipliers (OUTPUT_SELECT 2); SignMag = 1: from
   // the unregistered adder/subtractor (OUTPUT_SELECT 0) with the product as its lower input
   // (LOWERINPUT 1) and C / D as its upper input (UPPERINPUT 1)
   localparam logic [1:0] OutSel = (SignMag != 0) ? 2'b00 : 2'b10;
   localparam logic [1:0] LowIn  = (SignMag != 0) ? 2'b01 : 2'b00;
   localparam logic       UpIn   = (SignMag != 0);
+  localparam logic       BReg   = (WReg != 0);
 
   SB_MAC16 #(
     .NEG_TRIGGER              (1'b0),
     .C_REG                    (1'b0),
     .A_REG                    (1'b0),
-    .B_REG                    (1'b0),
+    .B_REG                    (BReg),
     .D_REG                    (1'b0),
     .TOP_8x8_MULT_REG         (1'b0),
     .BOT_8x8_MULT_REG         (1'b0),
@@ -70,14 +106,14 @@ module systole_mul9x2 #(
     .A_SIGNED                 (1'b0),
     .B_SIGNED                 (1'b0)
   ) u_mac (
-    .CLK        (1'b0),
-    .CE         (1'b0),
+    .CLK        ((WReg != 0) ? clk_i : 1'b0),
+    .CE         (WReg != 0),
     .C          ({16{n1}}),
     .A          ({a1_i[7:0], a0_i[7:0]}),
     .B          ({w1_i[7:0], w0_i[7:0]}),
     .D          ({16{n0}}),
     .AHOLD      (1'b0),
-    .BHOLD      (1'b0),
+    .BHOLD      ((WReg != 0) && !w_ld_i),
     .CHOLD      (1'b0),
     .DHOLD      (1'b0),
     .IRSTTOP    (1'b0),
@@ -99,8 +135,19 @@ module systole_mul9x2 #(
     .SIGNEXTOUT ()
   );
 `else
-  assign o = {(16'(a1_i[7:0]) * 16'(w1_i[7:0])) ^ {16{n1}},
-              (16'(a0_i[7:0]) * 16'(w0_i[7:0])) ^ {16{n0}}};
+  logic [7:0] m0, m1;   // weight magnitudes multiplied: B, or the B register
+  if (WReg != 0) begin : g_breg
+    logic [15:0] b_q;
+    always_ff @(posedge clk_i) begin
+      if (w_ld_i) b_q <= {w1_i[7:0], w0_i[7:0]};
+    end
+    assign {m1, m0} = b_q;
+  end else begin : g_nobreg
+    assign m0 = w0_i[7:0];
+    assign m1 = w1_i[7:0];
+  end
+  assign o = {(16'(a1_i[7:0]) * 16'(m1)) ^ {16{n1}},
+              (16'(a0_i[7:0]) * 16'(m0)) ^ {16{n0}}};
 `endif
 
   if (SignMag != 0) begin : g_signmag

@@ -20,18 +20,20 @@
 // shared DSP, see systole_mul9x2); otherwise the PE multiplies itself and the mul ports are
 // unused.
 //
-// Lean = 1 (iCE40 area variant, with ExtMul = 1): one weight register instead of two and no
-// tag (a_tag_i, w_buf_i unused, a_tag_o 0): w <= w_i when w_shift_i, which the array drives
-// per column (the weights are written by column, not shifted; w_o is w). prod_i is the
-// product in ones' complement (systole_mul9x2 SignMag), added with prod_i[17] as carry-in.
+// Lean = 1 (iCE40 area variant, with ExtMul = 1): the PE holds no weight and no tag (the
+// weight sits in the systole_mul9x2 that multiplies for it, WReg; the w_* and tag ports
+// are unused, w_o, mul_w_o and a_tag_o are 0). prod_i is the product in ones' complement
+// (systole_mul9x2 SignMag), added with prod_i[17] as carry-in.
 // See docs/ex.md.
 module systole_pe #(
-  parameter int PsumW  = 32,  // partial-sum bits (19..32)
+  parameter int PsumW  = 32,  // partial-sum bits (17..32)
   parameter int ExtMul = 0,   // 1: product from prod_i
   parameter int Lean   = 0    // 1: one weight, ones' complement product (ExtMul = 1)
 ) (
   input  logic        clk_i,
-  input  logic        rst_ni,
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic        rst_ni,     // only the weight buffers are reset (none with Lean)
+  /* verilator lint_on UNUSEDSIGNAL */
   // activation from the left neighbour (or the row input), and to the right neighbour
   input  logic [8:0]  a_i,
   input  logic        a_tag_i,
@@ -52,11 +54,10 @@ module systole_pe #(
   input  logic [17:0] prod_i
   /* verilator lint_on UNUSEDSIGNAL */
 );
-  logic [8:0]  a_q, w0_q, w1_q, w_sel;
+  logic [8:0]  a_q, w_sel;
   logic        a_tag_q;
   logic [PsumW-1:0] psum_q, psum_d;
 
-  assign w_sel   = (Lean == 0 && a_tag_i) ? w1_q : w0_q;
   assign mul_a_o = a_i;
   assign mul_w_o = w_sel;
 
@@ -85,16 +86,30 @@ module systole_pe #(
 `endif
   end
 
-  // Weight buffers: an enable flop per buffer. The enable sits in the sequential block (an
-  // exception to the q <= d style) so Verilator skips all 2*Rows*Cols weight updates on the
-  // cycles without a shift, i.e. almost always.
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      w0_q <= '0;
-      w1_q <= '0;
-    end else if (w_shift_i) begin
-      if (w_buf_i && Lean == 0) w1_q <= w_i;
-      else                      w0_q <= w_i;
+  if (Lean != 0) begin : g_now
+    // no weight here (see systole_mul9x2 WReg)
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [10:0] unused_w;
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign unused_w = {w_shift_i, w_buf_i, w_i};
+    assign w_sel    = '0;
+    assign w_o      = '0;
+  end else begin : g_w
+    logic [8:0] w0_q, w1_q;
+    assign w_sel = a_tag_i ? w1_q : w0_q;
+    assign w_o   = w_buf_i ? w1_q : w0_q;
+
+    // Weight buffers: an enable flop per buffer. The enable sits in the sequential block (an
+    // exception to the q <= d style) so Verilator skips all 2*Rows*Cols weight updates on the
+    // cycles without a shift, i.e. almost always.
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        w0_q <= '0;
+        w1_q <= '0;
+      end else if (w_shift_i) begin
+        if (w_buf_i) w1_q <= w_i;
+        else         w0_q <= w_i;
+      end
     end
   end
 
@@ -109,5 +124,4 @@ module systole_pe #(
   assign a_o     = a_q;
   assign a_tag_o = a_tag_q;
   assign psum_o  = psum_q;
-  assign w_o     = (Lean == 0 && w_buf_i) ? w1_q : w0_q;
 endmodule

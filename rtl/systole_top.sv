@@ -268,7 +268,8 @@ module systole_top #(
     .QueueDepth   (QueueDepth),
     .AxiDataWidth (AxiDataWidth),
     .FetchDepth   (FetchDepth),
-    .CmdWords     ((HasSoftmax != 0 && Rows == Cols) ? 4 : 3)
+    .CmdWords     ((HasSoftmax != 0 && Rows == Cols) ? 4 : 3),
+    .ArHold       ((UseIce40Dsp != 0) ? 1 : 0)   // iCE40 builds: read mux without AR register
   ) u_cmdproc (
     .clk_i             (clk_i),
     .rst_ni            (core_rst_nq),
@@ -341,7 +342,8 @@ module systole_top #(
   systole_axi_rd_mux #(
     .AxiDataWidth (AxiDataWidth),
     .AxiAddrWidth (AxiAddrWidth),
-    .AxiIdWidth   (AxiIdWidth)
+    .AxiIdWidth   (AxiIdWidth),
+    .ArReg        ((UseIce40Dsp != 0) ? 0 : 1)
   ) u_rd_mux (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -388,6 +390,10 @@ module systole_top #(
   // reserved word (bytes 12..15 of each channel record, which no engine reads).
   localparam int LeanRam  = (UseIce40Dsp != 0 && !(HasSoftmax != 0 && Rows == Cols)) ? 1 : 0;
   localparam int QpNoReg  = (LeanRam != 0 && QParamLines == 1) ? 1 : 0;
+  // iCE40 builds with one accumulator copy and no softmax unit: one accumulator memory per
+  // column (the same block RAMs), which the EX engine writes and reads column by column as
+  // the array presents the columns (no output de-skew registers in the array)
+  localparam int AccCols  = (LeanRam != 0 && AccReadPorts == 1) ? 1 : 0;
   // Line addresses are 16 bits everywhere (the command fields); the engines range-check
   // them against the memory depth before use, so the RAMs take only the low bits.
   /* verilator lint_off UNUSEDSIGNAL */
@@ -459,7 +465,31 @@ module systole_top #(
   assign acc_wmask = ex_acc_we ? {(Cols*4){1'b1}} : ld_acc_wmask;
 
   logic              st_acc_rgnt;
-  if (AccReadPorts == 2) begin : g_acc2
+  logic [Cols-1:0]    ex_acc_col_re, ex_acc_col_we;
+  logic [Cols*16-1:0] ex_acc_col_raddr, ex_acc_col_waddr;
+  if (AccCols != 0) begin : g_acc_cols
+    // LD writes whole lines when EX writes no column, ST reads whole lines when EX reads no
+    // column; each takes the data the cycle after its own read. So the data, address and
+    // mask of a column come from EX whenever EX writes any column (acc_wdata, acc_wmask
+    // above), its read address from EX whenever EX reads any.
+    for (genvar c = 0; c < Cols; c++) begin : g_col
+      logic [15:0] waddr, raddr;
+      assign waddr = ex_acc_we ? ex_acc_col_waddr[c*16 +: 16] : ld_acc_waddr;
+      assign raddr = ex_acc_re ? ex_acc_col_raddr[c*16 +: 16] : st_acc_raddr;
+      systole_ram #(.Width(32), .Depth(AccLines), .RdwUndef(LeanRam)) u_acc (
+        .clk_i   (clk_i),
+        .we_i    (ex_acc_we ? ex_acc_col_we[c] : ld_acc_we),
+        .waddr_i (waddr[AccAw-1:0]),
+        .wdata_i (acc_wdata[c*32 +: 32]),
+        .wmask_i (acc_wmask[c*4 +: 4]),
+        .re_i    (ex_acc_col_re[c] || st_acc_re),
+        .raddr_i (raddr[AccAw-1:0]),
+        .rdata_o (ex_acc_rdata[c*32 +: 32])
+      );
+    end
+    assign st_acc_rdata = ex_acc_rdata;
+    assign st_acc_rgnt  = !ex_acc_re;
+  end else if (AccReadPorts == 2) begin : g_acc2
     systole_ram #(.Width(AccW), .Depth(AccLines), .RdwUndef(LeanRam)) u_acc_ex (
       .clk_i   (clk_i),
       .we_i    (acc_we),
@@ -588,7 +618,8 @@ module systole_top #(
     .AccLines    (AccLines),
     .HasSoftmax  (HasSoftmax),
     .UseIce40Dsp (UseIce40Dsp),
-    .SpadOneRead ((SpadReadPorts == 1) ? 1 : 0)
+    .SpadOneRead ((SpadReadPorts == 1) ? 1 : 0),
+    .AccCols     (AccCols)
   ) u_ex (
     .clk_i             (clk_i),
     .rst_ni            (core_rst_nq),
@@ -619,6 +650,10 @@ module systole_top #(
     .acc_we_o          (ex_acc_we),
     .acc_waddr_o       (ex_acc_waddr),
     .acc_wdata_o       (ex_acc_wdata),
+    .acc_col_re_o      (ex_acc_col_re),
+    .acc_col_raddr_o   (ex_acc_col_raddr),
+    .acc_col_we_o      (ex_acc_col_we),
+    .acc_col_waddr_o   (ex_acc_col_waddr),
     .spad_we_o         (ex_spad_we),
     .spad_waddr_o      (ex_spad_waddr),
     .spad_wdata_o      (ex_spad_wdata),
