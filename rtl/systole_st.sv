@@ -16,6 +16,9 @@
 //
 // The qparam RAM output register holds the line read at command start (systole_ram holds
 // its read data while re is low), so no extra copy of the Cols*128-bit line is kept.
+//
+// SerialStore = 1 builds a different engine for the smallest builds instead (g_small below):
+// one channel at a time through a shift-and-add output stage, one byte per AXI write.
 module systole_st #(
   // Array rows: not used by the ST engine (kept so every engine has the same parameters).
   /* verilator lint_off UNUSEDPARAM */
