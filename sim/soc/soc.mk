@@ -45,7 +45,7 @@ BUILD        ?= build
 # output costs little simulated time; firmware that waits on STATUS.busy still sees a real
 # serial line. ClkHz is only what SOCINFO reports (the simulation has no wall-clock time).
 # 4x4: the SoC with the FPGA-sized accelerator of docs/fpga.md (4x4, no softmax unit — the
-# driver runs softmax on the core —, serial output stage, depth-1 queues, small memories,
+# driver runs softmax on the core —, serial LD/ST engines, no command queues, small memories,
 # the SB_MAC16 product model) and the iterative multiplier (FastMul=0), as on the board.
 SOC_CONFIGS      ?= 8x8 4x4
 SOC_MEM_PARAMS   := -GRamBytes=262144 -GMainBytes=1048576 -GClkHz=50000000 -GUartDiv=4
