@@ -198,24 +198,35 @@ module systole_ld #(
     logic          unused_sums;          // only the carries of these sums are used
     logic [LW:0]   line_next;
 
+    // x >= c and x > c for a constant c, as a shift and an equality when c is a power of two
+    // (Yosys would map the comparison to a carry chain)
+    function automatic logic ge_c(input logic [31:0] x, input int c);
+      if ((c & (c - 1)) == 0) ge_c = (x >> $clog2(c)) != 32'd0;
+      else                    ge_c = (x >= 32'(c));
+    endfunction
+    function automatic logic gt_c(input logic [31:0] x, input int c);
+      if ((c & (c - 1)) == 0) gt_c = ((x >> $clog2(c)) != 32'd0) && (x != 32'(c));
+      else                    gt_c = (x > 32'(c));
+    endfunction
+
     assign n_big   = (c_n == 16'd0) || ((32'(c_n) >> NW) != 32'd0);
     assign off_big = (32'(c_off) >> NW) != 32'd0;
     assign off_end = (NW+1)'(c_off[NW-1:0]) + (NW+1)'(c_n[NW-1:0]);
     always_comb begin
       case (c_tgt)
         TgtSpad: begin
-          off_end_bad = (32'(off_end) > 32'(SpadLB));
-          line_bad    = (32'(line_q) >= 32'(SpadLines));
+          off_end_bad = gt_c(32'(off_end), SpadLB);
+          line_bad    = ge_c(32'(line_q), SpadLines);
           range_err   = 3'(ErrSpadRange);
         end
         TgtAcc: begin
-          off_end_bad = (32'(off_end) > 32'(AccLB));
-          line_bad    = (32'(line_q) >= 32'(AccLines));
+          off_end_bad = gt_c(32'(off_end), AccLB);
+          line_bad    = ge_c(32'(line_q), AccLines);
           range_err   = 3'(ErrAccRange);
         end
         default: begin
-          off_end_bad = (32'(off_end) > 32'(QpLB));
-          line_bad    = (32'(line_q) >= 32'(QParamLines));
+          off_end_bad = gt_c(32'(off_end), QpLB);
+          line_bad    = ge_c(32'(line_q), QParamLines);
           range_err   = 3'(ErrQpRange);
         end
       endcase
