@@ -26,7 +26,7 @@ module systole_top #(
                                         //    share its read port
   parameter int AccReadPorts  = 2,      // 1: one accumulator copy, ST reads when EX does not
   parameter int SerialRequant = 0,      // 1: one serial output-stage lane (no multipliers)
-  parameter int LdSerial      = 0       // 1: LD moves one row at a time, one byte per cycle
+  parameter int LdSerial      = 0       // 1: small serial LD engine, one byte per cycle
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
