@@ -130,21 +130,25 @@ module systole_ld #(
 
   if (LdSerial != 0) begin : g_serial
     // =====================================================================================
-    // Serial engine (LdSerial = 1, for small FPGA builds): one row at a time, one byte per
-    // cycle, no line buffer, no metadata FIFO and no copy of the command.
+    // Serial engine (LdSerial = 1, for small FPGA builds): one byte per cycle, at most two
+    // rows in flight, no line buffer, no metadata FIFO and no copy of the command.
     //
     // * The command stays at the head of the LD queue while it runs (cmd_i and cmd_idx_i are
     //   the queue's head, stable until popped, also while halt_i masks cmd_valid_i); it is
     //   popped (cmd_ready_o) with the write of its last byte. A faulting command is never
     //   popped, so err_idx_o is simply cmd_idx_i.
     // * Accept: the field checks; the next cycle (ZCheck) PAD_BEFORE + PAD_AFTER <= ROWS.
-    // * Per row: one cycle of checks (destination line, DMA window) that also loads the AR
-    //   stage (one burst, two across a 4 KiB boundary), then ROW_BYTES cycles, one per byte:
-    //   memory byte SRC + i*SRC_STRIDE + j is taken from its lane of the R beat, which is
-    //   held (r_ready_o only on the beat's last lane of the row), and written to line byte
-    //   DST_OFF + j with a one-byte mask; a padded row writes the pad byte the same way. The
-    //   targets take the byte replicated over the whole line.
-    // * A single row is outstanding, so every row pays the memory latency.
+    // * Issue side, per row: one cycle of checks (destination line, DMA window) that also
+    //   loads the AR stage (one burst, two across a 4 KiB boundary); then (ZHand) the row
+    //   waits until its bursts have left the AR stage and the write side is free, and is
+    //   handed over: the issue registers move to the next row. So the next row's read is
+    //   on its way while a row is written. An issue-side error is reported once the write
+    //   side is empty (the rows before it are written).
+    // * Write side, ROW_BYTES cycles per row: memory byte SRC + i*SRC_STRIDE + j is taken
+    //   from its lane of the R beat, which is held (r_ready_o only on the beat's last lane
+    //   of the row), and written to line byte DST_OFF + j with a one-byte mask; a padded row
+    //   writes the pad byte the same way. The targets take the byte replicated over the
+    //   whole line.
     // Area notes (iCE40): a comparison or subtraction of two registers costs an inverter
     // LUT per bit on top of its carry chain, so the row counters are kept inverted and the
     // window check is written as sums; registers that are always set before use have no
@@ -162,8 +166,8 @@ module systole_ld #(
     localparam logic [2:0] ZIdle  = 3'd0;  // waiting for a command
     localparam logic [2:0] ZCheck = 3'd1;  // second accept check
     localparam logic [2:0] ZWait  = 3'd2;  // waiting for an ex2ld token (WAIT_NEXT)
-    localparam logic [2:0] ZRow   = 3'd3;  // row checks, AR stage load
-    localparam logic [2:0] ZBytes = 3'd4;  // one byte of the row per cycle
+    localparam logic [2:0] ZRow   = 3'd3;  // checks of the issue row, AR stage load
+    localparam logic [2:0] ZHand  = 3'd4;  // issue row issued, waiting for the write side
 
     logic [2:0]    st_q, st_d;
     logic          ar_valid_q, ar_valid_d, ar2_q, ar2_d;  // AR stage; ar2: second burst
@@ -194,24 +198,35 @@ module systole_ld #(
     logic          unused_sums;          // only the carries of these sums are used
     logic [LW:0]   line_next;
 
+    // x >= c and x > c for a constant c, as a shift and an equality when c is a power of two
+    // (Yosys would map the comparison to a carry chain)
+    function automatic logic ge_c(input logic [31:0] x, input int c);
+      if ((c & (c - 1)) == 0) ge_c = (x >> $clog2(c)) != 32'd0;
+      else                    ge_c = (x >= 32'(c));
+    endfunction
+    function automatic logic gt_c(input logic [31:0] x, input int c);
+      if ((c & (c - 1)) == 0) gt_c = ((x >> $clog2(c)) != 32'd0) && (x != 32'(c));
+      else                    gt_c = (x > 32'(c));
+    endfunction
+
     assign n_big   = (c_n == 16'd0) || ((32'(c_n) >> NW) != 32'd0);
     assign off_big = (32'(c_off) >> NW) != 32'd0;
     assign off_end = (NW+1)'(c_off[NW-1:0]) + (NW+1)'(c_n[NW-1:0]);
     always_comb begin
       case (c_tgt)
         TgtSpad: begin
-          off_end_bad = (32'(off_end) > 32'(SpadLB));
-          line_bad    = (32'(line_q) >= 32'(SpadLines));
+          off_end_bad = gt_c(32'(off_end), SpadLB);
+          line_bad    = ge_c(32'(line_q), SpadLines);
           range_err   = 3'(ErrSpadRange);
         end
         TgtAcc: begin
-          off_end_bad = (32'(off_end) > 32'(AccLB));
-          line_bad    = (32'(line_q) >= 32'(AccLines));
+          off_end_bad = gt_c(32'(off_end), AccLB);
+          line_bad    = ge_c(32'(line_q), AccLines);
           range_err   = 3'(ErrAccRange);
         end
         default: begin
-          off_end_bad = (32'(off_end) > 32'(QpLB));
-          line_bad    = (32'(line_q) >= 32'(QParamLines));
+          off_end_bad = gt_c(32'(off_end), QpLB);
+          line_bad    = ge_c(32'(line_q), QParamLines);
           range_err   = 3'(ErrQpRange);
         end
       endcase
@@ -270,31 +285,34 @@ module systole_ld #(
                         ~32'(BusBytes - 1);
     assign ar_len_o   = ar2_q ? 8'(len_second) : page_cross ? 8'(len_to_end) : 8'(len_row);
 
-    // ---- byte path -----------------------------------------------------------------------
-    logic [DW-1:0]    dst_b;              // line byte written this cycle
-    logic [LgBB-1:0]  lane;               // its lane in the R beat
+    // ---- write side: the row handed over by the issue side, one byte per cycle ----------
+    logic             w_valid_q, w_valid_d;   // a row is being written
+    logic [LgBB-1:0]  w_lane_q;               // its start address modulo BusBytes
+    logic [LW-1:0]    w_line_q;               // its destination line
+    logic             w_pad_q, w_last_q;      // padded row; last row of the command
+    logic [DW-1:0]    dst_b;                  // line byte written this cycle
+    logic [LgBB-1:0]  lane;                   // its lane in the R beat
     logic [NW-1:0]    j_inc;
     logic [7:0]       byte_v;
-    logic             byte_last, port_rdy, have, bad_beat, step, wr, wr_err_now;
-    logic             iss_err, done;
-    logic [2:0]       iss_code;
+    logic             byte_last, port_rdy, have, bad_beat, step, w_end, wr, wr_err_now;
     logic [MaxLB-1:0] onehot;
 
     assign dst_b      = DW'(c_off) + DW'(j_q);
-    assign lane       = addr_q[LgBB-1:0] + LgBB'(j_q);
+    assign lane       = w_lane_q + LgBB'(j_q);
     assign j_inc      = j_q + NW'(1);
     assign byte_last  = (j_inc == c_n[NW-1:0]);
-    assign byte_v     = row_pad ? c_pad : r_data_i[{lane, 3'b000} +: 8];
+    assign byte_v     = w_pad_q ? c_pad : r_data_i[{lane, 3'b000} +: 8];
     // the write waits while its target's port is taken by a higher-priority writer
     assign port_rdy   = (c_tgt == TgtSpad) ? spad_wready_i :
                         (c_tgt == TgtAcc)  ? acc_wready_i : 1'b1;
-    assign have       = row_pad || r_valid_i;
-    assign bad_beat   = !row_pad && r_valid_i && (r_resp_i != 2'b00);
-    assign step       = (st_q == ZBytes) && have && port_rdy;
-    // after an error the bytes of the row still in flight are taken but not written
-    assign wr         = (st_q == ZBytes) && have && !bad_beat && !err_q;
-    assign wr_err_now = (st_q == ZBytes) && bad_beat && !err_q;
-    assign r_ready_o  = (st_q == ZBytes) && !row_pad && port_rdy &&
+    assign have       = w_pad_q || r_valid_i;
+    assign bad_beat   = !w_pad_q && r_valid_i && (r_resp_i != 2'b00);
+    assign step       = w_valid_q && have && port_rdy;
+    assign w_end      = step && byte_last;        // the row's last byte
+    // after an error the bytes of the rows still in flight are taken but not written
+    assign wr         = w_valid_q && have && !bad_beat && !err_q;
+    assign wr_err_now = w_valid_q && bad_beat && !err_q;
+    assign r_ready_o  = w_valid_q && !w_pad_q && port_rdy &&
                         ((lane == LgBB'(BusBytes - 1)) || byte_last);
 
     for (genvar b = 0; b < MaxLB; b++) begin : g_onehot
@@ -304,9 +322,9 @@ module systole_ld #(
     assign spad_we_o    = wr && (c_tgt == TgtSpad);
     assign acc_we_o     = wr && (c_tgt == TgtAcc);
     assign qp_we_o      = wr && (c_tgt == TgtQp);
-    assign spad_waddr_o = 16'(line_q);
-    assign acc_waddr_o  = 16'(line_q);
-    assign qp_waddr_o   = 16'(line_q);
+    assign spad_waddr_o = 16'(w_line_q);
+    assign acc_waddr_o  = 16'(w_line_q);
+    assign qp_waddr_o   = 16'(w_line_q);
     assign spad_wdata_o = {SpadLB{byte_v}};
     assign acc_wdata_o  = {AccLB{byte_v}};
     assign qp_wdata_o   = {QpLB{byte_v}};
@@ -315,6 +333,17 @@ module systole_ld #(
     assign qp_wmask_o   = onehot[QpLB-1:0];
 
     // ---- control -------------------------------------------------------------------------
+    logic       ar_done, hand, iss_err, iss_done, wr_done;
+    logic [2:0] iss_code;
+
+    // the AR stage is empty at the end of this cycle
+    assign ar_done = !ar_valid_q || (ar_ready_i && (ar2_q || !page_cross));
+    // hand the issued row to the write side (the issue registers then move to the next
+    // row, so the row's bursts must have left the AR stage)
+    assign hand    = (st_q == ZHand) && ar_done && (!w_valid_q || w_end);
+    // the write side finished the command's last row
+    assign wr_done = w_end && w_last_q && !err_q && !wr_err_now;
+
     always_comb begin
       st_d       = st_q;
       nrow_d     = nrow_q;
@@ -323,14 +352,14 @@ module systole_ld #(
       aovf_d     = aovf_q;
       line_d     = line_q;
       lovf_d     = lovf_q;
-      j_d        = j_q;
       ar_valid_d = ar_valid_q;
       ar2_d      = ar2_q;
+      w_valid_d  = w_valid_q && !w_end;
+      j_d        = step ? j_inc : j_q;
       tok_ex2ld_take_o = 1'b0;
-      tok_ld2ex_give_o = 1'b0;
       iss_err    = 1'b0;
       iss_code   = 3'(ErrIllegalField);
-      done       = 1'b0;
+      iss_done   = 1'b0;
 
       // a handshake moves to the second burst of a split row or empties the stage
       if (ar_valid_q && ar_ready_i) begin
@@ -344,7 +373,8 @@ module systole_ld #(
 
       case (st_q)
         ZIdle: begin
-          if (cmd_valid_i && !err_q && !halt_i) begin
+          // (the previous command's last row may still be written: it is popped then)
+          if (cmd_valid_i && !err_q && !halt_i && !w_valid_q) begin
             if (cmd_bad) begin
               iss_err = 1'b1;
             end else begin
@@ -381,47 +411,38 @@ module systole_ld #(
           if (halt_i || err_q) begin
             st_d = ZIdle;     // abandon the command: no further row, no token
           end else if (rows_done) begin   // only for ROWS = 0
-            tok_ld2ex_give_o = c_sig;
-            done             = 1'b1;
-            st_d             = ZIdle;
-          end else if (line_bad) begin
-            iss_err  = 1'b1;
-            iss_code = range_err;
+            iss_done = 1'b1;
             st_d     = ZIdle;
-          end else if (!row_pad && win_bad) begin
-            iss_err  = 1'b1;
-            iss_code = 3'(ErrDmaWindow);
-            st_d     = ZIdle;
+          end else if (line_bad || (!row_pad && win_bad)) begin
+            // reported once the rows before it are written
+            if (!w_valid_q) begin
+              iss_err  = 1'b1;
+              iss_code = line_bad ? range_err : 3'(ErrDmaWindow);
+              st_d     = ZIdle;
+            end
           end else begin
-            st_d = ZBytes;
-            j_d  = '0;
             if (!row_pad) ar_valid_d = 1'b1;
+            st_d = ZHand;
           end
         end
 
-        default: begin  // ZBytes
-          if (step) begin
-            j_d = j_inc;
-            if (byte_last) begin
-              nrow_d = nrow_q - 16'd1;
-              nrem_d = nrem_q + 16'd1;
-              addr_d = addr_next[31:0];
-              aovf_d = aovf_q || addr_next[32];
-              line_d = line_next[LW-1:0];
-              lovf_d = lovf_q || line_next[LW] || line_hi;
-              if (err_q || wr_err_now) begin
-                st_d = ZIdle;
-              end else if (row_last) begin
-                tok_ld2ex_give_o = c_sig;
-                done             = 1'b1;
-                st_d             = ZIdle;
-              end else begin
-                st_d = ZRow;
-              end
-            end
+        default: begin  // ZHand: the row is issued; it is written even after a halt or an error
+          if (hand) begin
+            nrow_d = nrow_q - 16'd1;
+            nrem_d = nrem_q + 16'd1;
+            addr_d = addr_next[31:0];
+            aovf_d = aovf_q || addr_next[32];
+            line_d = line_next[LW-1:0];
+            lovf_d = lovf_q || line_next[LW] || line_hi;
+            st_d   = row_last ? ZIdle : ZRow;
           end
         end
       endcase
+
+      if (hand) begin
+        w_valid_d = 1'b1;
+        j_d       = '0;
+      end
 
       err_d      = err_q;
       err_code_d = err_code_q;
@@ -431,25 +452,30 @@ module systole_ld #(
       end
     end
 
-    assign cmd_ready_o = done;   // pop the finished command
+    // the command is popped, and its SIG_NEXT token given, when its last row is written
+    // (ROWS = 0: at once)
+    assign cmd_ready_o      = wr_done || iss_done;
+    assign tok_ld2ex_give_o = (wr_done || iss_done) && c_sig;
     assign err_o       = err_q;
     assign err_code_o  = 8'(err_code_q);
     assign err_idx_o   = cmd_idx_i;
-    assign busy_o      = (st_q != ZIdle);
+    assign busy_o      = (st_q != ZIdle) || w_valid_q;
     assign stall_dep_o = (st_q == ZWait) && !tok_ex2ld_avail_i && !halt_i && !err_q;
-    assign stall_mem_o = (st_q == ZBytes) && !row_pad && !r_valid_i;
+    assign stall_mem_o = w_valid_q && !w_pad_q && !r_valid_i;
 
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
         st_q       <= ZIdle;
         ar_valid_q <= 1'b0;
         ar2_q      <= 1'b0;
+        w_valid_q  <= 1'b0;
         err_q      <= 1'b0;
         err_code_q <= '0;
       end else begin
         st_q       <= st_d;
         ar_valid_q <= ar_valid_d;
         ar2_q      <= ar2_d;
+        w_valid_q  <= w_valid_d;
         err_q      <= err_d;
         err_code_q <= err_code_d;
       end
@@ -463,12 +489,18 @@ module systole_ld #(
       line_q <= line_d;
       lovf_q <= lovf_d;
       j_q    <= j_d;
+      if (hand) begin
+        w_lane_q <= addr_q[LgBB-1:0];
+        w_line_q <= line_q;
+        w_pad_q  <= row_pad;
+        w_last_q <= row_last;
+      end
     end
 
 `ifndef SYNTHESIS
     always_ff @(posedge clk_i) begin
       if (rst_ni) begin
-        assert (!(r_valid_i && !(st_q == ZBytes && !row_pad)))
+        assert (!(r_valid_i && !(w_valid_q && !w_pad_q) && !ar_valid_q && st_q != ZHand))
           else $error("systole_ld: R beat with no row outstanding");
       end
     end
