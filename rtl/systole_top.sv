@@ -27,7 +27,7 @@ module systole_top #(
                                         //    share its read port
   parameter int AccReadPorts  = 2,      // 1: one accumulator copy, ST reads when EX does not
   parameter int SerialRequant = 0,      // 1: one serial output-stage lane (no multipliers)
-  parameter int LdSerial      = 0,      // 1: LD moves one row at a time, one byte per cycle, two rows in flight
+  parameter int LdSerial      = 0,      // 1: serial LD, one byte per cycle, two rows in flight
   // 1: the byte-serial ST engine (one channel at a time, one byte per write); follows
   // SerialRequant unless set
   parameter int SerialStore   = SerialRequant,
