@@ -15,11 +15,14 @@
 // * NoReadReg = 1 (Depth 1 only): no read register, rdata_o is the line itself (a write
 //   shows on rdata_o the cycle after it; re_i is not used). The one-line flip-flop table
 //   then costs one flip-flop per bit instead of two.
+// * BlockRam = 1: as RdwUndef = 1, and the memory is mapped to block RAM however small
+//   (Yosys ram_style "block"), for a small table that would otherwise become flip-flops.
 module systole_ram #(
   parameter int Width     = 64,   // bits per line, a multiple of 8
   parameter int Depth     = 1024, // lines
   /* verilator lint_off UNUSEDPARAM */
   parameter int RdwUndef  = 0,    // 1: same-cycle read of a written line undefined (synthesis)
+  parameter int BlockRam  = 0,    // 1: RdwUndef, and always block RAM (synthesis)
   /* verilator lint_on UNUSEDPARAM */
   parameter int NoReadReg = 0     // 1: Depth 1 without read register
 ) (
@@ -75,6 +78,17 @@ module systole_ram #(
       end
     end
     assign rdata_o = mem_q;
+  end else if (BlockRam != 0) begin : g_block
+    (* no_rw_check, ram_style = "block" *)
+    logic [Width-1:0] mem_q [Depth];
+    for (genvar b = 0; b < Width / 8; b++) begin : g_lane
+      always_ff @(posedge clk_i) begin
+        if (we_i && wmask_i[b]) mem_q[waddr_i][b*8 +: 8] <= wdata_i[b*8 +: 8];
+      end
+    end
+    always_ff @(posedge clk_i) begin
+      if (re_i) rdata_o <= mem_q[raddr_i];
+    end
   end else if (RdwUndef != 0) begin : g_rdw_undef
     (* no_rw_check *)
     logic [Width-1:0] mem_q [Depth];

@@ -38,7 +38,11 @@ module systole_st #(
   parameter int TrkDepth  = 16,  // write bursts outstanding (awaiting B), power of 2, >= 2
   // 1: the serial engine for the smallest builds: one channel at a time with a shift-and-add
   // output stage, one byte per AXI write (SerialRequant, AccShared and RowDepth unused)
-  parameter int SerialStore = 0
+  parameter int SerialStore = 0,
+  // 1 (SerialStore only): the qparam table is a memory of 32-bit words, one per record
+  // field, read one word at a time: qp_raddr_o = {QP_LINE, channel, field} (field 0 bias,
+  // 1 multiplier, 2 shift), the word on qp_rdata_i[31:0] (systole_top: block RAM)
+  parameter int QpWords = 0
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
@@ -739,7 +743,8 @@ module systole_st #(
       SEnd1  = 5'd14,   // row done: address back to the row start
       SEnd2  = 5'd15,   // next row's address, line and count
       SDone  = 5'd16,   // all write responses back: pop the command, give the token
-      SDead  = 5'd17    // an error: wait for reset
+      SDead  = 5'd17,   // an error: wait for reset
+      SShf   = 5'd18    // QpWords: the channel's shift arrives, the multiplier is read
     } state_e;
 
     state_e         state_q, state_d;
@@ -784,7 +789,6 @@ module systole_st #(
                           f_dstride[31:24]};
 
     assign stop        = halt_i || err_q;
-    assign qp_raddr_o  = f_qp;
 
     // ---- address (byte address of the next write, the row's start between rows) ----
     // One adder per register, its second operand chosen by a small mux: the destination
@@ -847,36 +851,62 @@ module systole_st #(
     //      arrays, so that the lane select is a plain mux without index arithmetic) ----
     localparam int NL = 1 << LnW;
     logic [31:0] l_acc  [NL];
-    logic [31:0] l_bias [NL];
-    logic [31:0] l_mult [NL];
-    logic [6:0]  l_shf  [NL];     // {shift < 0, shift in -32..31, shift[4:0]}
     logic [31:0] a_acc, a_bias, a_mult;
-    logic [6:0]  a_shf;
+    logic [6:0]  a_shf;           // {shift < 0, shift in -32..31, shift[4:0]}
     /* verilator lint_off UNUSEDSIGNAL */
     logic unused_qp;   // reserved words of the qparam records
     /* verilator lint_on UNUSEDSIGNAL */
     always_comb begin
-      unused_qp = 1'b0;
       for (int n = 0; n < NL; n++) begin
-        l_acc[n]  = '0;
-        l_bias[n] = '0;
-        l_mult[n] = '0;
-        l_shf[n]  = '0;
-        if (n < Cols) begin
-          l_acc[n]  = acc_rdata_i[32*n +: 32];
-          l_bias[n] = qp_rdata_i[128*n +: 32];
-          l_mult[n] = qp_rdata_i[128*n + 32 +: 32];
-          // the shift's range is decoded per lane, so that only 7 bits pass the lane mux
-          l_shf[n]  = {qp_rdata_i[128*n + 95],
-                       qp_rdata_i[128*n + 69 +: 26] == {26{qp_rdata_i[128*n + 95]}},
-                       qp_rdata_i[128*n + 64 +: 5]};
-          unused_qp = unused_qp ^ (^qp_rdata_i[128*n + 96 +: 32]);
-        end
+        l_acc[n] = '0;
+        if (n < Cols) l_acc[n] = acc_rdata_i[32*n +: 32];
       end
-      a_acc  = l_acc[lane_q];
-      a_bias = l_bias[lane_q];
-      a_mult = l_mult[lane_q];
-      a_shf  = l_shf[lane_q];
+      a_acc = l_acc[lane_q];
+    end
+
+    if (QpWords == 0) begin : g_qp_line
+      // the line read at SCmd, held by the RAM
+      logic [31:0] l_bias [NL];
+      logic [31:0] l_mult [NL];
+      logic [6:0]  l_shf  [NL];
+      assign qp_raddr_o = f_qp;
+      always_comb begin
+        unused_qp = 1'b0;
+        for (int n = 0; n < NL; n++) begin
+          l_bias[n] = '0;
+          l_mult[n] = '0;
+          l_shf[n]  = '0;
+          if (n < Cols) begin
+            l_bias[n] = qp_rdata_i[128*n +: 32];
+            l_mult[n] = qp_rdata_i[128*n + 32 +: 32];
+            // the shift's range is decoded per lane, so that only 7 bits pass the lane mux
+            l_shf[n]  = {qp_rdata_i[128*n + 95],
+                         qp_rdata_i[128*n + 69 +: 26] == {26{qp_rdata_i[128*n + 95]}},
+                         qp_rdata_i[128*n + 64 +: 5]};
+            unused_qp = unused_qp ^ (^qp_rdata_i[128*n + 96 +: 32]);
+          end
+        end
+        a_bias = l_bias[lane_q];
+        a_mult = l_mult[lane_q];
+        a_shf  = l_shf[lane_q];
+      end
+    end else begin : g_qp_words
+      // one 32-bit word per read: SChan reads the channel's bias (with the accumulator
+      // line), SLoad its shift, SShf its multiplier, which the RAM then holds through the
+      // multiplier steps (QP_LINE was range-checked at SCmd, so its low bits suffice)
+      localparam int QlW = (QParamLines > 1) ? $clog2(QParamLines) : 0;
+      logic [1:0] qp_fld;          // 0: bias, 1: multiplier, 2: shift
+      assign qp_fld = {state_q == SLoad, state_q == SShf};
+      if (QlW > 0) begin : g_line
+        assign qp_raddr_o = 16'({f_qp[QlW-1:0], lane_q, qp_fld});
+      end else begin : g_noline
+        assign qp_raddr_o = 16'({lane_q, qp_fld});
+      end
+      assign unused_qp = ^{f_qp, qp_rdata_i[Cols*128-1:32]};
+      assign a_bias    = qp_rdata_i[31:0];
+      assign a_mult    = qp_rdata_i[31:0];
+      assign a_shf     = {qp_rdata_i[31], qp_rdata_i[5 +: 26] == {26{qp_rdata_i[31]}},
+                          qp_rdata_i[4:0]};
     end
 
     // shift split: the multiplier starts at step left = clamp(shift, 0, 31) (the steps below
@@ -889,6 +919,25 @@ module systole_st #(
       sh_inr  = a_shf[5];
       c_mul0  = !sh_pos ? 5'd0 : (sh_inr ? a_shf[4:0] : 5'd31);
       c_post0 = (sh_inr && a_shf[4:0] != 5'd0) ? a_shf[4:0] : 5'd1;
+    end
+    // the split as the multiplier steps end (QpWords: kept from SShf, the RAM then holds the
+    // multiplier)
+    logic       m_pos;
+    logic [4:0] m_post0;
+    if (QpWords != 0) begin : g_sh_reg
+      logic       sh_pos_q;
+      logic [4:0] sh_post0_q;
+      always_ff @(posedge clk_i) begin
+        if (state_q == SShf) begin
+          sh_pos_q   <= sh_pos;
+          sh_post0_q <= c_post0;
+        end
+      end
+      assign m_pos   = sh_pos_q;
+      assign m_post0 = sh_post0_q;
+    end else begin : g_sh_direct
+      assign m_pos   = sh_pos;
+      assign m_post0 = c_post0;
     end
 
     // ---- x: the channel's accumulator value plus bias, consumed LSB first by the
@@ -1043,6 +1092,7 @@ module systole_st #(
         SChan: begin
           // the line is read again for every channel: with a shared read port EX may have
           // replaced the RAM output since
+          qp_re_o = (QpWords != 0);   // the channel's bias
           if (!stop && acc_rgnt_i) begin
             acc_re_o = 1'b1;
             state_d  = SLoad;
@@ -1056,7 +1106,14 @@ module systole_st #(
           st_d    = 1'b0;
           bc_d    = 2'd0;
           c_d     = c_mul0;
-          state_d = f_raw ? SBeat : SMul;
+          qp_re_o = (QpWords != 0);   // the channel's shift
+          state_d = f_raw ? SBeat : ((QpWords != 0) ? SShf : SMul);
+        end
+
+        SShf: begin
+          c_d     = c_mul0;
+          qp_re_o = 1'b1;             // the channel's multiplier
+          state_d = SMul;
         end
 
         SMul: begin
@@ -1068,8 +1125,8 @@ module systole_st #(
           g_d     = g_sum;
           x_d     = x_q >> 1;
           if (c_q == 5'd31) begin
-            c_d     = c_post0;
-            state_d = sh_pos ? SZp : SPost;
+            c_d     = m_post0;
+            state_d = m_pos ? SZp : SPost;
           end
         end
 

@@ -536,24 +536,67 @@ module systole_top #(
   logic [QpW-1:0]     qp_wdata, qp_rdata;
   logic [Cols*16-1:0] qp_wmask;
   /* verilator lint_on UNUSEDSIGNAL */
-  logic [QpW-1:0]     qp_line;
-  logic [Cols*16-1:0] qp_keep;       // bytes stored
-  logic [QpW-1:0]     qp_keep_bits;
 
-  assign qp_keep      = (QpNoReg != 0) ? {Cols{16'h0fff}} : '1;
-  assign qp_keep_bits = (QpNoReg != 0) ? {Cols{{32'd0}, {96{1'b1}}}} : '1;
-  assign qp_rdata     = qp_line & qp_keep_bits;
+  // Serial LD and ST (the board): a block RAM of 32-bit words {line, channel, field}, which
+  // the serial ST reads one field at a time (QpWords); the serial LD writes one byte per
+  // cycle (a one-hot byte mask, the byte on every lane), whose word and byte lane follow
+  // from the mask.
+  localparam int QpChW   = (Cols > 1) ? $clog2(Cols) : 1;          // ST's channel bits
+  localparam int QpLnW   = (QParamLines > 1) ? $clog2(QParamLines) : 0;
+  localparam int QpWords = (SerialStore != 0 && LdSerial != 0 && QpLnW + QpChW + 2 <= 16) ? 1 : 0;
 
-  systole_ram #(.Width(QpW), .Depth(QParamLines), .NoReadReg(QpNoReg)) u_qparam (
-    .clk_i   (clk_i),
-    .we_i    (qp_we),
-    .waddr_i (qp_waddr[QpAw-1:0]),
-    .wdata_i (qp_wdata),
-    .wmask_i (qp_wmask & qp_keep),
-    .re_i    (qp_re),
-    .raddr_i (qp_raddr[QpAw-1:0]),
-    .rdata_o (qp_line)
-  );
+  if (QpWords != 0) begin : g_qp_words
+    localparam int QwAw = QpLnW + QpChW + 2;
+    logic [QpChW+3:0] qw_byte;       // byte of the line written (the mask is one-hot)
+    logic [3:0]       qw_mask;       // its lane in the word
+    logic [QwAw-1:0]  qw_waddr;
+    logic [31:0]      qw_rdata;
+    always_comb begin
+      qw_byte = '0;
+      qw_mask = '0;
+      for (int b = 0; b < Cols * 16; b++) begin
+        if (qp_wmask[b]) begin
+          qw_byte = qw_byte | (QpChW + 4)'(b);
+          qw_mask[b % 4] = 1'b1;
+        end
+      end
+    end
+    if (QpLnW > 0) begin : g_line
+      assign qw_waddr = {qp_waddr[QpLnW-1:0], qw_byte[QpChW+3:2]};
+    end else begin : g_noline
+      assign qw_waddr = qw_byte[QpChW+3:2];
+    end
+    systole_ram #(.Width(32), .Depth(1 << QwAw), .RdwUndef(1), .BlockRam(1)) u_qparam (
+      .clk_i   (clk_i),
+      .we_i    (qp_we),
+      .waddr_i (qw_waddr),
+      .wdata_i (qp_wdata[31:0]),
+      .wmask_i (qw_mask),
+      .re_i    (qp_re),
+      .raddr_i (qp_raddr[QwAw-1:0]),
+      .rdata_o (qw_rdata)
+    );
+    assign qp_rdata = QpW'(qw_rdata);
+  end else begin : g_qp_lines
+    logic [QpW-1:0]     qp_line;
+    logic [Cols*16-1:0] qp_keep;       // bytes stored
+    logic [QpW-1:0]     qp_keep_bits;
+
+    assign qp_keep      = (QpNoReg != 0) ? {Cols{16'h0fff}} : '1;
+    assign qp_keep_bits = (QpNoReg != 0) ? {Cols{{32'd0}, {96{1'b1}}}} : '1;
+    assign qp_rdata     = qp_line & qp_keep_bits;
+
+    systole_ram #(.Width(QpW), .Depth(QParamLines), .NoReadReg(QpNoReg)) u_qparam (
+      .clk_i   (clk_i),
+      .we_i    (qp_we),
+      .waddr_i (qp_waddr[QpAw-1:0]),
+      .wdata_i (qp_wdata),
+      .wmask_i (qp_wmask & qp_keep),
+      .re_i    (qp_re),
+      .raddr_i (qp_raddr[QpAw-1:0]),
+      .rdata_o (qp_line)
+    );
+  end
 
   // ---------------------------------------------------------------------------------------
   // Engines
@@ -672,7 +715,8 @@ module systole_top #(
     .AccShared     ((AccReadPorts == 1) ? 1 : 0),
     .RowDepth      (StoreRows),
     .TrkDepth      (WritesInFlight),
-    .SerialStore   (SerialStore)
+    .SerialStore   (SerialStore),
+    .QpWords       (QpWords)
   ) u_st (
     .clk_i             (clk_i),
     .rst_ni            (core_rst_nq),
