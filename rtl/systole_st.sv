@@ -965,7 +965,10 @@ module systole_st #(
         2'd2:    g_op = ~(GW'($signed(a_mult)));
         default: g_op = GW'($signed(k_val));
       endcase
-      g_in  = g_shr ? {g_q[GW-1], g_q[GW-1:1]} : g_q;
+      // (QpWords: SLoad adds the bias, the RAM word on the multiplier's operand input, to
+      // the accumulator value on this one, so that x needs no adder of its own)
+      g_in  = (QpWords != 0 && state_q == SLoad) ? GW'(a_acc) :
+              g_shr ? {g_q[GW-1], g_q[GW-1:1]} : g_q;
       g_sum = g_in + g_op + GW'(g_ci);
     end
 
@@ -1100,7 +1103,12 @@ module systole_st #(
         end
 
         SLoad: begin
-          x_d     = f_bias ? a_acc + a_bias : a_acc;
+          if (QpWords != 0) begin
+            g_opsel = {1'b0, f_bias};
+            x_d     = g_sum[31:0];
+          end else begin
+            x_d     = f_bias ? a_acc + a_bias : a_acc;
+          end
           os_d    = {f_raw, f_raw};
           g_d     = '0;
           st_d    = 1'b0;
