@@ -540,7 +540,7 @@ module systole_top #(
   // Serial LD and ST (the board): a block RAM of 32-bit words {line, channel, field}, which
   // the serial ST reads one field at a time (QpWords); the serial LD writes one byte per
   // cycle (a one-hot byte mask, the byte on every lane), whose word and byte lane follow
-  // from the mask.
+  // from the mask. Bytes 12..15 of a record (reserved, never read) are not written.
   localparam int QpChW   = (Cols > 1) ? $clog2(Cols) : 1;          // ST's channel bits
   localparam int QpLnW   = (QParamLines > 1) ? $clog2(QParamLines) : 0;
   localparam int QpWords = (SerialStore != 0 && LdSerial != 0 && QpLnW + QpChW + 2 <= 16) ? 1 : 0;
@@ -555,7 +555,7 @@ module systole_top #(
       qw_byte = '0;
       qw_mask = '0;
       for (int b = 0; b < Cols * 16; b++) begin
-        if (qp_wmask[b]) begin
+        if (b % 16 < 12 && qp_wmask[b]) begin
           qw_byte = qw_byte | (QpChW + 4)'(b);
           qw_mask[b % 4] = 1'b1;
         end
