@@ -896,7 +896,8 @@ module systole_st #(
       // multiplier steps (QP_LINE was range-checked at SCmd, so its low bits suffice)
       localparam int QlW = (QParamLines > 1) ? $clog2(QParamLines) : 0;
       logic [1:0] qp_fld;          // 0: bias, 1: multiplier, 2: shift
-      assign qp_fld = {state_q == SLoad, state_q == SShf};
+      // (state bits: SChan 0, SLoad 2, SShf 1; the address matters only while qp_re_o)
+      assign qp_fld = {state_q[0], state_q[4]};
       if (QlW > 0) begin : g_line
         assign qp_raddr_o = 16'({f_qp[QlW-1:0], lane_q, qp_fld});
       end else begin : g_noline
@@ -1113,7 +1114,7 @@ module systole_st #(
           g_d     = '0;
           st_d    = 1'b0;
           bc_d    = 2'd0;
-          c_d     = c_mul0;
+          if (QpWords == 0) c_d = c_mul0;   // (QpWords: at SShf)
           qp_re_o = (QpWords != 0);   // the channel's shift
           state_d = f_raw ? SBeat : ((QpWords != 0) ? SShf : SMul);
         end
