@@ -455,9 +455,10 @@ module systole_cmdproc #(
   // ---------------------------------------------------------------------------------------
   // Dependency tokens
   // ---------------------------------------------------------------------------------------
-  // count + give - take as one adder: the step is +1, -1 (all ones) or 0
+  // count + give - take: the step is +1 or -1 (all ones) when exactly one of give and take
+  // is set, else the count is kept (a flop enable, so the adder's operand is just take)
   function automatic logic [7:0] tok_step(input logic [7:0] q, input logic give, input logic take);
-    tok_step = q + {{7{take && !give}}, give ^ take};
+    tok_step = (give ^ take) ? q + {{7{take}}, 1'b1} : q;
   endfunction
 
   always_comb begin

@@ -1371,12 +1371,13 @@ module systole_csr #(
     assign s_wready_o  = wr_go;
     assign s_arready_o = rd_go;
 
-    // ---- R channel: live data at dispatch, else the RAM word read for the access
+    // ---- R channel: live data at dispatch, else the RAM word read for the access.
+    // rdata_q has no reset (it only counts with rvalid): a live read's zero bits are
+    // then the flops' synchronous reset, not a LUT per bit.
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
         rvalid_q <= 1'b0;
         rresp_q  <= 2'b00;
-        rdata_q  <= 32'h0;
       end else begin
         if (rvalid_q && s_rready_i) begin
           rvalid_q <= 1'b0;
@@ -1384,9 +1385,11 @@ module systole_csr #(
         if (rd_go) begin
           rvalid_q <= 1'b1;
           rresp_q  <= (state_q == SIdle && live_err) ? RESP_SLVERR : RESP_OKAY;
-          rdata_q  <= (state_q == SIdle) ? live_rdata : ram_rdata;
         end
       end
+    end
+    always_ff @(posedge clk_i) begin
+      if (rd_go) rdata_q <= (state_q == SIdle) ? live_rdata : ram_rdata;
     end
 
     // ---- RAM: bit-masked write port, registered read port that holds its data
@@ -1630,35 +1633,66 @@ module systole_csr #(
   end
   assign irq_status_cmd_o = irq_status_cmd_q;
 
+  // ---- Registers with a RAM copy (CsrRam = 1: synchronous reset)
+  if (CsrRam == 0) begin : g_rw_arst
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        ring_base_addr_q   <= 32'h00000000;
+        ring_size_slots_q  <= 16'h0000;
+        ring_tail_index_q  <= 16'h0000;
+        irq_enable_idle_q  <= 1'h0;
+        irq_enable_error_q <= 1'h0;
+        irq_enable_cmd_q   <= 1'h0;
+        win_base_addr_q    <= 32'h00000000;
+        win_size_bytes_q   <= 32'h00000000;
+      end else begin
+        ring_base_addr_q   <= ring_base_addr_d;
+        ring_size_slots_q  <= ring_size_slots_d;
+        ring_tail_index_q  <= ring_tail_index_d;
+        irq_enable_idle_q  <= irq_enable_idle_d;
+        irq_enable_error_q <= irq_enable_error_d;
+        irq_enable_cmd_q   <= irq_enable_cmd_d;
+        win_base_addr_q    <= win_base_addr_d;
+        win_size_bytes_q   <= win_size_bytes_d;
+      end
+    end
+  end else begin : g_rw_srst
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) begin
+        ring_base_addr_q   <= 32'h00000000;
+        ring_size_slots_q  <= 16'h0000;
+        ring_tail_index_q  <= 16'h0000;
+        irq_enable_idle_q  <= 1'h0;
+        irq_enable_error_q <= 1'h0;
+        irq_enable_cmd_q   <= 1'h0;
+        win_base_addr_q    <= 32'h00000000;
+        win_size_bytes_q   <= 32'h00000000;
+      end else begin
+        ring_base_addr_q   <= ring_base_addr_d;
+        ring_size_slots_q  <= ring_size_slots_d;
+        ring_tail_index_q  <= ring_tail_index_d;
+        irq_enable_idle_q  <= irq_enable_idle_d;
+        irq_enable_error_q <= irq_enable_error_d;
+        irq_enable_cmd_q   <= irq_enable_cmd_d;
+        win_base_addr_q    <= win_base_addr_d;
+        win_size_bytes_q   <= win_size_bytes_d;
+      end
+    end
+  end
+
   // ---- Registers
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       ctrl_soft_reset_q  <= 1'h0;
-      ring_base_addr_q   <= 32'h00000000;
-      ring_size_slots_q  <= 16'h0000;
-      ring_tail_index_q  <= 16'h0000;
-      irq_enable_idle_q  <= 1'h0;
-      irq_enable_error_q <= 1'h0;
-      irq_enable_cmd_q   <= 1'h0;
       irq_status_idle_q  <= 1'h0;
       irq_status_error_q <= 1'h0;
       irq_status_cmd_q   <= 1'h0;
-      win_base_addr_q    <= 32'h00000000;
-      win_size_bytes_q   <= 32'h00000000;
       perf_ctrl_clear_q  <= 1'h0;
     end else begin
       ctrl_soft_reset_q  <= ctrl_soft_reset_d;
-      ring_base_addr_q   <= ring_base_addr_d;
-      ring_size_slots_q  <= ring_size_slots_d;
-      ring_tail_index_q  <= ring_tail_index_d;
-      irq_enable_idle_q  <= irq_enable_idle_d;
-      irq_enable_error_q <= irq_enable_error_d;
-      irq_enable_cmd_q   <= irq_enable_cmd_d;
       irq_status_idle_q  <= irq_status_idle_d;
       irq_status_error_q <= irq_status_error_d;
       irq_status_cmd_q   <= irq_status_cmd_d;
-      win_base_addr_q    <= win_base_addr_d;
-      win_size_bytes_q   <= win_size_bytes_d;
       perf_ctrl_clear_q  <= perf_ctrl_clear_d;
     end
   end

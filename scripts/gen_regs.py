@@ -711,9 +711,37 @@ def gen_sv(desc: Description) -> str:
 
     # ---- flops
     flops: list[tuple[str, str]] = []
+    sflops: list[tuple[str, str]] = []  # rw fields of RAM-copied registers (reset 0)
     for r, f in stored:
         rst = f.reset if f.access != "w1p" else 0
-        flops.append((sig(r, f), _lit(f.width, rst)))
+        if r.mirrored:
+            sflops.append((sig(r, f), _lit(f.width, rst)))
+        else:
+            flops.append((sig(r, f), _lit(f.width, rst)))
+    if sflops:
+        # CsrRam = 1: these flops take rst_ni synchronously (rst_ni is held low for several
+        # clock edges). An iCE40 flop has either an asynchronous or a synchronous reset;
+        # with the synchronous one, a soft reset (also to 0) shares its reset input and
+        # the flops load s_wdata_i without a LUT per bit.
+        fw = max(len(n) for n, _ in sflops) + 2
+        w("  // ---- Registers with a RAM copy (CsrRam = 1: synchronous reset)")
+        for kind in ("g_rw_arst", "g_rw_srst"):
+            if kind == "g_rw_arst":
+                w(f"  if (CsrRam == 0) begin : {kind}")
+                w("    always_ff @(posedge clk_i or negedge rst_ni) begin")
+            else:
+                w(f"  end else begin : {kind}")
+                w("    always_ff @(posedge clk_i) begin")
+            w("      if (!rst_ni) begin")
+            for n, rst in sflops:
+                w(f"        {n + '_q':<{fw}} <= {rst};")
+            w("      end else begin")
+            for n, _ in sflops:
+                w(f"        {n + '_q':<{fw}} <= {n}_d;")
+            w("      end")
+            w("    end")
+        w("  end")
+        w("")
     if flops:
         w("  // ---- Registers")
         w("  always_ff @(posedge clk_i or negedge rst_ni) begin")
@@ -1222,12 +1250,13 @@ def _gen_sv_ram(desc: Description, w, sig) -> None:
     w("    assign s_wready_o  = wr_go;")
     w("    assign s_arready_o = rd_go;")
     w("")
-    w("    // ---- R channel: live data at dispatch, else the RAM word read for the access")
+    w("    // ---- R channel: live data at dispatch, else the RAM word read for the access.")
+    w("    // rdata_q has no reset (it only counts with rvalid): a live read's zero bits are")
+    w("    // then the flops' synchronous reset, not a LUT per bit.")
     w("    always_ff @(posedge clk_i or negedge rst_ni) begin")
     w("      if (!rst_ni) begin")
     w("        rvalid_q <= 1'b0;")
     w("        rresp_q  <= 2'b00;")
-    w("        rdata_q  <= 32'h0;")
     w("      end else begin")
     w("        if (rvalid_q && s_rready_i) begin")
     w("          rvalid_q <= 1'b0;")
@@ -1235,9 +1264,11 @@ def _gen_sv_ram(desc: Description, w, sig) -> None:
     w("        if (rd_go) begin")
     w("          rvalid_q <= 1'b1;")
     w("          rresp_q  <= (state_q == SIdle && live_err) ? RESP_SLVERR : RESP_OKAY;")
-    w("          rdata_q  <= (state_q == SIdle) ? live_rdata : ram_rdata;")
     w("        end")
     w("      end")
+    w("    end")
+    w("    always_ff @(posedge clk_i) begin")
+    w("      if (rd_go) rdata_q <= (state_q == SIdle) ? live_rdata : ram_rdata;")
     w("    end")
     w("")
     w("    // ---- RAM: bit-masked write port, registered read port that holds its data")
@@ -1469,7 +1500,10 @@ def gen_md(desc: Description) -> str:
     w("  written with them; reads return the copy (a soft reset zeroes a soft-reset")
     w("  register's copy before the next access). `const` and `param` registers are RAM")
     w("  contents set by the configuration. Other registers (`ro`, `w1c`, `w1p`) are read")
-    w("  from flops and inputs.")
+    w("  from flops and inputs. The flops of those `rw` registers take `rst_ni`")
+    w("  synchronously (with a soft reset on the same reset input, so they load the write")
+    w("  data without a LUT), and the R data register has no reset (its zero bits are a")
+    w("  synchronous reset too); `rst_ni` is held low for several clock edges.")
     w("* One access at a time. A write is accepted (awready = wready for one cycle) when the")
     w("  sequencer is between operations; a read is answered after its RAM operation. AR and")
     w("  AW stay pending in the meantime (AXI requires the master to hold them). From arvalid")
@@ -1481,8 +1515,8 @@ def gen_md(desc: Description) -> str:
     w("* After reset the sequencer zeroes the RAM copies and every counter word (about 70")
     w("  cycles), after `counters_clear_i` the counter words (64 cycles); accesses wait for")
     w("  it. Events during that time count.")
-    w("* Cost in the board configuration (Yosys, iCE40): about 400 LUT4 and 240 flops (575")
-    w("  logic cells after packing, 134 of them the flops of the rw registers), 2 EBR; the")
+    w("* Cost in the board configuration (Yosys, iCE40, per module): about 385 LUT4 and 240")
+    w("  flops (134 of them the flops of the rw registers), 2 EBR; the")
     w("  flop implementation with `PerfFull = 0` is about 1 660 logic cells.")
     w("")
     w("## Register map")
