@@ -9,12 +9,13 @@
 //   EXEC   ALU, branch/jump, CSR, system instructions and their traps; the result is written
 //          to rd the next cycle (all register-file writes are registered); moves on to MEM
 //          (loads, stores), MULDIV (divides; multiplies when !FastMul; shifts when
-//          FastShift != 1), WFI, BRX, MRET or CSRR, else FETCH.
+//          FastShift != 1), WFI, BRT, MRET or CSRR, else FETCH. A branch compares rs1 - rs2
+//          in the ALU's adder.
 //   MEM    one data request on the native bus; a load's word is written (aligned) to rd the
 //          next cycle.
 //   MULDIV wait for systole_rv32_muldiv.
 //   WFI    wait until (mip & mie) != 0.
-//   BRX    a taken branch to a misaligned target traps (its condition, registered in EXEC).
+//   BRT    a taken branch: pc = pc + imm (the same adder); a misaligned target traps.
 //   MRET   pc = mepc (read in EXEC).
 //   CSRR   a CSR kept in the register file (read in EXEC): rd = its old value; a counter's
 //          low half written by the instruction: the write.
@@ -26,10 +27,11 @@
 // is found in EXEC but trapped in the cycle after (ill_q), which does nothing else.
 //
 // CPI with a memory that answers reads one cycle after the request and writes in the same
-// cycle (the SoC RAM): 3 for ALU, LUI/AUIPC, branches, jumps, CSR reads of CSRs in
+// cycle (the SoC RAM): 3 for ALU, LUI/AUIPC, branches not taken, jumps, CSR reads of CSRs in
 // flip-flops (mstatus, mie, mip, mcause, misa, IDs, mcycle, minstret, time and timeh) and
-// single-cycle multiplies (FastMul = 1); 4 for mret, CSR instructions on mscratch, mepc,
-// mtval, mtvec, mcycleh, minstreth (5 when they write it) and writes of mcycle, minstret;
+// single-cycle multiplies (FastMul = 1); 4 for taken branches, mret, CSR instructions on
+// mscratch, mepc, mtval, mtvec, mcycleh, minstreth (5 when they write it) and writes of
+// mcycle, minstret;
 // 5 for loads, 4 for stores; 36 for divides and iterative multiplies (one or two more for
 // signed div/rem with a negative dividend or result); shifts by n: 4 + n with FastShift = 0,
 // 4 + n / 4 + n % 4 with FastShift = 2.
@@ -51,7 +53,10 @@ module systole_rv32 #(
   parameter logic [31:0] BootAddr  = 32'h0000_0000,  // reset pc and reset mtvec
   parameter int          FastMul   = 1,              // 1: single-cycle multiply; 0: iterative
   // shifts: 1 a barrel shifter; in the iterative unit: 0 one bit per cycle, 2 four bits
-  parameter int          FastShift = (FastMul != 0) ? 1 : 2
+  parameter int          FastShift = (FastMul != 0) ? 1 : 2,
+  // 1: the time/timeh CSRs read time_i; 0: they are illegal like any unknown CSR (firmware
+  // reads the timer's MTIME over the bus instead), which saves the 64-bit read mux
+  parameter int          TimeCsr   = 1
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -83,7 +88,7 @@ module systole_rv32 #(
   localparam logic [4:0] StCsrW   = 5'd7;
   localparam logic [4:0] StTrap1  = 5'd8;  // write mtval, read mtvec (port A)
   localparam logic [4:0] StTrap2  = 5'd9;  // write mepc, pc = mtvec
-  localparam logic [4:0] StBrx    = 5'd10; // a branch whose target would be misaligned
+  localparam logic [4:0] StBrt    = 5'd10; // a taken branch: pc = pc + imm (the ALU adder)
   localparam logic [4:0] StMret   = 5'd11; // mret: pc = mepc (read through port A in EXEC)
   localparam logic [4:0] StCsrR   = 5'd12; // a CSR kept in the register file (read in EXEC)
   localparam logic [4:0] StCnt1   = 5'd13; // a counter's high half + 1: read (port A)
@@ -168,10 +173,10 @@ module systole_rv32 #(
   // ---------------------------------------------------------------------------------------
   typedef struct packed {
     logic        lui, auipc, jal, jalr, branch, load, store, opimm, op, system;
-    logic        use_rs2;    // ALU operand b = rs2 (OP), else the immediate
+    logic        use_rs2;    // ALU operand b = rs2 (OP, branches), else the immediate
     logic        alu_sub;    // the ALU adder subtracts (sub, slt[i][u])
-    logic        alu_uns;    // ... compares unsigned (sltu, sltiu)
-    logic        base_pc;    // ALU operand a = pc (jal, branches, auipc: their targets)
+    logic        alu_uns;    // ... compares unsigned (sltu, sltiu, bltu, bgeu)
+    logic        base_pc;    // ALU operand a = pc (jal, auipc: their targets)
     logic        base_zero;  // ... = 0 (lui); else rs1
     logic [31:0] imm;        // the immediate of whatever format the opcode uses
   } dec_t;
@@ -180,6 +185,7 @@ module systole_rv32 #(
   // LUT each): exact for every legal instruction; an illegal one is cancelled and trapped
   // (ill_q) whatever they say.
   dec_t dec_d, dec_q;
+  logic opb_rs2_q;  // op_b = rs2 (OP; a copy of dec_q.use_rs2 for the logic operations)
   always_comb begin
     logic [31:2] i;  // (bits [1:0] only matter to `legal`)
     logic [2:0]  f3;
@@ -196,12 +202,14 @@ module systole_rv32 #(
     dec_d.jalr   =  i[6] && !i[3] &&  i[2];           // 11001
     dec_d.jal    =  i[6] &&  i[3];                    // 11011
     dec_d.system =  i[6] &&  i[4];                    // 11100
-    dec_d.use_rs2   = dec_d.op;
+    dec_d.use_rs2   = dec_d.op || dec_d.branch;
     dec_d.alu_sub   = (!i[6] && i[4] && !i[2] && f3[2:1] == 2'b01) ||  // slt[i][u]
-                      (dec_d.op && f3 == 3'd0 && i[30]);               // sub
-    dec_d.alu_uns   = (f3 == 3'd3);
-    // jal, branches (and SYSTEM, where it does not matter), auipc: from i[6], i[5], i[3], i[2]
-    dec_d.base_pc   = (i[6] && i[5] && (i[3] || !i[2])) || (!i[6] && !i[5] && !i[3] && i[2]);
+                      (dec_d.op && f3 == 3'd0 && i[30]) ||             // sub
+                      dec_d.branch;                                    // rs1 - rs2
+    dec_d.alu_uns   = i[6] ? f3[1] : (f3 == 3'd3);  // (branches: bltu, bgeu)
+    // jal, auipc: from i[6], i[5], i[3], i[2] (branches compare rs1 and rs2 in EXEC; a taken
+    // one gets pc + imm in BRT, see below)
+    dec_d.base_pc   = (i[6] && i[3]) || (!i[6] && !i[5] && !i[3] && i[2]);
     dec_d.base_zero = dec_d.lui;
     // I, S, B, U, J immediates, assembled bit field by bit field
     fmt_s = dec_d.store;
@@ -242,10 +250,16 @@ module systole_rv32 #(
     else if (st_fetch_q && !ill_q) ir_q <= mem_rdata_i;
   end
 
-  // In CNT1 the decode is set up for CNT2's high-half increment, rs1 + 1 = rs1 - ~0.
+  // In CNT1 the decode is set up for CNT2's high-half increment, rs1 + 1 = rs1 - ~0; in a
+  // branch's EXEC (which compares rs1 - rs2) for BRT's target, pc + imm.
   always_ff @(posedge clk_i) begin
     if (st_fetch_q && !ill_q) begin
-      dec_q <= dec_d;
+      dec_q    <= dec_d;
+      opb_rs2_q <= dec_d.op;
+    end else if (state_q == StExec && dec_q.branch) begin
+      dec_q.use_rs2   <= 1'b0;
+      dec_q.alu_sub   <= 1'b0;
+      dec_q.base_pc   <= 1'b1;
     end else if (state_q == StCnt1) begin
       dec_q.use_rs2   <= 1'b0;
       dec_q.alu_sub   <= 1'b1;
@@ -258,16 +272,14 @@ module systole_rv32 #(
 
   // ---------------------------------------------------------------------------------------
   // Register file: x0-x31 and, at 32-47, the CSRs kept in block RAM. Two synchronous read
-  // ports and one write port (registered: wb_*), in block RAM; port B's data is also kept
-  // inverted in a third copy for the branch comparator. The reset sequence writes x0 = 0
+  // ports and one write port (registered: wb_*), in block RAM (two copies). The reset sequence writes x0 = 0
   // (and never again, so it reads as 0 without masks), mcycleh = minstreth = 0 and mtvec.
   // ---------------------------------------------------------------------------------------
   // (no_rw_check: a read in the cycle of a write to the same entry is never used, see
   // wb_we_q; without it Yosys would add read-first bypass logic)
   (* no_rw_check *) logic [31:0] rf_a [64];  // port A's copy
   (* no_rw_check *) logic [31:0] rf_b [64];  // port B's copy
-  (* no_rw_check *) logic [31:0] rf_c [64];  // port B's inverted copy (the branch comparator)
-  logic [31:0] rs1, rs2, rs2_n;     // read data, held until the next instruction arrives
+  logic [31:0] rs1, rs2;            // read data, held until the next instruction arrives
   logic        rf_re_b;
   logic [5:0]  rf_ra_b;
   logic        rf_we;             // the write of this cycle's result, done next cycle
@@ -300,8 +312,7 @@ module systole_rv32 #(
   always_ff @(posedge clk_i) begin
     if (rf_re_a) rs1 <= rf_a[rf_ra_a];
     if (rf_re_b) begin
-      rs2   <= rf_b[rf_ra_b];
-      rs2_n <= rf_c[rf_ra_b];
+      rs2 <= rf_b[rf_ra_b];
     end
   end
 
@@ -309,7 +320,6 @@ module systole_rv32 #(
     if (wb_we_q && !ill_q) begin  // (an illegal instruction's write is cancelled)
       rf_a[wb_wa_q] <= wb_data;
       rf_b[wb_wa_q] <= wb_data;
-      rf_c[wb_wa_q] <= ~wb_data;
     end
   end
 
@@ -334,28 +344,28 @@ module systole_rv32 #(
   assign is_slow   = (is_muldiv && (funct3[2] || FastMul == 0)) || (is_shift && FastShift != 1);
 
   // ---------------------------------------------------------------------------------------
-  // ALU: one 33-bit adder/subtractor for add/sub, slt[i][u], lui (0 + imm), auipc (pc + imm)
-  // and every target: jal and branches (pc + imm), jalr and load/store addresses
-  // (rs1 + imm); the branch comparator; the shifter (FastShift) and the logic operations
+  // ALU: one 33-bit adder/subtractor for add/sub, slt[i][u], the branch comparison
+  // (rs1 - rs2), lui (0 + imm), auipc (pc + imm) and every target: jal and taken branches
+  // (pc + imm), jalr and load/store addresses (rs1 + imm); the equality comparator; the
+  // shifter (FastShift) and the logic operations
   // ---------------------------------------------------------------------------------------
   logic [31:0] alu_a, alu_b;
   logic [31:0] op_b;           // operand b of the logic operations and shift amounts
   logic [32:0] alu_sum;
   logic        alu_lt;
-  logic        br_lt, br_eq, br_ge;
-  logic        br_c_lo, br_c_hi0, br_c_hi1;
+  logic        br_eq;
   logic [31:0] sh_res;
   logic [31:0] logic_res;
-  logic        br_taken, br_taken_q;
+  logic        br_taken;
   logic [31:0] fast_mul_res;
   logic [31:0] tgt;
 
   assign alu_a = dec_q.base_pc ? {pc_q, 2'b00} : (dec_q.base_zero ? 32'd0 : rs1);
   assign alu_b = dec_q.use_rs2 ? rs2 : dec_q.imm;
-  // The same value for the other users, taken from the inverted copy of rs2: a different
-  // net, so that the adder's operand mux stays its own and becomes one LUT with the
-  // subtraction's inversion (a shared mux node would add a LUT level before the chain).
-  assign op_b  = dec_q.use_rs2 ? ~rs2_n : dec_q.imm;
+  // The same value for the other users, from a copy of the select: a different net, so
+  // that the adder's operand mux stays its own and becomes one LUT with the subtraction's
+  // inversion (a shared mux node would add a LUT level before the chain).
+  assign op_b  = opb_rs2_q ? rs2 : dec_q.imm;
 
   // a - b cannot overflow in 33 bits, so bit 32 is "less than" (signed or unsigned)
   assign alu_sum = {!dec_q.alu_uns && alu_a[31], alu_a} +
@@ -364,26 +374,7 @@ module systole_rv32 #(
   assign alu_lt  = alu_sum[32];
   assign tgt     = {alu_sum[31:1], alu_sum[0] && !dec_q.jalr};  // jalr clears bit 0
 
-  // Branch comparator: rs1 < rs2 as the borrow of rs1 + ~rs2 + 1 (the sign bits flipped for
-  // blt/bge). A third copy of the register file holds inverted words, so the carry chains
-  // start straight from the block-RAM outputs, with no LUT in front; carry-select halves
-  // (only carry cells are used: the sums are not).
-  always_comb begin
-    logic        sgn;
-    /* verilator lint_off UNUSEDSIGNAL */
-    logic [16:0] c_lo, c_hi0, c_hi1;  // only their carries out
-    /* verilator lint_on UNUSEDSIGNAL */
-    sgn   = !funct3[1];
-    c_lo  = {1'b0, rs1[15:0]} + {1'b0, rs2_n[15:0]} + 17'd1;
-    c_hi0 = {1'b0, rs1[31] ^ sgn, rs1[30:16]} + {1'b0, rs2_n[31] ^ sgn, rs2_n[30:16]};
-    c_hi1 = {1'b0, rs1[31] ^ sgn, rs1[30:16]} + {1'b0, rs2_n[31] ^ sgn, rs2_n[30:16]} + 17'd1;
-    br_c_lo  = c_lo[16];
-    br_c_hi0 = c_hi0[16];
-    br_c_hi1 = c_hi1[16];
-  end
-  // rs1 >= rs2: the carry of the upper half selected by the lower half's (one LUT)
-  systole_rv32_mux #(.W(1)) u_br_ge (.s_i(br_c_lo), .a_i(br_c_hi1), .b_i(br_c_hi0), .y_o(br_ge));
-  assign br_lt = !br_ge;
+  // beq/bne compare with their own tree; blt[u]/bge[u] take the ALU's rs1 - rs2 (alu_lt)
   systole_rv32_eq u_br_eq (.a_i(rs1), .b_i(rs2), .eq_o(br_eq));  // (a balanced tree)
 
   if (FastShift == 1) begin : g_fast_shift
@@ -407,7 +398,7 @@ module systole_rv32 #(
   end
 
   // beq/bne: equal; blt/bge/bltu/bgeu: less than; funct3[0] inverts
-  assign br_taken = (funct3[2] ? br_lt : br_eq) ^ funct3[0];
+  assign br_taken = (funct3[2] ? alu_lt : br_eq) ^ funct3[0];
 
   if (FastMul != 0) begin : g_fast_mul
     // One unsigned 32 x 32 product (four 16 x 16 DSP blocks on an FPGA); the signed high
@@ -555,13 +546,14 @@ module systole_rv32 #(
     unique case (csr_addr)
       12'h300, 12'h301, 12'h304, 12'h305, 12'h340, 12'h341, 12'h342, 12'h343, 12'h344,
       12'hB00, 12'hB02, 12'hB80, 12'hB82,
-      12'hC00, 12'hC01, 12'hC02, 12'hC80, 12'hC81, 12'hC82,
+      12'hC00, 12'hC02, 12'hC80, 12'hC82,
       12'hF11, 12'hF12, 12'hF13, 12'hF14: csr_known = 1'b1;
+      12'hC01, 12'hC81:                   csr_known = (TimeCsr != 0);
       default:                            csr_known = 1'b0;
     endcase
     // counters' low halves: [1] instret, [0] time, else cycle
     if (csr_addr[1])      csr_cnt_lo = minstret_lo_q;
-    else if (csr_addr[0]) csr_cnt_lo = time_i[31:0];
+    else if (csr_addr[0]) csr_cnt_lo = (TimeCsr != 0) ? time_i[31:0] : 32'd0;
     else                  csr_cnt_lo = mcycle_lo_q;
     // trap CSRs: [6] 0x34x, else 0x30x; [2:0] the register
     unique case ({csr_addr[6], csr_addr[2:0]})
@@ -575,7 +567,7 @@ module systole_rv32 #(
     if (csr_in_rf)                    csr_rdata = rs2;           // read in EXEC
     else if (csr_addr[11:10] == 2'b00) csr_rdata = csr_trap;     // 0x3xx
     else if (csr_addr[10:9] == 2'b11) csr_rdata = '0;            // 0xF1x
-    else if (csr_addr[7])             csr_rdata = time_i[63:32]; // timeh (0xC81)
+    else if (csr_addr[7])             csr_rdata = (TimeCsr != 0) ? time_i[63:32] : 32'd0;  // timeh
     else                              csr_rdata = csr_cnt_lo;    // 0xB0x, 0xC0x
   end
 
@@ -674,10 +666,9 @@ module systole_rv32 #(
   // (exact decodes, so these are legal): misaligned jump, branch, load and store targets,
   // ecall, ebreak. An illegal instruction is only marked (ill_q): the next cycle, whatever
   // state it is, does nothing and enters TRAP1 (the illegal decode is deep).
-  logic x_jal, x_jalr, x_branch, x_ldst, x_ecall, x_ebreak, x_mret;
+  logic x_jal, x_jalr, x_ldst, x_ecall, x_ebreak, x_mret;
   assign x_jal    = ir_q[6:0] == 7'b1101111;
   assign x_jalr   = ir_q[6:0] == 7'b1100111 && funct3 == 3'd0;
-  assign x_branch = ir_q[6:0] == 7'b1100011 && funct3[2:1] != 2'b01;
   assign x_ldst   = (ir_q[6:0] == 7'b0000011 && funct3 != 3'd3 && funct3[2:1] != 2'b11) ||
                     (ir_q[6:0] == 7'b0100011 && !funct3[2] && funct3 != 3'd3);
   assign x_ecall  = ir_q == 32'h0000_0073;
@@ -771,12 +762,6 @@ module systole_rv32 #(
             trap_code_nb = ExcBreakpoint;
             tval_sel_nb  = TvalPc;
           end
-        end else if (x_branch && dec_q.imm[1]) begin
-          // A taken branch to a target not a multiple of 4 traps. The target's bit 1 is the
-          // immediate's (pc is aligned): such a branch waits for its condition in BRX, so
-          // that the late condition only steers pc_next here.
-          state_nb  = StBrx;
-          retire_nb = 1'b0;
         end else if (dec_q.load || dec_q.store) begin
           state_nb  = StMem;     // addr_q = the data address (take_tgt)
           retire_nb = 1'b0;
@@ -797,7 +782,8 @@ module systole_rv32 #(
             retire_nb = 1'b0;
           end
         end
-        // else: ALU, lui, auipc, jumps, branches, fence, fence.i
+        // else: ALU, lui, auipc, jumps, fence, fence.i, and branches: not taken; a taken one
+        // goes to BRT instead (brt_go, applied last with the bus response)
       end
 
       StMem: ;  // the response: bus_ok, bus_err
@@ -818,8 +804,10 @@ module systole_rv32 #(
         end
       end
 
-      StBrx: begin
-        if (br_taken_q) begin
+      StBrt: begin
+        // pc = pc + imm (take_tgt); a target not a multiple of 4 traps (its bit 1 is the
+        // immediate's: pc is aligned)
+        if (dec_q.imm[1]) begin
           trap_nb      = 1'b1;
           trap_code_nb = ExcInsnMisaligned;
           tval_sel_nb  = TvalTgt;
@@ -880,12 +868,18 @@ module systole_rv32 #(
     end
   end
 
+  // A taken branch (the ALU's comparison, late: after the carry chain) goes to BRT. EXEC
+  // takes no trap for a branch, so this only replaces EXEC's FETCH and retirement.
+  logic brt_go;
+  assign brt_go = (state_q == StExec) && dec_q.branch && br_taken;
+
   // the bus response, last
   always_comb begin
     logic in_mem;
     in_mem   = st_mem_q;
-    state_d  = bus_err ? StTrap1 : (bus_ok ? (in_mem ? StFetch : StExec) : state_nb);
-    retire   = retire_nb || (in_mem && mem_ready_i && !mem_err_i);
+    state_d  = bus_err ? StTrap1 : (bus_ok ? (in_mem ? StFetch : StExec) :
+                                     (brt_go ? StBrt : state_nb));
+    retire   = (retire_nb && !brt_go) || (in_mem && mem_ready_i && !mem_err_i);
     rf_we    = rf_we_nb || (in_mem && mem_ready_i && !mem_err_i && !dec_q.store && rd != 5'd0);
     trap_irq = trap_irq_nb;
     if (bus_err) begin
@@ -903,25 +897,13 @@ module systole_rv32 #(
   // decode. pc_q takes addr_q when an instruction arrives, or when FETCH takes a trap (an
   // interrupt, a fetch fault): it is always the address of the instruction in flight, the
   // mepc of a trap.
-  // take_tgt = jump, load/store, or taken branch; the comparator's result (br_ge) selects in
-  // the last LUT
-  logic take_any, take_beq, take_bge, take_blt, take_if_ge, take_if_lt;
-  assign take_any = (state_q == StExec) && (jump || dec_q.load || dec_q.store);
-  assign take_beq = (state_q == StExec) && dec_q.branch && !funct3[2];  // beq, bne
-  assign take_bge = take_any || ((state_q == StExec) && dec_q.branch && funct3[2] && funct3[0]);
-  assign take_blt = take_any || ((state_q == StExec) && dec_q.branch && funct3[2] && !funct3[0]);
-  systole_rv32_aox u_take_ge (
-    .a_i(take_bge), .s_i(take_beq), .b_i(br_eq), .c_i(funct3[0]), .y_o(take_if_ge)
-  );
-  systole_rv32_aox u_take_lt (
-    .a_i(take_blt), .s_i(take_beq), .b_i(br_eq), .c_i(funct3[0]), .y_o(take_if_lt)
-  );
-  systole_rv32_mux #(.W(1)) u_take (
-    .s_i(br_ge), .a_i(take_if_ge), .b_i(take_if_lt), .y_o(take_tgt)
-  );
+  // take_tgt = jump, load/store (EXEC), a taken branch's target (BRT)
+  assign take_tgt = ((state_q == StExec) && (jump || dec_q.load || dec_q.store)) ||
+                    state_q == StBrt;
   assign take_rs1 = state_q == StMret || state_q == StTrap2;
   (* keep *) logic addr_we_early;
-  assign addr_we_early = state_q == StExec || state_q == StTrap2 || state_q == StMret;
+  assign addr_we_early = state_q == StExec || state_q == StTrap2 || state_q == StMret ||
+                         state_q == StBrt;
   assign addr_we       = addr_we_early || (st_mem_q && mem_ready_i && !mem_err_i);
 
   assign fetch_wait_d = st_fetch_q && mem_valid_o && !mem_ready_i;
@@ -1089,7 +1071,6 @@ module systole_rv32 #(
       pc_q           <= BootAddr[31:2];
       addr_q         <= BootAddr[31:2];
       fetch_wait_q   <= 1'b0;
-      br_taken_q     <= 1'b0;
       ill_q          <= 1'b0;
       wstrb_q        <= 4'b0000;
       lane_q         <= 2'd0;
@@ -1110,7 +1091,6 @@ module systole_rv32 #(
       if (st_fetch_q && !ill_q) pc_q <= addr_q;  // (every FETCH cycle, like ir_q)
       if (addr_we) addr_q <= pc_next;
       fetch_wait_q   <= fetch_wait_d;
-      br_taken_q     <= br_taken;
       ill_q          <= (state_q == StExec) && !legal;
       // wstrb_q is the bus's byte enables: a store's from EXEC until its MEM completes
       // (a plain register on the bus: the SoC decodes reads/writes from it)
@@ -1152,6 +1132,7 @@ module systole_rv32 #(
     if (BootAddr[1:0] != 2'b00) $fatal(1, "systole_rv32: BootAddr must be word aligned");
     if (FastMul != 0 && FastMul != 1) $fatal(1, "systole_rv32: FastMul must be 0 or 1");
     if (FastShift < 0 || FastShift > 2) $fatal(1, "systole_rv32: FastShift must be 0, 1 or 2");
+    if (TimeCsr != 0 && TimeCsr != 1) $fatal(1, "systole_rv32: TimeCsr must be 0 or 1");
   end
 
 `ifndef SYNTHESIS
@@ -1249,18 +1230,6 @@ module systole_rv32_eq (
   output logic        eq_o
 );
   assign eq_o = (a_i == b_i);
-endmodule
-
-// y = a | (s & (b ^ c))
-(* keep_hierarchy *)
-module systole_rv32_aox (
-  input  logic a_i,
-  input  logic s_i,
-  input  logic b_i,
-  input  logic c_i,
-  output logic y_o
-);
-  assign y_o = a_i || (s_i && (b_i ^ c_i));
 endmodule
 
 /* verilator lint_on DECLFILENAME */
