@@ -417,11 +417,14 @@ module systole_rv32 #(
   end
 
   // ---------------------------------------------------------------------------------------
-  // The pc incrementer
-  // ---------------------------------------------------------------------------------------
+  // The pc incrementer: pc + 4, but pc itself in the states that write pc to the register
+  // file (TRAP2: mepc; BOOT2: mtvec = BootAddr; TRAP1: mtval = pc), so that the write-back
+  // takes pc and pc + 4 as one source (none of these states takes pc_next from it)
   logic [31:2] pc_inc;
+  logic        pc_step;
 
-  assign pc_inc = pc_q + 30'd1;  // pc + 4
+  assign pc_step = !(state_q == StTrap1 || state_q == StTrap2 || state_q == StBoot2);
+  assign pc_inc  = pc_q + {29'd0, pc_step};
 
   // iterative multiply/divide (and shifts unless FastShift = 1)
   logic        md_start, md_done;
@@ -915,11 +918,12 @@ module systole_rv32 #(
   );
 
   // Register-file write: the address and the one selected source. The late sources enter
-  // the structure in kept one-LUT helpers: the adder's sum (ALU results, lui, auipc, mtval
-  // = a target or data address) and slt in the last LUT, the pc incrementer and the bus
-  // read data two LUTs before the register, the rest ORed in before.
+  // the structure in kept one-LUT helpers: the bus read data (a load) in the last LUT, the
+  // adder's sum (ALU results, lui, auipc, mtval = a target or data address) and slt in the
+  // one or two before, the pc incrementer (pc + 4 or pc) two LUTs before those, the rest
+  // ORed in before.
   logic        s_sum, s_slt, s_pc4, s_pc0, s_ld, s_ir;
-  logic [31:0] rf_wd_g1, rf_wd_g2, rf_wd_g3, rf_wd_g4, rf_wd_rest, rf_wd_pre;
+  logic [31:0] rf_wd_g1, rf_wd_g2, rf_wd_g3, rf_wd_rest, rf_wd_pre, rf_wd_nold;
   always_comb begin
     logic s_logic, s_sh, s_csr, s_new, s_md, s_fm;
     logic ex, alu;
@@ -953,20 +957,20 @@ module systole_rv32 #(
       default: rf_wa = {1'b0, rd};
     endcase
   end
+  // (pc_inc is pc + 4 for the link, pc in the s_pc0 states)
   systole_rv32_ao2 #(.W(32)) u_wd_g2 (
-    .sa_i(s_pc4), .a_i({pc_inc, 2'b00}), .sb_i(s_pc0), .b_i({pc_q, 2'b00}), .y_o(rf_wd_g2)
+    .sa_i(s_pc4 || s_pc0), .a_i({pc_inc, 2'b00}), .sb_i(s_ir), .b_i(ir_q), .y_o(rf_wd_g2)
   );
-  systole_rv32_ao2 #(.W(32)) u_wd_g4 (
-    .sa_i(s_ld), .a_i(mem_rdata_i), .sb_i(s_ir), .b_i(ir_q), .y_o(rf_wd_g4)
-  );
-  systole_rv32_or4 #(.W(32)) u_wd_rest (
-    .a_i(rf_wd_g1), .b_i(rf_wd_g2), .c_i(rf_wd_g3), .d_i(rf_wd_g4), .y_o(rf_wd_rest)
+  systole_rv32_or3 #(.W(32)) u_wd_rest (
+    .a_i(rf_wd_g1), .b_i(rf_wd_g2), .c_i(rf_wd_g3), .y_o(rf_wd_rest)
   );
   systole_rv32_ao #(.W(32)) u_wd_pre (.s_i(s_sum), .a_i(tgt), .b_i(rf_wd_rest), .y_o(rf_wd_pre));
   systole_rv32_ao #(.W(1)) u_wd_slt (
-    .s_i(s_slt), .a_i(alu_lt), .b_i(rf_wd_pre[0]), .y_o(rf_wdata[0])  // slt: the last carry
+    .s_i(s_slt), .a_i(alu_lt), .b_i(rf_wd_pre[0]), .y_o(rf_wd_nold[0])  // slt: the last carry
   );
-  assign rf_wdata[31:1] = rf_wd_pre[31:1];
+  assign rf_wd_nold[31:1] = rf_wd_pre[31:1];
+  // the bus read data (late, through the SoC's address decode): one LUT to wb_data_q
+  systole_rv32_ao #(.W(32)) u_wd_ld (.s_i(s_ld), .a_i(mem_rdata_i), .b_i(rf_wd_nold), .y_o(rf_wdata));
 
   // CSR next values: trap entry, mret, CSR instruction writes
   always_comb begin
@@ -1208,18 +1212,17 @@ module systole_rv32_mux2s #(
   assign y_o = (s1_i && s2_i) ? a_i : b_i;
 endmodule
 
-// y = a | b | c | d
+// y = a | b | c
 (* keep_hierarchy *)
-module systole_rv32_or4 #(
+module systole_rv32_or3 #(
   parameter int W = 32
 ) (
   input  logic [W-1:0] a_i,
   input  logic [W-1:0] b_i,
   input  logic [W-1:0] c_i,
-  input  logic [W-1:0] d_i,
   output logic [W-1:0] y_o
 );
-  assign y_o = a_i | b_i | c_i | d_i;
+  assign y_o = a_i | b_i | c_i;
 endmodule
 
 // eq = (a == b), mapped on its own: a balanced tree of 3 LUT levels
