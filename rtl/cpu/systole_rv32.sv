@@ -1,27 +1,62 @@
 // systole_rv32: a small in-order RV32IM core, machine mode only (docs/soc.md).
 //
 // Multi-cycle, one instruction at a time:
-//   FETCH  request the word at pc on the native bus; when it arrives, latch it and start
-//          the register-file read of rs1/rs2 (synchronous, so the register file maps to
-//          block RAM). Interrupts are taken here, before the request goes out.
-//   EXEC   decode, ALU, branch/jump, CSR, system instructions, traps; writes rd and pc, or
-//          moves on to MEM (loads, stores), MULDIV (divides; multiplies when !FastMul) or
-//          WFI.
-//   MEM    one data request on the native bus; a load writes rd when it arrives.
-//   MULDIV wait for systole_rv32_muldiv (33 cycles).
+//   FETCH  request the word at pc on the native bus. In every cycle of FETCH the bus word
+//          is latched with its decode (operand selects, immediate) and rs1/rs2 are read from
+//          the register file (synchronous reads, block RAM): the cycle the word arrives
+//          leaves the right values. Before the request goes out a pending counter increment
+//          (CNT1, CNT2) or an interrupt is taken.
+//   EXEC   ALU, branch/jump, CSR, system instructions and their traps; the result is written
+//          to rd the next cycle (all register-file writes are registered); moves on to MEM
+//          (loads, stores), MULDIV (divides; multiplies when !FastMul; shifts when
+//          FastShift != 1), WFI, BRT, MRET or CSRR, else FETCH. A branch compares rs1 - rs2
+//          in the ALU's adder.
+//   MEM    one data request on the native bus; a load's word is written (aligned) to rd the
+//          next cycle.
+//   MULDIV wait for systole_rv32_muldiv.
 //   WFI    wait until (mip & mie) != 0.
+//   BRT    a taken branch: pc = pc + imm (the same adder); a misaligned target traps.
+//   MRET   pc = mepc (read in EXEC).
+//   CSRR   a CSR kept in the register file (read in EXEC): rd = its old value; a counter's
+//          low half written by the instruction: the write.
+//   CSRW   the register file's CSR is written.
+//   TRAP1, TRAP2  trap entry: mcause, mstatus and mtval, then mepc, and pc = mtvec.
+//   CNT1, CNT2    a counter's high half + 1 (see the counters).
+// mscratch, mepc, mtval, mtvec and the counters' high halves mcycleh and minstreth live in
+// the register file's block RAM (entries 32-47), not in flip-flops. An illegal instruction
+// is found in EXEC but trapped in the cycle after (ill_q), which does nothing else.
+//
 // CPI with a memory that answers reads one cycle after the request and writes in the same
-// cycle (the SoC RAM): 3 for ALU, LUI/AUIPC, branches, jumps, CSR and system instructions,
-// single-cycle multiplies (FastMul = 1) and traps into the handler; 5 for loads, 4 for
-// stores; 36 for divides and iterative multiplies.
+// cycle (the SoC RAM): 3 for ALU, LUI/AUIPC, branches not taken, jumps, CSR reads of CSRs in
+// flip-flops (mstatus, mie, mip, mcause, misa, IDs, mcycle, minstret, time and timeh) and
+// single-cycle multiplies (FastMul = 1); 4 for taken branches, mret, CSR instructions on
+// mscratch, mepc, mtval, mtvec, mcycleh, minstreth (5 when they write it) and writes of
+// mcycle, minstret;
+// 5 for loads, 4 for stores; 36 for divides and iterative multiplies (one or two more for
+// signed div/rem with a negative dividend or result); shifts by n: 4 + n with FastShift = 0,
+// 4 + n / 4 + n % 4 with FastShift = 2.
+// A trap costs the trapping instruction's cycles plus 2 (an illegal instruction 3) before
+// the handler's fetch, an interrupt 3 cycles at an instruction boundary; the counters'
+// high halves cost 2 cycles per 2^32 cycles or instructions.
 //
 // Traps: mepc = the instruction's pc (interrupts: the next instruction's), mtval = the
 // faulting address (misaligned jump target, data address, fetch address), the instruction
 // for illegal instructions, pc for ebreak, 0 otherwise. A trapping instruction does not
 // retire and writes no register.
+//
+// Timing (the iCE40 board runs the core at 30 MHz and more): EXEC starts its adders from
+// flip-flops and block-RAM outputs; the bus's late ready and read data (through the SoC's
+// address decode) pass one or two LUT levels; the logic behind carry chains is in small
+// kept modules (systole_rv32_ao and its siblings below) so that the LUT mapper, which does
+// not see carry-chain delays, cannot build it deep.
 module systole_rv32 #(
-  parameter logic [31:0] BootAddr = 32'h0000_0000,  // reset pc and reset mtvec
-  parameter int          FastMul  = 1               // 1: single-cycle multiply; 0: iterative
+  parameter logic [31:0] BootAddr  = 32'h0000_0000,  // reset pc and reset mtvec
+  parameter int          FastMul   = 1,              // 1: single-cycle multiply; 0: iterative
+  // shifts: 1 a barrel shifter; in the iterative unit: 0 one bit per cycle, 2 four bits
+  parameter int          FastShift = (FastMul != 0) ? 1 : 2,
+  // 1: the time/timeh CSRs read time_i; 0: they are illegal like any unknown CSR (firmware
+  // reads the timer's MTIME over the bus instead), which saves the 64-bit read mux
+  parameter int          TimeCsr   = 1
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -43,12 +78,23 @@ module systole_rv32 #(
   // ---------------------------------------------------------------------------------------
   // Constants
   // ---------------------------------------------------------------------------------------
-  localparam logic [2:0] StBoot   = 3'd0;  // one cycle after reset, no bus request
-  localparam logic [2:0] StFetch  = 3'd1;
-  localparam logic [2:0] StExec   = 3'd2;
-  localparam logic [2:0] StMem    = 3'd3;
-  localparam logic [2:0] StMulDiv = 3'd4;
-  localparam logic [2:0] StWfi    = 3'd5;
+  localparam logic [4:0] StBoot   = 5'd0;  // reset: x0, mcycleh, minstreth = 0
+  localparam logic [4:0] StBoot2  = 5'd1;  //        mtvec = BootAddr
+  localparam logic [4:0] StFetch  = 5'd2;
+  localparam logic [4:0] StExec   = 5'd3;
+  localparam logic [4:0] StMem    = 5'd4;
+  localparam logic [4:0] StMulDiv = 5'd5;
+  localparam logic [4:0] StWfi    = 5'd6;
+  localparam logic [4:0] StCsrW   = 5'd7;
+  localparam logic [4:0] StTrap1  = 5'd8;  // write mtval, read mtvec (port A)
+  localparam logic [4:0] StTrap2  = 5'd9;  // write mepc, pc = mtvec
+  localparam logic [4:0] StBrt    = 5'd10; // a taken branch: pc = pc + imm (the ALU adder)
+  localparam logic [4:0] StMret   = 5'd11; // mret: pc = mepc (read through port A in EXEC)
+  localparam logic [4:0] StCsrR   = 5'd12; // a CSR kept in the register file (read in EXEC)
+  localparam logic [4:0] StCnt1   = 5'd13; // a counter's high half + 1: read (port A)
+  localparam logic [4:0] StCnt2   = 5'd14; //                            add, write
+  localparam logic [4:0] StBoot3  = 5'd15; // reset: mcycleh = 0
+  localparam logic [4:0] StBoot4  = 5'd16; // reset: minstreth = 0
 
   // opcode[6:2]
   localparam logic [4:0] OpLoad    = 5'b00000;
@@ -79,163 +125,280 @@ module systole_rv32 #(
   localparam logic [31:0] LuiX0     = 32'h0000_0037;  // lui x0, 0
   localparam logic [31:0] MisaValue = 32'h4000_1100;  // MXL = 32, I, M
 
+  // register-file entries of the CSRs kept in block RAM: 32 + 8 * csr[7] + csr[2:0]
+  // (mscratch 0x340 is 32)
+  localparam logic [5:0] RfMepc      = 6'd33;  // 0x341
+  localparam logic [5:0] RfMtval     = 6'd35;  // 0x343
+  localparam logic [5:0] RfMtvec     = 6'd37;  // 0x305
+  localparam logic [5:0] RfMcycleh   = 6'd40;  // 0xB80 (cycleh 0xC80)
+  localparam logic [5:0] RfMinstreth = 6'd42;  // 0xB82 (instreth 0xC82)
+
+  // mtval sources, chosen when the trap is detected and written in TRAP1
+  localparam logic [1:0] TvalZero = 2'd0;
+  localparam logic [1:0] TvalIr   = 2'd1;
+  localparam logic [1:0] TvalTgt  = 2'd2;  // target or data address (operands still held)
+  localparam logic [1:0] TvalPc   = 2'd3;
+
   // ---------------------------------------------------------------------------------------
   // State
   // ---------------------------------------------------------------------------------------
-  logic [2:0]  state_q, state_d;
-  logic [31:0] pc_q, pc_d;
-  logic [31:0] ir_q, ir_d;          // the instruction being executed
-  logic [31:0] addr_q, addr_d;      // bus address: pc, or the data address in MEM
+  (* fsm_encoding = "none" *) logic [4:0] state_q;
+  logic [4:0]  state_d;
+  logic [31:2] pc_q;
+  logic [31:0] ir_q;                // the instruction being executed
+  logic [31:2] addr_q;              // bus address: pc, or the data address in MEM
   logic        fetch_wait_q, fetch_wait_d;  // a fetch request is out: hold it
+  logic        ill_q;               // the instruction in EXEC last cycle is illegal
+  logic [1:0]  tval_sel_q;          // the trap's mtval source, for TRAP1
+  logic        cause_irq_q;         // the trap's mcause, for TRAP1
+  logic [4:0]  cause_code_q;
 
-  // CSRs
+  // CSRs in flip-flops
   logic        mstatus_mie_q, mstatus_mie_d;
   logic        mstatus_mpie_q, mstatus_mpie_d;
   logic [1:0]  mie_q, mie_d;        // {MEIE, MTIE}
   logic [1:0]  mip_q;               // {MEIP, MTIP}, the interrupt inputs registered
-  logic [31:2] mtvec_q, mtvec_d;    // direct mode only
-  logic [31:0] mscratch_q, mscratch_d;
-  logic [31:2] mepc_q, mepc_d;
+  logic        irq_go_q;            // mstatus.MIE && (mip & mie) != 0 (registered with them)
+  logic        st_fetch_q, st_mem_q;  // state_q == StFetch, StMem (copies: the bus signals
+                                      // start at one flip-flop, not a state decode)
   logic        mcause_irq_q, mcause_irq_d;
   logic [4:0]  mcause_code_q, mcause_code_d;
-  logic [31:0] mtval_q, mtval_d;
-  logic [31:0] mcycle_lo_q, mcycle_lo_d, mcycle_hi_q, mcycle_hi_d;
-  logic [31:0] minstret_lo_q, minstret_lo_d, minstret_hi_q, minstret_hi_d;
+  logic [31:0] mcycle_lo_q, minstret_lo_q;  // the high halves are in the register file
+  logic        cyc_pend_q, ret_pend_q;    // a low half wrapped: its high half is due + 1
+  logic        cnt_ret_q;                 // CNT1/CNT2 increment minstreth (else mcycleh)
+  logic        instret_inc_q;             // an instruction retired last cycle
 
   // ---------------------------------------------------------------------------------------
-  // Register file: two synchronous read ports (read when the instruction arrives), one
-  // write port, so it maps to block RAM. x0 is written with 0 in the cycle after reset
-  // (StBoot: ir_q resets to `lui x0, 0`, whose result is 0) and never again, so it reads
-  // as 0 without masks.
+  // Decode in FETCH (from the bus word), registered with the instruction
   // ---------------------------------------------------------------------------------------
-  logic [31:0] rf_q [32];
+  typedef struct packed {
+    logic        lui, auipc, jal, jalr, branch, load, store, opimm, op, system;
+    logic        use_rs2;    // ALU operand b = rs2 (OP, branches), else the immediate
+    logic        alu_sub;    // the ALU adder subtracts (sub, slt[i][u])
+    logic        alu_uns;    // ... compares unsigned (sltu, sltiu, bltu, bgeu)
+    logic        base_pc;    // ALU operand a = pc (jal, auipc: their targets)
+    logic        base_zero;  // ... = 0 (lui); else rs1
+    logic [31:0] imm;        // the immediate of whatever format the opcode uses
+  } dec_t;
+
+  // The opcode classes from the fewest opcode bits that tell the legal opcodes apart (one
+  // LUT each): exact for every legal instruction; an illegal one is cancelled and trapped
+  // (ill_q) whatever they say.
+  dec_t dec_d, dec_q;
+  logic opb_rs2_q;  // op_b = rs2 (OP; a copy of dec_q.use_rs2 for the logic operations)
+  always_comb begin
+    logic [31:2] i;  // (bits [1:0] only matter to `legal`)
+    logic [2:0]  f3;
+    logic        fmt_s, fmt_b, fmt_u, fmt_j;
+    i  = mem_rdata_i[31:2];
+    f3 = i[14:12];
+    dec_d.load   = !i[6] && !i[5] && !i[4] && !i[2];  // 00000 (MISC-MEM 00011: i[2])
+    dec_d.opimm  = !i[6] && !i[5] &&  i[4] && !i[2];  // 00100
+    dec_d.auipc  = !i[6] && !i[5] &&  i[4] &&  i[2];  // 00101
+    dec_d.store  = !i[6] &&  i[5] && !i[4] && !i[2];  // 01000
+    dec_d.op     = !i[6] &&  i[5] &&  i[4] && !i[2];  // 01100
+    dec_d.lui    = !i[6] &&  i[5] &&  i[2];           // 01101
+    dec_d.branch =  i[6] && !i[4] && !i[2];           // 11000
+    dec_d.jalr   =  i[6] && !i[3] &&  i[2];           // 11001
+    dec_d.jal    =  i[6] &&  i[3];                    // 11011
+    dec_d.system =  i[6] &&  i[4];                    // 11100
+    dec_d.use_rs2   = dec_d.op || dec_d.branch;
+    dec_d.alu_sub   = (!i[6] && i[4] && !i[2] && f3[2:1] == 2'b01) ||  // slt[i][u]
+                      (dec_d.op && f3 == 3'd0 && i[30]) ||             // sub
+                      dec_d.branch;                                    // rs1 - rs2
+    dec_d.alu_uns   = i[6] ? f3[1] : (f3 == 3'd3);  // (branches: bltu, bgeu)
+    // jal, auipc: from i[6], i[5], i[3], i[2] (branches compare rs1 and rs2 in EXEC; a taken
+    // one gets pc + imm in BRT, see below)
+    dec_d.base_pc   = (i[6] && i[3]) || (!i[6] && !i[5] && !i[3] && i[2]);
+    dec_d.base_zero = dec_d.lui;
+    // I, S, B, U, J immediates, assembled bit field by bit field
+    fmt_s = dec_d.store;
+    fmt_b = dec_d.branch;
+    fmt_u = !i[6] && i[4] && i[2];  // lui, auipc
+    fmt_j = dec_d.jal;
+    dec_d.imm[31]    = i[31];
+    dec_d.imm[30:20] = fmt_u ? i[30:20] : {11{i[31]}};
+    dec_d.imm[19:12] = (fmt_u || fmt_j) ? i[19:12] : {8{i[31]}};
+    if (fmt_u)      dec_d.imm[11] = 1'b0;
+    else if (fmt_b) dec_d.imm[11] = i[7];
+    else if (fmt_j) dec_d.imm[11] = i[20];
+    else            dec_d.imm[11] = i[31];
+    dec_d.imm[10:5]  = fmt_u ? 6'd0 : i[30:25];
+    if (fmt_u)               dec_d.imm[4:1] = 4'd0;
+    else if (fmt_s || fmt_b) dec_d.imm[4:1] = i[11:8];
+    else                     dec_d.imm[4:1] = i[24:21];
+    if (fmt_s)                        dec_d.imm[0] = i[7];
+    else if (fmt_b || fmt_u || fmt_j) dec_d.imm[0] = 1'b0;
+    else                              dec_d.imm[0] = i[20];
+  end
+
+  logic irq_take;                   // FETCH: take an interrupt instead of fetching
+
+  // Register-file writes are registered: a result is written the cycle after it is made
+  // (wb_we_q), e.g. while the next fetch request goes out. A fetch that completes in such a
+  // cycle is ignored and requested again (bus_wait), so that an instruction never reads
+  // the register file in the cycle it is written (with the SoC's memories a fetch never
+  // completes in its request cycle, so this costs nothing).
+  logic wb_we_q;
+
+  // In FETCH the instruction register, its decode and the register-file reads load in every
+  // cycle, whatever the bus answers: the values of the cycle the instruction arrives are the
+  // ones that stay (so the bus's late ready does not fan out to their enables). ir_q resets
+  // to `lui x0, 0` for the x0 write of StBoot; dec_q is only used from EXEC on.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)                           ir_q <= LuiX0;
+    else if (st_fetch_q && !ill_q) ir_q <= mem_rdata_i;
+  end
+
+  // In CNT1 the decode is set up for CNT2's high-half increment, rs1 + 1 = rs1 - ~0; in a
+  // branch's EXEC (which compares rs1 - rs2) for BRT's target, pc + imm.
+  always_ff @(posedge clk_i) begin
+    if (st_fetch_q && !ill_q) begin
+      dec_q    <= dec_d;
+      opb_rs2_q <= dec_d.op;
+    end else if (state_q == StExec && dec_q.branch) begin
+      dec_q.use_rs2   <= 1'b0;
+      dec_q.alu_sub   <= 1'b0;
+      dec_q.base_pc   <= 1'b1;
+    end else if (state_q == StCnt1) begin
+      dec_q.use_rs2   <= 1'b0;
+      dec_q.alu_sub   <= 1'b1;
+      dec_q.base_pc   <= 1'b0;
+      dec_q.base_zero <= 1'b0;
+      dec_q.jalr      <= 1'b0;
+      dec_q.imm       <= '1;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Register file: x0-x31 and, at 32-47, the CSRs kept in block RAM. Two synchronous read
+  // ports and one write port (registered: wb_*), in block RAM (two copies). The reset sequence writes x0 = 0
+  // (and never again, so it reads as 0 without masks), mcycleh = minstreth = 0 and mtvec.
+  // ---------------------------------------------------------------------------------------
+  // (no_rw_check: a read in the cycle of a write to the same entry is never used, see
+  // wb_we_q; without it Yosys would add read-first bypass logic)
+  (* no_rw_check *) logic [31:0] rf_a [64];  // port A's copy
+  (* no_rw_check *) logic [31:0] rf_b [64];  // port B's copy
   logic [31:0] rs1, rs2;            // read data, held until the next instruction arrives
-  logic        rf_re;
-  logic        rf_we;               // the instruction writes rd (ignored for rd = x0)
-  logic [31:0] rf_wdata;
+  logic        rf_re_b;
+  logic [5:0]  rf_ra_b;
+  logic        rf_we;             // the write of this cycle's result, done next cycle
+  logic [5:0]  rf_wa;
+  logic [31:0] rf_wdata;          // this cycle's result (a load: the bus word)
+  logic [5:0]  wb_wa_q;
+  logic [31:0] wb_data_q;         // the result being written
+  logic        wb_ld_q;           // ... is a load's bus word, to align
+  logic [31:0] wb_data;           // wb_data_q aligned
 
-  assign rf_re = (state_q == StFetch) && mem_ready_i;
+  // Port A reads rs1 in FETCH, mtvec in TRAP1, mepc in an mret's EXEC and a counter's high
+  // half in CNT1. Port B reads rs2 in FETCH (straight from the bus: no logic on the late
+  // read data) and, in the EXEC of a CSR instruction on a CSR kept in the register file,
+  // that CSR (32 + 8 csr[7] + csr[2:0]).
+  logic [5:0] rf_ra_a;
+  logic       rf_re_a, mret_rd;
+  assign mret_rd = (state_q == StExec) && dec_q.system && funct3 == 3'd0 && ir_q[29];
+  assign rf_re_a = st_fetch_q || (state_q == StTrap1) || (state_q == StCnt1) ||
+                   mret_rd;
+  always_comb begin
+    if (st_fetch_q)              rf_ra_a = {1'b0, mem_rdata_i[19:15]};
+    else if (state_q == StTrap1) rf_ra_a = RfMtvec;
+    else if (state_q == StCnt1)  rf_ra_a = cnt_ret_q ? RfMinstreth : RfMcycleh;
+    else                         rf_ra_a = RfMepc;
+  end
+
+  assign rf_ra_b = st_fetch_q ? {1'b0, mem_rdata_i[24:20]} : {2'b10, ir_q[27], ir_q[22:20]};
+  assign rf_re_b = st_fetch_q || (state_q == StExec && is_csr && csr_in_rf);
 
   always_ff @(posedge clk_i) begin
-    if (rf_re) begin
-      rs1 <= rf_q[mem_rdata_i[19:15]];
-      rs2 <= rf_q[mem_rdata_i[24:20]];
+    if (rf_re_a) rs1 <= rf_a[rf_ra_a];
+    if (rf_re_b) begin
+      rs2 <= rf_b[rf_ra_b];
     end
   end
 
   always_ff @(posedge clk_i) begin
-    if ((rf_we && ir_q[11:7] != 5'd0) || state_q == StBoot) rf_q[ir_q[11:7]] <= rf_wdata;
+    if (wb_we_q && !ill_q) begin  // (an illegal instruction's write is cancelled)
+      rf_a[wb_wa_q] <= wb_data;
+      rf_b[wb_wa_q] <= wb_data;
+    end
   end
 
   // ---------------------------------------------------------------------------------------
-  // Decode
+  // Fields of the instruction in EXEC
   // ---------------------------------------------------------------------------------------
-  logic [4:0]  opcode;
   logic [2:0]  funct3;
   logic [6:0]  funct7;
-  logic        is_lui, is_auipc, is_jal, is_jalr, is_branch, is_load, is_store;
-  logic        is_imm, is_op, is_system, is_csr;
+  logic [4:0]  rd;
+  logic        is_csr;
   logic        is_muldiv;   // OP with funct7 = 1
-  logic        is_slow_m;   // an M instruction that goes through the iterative unit
-  logic [31:0] imm;         // the immediate of whatever format the opcode uses
+  logic        is_shift;    // sll[i], srl[i], sra[i]
+  logic        is_slow;     // goes through the iterative unit
   logic        legal;
 
-  assign opcode    = ir_q[6:2];
   assign funct3    = ir_q[14:12];
   assign funct7    = ir_q[31:25];
-  assign is_lui    = (opcode == OpLui);
-  assign is_auipc  = (opcode == OpAuipc);
-  assign is_jal    = (opcode == OpJal);
-  assign is_jalr   = (opcode == OpJalr);
-  assign is_branch = (opcode == OpBranch);
-  assign is_load   = (opcode == OpLoad);
-  assign is_store  = (opcode == OpStore);
-  assign is_imm    = (opcode == OpImm);
-  assign is_op     = (opcode == OpOp);
-  assign is_system = (opcode == OpSystem);
-  assign is_csr    = is_system && (funct3 != 3'd0);
-  assign is_muldiv = is_op && (funct7 == 7'b0000001);
-  assign is_slow_m = is_muldiv && (funct3[2] || FastMul == 0);
-
-  // I, S, B, U, J immediates, assembled bit field by bit field
-  always_comb begin
-    logic fmt_s, fmt_b, fmt_u, fmt_j;
-    fmt_s = is_store;
-    fmt_b = is_branch;
-    fmt_u = is_lui || is_auipc;
-    fmt_j = is_jal;
-    imm[31]    = ir_q[31];
-    imm[30:20] = fmt_u ? ir_q[30:20] : {11{ir_q[31]}};
-    imm[19:12] = (fmt_u || fmt_j) ? ir_q[19:12] : {8{ir_q[31]}};
-    if (fmt_u)      imm[11] = 1'b0;
-    else if (fmt_b) imm[11] = ir_q[7];
-    else if (fmt_j) imm[11] = ir_q[20];
-    else            imm[11] = ir_q[31];
-    imm[10:5]  = fmt_u ? 6'd0 : ir_q[30:25];
-    if (fmt_u)              imm[4:1] = 4'd0;
-    else if (fmt_s || fmt_b) imm[4:1] = ir_q[11:8];
-    else                    imm[4:1] = ir_q[24:21];
-    if (fmt_s)                       imm[0] = ir_q[7];
-    else if (fmt_b || fmt_u || fmt_j) imm[0] = 1'b0;
-    else                             imm[0] = ir_q[20];
-  end
+  assign rd        = ir_q[11:7];
+  assign is_csr    = dec_q.system && (funct3 != 3'd0);
+  assign is_muldiv = dec_q.op && ir_q[25];  // funct7 = 1 among the legal OP encodings
+  assign is_shift  = (dec_q.op || dec_q.opimm) && !ir_q[25] && (funct3[1:0] == 2'd1);
+  assign is_slow   = (is_muldiv && (funct3[2] || FastMul == 0)) || (is_shift && FastShift != 1);
 
   // ---------------------------------------------------------------------------------------
-  // ALU: a 33-bit adder/subtractor (add/sub, slt, branch compare, lui, auipc, the link
-  // address pc + 4), the shifter and the logic operations
+  // ALU: one 33-bit adder/subtractor for add/sub, slt[i][u], the branch comparison
+  // (rs1 - rs2), lui (0 + imm), auipc (pc + imm) and every target: jal and taken branches
+  // (pc + imm), jalr and load/store addresses (rs1 + imm); the equality comparator; the
+  // shifter (FastShift) and the logic operations
   // ---------------------------------------------------------------------------------------
   logic [31:0] alu_a, alu_b;
-  logic        alu_sub, alu_uns;
+  logic [31:0] op_b;           // operand b of the logic operations and shift amounts
   logic [32:0] alu_sum;
   logic        alu_lt;
-  logic [31:0] sh_in;
-  logic [32:0] sh_out;
+  logic        br_eq;
   logic [31:0] sh_res;
-  logic [31:0] alu_res;
+  logic [31:0] logic_res;
   logic        br_taken;
   logic [31:0] fast_mul_res;
+  logic [31:0] tgt;
 
-  always_comb begin
-    if (is_auipc || is_jal || is_jalr) alu_a = pc_q;
-    else if (is_lui)                   alu_a = '0;
-    else                               alu_a = rs1;
-    if (is_op || is_branch)            alu_b = rs2;
-    else if (is_jal || is_jalr)        alu_b = 32'd4;
-    else                               alu_b = imm;
-    alu_sub = is_branch || ((is_op || is_imm) && (funct3 == 3'd2 || funct3 == 3'd3)) ||
-              (is_op && funct3 == 3'd0 && ir_q[30]);
-    alu_uns = is_branch ? funct3[1] : (funct3 == 3'd3);
-  end
+  assign alu_a = dec_q.base_pc ? {pc_q, 2'b00} : (dec_q.base_zero ? 32'd0 : rs1);
+  assign alu_b = dec_q.use_rs2 ? rs2 : dec_q.imm;
+  // The same value for the other users, from a copy of the select: a different net, so
+  // that the adder's operand mux stays its own and becomes one LUT with the subtraction's
+  // inversion (a shared mux node would add a LUT level before the chain).
+  assign op_b  = opb_rs2_q ? rs2 : dec_q.imm;
 
   // a - b cannot overflow in 33 bits, so bit 32 is "less than" (signed or unsigned)
-  assign alu_sum = {!alu_uns && alu_a[31], alu_a} +
-                   ({!alu_uns && alu_b[31], alu_b} ^ {33{alu_sub}}) + {32'd0, alu_sub};
+  assign alu_sum = {!dec_q.alu_uns && alu_a[31], alu_a} +
+                   ({!dec_q.alu_uns && alu_b[31], alu_b} ^ {33{dec_q.alu_sub}}) +
+                   {32'd0, dec_q.alu_sub};
   assign alu_lt  = alu_sum[32];
+  assign tgt     = {alu_sum[31:1], alu_sum[0] && !dec_q.jalr};  // jalr clears bit 0
 
-  // one right shifter; left shifts reverse the bits before and after
-  always_comb begin
-    for (int i = 0; i < 32; i++) sh_in[i] = (funct3 == 3'd1) ? rs1[31 - i] : rs1[i];
-    sh_out = $signed({ir_q[30] && funct3 == 3'd5 && sh_in[31], sh_in}) >>> alu_b[4:0];
-    for (int i = 0; i < 32; i++) sh_res[i] = (funct3 == 3'd1) ? sh_out[31 - i] : sh_out[i];
+  // beq/bne compare with their own tree; blt[u]/bge[u] take the ALU's rs1 - rs2 (alu_lt)
+  systole_rv32_eq u_br_eq (.a_i(rs1), .b_i(rs2), .eq_o(br_eq));  // (a balanced tree)
+
+  if (FastShift == 1) begin : g_fast_shift
+    // one right shifter; left shifts reverse the bits before and after
+    logic [31:0] sh_in;
+    logic [32:0] sh_out;
+    always_comb begin
+      for (int i = 0; i < 32; i++) sh_in[i] = (funct3 == 3'd1) ? rs1[31 - i] : rs1[i];
+      sh_out = $signed({ir_q[30] && funct3 == 3'd5 && sh_in[31], sh_in}) >>> op_b[4:0];
+      for (int i = 0; i < 32; i++) sh_res[i] = (funct3 == 3'd1) ? sh_out[31 - i] : sh_out[i];
+    end
+  end else begin : g_iter_shift
+    assign sh_res = '0;  // shifts go through systole_rv32_muldiv
   end
 
-  // lui, auipc and the jal/jalr link take the sum whatever their funct3 bits hold
+  // the logic operations in one LUT per bit (funct3 4 xor, 6 or, 7 and)
   always_comb begin
-    logic [2:0] op;
-    op = (is_op || is_imm) ? funct3 : 3'd0;
-    unique case (op)
-      3'd0:       alu_res = alu_sum[31:0];
-      3'd1, 3'd5: alu_res = sh_res;
-      3'd2, 3'd3: alu_res = {31'd0, alu_lt};
-      3'd4:       alu_res = rs1 ^ alu_b;
-      3'd6:       alu_res = rs1 | alu_b;
-      default:    alu_res = rs1 & alu_b;
-    endcase
+    for (int i = 0; i < 32; i++)
+      logic_res[i] = funct3[1] ? (funct3[0] ? rs1[i] & op_b[i] : rs1[i] | op_b[i])
+                               : rs1[i] ^ op_b[i];
   end
 
-  // beq/bne: equal (the adder subtracts for branches); blt/bge/bltu/bgeu: less than;
-  // funct3[0] inverts
-  assign br_taken = (funct3[2] ? alu_lt : (alu_sum[31:0] == 32'd0)) ^ funct3[0];
+  // beq/bne: equal; blt/bge/bltu/bgeu: less than; funct3[0] inverts
+  assign br_taken = (funct3[2] ? alu_lt : br_eq) ^ funct3[0];
 
   if (FastMul != 0) begin : g_fast_mul
     // One unsigned 32 x 32 product (four 16 x 16 DSP blocks on an FPGA); the signed high
@@ -254,74 +417,130 @@ module systole_rv32 #(
   end
 
   // ---------------------------------------------------------------------------------------
-  // Target adder: jump and branch targets (pc or rs1 + immediate) and load/store addresses
-  // ---------------------------------------------------------------------------------------
-  logic [31:0] tgt_sum, tgt;
-  logic [31:0] pc_plus4;
+  // The pc incrementer: pc + 4, but pc itself in the states that write pc to the register
+  // file (TRAP2: mepc; BOOT2: mtvec = BootAddr; TRAP1: mtval = pc), so that the write-back
+  // takes pc and pc + 4 as one source (none of these states takes pc_next from it)
+  logic [31:2] pc_inc;
+  logic        pc_step;
 
-  assign tgt_sum  = ((is_jal || is_branch) ? pc_q : rs1) + imm;
-  assign tgt      = {tgt_sum[31:1], tgt_sum[0] && !is_jalr};  // jalr clears bit 0
-  assign pc_plus4 = pc_q + 32'd4;
+  assign pc_step = !(state_q == StTrap1 || state_q == StTrap2 || state_q == StBoot2);
+  assign pc_inc  = pc_q + {29'd0, pc_step};
 
-  // iterative multiply/divide
+  // iterative multiply/divide (and shifts unless FastShift = 1)
   logic        md_start, md_done;
   logic [31:0] md_result;
 
-  assign md_start = (state_q == StExec) && legal && is_slow_m;
+  // started for every slow instruction in EXEC, even one that traps (then nothing waits for
+  // it, and the next start restarts it): the start does not wait for the illegal decode
+  assign md_start = (state_q == StExec) && is_slow;
 
-  systole_rv32_muldiv u_muldiv (
+  systole_rv32_muldiv #(
+    .Shifts (FastShift == 1 ? 0 : (FastShift == 0 ? 1 : 2))
+  ) u_muldiv (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
     .start_i  (md_start),
+    .wait_i   (state_q == StMulDiv),
+    .shift_i  (is_shift),
+    .arith_i  (ir_q[30]),
     .op_i     (funct3),
     .a_i      (rs1),
     .b_i      (rs2),
+    .shamt_i  (op_b[4:0]),
     .done_o   (md_done),
     .result_o (md_result)
   );
 
   // ---------------------------------------------------------------------------------------
-  // Loads and stores (the store data comes straight from rs2, which holds during MEM)
+  // Loads and stores: the store data comes straight from rs2 (which holds during MEM), the
+  // byte position from the operands (ea_lo)
   // ---------------------------------------------------------------------------------------
   logic        ls_misaligned;
-  logic [31:0] ld_shifted, ld_data;
   logic [31:0] st_data;
   logic [3:0]  st_strb;
+  logic [3:0]  wstrb_q;   // a store's byte enables in MEM (else 0), taken in EXEC
+  logic [1:0]  lane_q;    // a load's byte offset, taken in EXEC (for the aligner)
 
-  assign ls_misaligned = (funct3[1:0] == 2'd1 && tgt[0]) ||
-                         (funct3[1:0] == 2'd2 && tgt[1:0] != 2'd0);
+  // the low two bits of rs1 + imm, straight from the operands (not from the carry chain):
+  // byte lanes and misalignment checks of loads, stores and jalr
+  logic [1:0] ea_lo;
+  assign ea_lo[0] = rs1[0] ^ dec_q.imm[0];
+  assign ea_lo[1] = rs1[1] ^ dec_q.imm[1] ^ (rs1[0] && dec_q.imm[0]);
+
+  assign ls_misaligned = (funct3[1:0] == 2'd1 && ea_lo[0]) ||
+                         (funct3[1:0] == 2'd2 && ea_lo != 2'd0);
 
   always_comb begin
     unique case (funct3[1:0])
-      2'd0:    begin st_data = {4{rs2[7:0]}};  st_strb = 4'b0001 << addr_q[1:0]; end
-      2'd1:    begin st_data = {2{rs2[15:0]}}; st_strb = 4'b0011 << addr_q[1:0]; end
+      2'd0:    begin st_data = {4{rs2[7:0]}};  st_strb = 4'b0001 << ea_lo; end
+      2'd1:    begin st_data = {2{rs2[15:0]}}; st_strb = 4'b0011 << ea_lo; end
       default: begin st_data = rs2;            st_strb = 4'b1111; end
     endcase
   end
 
-  assign ld_shifted = mem_rdata_i >> {addr_q[1:0], 3'b000};
+  // The write-back register: this cycle's result (a load: the bus word, aligned on its way
+  // into the register file; the instruction and rs1 hold until then)
+  always_ff @(posedge clk_i) begin
+    wb_data_q <= rf_wdata;
+    wb_wa_q   <= rf_wa;
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wb_we_q <= 1'b0;
+      wb_ld_q <= 1'b0;
+    end else begin
+      wb_we_q <= rf_we;
+      wb_ld_q <= st_mem_q;
+    end
+  end
+
+  // byte 0 from any lane, byte 1 from lane 1 or 3, bytes 2-3 only for lw (aligned); anything
+  // but a load passes unchanged (the word case)
   always_comb begin
-    unique case (funct3)
-      3'd0:    ld_data = {{24{ld_shifted[7]}}, ld_shifted[7:0]};
-      3'd1:    ld_data = {{16{ld_shifted[15]}}, ld_shifted[15:0]};
-      3'd4:    ld_data = {24'd0, ld_shifted[7:0]};
-      3'd5:    ld_data = {16'd0, ld_shifted[15:0]};
-      default: ld_data = ld_shifted;
+    logic [2:0] f3;
+    logic [1:0] lane;
+    logic [7:0] b0, b1;
+    logic       sign;
+    f3   = wb_ld_q ? funct3 : 3'd2;
+    lane = wb_ld_q ? lane_q : 2'd0;
+    unique case (lane)
+      2'd0:    b0 = wb_data_q[7:0];
+      2'd1:    b0 = wb_data_q[15:8];
+      2'd2:    b0 = wb_data_q[23:16];
+      default: b0 = wb_data_q[31:24];
     endcase
+    b1   = lane[1] ? wb_data_q[31:24] : wb_data_q[15:8];
+    sign = !f3[2] && (f3[0] ? b1[7] : b0[7]);
+    wb_data[7:0]   = b0;
+    wb_data[15:8]  = (f3[1:0] == 2'd0) ? {8{sign}} : b1;
+    wb_data[31:16] = f3[1] ? wb_data_q[31:16] : {16{sign}};
   end
 
   // ---------------------------------------------------------------------------------------
   // CSRs
   // ---------------------------------------------------------------------------------------
   logic [11:0] csr_addr;
-  logic [31:0] csr_rdata, csr_src, csr_new;
-  logic        csr_known, csr_write, csr_illegal, csr_we;
+  logic [31:0] csr_rdata, csr_src;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [31:0] csr_new;     // (only the bits of mstatus, mie, mcause are used)
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [31:0] csr_new_wb;  // the same, from the old value in wb_data_q (CSRR, CSRW)
+  logic        csr_known, csr_write, csr_illegal, csr_we, csr_in_rf;
   logic [1:0]  irq_pending;  // mip & mie: {external, timer}
-  logic [31:0] csr_cnt_lo, csr_cnt_hi;
+  logic [31:0] csr_cnt_lo;
   logic [31:0] csr_trap;
 
   assign csr_addr    = ir_q[31:20];
   assign irq_pending = mip_q & mie_q;
+  // mscratch (0x340), mepc (0x341), mtval (0x343), mtvec (0x305), and the counters' high
+  // halves mcycleh (0xB80, cycleh 0xC80) and minstreth (0xB82, instreth 0xC82): in the
+  // register file, read through port B (rs2) in EXEC (timeh 0xC81 is time_i)
+  assign csr_in_rf = (csr_addr[11:10] == 2'b00) ?
+                       (({csr_addr[6], csr_addr[2:0]} == 4'b1_000) ||
+                        ({csr_addr[6], csr_addr[2:0]} == 4'b1_001) ||
+                        ({csr_addr[6], csr_addr[2:0]} == 4'b1_011) ||
+                        ({csr_addr[6], csr_addr[2:0]} == 4'b0_101)) :
+                       (csr_addr[7] && !csr_addr[0]);
 
   // Read mux in groups selected by address bits (cheaper than a full 12-bit decode per
   // register): the counters (0xB00-0xB82, 0xC00-0xC82), the trap CSRs (0x300-0x344) and
@@ -330,38 +549,29 @@ module systole_rv32 #(
     unique case (csr_addr)
       12'h300, 12'h301, 12'h304, 12'h305, 12'h340, 12'h341, 12'h342, 12'h343, 12'h344,
       12'hB00, 12'hB02, 12'hB80, 12'hB82,
-      12'hC00, 12'hC01, 12'hC02, 12'hC80, 12'hC81, 12'hC82,
+      12'hC00, 12'hC02, 12'hC80, 12'hC82,
       12'hF11, 12'hF12, 12'hF13, 12'hF14: csr_known = 1'b1;
+      12'hC01, 12'hC81:                   csr_known = (TimeCsr != 0);
       default:                            csr_known = 1'b0;
     endcase
-    // counters: [1] instret, [0] time, else cycle
-    if (csr_addr[1]) begin
-      csr_cnt_lo = minstret_lo_q;
-      csr_cnt_hi = minstret_hi_q;
-    end else if (csr_addr[0]) begin
-      csr_cnt_lo = time_i[31:0];
-      csr_cnt_hi = time_i[63:32];
-    end else begin
-      csr_cnt_lo = mcycle_lo_q;
-      csr_cnt_hi = mcycle_hi_q;
-    end
+    // counters' low halves: [1] instret, [0] time, else cycle
+    if (csr_addr[1])      csr_cnt_lo = minstret_lo_q;
+    else if (csr_addr[0]) csr_cnt_lo = (TimeCsr != 0) ? time_i[31:0] : 32'd0;
+    else                  csr_cnt_lo = mcycle_lo_q;
     // trap CSRs: [6] 0x34x, else 0x30x; [2:0] the register
     unique case ({csr_addr[6], csr_addr[2:0]})
       4'b0_000: csr_trap = {19'd0, 2'b11, 3'd0, mstatus_mpie_q, 3'd0, mstatus_mie_q, 3'd0};
       4'b0_001: csr_trap = MisaValue;
       4'b0_100: csr_trap = {20'd0, mie_q[1], 3'd0, mie_q[0], 7'd0};
-      4'b0_101: csr_trap = {mtvec_q, 2'b00};
-      4'b1_000: csr_trap = mscratch_q;
-      4'b1_001: csr_trap = {mepc_q, 2'b00};
       4'b1_010: csr_trap = {mcause_irq_q, 26'd0, mcause_code_q};
-      4'b1_011: csr_trap = mtval_q;
       4'b1_100: csr_trap = {20'd0, mip_q[1], 3'd0, mip_q[0], 7'd0};
       default:  csr_trap = '0;
     endcase
-    if (csr_addr[11:10] == 2'b00)     csr_rdata = csr_trap;    // 0x3xx
-    else if (csr_addr[10:9] == 2'b11) csr_rdata = '0;          // 0xF1x
-    else if (csr_addr[7])             csr_rdata = csr_cnt_hi;  // 0xB8x, 0xC8x
-    else                              csr_rdata = csr_cnt_lo;  // 0xB0x, 0xC0x
+    if (csr_in_rf)                    csr_rdata = rs2;           // read in EXEC
+    else if (csr_addr[11:10] == 2'b00) csr_rdata = csr_trap;     // 0x3xx
+    else if (csr_addr[10:9] == 2'b11) csr_rdata = '0;            // 0xF1x
+    else if (csr_addr[7])             csr_rdata = (TimeCsr != 0) ? time_i[63:32] : 32'd0;  // timeh
+    else                              csr_rdata = csr_cnt_lo;    // 0xB0x, 0xC0x
   end
 
   // csrrw/csrrwi always write; csrrs/csrrc[i] only with a non-zero rs1 field or uimm
@@ -375,6 +585,18 @@ module systole_rv32 #(
       2'b10:   csr_new = csr_rdata | csr_src;
       default: csr_new = csr_rdata & ~csr_src;
     endcase
+    // mtvec (0x305) and mepc (0x341) keep bits [1:0] = 0
+    if (csr_addr[1:0] == 2'b01) csr_new[1:0] = 2'b00;
+    // The same from the old value the cycle after it was read, when it is in the write-back
+    // register: CSRR writes a counter's low half with it, CSRW a CSR in the register file
+    // (the mtvec/mepc mask does not matter for the counters' high halves). csr_new itself
+    // only writes the few bits of mstatus, mie and mcause, in EXEC.
+    unique case (funct3[1:0])
+      2'b01:   csr_new_wb = csr_src;
+      2'b10:   csr_new_wb = wb_data_q | csr_src;
+      default: csr_new_wb = wb_data_q & ~csr_src;
+    endcase
+    if (csr_addr[1:0] == 2'b01 && csr_addr[11:10] == 2'b00) csr_new_wb[1:0] = 2'b00;
   end
 
   // ---------------------------------------------------------------------------------------
@@ -390,7 +612,7 @@ module systole_rv32 #(
   always_comb begin
     legal = 1'b0;
     if (ir_q[1:0] == 2'b11) begin
-      unique case (opcode)
+      unique case (ir_q[6:2])
         OpLui, OpAuipc, OpJal: legal = 1'b1;
         OpJalr:    legal = (funct3 == 3'd0);
         OpBranch:  legal = (funct3 != 3'd2) && (funct3 != 3'd3);
@@ -419,234 +641,354 @@ module systole_rv32 #(
   // ---------------------------------------------------------------------------------------
   // Main FSM
   // ---------------------------------------------------------------------------------------
-  // mtval sources. addr_q is the pc during FETCH and EXEC (fetch faults, ebreak) and the data
-  // address in MEM (access faults).
-  localparam logic [1:0] TvalZero = 2'd0;
-  localparam logic [1:0] TvalIr   = 2'd1;
-  localparam logic [1:0] TvalTgt  = 2'd2;
-  localparam logic [1:0] TvalAddr = 2'd3;
-
-  logic        irq_take;
-  logic        trap;
   logic        trap_irq;
   logic [4:0]  trap_code;
   logic [1:0]  trap_tval_sel;
-  logic [31:0] trap_tval;
   logic        retire;
   logic        do_mret;
-  logic        pc_we;        // the instruction completes: pc_q <= pc_next
-  logic        take_tgt;     // ... and continues at tgt (jump or taken branch)
-  logic        to_mem;       // a load or store goes on to MEM with its address in addr_q
-  logic [31:0] pc_next;
+  logic        addr_we;      // addr_q <= pc_next
+  logic        take_tgt;     // pc_next = tgt (jump, taken branch, the address of a load/store)
+  logic        take_rs1;     // pc_next = rs1 (mret: mepc; TRAP2: mtvec)
+  logic [31:2] pc_next;
+  logic        ex_trap;      // EXEC: a trap known without the branch condition
+  logic        ex_rd;        // EXEC: the instruction writes rd now
+  logic        jump;
 
-  // Interrupts are taken at an instruction boundary, before a fetch request goes out
-  // (external before timer, the standard priority).
-  assign irq_take = (state_q == StFetch) && !fetch_wait_q && mstatus_mie_q &&
-                    (irq_pending != 2'b00);
+  // At an instruction boundary, before a fetch request goes out: a counter's high half
+  // increment (CNT1, CNT2), else an interrupt (external before timer, the standard
+  // priority).
+  logic cnt_take;
+  assign cnt_take = st_fetch_q && !fetch_wait_q && !ill_q && (cyc_pend_q || ret_pend_q);
+  assign irq_take = st_fetch_q && !fetch_wait_q && !ill_q && irq_go_q &&
+                    !(cyc_pend_q || ret_pend_q);
+
+  assign jump  = dec_q.jal || dec_q.jalr;
+  assign ex_rd = dec_q.lui || dec_q.auipc || jump || is_csr ||
+                 ((dec_q.opimm || dec_q.op) && !is_slow);
+  // EXEC takes the traps of instructions it can recognise exactly in a few LUT levels
+  // (exact decodes, so these are legal): misaligned jump, branch, load and store targets,
+  // ecall, ebreak. An illegal instruction is only marked (ill_q): the next cycle, whatever
+  // state it is, does nothing and enters TRAP1 (the illegal decode is deep).
+  logic x_jal, x_jalr, x_ldst, x_ecall, x_ebreak, x_mret;
+  assign x_jal    = ir_q[6:0] == 7'b1101111;
+  assign x_jalr   = ir_q[6:0] == 7'b1100111 && funct3 == 3'd0;
+  assign x_ldst   = (ir_q[6:0] == 7'b0000011 && funct3 != 3'd3 && funct3[2:1] != 2'b11) ||
+                    (ir_q[6:0] == 7'b0100011 && !funct3[2] && funct3 != 3'd3);
+  assign x_ecall  = ir_q == 32'h0000_0073;
+  assign x_ebreak = ir_q == 32'h0010_0073;
+  assign x_mret   = ir_q == 32'h3020_0073;
+  // a jump target's bit 1: the immediate's for jal (pc is aligned), rs1 + imm's for jalr
+  assign ex_trap = (x_jal && dec_q.imm[1]) || (x_jalr && ea_lo[1]) ||
+                   (x_ldst && ls_misaligned) || x_ecall || x_ebreak;
+
+  // The bus response (ready, error) comes late, through the SoC's address decode: it enters
+  // through bus_ok/bus_err, applied after the rest of the next-state logic (the *_nb values,
+  // kept as nets so that the LUT mapper cannot fold the response into their middle).
+  logic bus_wait;            // FETCH (request out, no load write-back this cycle) or MEM
+  logic bus_ok, bus_err;
+  (* keep *) logic [4:0] state_nb;
+  (* keep *) logic       retire_nb, trap_nb;
+  logic       rf_we_nb;
+  logic       trap_irq_nb;
+  logic [4:0] trap_code_nb;
+  logic [1:0] tval_sel_nb;
+
+  // A CSR instruction writing a known writable CSR is legal (nothing else in EXEC traps for
+  // it), so the writes of the CSRs in flip-flops need not wait for the illegal decode: an
+  // unknown or read-only address matches none of them.
+  assign csr_we = (state_q == StExec) && ir_q[6:0] == 7'b1110011 && funct3[1:0] != 2'd0 &&
+                  csr_write;
+
+  assign bus_wait = ((st_fetch_q && !irq_take && !cnt_take && !wb_we_q) ||
+                     st_mem_q) && !ill_q;
+  assign bus_ok   = bus_wait && mem_ready_i && !mem_err_i;
+  assign bus_err  = bus_wait && mem_ready_i && mem_err_i;
 
   always_comb begin
-    state_d       = state_q;
-    ir_d          = ir_q;
-    rf_we         = 1'b0;
-    csr_we        = 1'b0;
-    retire        = 1'b0;
-    pc_we         = 1'b0;
-    take_tgt      = 1'b0;
-    to_mem        = 1'b0;
-    do_mret       = 1'b0;
-    trap          = 1'b0;
-    trap_irq      = 1'b0;
-    trap_code     = ExcIllegal;
-    trap_tval_sel = TvalZero;
+    state_nb     = state_q;
+    rf_we_nb     = 1'b0;
+    retire_nb    = 1'b0;
+    do_mret      = 1'b0;
+    trap_nb      = 1'b0;
+    trap_irq_nb  = 1'b0;
+    trap_code_nb = ExcIllegal;
+    tval_sel_nb  = TvalZero;
 
     unique case (state_q)
-      StBoot: state_d = StFetch;
+      StBoot: begin
+        rf_we_nb = 1'b1;  // x0 = 0 (ir_q is `lui x0, 0`; no result source selected)
+        state_nb = StBoot3;
+      end
+
+      StBoot3: begin
+        rf_we_nb = 1'b1;  // mcycleh = 0
+        state_nb = StBoot4;
+      end
+
+      StBoot4: begin
+        rf_we_nb = 1'b1;  // minstreth = 0
+        state_nb = StBoot2;
+      end
+
+      StBoot2: begin
+        rf_we_nb = 1'b1;  // mtvec = pc = BootAddr
+        state_nb = StFetch;
+      end
 
       StFetch: begin
-        if (irq_take) begin
-          trap      = 1'b1;
-          trap_irq  = 1'b1;
-          trap_code = irq_pending[1] ? IrqExt : IrqTimer;
-        end else if (mem_ready_i) begin
-          if (mem_err_i) begin
-            trap          = 1'b1;
-            trap_code     = ExcInsnFault;
-            trap_tval_sel = TvalAddr;  // = pc during a fetch
-          end else begin
-            ir_d    = mem_rdata_i;
-            state_d = StExec;
-          end
+        if (cnt_take) begin
+          state_nb = StCnt1;
+        end else if (irq_take) begin
+          trap_nb      = 1'b1;
+          trap_irq_nb  = 1'b1;
+          trap_code_nb = irq_pending[1] ? IrqExt : IrqTimer;
         end
+        // else the instruction's arrival: bus_ok, bus_err
       end
 
       StExec: begin
         // the common case: write rd (if the instruction has one), go on to pc + 4
-        state_d = StFetch;
-        pc_we   = 1'b1;
-        retire  = 1'b1;
-        if (!legal) begin
-          trap          = 1'b1;
-          trap_code     = ExcIllegal;
-          trap_tval_sel = TvalIr;
-        end else if (is_lui || is_auipc || is_imm || is_op) begin
-          if (is_slow_m) begin
-            state_d = StMulDiv;
-            pc_we   = 1'b0;
-            retire  = 1'b0;
+        state_nb  = StFetch;
+        retire_nb = 1'b1;
+        rf_we_nb  = ex_rd && !ex_trap && rd != 5'd0 && !(is_csr && csr_in_rf);
+        if (ex_trap) begin
+          trap_nb = 1'b1;
+          if (jump) begin
+            trap_code_nb = ExcInsnMisaligned;
+            tval_sel_nb  = TvalTgt;
+          end else if (dec_q.load || dec_q.store) begin
+            trap_code_nb = dec_q.store ? ExcStoreMisaligned : ExcLoadMisaligned;
+            tval_sel_nb  = TvalTgt;
+          end else if (sys_ecall) begin
+            trap_code_nb = ExcEcallM;
           end else begin
-            rf_we = 1'b1;
+            trap_code_nb = ExcBreakpoint;
+            tval_sel_nb  = TvalPc;
           end
-        end else if (is_jal || is_jalr || (is_branch && br_taken)) begin
-          if (tgt[1]) begin
-            trap          = 1'b1;
-            trap_code     = ExcInsnMisaligned;
-            trap_tval_sel = TvalTgt;
-          end else begin
-            rf_we    = !is_branch;
-            take_tgt = 1'b1;
-          end
-        end else if (is_load || is_store) begin
-          if (ls_misaligned) begin
-            trap          = 1'b1;
-            trap_code     = is_store ? ExcStoreMisaligned : ExcLoadMisaligned;
-            trap_tval_sel = TvalTgt;
-          end else begin
-            state_d = StMem;
-            pc_we   = 1'b0;
-            retire  = 1'b0;
-            to_mem  = 1'b1;
-          end
+        end else if (dec_q.load || dec_q.store) begin
+          state_nb  = StMem;     // addr_q = the data address (take_tgt)
+          retire_nb = 1'b0;
+        end else if (is_slow) begin
+          state_nb  = StMulDiv;
+          retire_nb = 1'b0;
         end else if (is_csr) begin
-          rf_we  = 1'b1;
-          csr_we = csr_write;
-        end else if (is_system) begin
-          if (sys_ecall) begin
-            trap      = 1'b1;
-            trap_code = ExcEcallM;
-          end else if (sys_ebreak) begin
-            trap          = 1'b1;
-            trap_code     = ExcBreakpoint;
-            trap_tval_sel = TvalAddr;  // = pc during EXEC
-          end else if (sys_mret) begin
-            do_mret = 1'b1;
-          end else begin  // wfi
-            state_d = StWfi;
-            pc_we   = 1'b0;
-            retire  = 1'b0;
+          // a CSR in the register file is read through port B now; a counter's low half
+          // is written in CSRR (from the old value, then in wb_data_q)
+          if (csr_in_rf || (csr_write && (csr_addr == 12'hB00 || csr_addr == 12'hB02)))
+            state_nb = StCsrR;
+        end else if (dec_q.system) begin
+          if (x_mret) begin
+            do_mret  = 1'b1;     // mepc is read through port A; MRET takes it
+            state_nb = StMret;
+          end else begin         // wfi (or an illegal SYSTEM encoding: ill_q)
+            state_nb  = StWfi;
+            retire_nb = 1'b0;
           end
         end
-        // else: not-taken branch, fence, fence.i
+        // else: ALU, lui, auipc, jumps, fence, fence.i, and branches: not taken; a taken one
+        // goes to BRT instead (brt_go, applied last with the bus response)
       end
 
-      StMem: begin
-        if (mem_ready_i) begin
-          if (mem_err_i) begin
-            trap          = 1'b1;
-            trap_code     = is_store ? ExcStoreFault : ExcLoadFault;
-            trap_tval_sel = TvalAddr;
-          end else begin
-            rf_we   = !is_store;
-            pc_we   = 1'b1;
-            state_d = StFetch;
-            retire  = 1'b1;
-          end
-        end
-      end
+      StMem: ;  // the response: bus_ok, bus_err
 
       StMulDiv: begin
         if (md_done) begin
-          rf_we   = 1'b1;
-          pc_we   = 1'b1;
-          state_d = StFetch;
-          retire  = 1'b1;
+          rf_we_nb  = rd != 5'd0;
+          state_nb  = StFetch;
+          retire_nb = 1'b1;
         end
       end
 
       StWfi: begin
         // wake on any enabled pending interrupt, whether or not mstatus.MIE is set
         if (irq_pending != 2'b00) begin
-          pc_we   = 1'b1;
-          state_d = StFetch;
-          retire  = 1'b1;
+          state_nb  = StFetch;
+          retire_nb = 1'b1;
         end
       end
 
-      default: state_d = StFetch;
+      StBrt: begin
+        // pc = pc + imm (take_tgt); a target not a multiple of 4 traps (its bit 1 is the
+        // immediate's: pc is aligned)
+        if (dec_q.imm[1]) begin
+          trap_nb      = 1'b1;
+          trap_code_nb = ExcInsnMisaligned;
+          tval_sel_nb  = TvalTgt;
+        end else begin
+          state_nb  = StFetch;
+          retire_nb = 1'b1;
+        end
+      end
+
+      StMret: state_nb = StFetch;  // addr_q = mepc (take_rs1)
+
+      StCnt1: state_nb = StCnt2;   // port A reads the high half
+
+      StCnt2: begin
+        rf_we_nb = 1'b1;           // high half + 1 (the adder)
+        state_nb = StFetch;
+      end
+
+      StCsrR: begin
+        // a CSR in the register file: rd = its old value (rs2), then CSRW if it is written;
+        // a counter's low half: written now (cyc_wr_q, ret_wr_q), rd was written in EXEC
+        rf_we_nb = csr_in_rf && rd != 5'd0;
+        state_nb = (csr_in_rf && csr_write) ? StCsrW : StFetch;
+      end
+
+      StCsrW: begin
+        rf_we_nb = 1'b1;  // the CSR; pc and addr_q moved on in EXEC
+        state_nb = StFetch;
+      end
+
+      StTrap1: begin
+        rf_we_nb = 1'b1;  // mtval; port A reads mtvec
+        state_nb = StTrap2;
+      end
+
+      StTrap2: begin
+        rf_we_nb = 1'b1;  // mepc = pc; pc = mtvec (take_rs1)
+        state_nb = StFetch;
+      end
+
+      default: state_nb = StFetch;
     endcase
 
-    // A trap replaces whatever the instruction would have done.
-    if (trap) begin
-      rf_we   = 1'b0;
-      csr_we  = 1'b0;
-      retire  = 1'b0;
-      pc_we   = 1'b1;
-      state_d = StFetch;
+    // the cycle after an illegal instruction's EXEC: nothing but the trap (the instruction's
+    // register write and retirement are cancelled below, at the write and the counter)
+    if (ill_q) begin
+      trap_nb      = 1'b1;
+      trap_irq_nb  = 1'b0;
+      trap_code_nb = ExcIllegal;
+      tval_sel_nb  = TvalIr;
+    end
+
+    // A trap replaces whatever the instruction would have done
+    if (trap_nb) begin
+      rf_we_nb  = 1'b0;
+      retire_nb = 1'b0;
+      state_nb  = StTrap1;
     end
   end
 
-  assign fetch_wait_d = (state_q == StFetch) && mem_valid_o && !mem_ready_i;
-  // the data address is captured in every EXEC cycle; only loads and stores use it
-  // addr_q follows pc, except that it holds the data address from EXEC to the end of MEM
-  assign addr_d = (pc_we || to_mem) ? pc_next : addr_q;
+  // A taken branch (the ALU's comparison, late: after the carry chain) goes to BRT. EXEC
+  // takes no trap for a branch, so this only replaces EXEC's FETCH and retirement.
+  logic brt_go;
+  assign brt_go = (state_q == StExec) && dec_q.branch && br_taken;
 
+  // the bus response, last
   always_comb begin
-    if (trap)          pc_next = {mtvec_q, 2'b00};
-    else if (do_mret)  pc_next = {mepc_q, 2'b00};
-    else if (take_tgt || to_mem) pc_next = tgt;
-    else               pc_next = pc_plus4;
-    pc_d = pc_we ? pc_next : pc_q;
+    logic in_mem;
+    in_mem   = st_mem_q;
+    state_d  = bus_err ? StTrap1 : (bus_ok ? (in_mem ? StFetch : StExec) :
+                                     (brt_go ? StBrt : state_nb));
+    retire   = (retire_nb && !brt_go) || (in_mem && mem_ready_i && !mem_err_i);
+    rf_we    = rf_we_nb || (in_mem && mem_ready_i && !mem_err_i && !dec_q.store && rd != 5'd0);
+    trap_irq = trap_irq_nb;
+    if (bus_err) begin
+      trap_code     = !in_mem ? ExcInsnFault : (dec_q.store ? ExcStoreFault : ExcLoadFault);
+      trap_tval_sel = in_mem ? TvalTgt : TvalPc;  // the data address, or the fetch address
+    end else begin
+      trap_code     = trap_code_nb;
+      trap_tval_sel = tval_sel_nb;
+    end
   end
 
-  always_comb begin
-    if (state_q == StMem)             rf_wdata = ld_data;
-    else if (state_q == StMulDiv)          rf_wdata = md_result;
-    else if (is_csr)                       rf_wdata = csr_rdata;
-    else if (FastMul != 0 && is_muldiv)    rf_wdata = fast_mul_res;
-    else                                   rf_wdata = alu_res;
-  end
+  // pc_next goes to addr_q, the next bus address: in EXEC the next pc, or a load/store's data
+  // address; at the end of MEM the next pc; in TRAP2 mtvec. EXEC writes it even when the
+  // instruction traps (TRAP2 overwrites it), so that the enable does not wait for the trap
+  // decode. pc_q takes addr_q when an instruction arrives, or when FETCH takes a trap (an
+  // interrupt, a fetch fault): it is always the address of the instruction in flight, the
+  // mepc of a trap.
+  // take_tgt = jump, load/store (EXEC), a taken branch's target (BRT)
+  assign take_tgt = ((state_q == StExec) && (jump || dec_q.load || dec_q.store)) ||
+                    state_q == StBrt;
+  assign take_rs1 = state_q == StMret || state_q == StTrap2;
+  (* keep *) logic addr_we_early;
+  assign addr_we_early = state_q == StExec || state_q == StTrap2 || state_q == StMret ||
+                         state_q == StBrt;
+  assign addr_we       = addr_we_early || (st_mem_q && mem_ready_i && !mem_err_i);
 
+  assign fetch_wait_d = st_fetch_q && mem_valid_o && !mem_ready_i;
+
+  logic [31:2] pc_other;
+  assign pc_other = take_rs1 ? rs1[31:2] : pc_inc;
+  systole_rv32_mux #(.W(30)) u_pc_next (
+    .s_i(take_tgt), .a_i(tgt[31:2]), .b_i(pc_other), .y_o(pc_next)
+  );
+
+  // Register-file write: the address and the one selected source. The late sources enter
+  // the structure in kept one-LUT helpers: the bus read data (a load) in the last LUT, the
+  // adder's sum (ALU results, lui, auipc, mtval = a target or data address) and slt in the
+  // one or two before, the pc incrementer (pc + 4 or pc) two LUTs before those, the rest
+  // ORed in before.
+  logic        s_sum, s_slt, s_pc4, s_pc0, s_ld, s_ir;
+  logic [31:0] rf_wd_g1, rf_wd_g2, rf_wd_g3, rf_wd_rest, rf_wd_pre, rf_wd_nold;
   always_comb begin
-    unique case (trap_tval_sel)
-      TvalIr:   trap_tval = ir_q;
-      TvalTgt:  trap_tval = tgt;
-      TvalAddr: trap_tval = addr_q;
-      default:  trap_tval = '0;
+    logic s_logic, s_sh, s_csr, s_new, s_md, s_fm;
+    logic ex, alu;
+    ex      = (state_q == StExec);
+    alu     = ex && (dec_q.opimm || dec_q.op) && !(FastMul != 0 && is_muldiv);
+    s_sum   = (alu && funct3 == 3'd0) || (ex && (dec_q.lui || dec_q.auipc)) ||
+              (state_q == StTrap1 && tval_sel_q == TvalTgt) || state_q == StCnt2;
+    s_sh    = alu && funct3[1:0] == 2'd1 && FastShift == 1;
+    s_slt   = alu && funct3[2:1] == 2'b01;
+    s_logic = alu && funct3[2] && funct3 != 3'd5;
+    s_fm    = ex && FastMul != 0 && is_muldiv;
+    s_pc4   = ex && jump;                                  // the link, pc + 4
+    s_pc0   = state_q == StTrap2 || state_q == StBoot2 ||  // mepc, mtvec = BootAddr,
+              (state_q == StTrap1 && tval_sel_q == TvalPc); // mtval: pc
+    s_ir    = (state_q == StTrap1 && tval_sel_q == TvalIr);
+    s_csr   = (ex && is_csr) || state_q == StCsrR;
+    s_new   = (state_q == StCsrW);
+    s_ld    = st_mem_q;
+    s_md    = (state_q == StMulDiv);
+    rf_wd_g1 = ({32{s_logic}} & logic_res) | ({32{s_csr}} & csr_rdata) | ({32{s_sh}} & sh_res);
+    rf_wd_g3 = ({32{s_new}} & csr_new_wb) | ({32{s_md}} & md_result) |
+               ({32{s_fm}} & fast_mul_res);
+    unique case (state_q)
+      StBoot2: rf_wa = RfMtvec;
+      StCsrW:  rf_wa = {2'b10, csr_addr[7], csr_addr[2:0]};
+      StCnt2:  rf_wa = cnt_ret_q ? RfMinstreth : RfMcycleh;
+      StBoot3: rf_wa = RfMcycleh;
+      StBoot4: rf_wa = RfMinstreth;
+      StTrap1: rf_wa = RfMtval;
+      StTrap2: rf_wa = RfMepc;
+      default: rf_wa = {1'b0, rd};
     endcase
   end
+  // (pc_inc is pc + 4 for the link, pc in the s_pc0 states)
+  systole_rv32_ao2 #(.W(32)) u_wd_g2 (
+    .sa_i(s_pc4 || s_pc0), .a_i({pc_inc, 2'b00}), .sb_i(s_ir), .b_i(ir_q), .y_o(rf_wd_g2)
+  );
+  systole_rv32_or3 #(.W(32)) u_wd_rest (
+    .a_i(rf_wd_g1), .b_i(rf_wd_g2), .c_i(rf_wd_g3), .y_o(rf_wd_rest)
+  );
+  systole_rv32_ao #(.W(32)) u_wd_pre (.s_i(s_sum), .a_i(tgt), .b_i(rf_wd_rest), .y_o(rf_wd_pre));
+  systole_rv32_ao #(.W(1)) u_wd_slt (
+    .s_i(s_slt), .a_i(alu_lt), .b_i(rf_wd_pre[0]), .y_o(rf_wd_nold[0])  // slt: the last carry
+  );
+  assign rf_wd_nold[31:1] = rf_wd_pre[31:1];
+  // the bus read data (late, through the SoC's address decode): one LUT to wb_data_q
+  systole_rv32_ao #(.W(32)) u_wd_ld (.s_i(s_ld), .a_i(mem_rdata_i), .b_i(rf_wd_nold), .y_o(rf_wdata));
 
-  // CSR next values: counters, trap entry, mret, CSR instruction writes (a write to either
-  // half of a counter replaces the counter's increment in that cycle)
+  // CSR next values: trap entry, mret, CSR instruction writes
   always_comb begin
-    logic [63:0] cycle_inc, instret_inc;
-    logic        cycle_wr, instret_wr;
-    cycle_wr       = csr_we && (csr_addr == 12'hB00 || csr_addr == 12'hB80);
-    instret_wr     = csr_we && (csr_addr == 12'hB02 || csr_addr == 12'hB82);
-    cycle_inc      = {mcycle_hi_q, mcycle_lo_q} + {63'd0, !cycle_wr};
-    instret_inc    = {minstret_hi_q, minstret_lo_q} + {63'd0, retire && !instret_wr};
     mstatus_mie_d  = mstatus_mie_q;
     mstatus_mpie_d = mstatus_mpie_q;
     mie_d          = mie_q;
-    mtvec_d        = mtvec_q;
-    mscratch_d     = mscratch_q;
-    mepc_d         = mepc_q;
     mcause_irq_d   = mcause_irq_q;
     mcause_code_d  = mcause_code_q;
-    mtval_d        = mtval_q;
-    mcycle_lo_d    = (csr_we && csr_addr == 12'hB00) ? csr_new : cycle_inc[31:0];
-    mcycle_hi_d    = (csr_we && csr_addr == 12'hB80) ? csr_new : cycle_inc[63:32];
-    minstret_lo_d  = (csr_we && csr_addr == 12'hB02) ? csr_new : instret_inc[31:0];
-    minstret_hi_d  = (csr_we && csr_addr == 12'hB82) ? csr_new : instret_inc[63:32];
     if (do_mret) begin
       mstatus_mie_d  = mstatus_mpie_q;
       mstatus_mpie_d = 1'b1;
     end
-    if (trap) begin
+    // trap entry, in TRAP1 (the cause was captured at the end of the trapping cycle)
+    if (state_q == StTrap1) begin
       mstatus_mpie_d = mstatus_mie_q;
       mstatus_mie_d  = 1'b0;
-      mepc_d         = pc_q[31:2];
-      mcause_irq_d   = trap_irq;
-      mcause_code_d  = trap_code;
-      mtval_d        = trap_tval;
+      mcause_irq_d   = cause_irq_q;
+      mcause_code_d  = cause_code_q;
     end
     if (csr_we) begin
       unique case (csr_addr)
@@ -654,71 +996,137 @@ module systole_rv32 #(
           mstatus_mie_d  = csr_new[3];
           mstatus_mpie_d = csr_new[7];
         end
-        12'h304: mie_d      = {csr_new[11], csr_new[7]};
-        12'h305: mtvec_d    = csr_new[31:2];
-        12'h340: mscratch_d = csr_new;
-        12'h341: mepc_d     = csr_new[31:2];
+        12'h304: mie_d = {csr_new[11], csr_new[7]};
         12'h342: begin
           mcause_irq_d  = csr_new[31];
           mcause_code_d = csr_new[4:0];
         end
-        12'h343: mtval_d    = csr_new;
-        default: ;  // misa, mip: writes ignored; counters above
+        default: ;  // misa, mip: writes ignored; counters below; the others in CSRW
       endcase
     end
   end
 
+  // ---------------------------------------------------------------------------------------
+  // Counters: the low halves in flip-flops, the high halves in the register file (entries
+  // RfMcycleh, RfMinstreth, read and written by CSR instructions like mscratch). When a low
+  // half wraps, its high half is due + 1 (cyc_pend_q, ret_pend_q): at the next instruction
+  // boundary the core spends CNT1 and CNT2 on it before fetching. minstret's wrap is known
+  // in the retiring cycle, so no instruction sees minstreth late; mcycle's can come after
+  // the boundary of the instruction then in flight, so mcycleh can lag for that
+  // instruction (which the hi/lo/hi read loop tolerates). A CSR write of a low half comes
+  // in CSRR, the cycle after EXEC, from the value read in EXEC (then in wb_data_q), and
+  // replaces the half's increment in that cycle; a high half is written in CSRW, which
+  // cancels a pending increment. An instruction writing minstret does not count itself;
+  // minstret counts a retirement one cycle later (a csrr of it still reads the count
+  // before its own).
+  // ---------------------------------------------------------------------------------------
+  logic        ret_wr_lo, ret_wr_hi;
+  logic        cyc_wr_q, ret_wr_q;   // CSRR writes the low half of mcycle / minstret
+  logic [32:0] mcycle_lo_inc;
+  logic [31:0] minstret_lo_inc;
+  logic        cyc_wrap, ret_wrap;
+
+  assign ret_wr_lo       = csr_we && csr_addr == 12'hB02;
+  assign ret_wr_hi       = csr_we && csr_addr == 12'hB82;
+  // The written counter also goes through the adder (B = all ones then, its carries do not
+  // matter): the carry cells' inputs then match a single LUT per bit that adds and selects
+  // the write, which Yosys merges (opt_lut -dlogic SB_CARRY) - one LUT per counter bit.
+  assign mcycle_lo_inc   = {1'b0, mcycle_lo_q} + {1'b0, {32{cyc_wr_q}}} + 33'd1;
+  assign minstret_lo_inc = minstret_lo_q + {32{ret_wr_q}} + {31'd0, instret_inc_q && !ill_q};
+  assign cyc_wrap        = mcycle_lo_inc[32] && !cyc_wr_q;
+  // (an instruction that turns out illegal does not retire: see ill_q)
+  assign ret_wrap        = retire && !ret_wr_lo && !ret_wr_hi && minstret_lo_q == '1 &&
+                           !(state_q == StExec && !legal);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      mcycle_lo_q   <= '0;
+      minstret_lo_q <= '0;
+      cyc_pend_q    <= 1'b0;
+      ret_pend_q    <= 1'b0;
+      cnt_ret_q     <= 1'b0;
+      cyc_wr_q      <= 1'b0;
+      ret_wr_q      <= 1'b0;
+      instret_inc_q <= 1'b0;
+    end else begin
+      mcycle_lo_q   <= cyc_wr_q ? csr_new_wb : mcycle_lo_inc[31:0];
+      // (a write to minstret comes in CSRR, at least two cycles after the last retirement)
+      minstret_lo_q <= ret_wr_q ? csr_new_wb : minstret_lo_inc;
+      instret_inc_q <= retire && !ret_wr_lo && !ret_wr_hi;
+      cyc_wr_q      <= csr_we && csr_addr == 12'hB00;  // (EXEC -> CSRR)
+      ret_wr_q      <= ret_wr_lo;
+      // pending high-half increments: done in CNT2, or cancelled by a write of the high half
+      cyc_pend_q <= cyc_wrap || (cyc_pend_q && !((state_q == StCnt2 && !cnt_ret_q) ||
+                                                 (state_q == StCsrW && rf_wa == RfMcycleh)));
+      ret_pend_q <= ret_wrap || (ret_pend_q && !((state_q == StCnt2 && cnt_ret_q) ||
+                                                 (state_q == StCsrW && rf_wa == RfMinstreth)));
+      if (st_fetch_q) cnt_ret_q <= !cyc_pend_q;  // mcycleh first
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // The other registers
+  // ---------------------------------------------------------------------------------------
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q        <= StBoot;
-      pc_q           <= BootAddr;
-      ir_q           <= LuiX0;
-      addr_q         <= BootAddr;
+      st_fetch_q     <= 1'b0;
+      st_mem_q       <= 1'b0;
+      pc_q           <= BootAddr[31:2];
+      addr_q         <= BootAddr[31:2];
       fetch_wait_q   <= 1'b0;
+      ill_q          <= 1'b0;
+      wstrb_q        <= 4'b0000;
+      lane_q         <= 2'd0;
+      tval_sel_q     <= TvalZero;
+      cause_irq_q    <= 1'b0;
+      cause_code_q   <= '0;
       mstatus_mie_q  <= 1'b0;
       mstatus_mpie_q <= 1'b0;
       mie_q          <= '0;
       mip_q          <= '0;
-      mtvec_q        <= BootAddr[31:2];
-      mscratch_q     <= '0;
-      mepc_q         <= '0;
+      irq_go_q       <= 1'b0;
       mcause_irq_q   <= 1'b0;
       mcause_code_q  <= '0;
-      mtval_q        <= '0;
-      mcycle_lo_q    <= '0;
-      mcycle_hi_q    <= '0;
-      minstret_lo_q  <= '0;
-      minstret_hi_q  <= '0;
     end else begin
       state_q        <= state_d;
-      pc_q           <= pc_d;
-      ir_q           <= ir_d;
-      addr_q         <= addr_d;
+      st_fetch_q     <= (state_d == StFetch);
+      st_mem_q       <= (state_d == StMem);
+      if (st_fetch_q && !ill_q) pc_q <= addr_q;  // (every FETCH cycle, like ir_q)
+      if (addr_we) addr_q <= pc_next;
       fetch_wait_q   <= fetch_wait_d;
+      ill_q          <= (state_q == StExec) && !legal;
+      // wstrb_q is the bus's byte enables: a store's from EXEC until its MEM completes
+      // (a plain register on the bus: the SoC decodes reads/writes from it)
+      if (state_q == StExec) begin
+        wstrb_q <= (dec_q.store && !ex_trap) ? st_strb : 4'b0000;
+        lane_q  <= ea_lo;
+      end else if (state_q != StMem || mem_ready_i || ill_q) begin
+        wstrb_q <= 4'b0000;
+      end
+      // captured every cycle; TRAP1 uses the values of the cycle that trapped
+      tval_sel_q     <= trap_tval_sel;
+      cause_irq_q    <= trap_irq;
+      cause_code_q   <= trap_code;
       mstatus_mie_q  <= mstatus_mie_d;
       mstatus_mpie_q <= mstatus_mpie_d;
       mie_q          <= mie_d;
       mip_q          <= {irq_ext_i, irq_timer_i};
-      mtvec_q        <= mtvec_d;
-      mscratch_q     <= mscratch_d;
-      mepc_q         <= mepc_d;
+      // (from the next values, so that the bus request's irq_take starts at one flip-flop)
+      irq_go_q       <= mstatus_mie_d && (({irq_ext_i, irq_timer_i} & mie_d) != 2'b00);
       mcause_irq_q   <= mcause_irq_d;
       mcause_code_q  <= mcause_code_d;
-      mtval_q        <= mtval_d;
-      mcycle_lo_q    <= mcycle_lo_d;
-      mcycle_hi_q    <= mcycle_hi_d;
-      minstret_lo_q  <= minstret_lo_d;
-      minstret_hi_q  <= minstret_hi_d;
     end
   end
 
   // ---------------------------------------------------------------------------------------
   // Native bus
   // ---------------------------------------------------------------------------------------
-  assign mem_valid_o = ((state_q == StFetch) && !irq_take) || (state_q == StMem);
-  assign mem_instr_o = (state_q == StFetch);
-  assign mem_addr_o  = {addr_q[31:2], 2'b00};
-  assign mem_wstrb_o = (state_q == StMem && is_store) ? st_strb : 4'b0000;
+  assign mem_valid_o = ((st_fetch_q && !irq_take && !cnt_take) ||
+                        st_mem_q) && !ill_q;
+  assign mem_instr_o = st_fetch_q;
+  assign mem_addr_o  = {addr_q, 2'b00};
+  assign mem_wstrb_o = wstrb_q;
   assign mem_wdata_o = st_data;
 
   // ---------------------------------------------------------------------------------------
@@ -727,14 +1135,104 @@ module systole_rv32 #(
   initial begin
     if (BootAddr[1:0] != 2'b00) $fatal(1, "systole_rv32: BootAddr must be word aligned");
     if (FastMul != 0 && FastMul != 1) $fatal(1, "systole_rv32: FastMul must be 0 or 1");
+    if (FastShift < 0 || FastShift > 2) $fatal(1, "systole_rv32: FastShift must be 0, 1 or 2");
+    if (TimeCsr != 0 && TimeCsr != 1) $fatal(1, "systole_rv32: TimeCsr must be 0 or 1");
   end
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      assert (pc_q[1:0] == 2'b00) else $error("systole_rv32: pc not word aligned");
       assert (!(state_q == StMulDiv && md_start)) else $error("systole_rv32: muldiv restarted");
     end
   end
 `endif
 endmodule
+
+// ---------------------------------------------------------------------------------------
+// One-LUT-level helpers of the core, each kept as its own hierarchy (keep_hierarchy): the
+// LUT mapper cannot merge them with the logic around them, so a late signal (the output
+// of a carry chain: adders, comparators, incrementers) passes exactly one LUT level here
+// on its way to a register. (The mapper does not see carry-chain delays and would
+// otherwise build the logic behind them as deep as its deepest path.)
+// ---------------------------------------------------------------------------------------
+
+/* verilator lint_off DECLFILENAME */
+
+// y = (a if s) | b
+(* keep_hierarchy *)
+module systole_rv32_ao #(
+  parameter int W = 32
+) (
+  input  logic         s_i,
+  input  logic [W-1:0] a_i,
+  input  logic [W-1:0] b_i,
+  output logic [W-1:0] y_o
+);
+  assign y_o = ({W{s_i}} & a_i) | b_i;
+endmodule
+
+// y = (a if sa) | (b if sb)
+(* keep_hierarchy *)
+module systole_rv32_ao2 #(
+  parameter int W = 32
+) (
+  input  logic         sa_i,
+  input  logic [W-1:0] a_i,
+  input  logic         sb_i,
+  input  logic [W-1:0] b_i,
+  output logic [W-1:0] y_o
+);
+  assign y_o = ({W{sa_i}} & a_i) | ({W{sb_i}} & b_i);
+endmodule
+
+// y = s ? a : b
+(* keep_hierarchy *)
+module systole_rv32_mux #(
+  parameter int W = 32
+) (
+  input  logic         s_i,
+  input  logic [W-1:0] a_i,
+  input  logic [W-1:0] b_i,
+  output logic [W-1:0] y_o
+);
+  assign y_o = s_i ? a_i : b_i;
+endmodule
+
+// y = (s1 && s2) ? a : b
+(* keep_hierarchy *)
+module systole_rv32_mux2s #(
+  parameter int W = 32
+) (
+  input  logic         s1_i,
+  input  logic         s2_i,
+  input  logic [W-1:0] a_i,
+  input  logic [W-1:0] b_i,
+  output logic [W-1:0] y_o
+);
+  assign y_o = (s1_i && s2_i) ? a_i : b_i;
+endmodule
+
+// y = a | b | c
+(* keep_hierarchy *)
+module systole_rv32_or3 #(
+  parameter int W = 32
+) (
+  input  logic [W-1:0] a_i,
+  input  logic [W-1:0] b_i,
+  input  logic [W-1:0] c_i,
+  output logic [W-1:0] y_o
+);
+  assign y_o = a_i | b_i | c_i;
+endmodule
+
+// eq = (a == b), mapped on its own: a balanced tree of 3 LUT levels
+(* keep_hierarchy *)
+module systole_rv32_eq (
+  input  logic [31:0] a_i,
+  input  logic [31:0] b_i,
+  output logic        eq_o
+);
+  assign eq_o = (a_i == b_i);
+endmodule
+
+/* verilator lint_on DECLFILENAME */

@@ -76,6 +76,25 @@ module systole_flash_loader #(
   logic shifting;
   assign shifting = (state_q != S_WAIT) && (state_q != S_DONE) && !err_q;
 
+  // A word completes with the sample of its 32nd bit. A sample (the end of the SCK high
+  // phase) always follows a cycle with SCK low, CS low and shifting, in which state_q and
+  // bit_q already have the values of the sample cycle: so the sample's word events are
+  // registered one cycle ahead (wd_q, ld_addr_q, ld_count_q, dec_count_q), and the counters'
+  // adders start from flip-flops. The address and the word count are loaded from words and
+  // counted (+4 after each write, -1 after each data word): the loaded register also goes
+  // through the adder (B = all ones, its carries then do not matter), so each bit is one LUT
+  // that adds and selects the load.
+  logic        pre_word;       // the next cycle samples the last bit of a word
+  logic        wd_q;           // this cycle samples the last bit of a word
+  logic        ld_addr_q, ld_count_q, dec_count_q;  // ... of a segment address, count, data
+  logic [4:0]  bit_inc;
+  logic [31:2] addr_inc;
+  logic [15:0] count_dec;
+  assign pre_word  = shifting && !cs_nq && !sck_q && bit_q == 5'd31;
+  assign bit_inc   = bit_q + 5'd1;
+  assign addr_inc  = addr_q[31:2] + {30{ld_addr_q}} + {29'd0, we_q};
+  assign count_dec = count_q + {16{ld_count_q || dec_count_q}};
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q <= S_WAKE;
@@ -88,16 +107,24 @@ module systole_flash_loader #(
       addr_q  <= '0;
       count_q <= '0;
       we_q    <= 1'b0;
+      wd_q        <= 1'b0;
+      ld_addr_q   <= 1'b0;
+      ld_count_q  <= 1'b0;
+      dec_count_q <= 1'b0;
     end else begin
-      we_q <= 1'b0;
+      we_q        <= 1'b0;
+      wd_q        <= pre_word;
+      ld_addr_q   <= pre_word && state_q == S_ADDR;
+      ld_count_q  <= pre_word && state_q == S_COUNT;
+      dec_count_q <= pre_word && state_q == S_DATA;
       if (shifting && cs_nq) begin
         cs_nq <= 1'b0;                       // one clock of CS low before the first SCK
       end else if (shifting) begin
         sck_q <= !sck_q;
         if (sck_q) begin                     // end of the high phase: sample, next bit
           sr_q  <= sr_next;
-          bit_q <= bit_q + 5'd1;
-          if (bit_q == 5'd31) begin          // a whole word has gone out / come in
+          bit_q <= bit_inc;
+          if (wd_q) begin                    // a whole word has gone out / come in
             case (state_q)
               S_WAKE: begin
                 state_q <= S_WAIT;
@@ -112,12 +139,8 @@ module systole_flash_loader #(
                   cs_nq <= 1'b1;
                 end
               end
-              S_ADDR: begin
-                addr_q  <= word_next;
-                state_q <= S_COUNT;
-              end
-              S_COUNT: begin
-                count_q <= word_next[15:0];
+              S_ADDR: state_q <= S_COUNT;  // (addr_q below)
+              S_COUNT: begin                     // (count_q below)
                 if (word_next[15:0] == 16'd0) begin
                   state_q <= S_DONE;
                   cs_nq   <= 1'b1;
@@ -126,8 +149,7 @@ module systole_flash_loader #(
                 end
               end
               S_DATA: begin
-                we_q    <= 1'b1;
-                count_q <= count_q - 16'd1;
+                we_q <= 1'b1;
                 if (count_q == 16'd1) state_q <= S_ADDR;
               end
               default: ;
@@ -138,8 +160,11 @@ module systole_flash_loader #(
         wait_q <= wait_q + 1'b1;
         if (wait_q == WakeW'(WakeCycles)) state_q <= S_CMD;
       end
-      // the address advances after each write
-      if (we_q) addr_q <= addr_q + 32'd4;
+      // the address: loaded from its word, then + 4 after each write; the count: loaded,
+      // then - 1 after each data word
+      addr_q[31:2] <= ld_addr_q ? word_next[31:2] : addr_inc;
+      if (ld_addr_q) addr_q[1:0] <= word_next[1:0];
+      count_q <= ld_count_q ? word_next[15:0] : count_dec;
     end
   end
 

@@ -24,6 +24,7 @@ module systole_soc #(
   parameter int ClkHz         = 50000000,    // reported in SOCINFO.CLK_HZ
   parameter int UartDiv       = 434,         // reset value of UART DIV
   parameter int FastMul       = 1,           // core: 1 single-cycle multiply, 0 iterative
+  parameter int FastShift     = (FastMul != 0) ? 1 : 2,  // core shifts: 1 barrel, 0/2 iterative
   // the accelerator's area options (docs/architecture.md, "Parameters"); defaults: full chip
   parameter int WritesInFlight = 16,
   parameter int StoreRows     = 4,
@@ -76,8 +77,9 @@ module systole_soc #(
   end
 
   systole_rv32 #(
-    .BootAddr (32'h0000_0000),
-    .FastMul  (FastMul)
+    .BootAddr  (32'h0000_0000),
+    .FastMul   (FastMul),
+    .FastShift (FastShift)
   ) u_cpu (
     .clk_i       (clk_i),
     .rst_ni      (core_rst_nq),

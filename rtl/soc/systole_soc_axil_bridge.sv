@@ -3,7 +3,8 @@
 // One transaction at a time. A request (req_i, fields held until ready_o, as the native
 // bus guarantees) raises AW+W for a write (wstrb_i != 0) or AR for a read in the next
 // cycle; the request completes (ready_o) in the cycle the B or R response arrives, with
-// err_o for SLVERR/DECERR. Address and data come straight from the held request fields.
+// err_o for SLVERR/DECERR (err_o is low without ready_o). Address and data come straight
+// from the held request fields.
 module systole_soc_axil_bridge (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -80,5 +81,6 @@ module systole_soc_axil_bridge (
 
   assign ready_o = done;
   assign rdata_o = m_rdata_i;
-  assign err_o   = m_bvalid_i ? (m_bresp_i != 2'b00) : (m_rresp_i != 2'b00);
+  // (err_o is 0 unless ready_o, so that the SoC may OR it with other responses)
+  assign err_o   = done && (m_bvalid_i ? (m_bresp_i != 2'b00) : (m_rresp_i != 2'b00));
 endmodule

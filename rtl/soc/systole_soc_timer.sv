@@ -2,9 +2,24 @@
 //
 // Registers (word offsets of the 4 KiB page, word access; other offsets read 0):
 //   +0/+4 MTIME lo/hi (R/W)     counts clock cycles from reset; a write replaces the
-//                               half written (and that cycle's increment)
+//                               half written (and that half's increment and carry)
 //   +8/+C MTIMECMP lo/hi (R/W)  reset all ones
-// irq_o = MTIME >= MTIMECMP, registered (it follows a write one cycle late).
+// A write of MTIMECMP takes effect at the end of its request cycle, a write of MTIME at the
+// end of the cycle after (it is registered: the bus decode stays off the counters' carry
+// chains). irq_o = MTIME >= MTIMECMP, registered and pipelined: counting from the write's
+// request cycle r, irq_o reflects it from cycle r + 2 (MTIMECMP hi), r + 3 (MTIMECMP lo,
+// MTIME hi) or r + 4 (MTIME lo).
+//
+// MTIME is two 32-bit counters: the low half's carry into the high half is registered, so
+// the high half counts it one cycle later (a read of the high half can lag its low half by
+// one cycle, which the hi/lo/hi read loop tolerates). Each counter is one LUT per bit: the
+// written half also goes through the adder (B = all ones, its carries then do not matter),
+// so the carry cells' inputs match one LUT that adds and selects the write. MTIMECMP is
+// kept inverted, so a comparison is the carry out of x + ~y + carry-in: carry cells only,
+// no LUTs. The low halves are compared first and the result registered (ge_lo_q); the high
+// halves' comparison takes it as its carry in. That pairs the high half of one cycle with
+// the low half of the cycle before, which is exactly MTIME of the cycle before (the high
+// half lags by the same cycle), so the interrupt never glitches at 2^32 boundaries.
 module systole_soc_timer (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -16,49 +31,68 @@ module systole_soc_timer (
   output logic        irq_o,
   output logic [63:0] mtime_o
 );
-  logic [63:0] mtime_q, mtime_d;
-  logic [63:0] cmp_q, cmp_d;
+  logic [31:0] lo_q, hi_q;          // MTIME
+  logic        c_q;                 // the low half wrapped last cycle
+  logic [31:0] cmpn_lo_q, cmpn_hi_q;  // ~MTIMECMP
+  logic        ge_lo_q;             // last cycle: MTIME lo >= MTIMECMP lo
   logic        irq_q;
-  logic        wr;
+  logic        wr_lo, wr_hi;        // the registered write of MTIME
+  logic [31:0] wdata_q;
+  logic [32:0] lo_inc;
+  logic [31:0] hi_inc;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [32:0] ge_lo, ge_hi;        // [32]: the comparisons (the sums are not used)
+  /* verilator lint_on UNUSEDSIGNAL */
 
-  assign wr = req_i && we_i;
+  // the word offset (offsets 0-3 of the page, all others read 0)
+  logic       page_lo;
+  logic [3:0] wr;
+  logic [1:0] wr_q;
+  assign page_lo = (addr_i[11:4] == 8'd0);
+  assign wr      = (req_i && we_i && page_lo) ? (4'b0001 << addr_i[3:2]) : 4'b0000;
+  assign wr_lo   = wr_q[0];
+  assign wr_hi   = wr_q[1];
 
-  always_comb begin
-    mtime_d = mtime_q + 64'd1;
-    cmp_d   = cmp_q;
-    if (wr) begin
-      unique case (addr_i)
-        10'd0:   mtime_d[31:0]  = wdata_i;
-        10'd1:   mtime_d[63:32] = wdata_i;
-        10'd2:   cmp_d[31:0]    = wdata_i;
-        10'd3:   cmp_d[63:32]   = wdata_i;
-        default: ;
-      endcase
-    end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) wr_q <= '0;
+    else         wr_q <= wr[1:0];
   end
+  always_ff @(posedge clk_i) begin
+    wdata_q <= wdata_i;
+  end
+
+  assign lo_inc = {1'b0, lo_q} + {1'b0, {32{wr_lo}}} + 33'd1;
+  assign hi_inc = hi_q + {32{wr_hi}} + {31'd0, c_q};
+  assign ge_lo  = {1'b0, lo_q} + {1'b0, cmpn_lo_q} + 33'd1;
+  assign ge_hi  = {1'b0, hi_q} + {1'b0, cmpn_hi_q} + {32'd0, ge_lo_q};
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      mtime_q <= '0;
-      cmp_q   <= '1;
-      irq_q   <= 1'b0;
+      lo_q     <= '0;
+      hi_q     <= '0;
+      c_q      <= 1'b0;
+      cmpn_lo_q <= '0;
+      cmpn_hi_q <= '0;
+      ge_lo_q  <= 1'b0;
+      irq_q    <= 1'b0;
     end else begin
-      mtime_q <= mtime_d;
-      cmp_q   <= cmp_d;
-      irq_q   <= (mtime_q >= cmp_q);
+      lo_q <= wr_lo ? wdata_q : lo_inc[31:0];
+      hi_q <= wr_hi ? wdata_q : hi_inc;
+      c_q  <= lo_inc[32] && !wr_lo;
+      if (wr[2]) cmpn_lo_q <= ~wdata_i;
+      if (wr[3]) cmpn_hi_q <= ~wdata_i;
+      ge_lo_q <= ge_lo[32];
+      irq_q   <= ge_hi[32];
     end
   end
 
   always_comb begin
-    unique case (addr_i)
-      10'd0:   rdata_o = mtime_q[31:0];
-      10'd1:   rdata_o = mtime_q[63:32];
-      10'd2:   rdata_o = cmp_q[31:0];
-      10'd3:   rdata_o = cmp_q[63:32];
-      default: rdata_o = '0;
-    endcase
+    logic [3:0] s;
+    s = page_lo ? (4'b0001 << addr_i[3:2]) : 4'b0000;
+    rdata_o = ({32{s[0]}} & lo_q) | ({32{s[1]}} & hi_q) | ({32{s[2]}} & ~cmpn_lo_q) |
+              ({32{s[3]}} & ~cmpn_hi_q);
   end
 
   assign irq_o   = irq_q;
-  assign mtime_o = mtime_q;
+  assign mtime_o = {hi_q, lo_q};
 endmodule

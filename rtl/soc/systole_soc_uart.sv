@@ -4,9 +4,15 @@
 //   +0 TXDATA (W)  bits [7:0] start a transmission. A write while the transmitter is busy
 //                  is reported on byte_valid_o but not sent on the line: poll STATUS.
 //   +4 STATUS (R)  bit 0: transmitter busy
-//   +8 DIV (R/W)   bits [15:0]: clock cycles per bit (0 counts as 1); reset value UartDiv
+//   +8 DIV (R/W)   bits [15:0]: clock cycles per bit (0 counts as 1); reset value UartDiv.
+//                  A write during a transmission restarts the current bit's time.
 // byte_valid_o/byte_o show every TXDATA write for one cycle, so simulators can print the
 // byte without decoding the serial line.
+//
+// The bit timer counts up from 1 and a bit ends when the count equals DIV (or DIV is 0 or
+// 1, a flag kept with DIV): one LUT per bit for the counter (its restart at 1 is the
+// flip-flops' synchronous set/reset), an equality of two registers for the end. The shift
+// register holds ones when idle, so the line is its bit 0.
 module systole_soc_uart #(
   parameter int UartDiv = 434  // reset value of DIV (e.g. 50 MHz / 115200 baud)
 ) (
@@ -23,69 +29,63 @@ module systole_soc_uart #(
   output logic        byte_valid_o,
   output logic [7:0]  byte_o
 );
-  logic [15:0] div_q, div_d;
-  logic [15:0] cnt_q, cnt_d;      // cycles left in the current bit
-  logic [3:0]  bits_q, bits_d;    // bit times left (start, 8 data, stop); 0 = idle
-  logic [8:0]  shift_q, shift_d;  // bit 0 is on the line; ones shift in (the stop bit)
-  logic        bv_q, bv_d;
-  logic [7:0]  byte_q, byte_d;
-  logic        wr_tx, busy;
-  logic [15:0] reload;
+  logic [15:0] div_q;
+  logic        div_le1_q;         // DIV is 0 or 1: every cycle ends a bit
+  logic [15:0] cnt_q;             // cycles into the current bit, from 1
+  logic [3:0]  bits_q;            // bit times left (start, 8 data, stop); 0 = idle
+  logic [8:0]  shift_q;           // bit 0 is on the line; ones shift in (the stop bit)
+  logic        bv_q;
+  logic [7:0]  byte_q;
+  logic        wr_tx, wr_div, wr_div_q, busy, bit_end, page_lo;
 
-  assign busy   = (bits_q != 4'd0);
-  assign wr_tx  = req_i && we_i && (addr_i == 10'd0);
-  assign reload = (div_q == 16'd0) ? 16'd0 : div_q - 16'd1;
-
-  always_comb begin
-    div_d   = div_q;
-    cnt_d   = cnt_q;
-    bits_d  = bits_q;
-    shift_d = shift_q;
-    bv_d    = wr_tx;
-    byte_d  = wr_tx ? wdata_i[7:0] : byte_q;
-    if (req_i && we_i && addr_i == 10'd2) div_d = wdata_i[15:0];
-    if (busy) begin
-      if (cnt_q == 16'd0) begin
-        cnt_d   = reload;
-        bits_d  = bits_q - 4'd1;
-        shift_d = {1'b1, shift_q[8:1]};
-      end else begin
-        cnt_d = cnt_q - 16'd1;
-      end
-    end else if (wr_tx) begin
-      cnt_d   = reload;
-      bits_d  = 4'd10;
-      shift_d = {wdata_i[7:0], 1'b0};
-    end
-  end
+  assign page_lo = (addr_i[11:4] == 8'd0);
+  assign busy    = (bits_q != 4'd0);
+  assign wr_tx   = req_i && we_i && page_lo && addr_i[3:2] == 2'd0;
+  assign wr_div  = req_i && we_i && page_lo && addr_i[3:2] == 2'd2;
+  assign bit_end = busy && (cnt_q == div_q || div_le1_q);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      div_q   <= 16'(UartDiv);
-      cnt_q   <= '0;
+      div_q     <= 16'(UartDiv);
+      div_le1_q <= (UartDiv <= 1);
+      wr_div_q  <= 1'b0;
       bits_q  <= '0;
       shift_q <= '1;
       bv_q    <= 1'b0;
       byte_q  <= '0;
     end else begin
-      div_q   <= div_d;
-      cnt_q   <= cnt_d;
-      bits_q  <= bits_d;
-      shift_q <= shift_d;
-      bv_q    <= bv_d;
-      byte_q  <= byte_d;
+      bv_q     <= wr_tx;
+      wr_div_q <= wr_div;
+      if (wr_tx) byte_q <= wdata_i[7:0];
+      if (wr_div) begin
+        div_q     <= wdata_i;
+        div_le1_q <= (wdata_i[15:1] == 15'd0);
+      end
+      if (bit_end) begin
+        bits_q  <= bits_q - 4'd1;
+        shift_q <= {1'b1, shift_q[8:1]};
+      end else if (wr_tx && !busy) begin
+        bits_q  <= 4'd10;
+        shift_q <= {wdata_i[7:0], 1'b0};
+      end
     end
   end
 
-  always_comb begin
-    unique case (addr_i)
-      10'd1:   rdata_o = {31'd0, busy};
-      10'd2:   rdata_o = {16'd0, div_q};
-      default: rdata_o = '0;
-    endcase
+  // the bit timer: no reset (it restarts at 1 while idle, after each bit and the cycle after
+  // a DIV write, so that the count never passes the new DIV; the restart is registered so
+  // that the bus decode does not drive the counter's synchronous reset)
+  always_ff @(posedge clk_i) begin
+    if (!busy || bit_end || wr_div_q) cnt_q <= 16'd1;
+    else                            cnt_q <= cnt_q + 16'd1;
   end
 
-  assign tx_o         = busy ? shift_q[0] : 1'b1;
+  always_comb begin
+    rdata_o = '0;
+    if (page_lo && addr_i[3:2] == 2'd1) rdata_o[0] = busy;
+    if (page_lo && addr_i[3:2] == 2'd2) rdata_o[15:0] = div_q;
+  end
+
+  assign tx_o         = shift_q[0];
   assign byte_valid_o = bv_q;
   assign byte_o       = byte_q;
 
