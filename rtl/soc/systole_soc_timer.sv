@@ -6,9 +6,11 @@
 //   +8/+C MTIMECMP lo/hi (R/W)  reset all ones
 // A write of MTIMECMP takes effect at the end of its request cycle, a write of MTIME at the
 // end of the cycle after (it is registered: the bus decode stays off the counters' carry
-// chains). irq_o = MTIME >= MTIMECMP, registered and pipelined: counting from the write's
-// request cycle r, irq_o reflects it from cycle r + 2 (MTIMECMP hi), r + 3 (MTIMECMP lo,
-// MTIME hi) or r + 4 (MTIME lo).
+// chains). That cycle takes the data from wdata_i: the SoC answers the request in the cycle
+// after it, and the bus holds a request's fields until its answer. irq_o = MTIME >=
+// MTIMECMP, registered and pipelined: counting from the write's request cycle r, irq_o
+// reflects it from cycle r + 2 (MTIMECMP hi), r + 3 (MTIMECMP lo, MTIME hi) or r + 4
+// (MTIME lo).
 //
 // MTIME is two 32-bit counters: the low half's carry into the high half is registered, so
 // the high half counts it one cycle later (a read of the high half can lag its low half by
@@ -20,7 +22,9 @@
 // halves' comparison takes it as its carry in. That pairs the high half of one cycle with
 // the low half of the cycle before, which is exactly MTIME of the cycle before (the high
 // half lags by the same cycle), so the interrupt never glitches at 2^32 boundaries.
-module systole_soc_timer (
+module systole_soc_timer #(
+  parameter int CmpRead = 1  // 0: MTIMECMP reads 0 (the board: saves the read multiplexer)
+) (
   input  logic        clk_i,
   input  logic        rst_ni,
   input  logic        req_i,
@@ -37,7 +41,6 @@ module systole_soc_timer (
   logic        ge_lo_q;             // last cycle: MTIME lo >= MTIMECMP lo
   logic        irq_q;
   logic        wr_lo, wr_hi;        // the registered write of MTIME
-  logic [31:0] wdata_q;
   logic [32:0] lo_inc;
   logic [31:0] hi_inc;
   /* verilator lint_off UNUSEDSIGNAL */
@@ -57,9 +60,6 @@ module systole_soc_timer (
     if (!rst_ni) wr_q <= '0;
     else         wr_q <= wr[1:0];
   end
-  always_ff @(posedge clk_i) begin
-    wdata_q <= wdata_i;
-  end
 
   assign lo_inc = {1'b0, lo_q} + {1'b0, {32{wr_lo}}} + 33'd1;
   assign hi_inc = hi_q + {32{wr_hi}} + {31'd0, c_q};
@@ -76,8 +76,8 @@ module systole_soc_timer (
       ge_lo_q  <= 1'b0;
       irq_q    <= 1'b0;
     end else begin
-      lo_q <= wr_lo ? wdata_q : lo_inc[31:0];
-      hi_q <= wr_hi ? wdata_q : hi_inc;
+      lo_q <= wr_lo ? wdata_i : lo_inc[31:0];
+      hi_q <= wr_hi ? wdata_i : hi_inc;
       c_q  <= lo_inc[32] && !wr_lo;
       if (wr[2]) cmpn_lo_q <= ~wdata_i;
       if (wr[3]) cmpn_hi_q <= ~wdata_i;
@@ -89,8 +89,8 @@ module systole_soc_timer (
   always_comb begin
     logic [3:0] s;
     s = page_lo ? (4'b0001 << addr_i[3:2]) : 4'b0000;
-    rdata_o = ({32{s[0]}} & lo_q) | ({32{s[1]}} & hi_q) | ({32{s[2]}} & ~cmpn_lo_q) |
-              ({32{s[3]}} & ~cmpn_hi_q);
+    rdata_o = ({32{s[0]}} & lo_q) | ({32{s[1]}} & hi_q);
+    if (CmpRead != 0) rdata_o = rdata_o | ({32{s[2]}} & ~cmpn_lo_q) | ({32{s[3]}} & ~cmpn_hi_q);
   end
 
   assign irq_o   = irq_q;

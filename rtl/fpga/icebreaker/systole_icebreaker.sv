@@ -142,6 +142,9 @@ module systole_icebreaker #(
     .ClkHz        (ClkHz),
     .UartDiv      ((ClkHz + Baud / 2) / Baud),
     .FastMul      (0),
+    .LdReg        (0),                         // the loader's outputs are flip-flops
+    .TimerCmpRead (0),                         // MTIMECMP write-only (docs/soc.md)
+    .ExitReg      (0),                         // EXIT straight from the bus (see below)
     .FetchDepth   (FetchDepth),
     .WritesInFlight(WritesInFlight),
     .StoreRows    (StoreRows),
