@@ -4,8 +4,8 @@
 //
 // The core's native bus is decoded here. RAM reads complete one cycle after the request,
 // writes in the request cycle; the UART, timer, SIMCTRL and SOCINFO registers are accessed
-// in the request cycle and answer the cycle after (word offsets not listed in docs/soc.md
-// read 0, writes ignored); the Systole CSRs take a few cycles through the bridge; main
+// the cycle after the request and answer the cycle after that (word offsets not listed in
+// docs/soc.md read 0, writes ignored); the Systole CSRs take a few cycles through the bridge; main
 // memory is shared with the DMA. Addresses outside every region answer the cycle after the
 // request with a bus error.
 //
@@ -33,6 +33,7 @@ module systole_soc #(
   // top-level input); 0: it is used as it comes (the board: the loader's outputs are flops)
   parameter int LdReg         = 1,
   parameter int TimerCmpRead  = 1,           // 0: MTIMECMP reads 0 (the board; docs/soc.md)
+  parameter int TimerHiBits   = 32,          // MTIME = TimerHiBits + 32 bits (the board: 16)
   // 1: exit_valid_o/exit_code_o are registered (the cycle after the write); 0: they show the
   // write in its request cycle, straight from the bus (the board, which only tests the code
   // against 0: no 32-bit register)
@@ -208,20 +209,30 @@ module systole_soc #(
   // ---------------------------------------------------------------------------------------
   // UART, TIMER, SIMCTRL, SOCINFO
   // ---------------------------------------------------------------------------------------
-  logic        io_req, io_ack_q;
+  logic        io_req, io_ack_q, cont_q;
+  logic [3:0]  io_dec_q;  // the held address's page, decoded last cycle
   logic [31:0] uart_rdata, tmr_rdata, info_rdata, io_rdata, io_rdata_q;
   logic        exit_valid_q;
   logic [31:0] exit_code_q;
 
-  // an access is done in its request cycle and answered the cycle after (io_ack_q); the
-  // read data is registered, zero when not answering (it is ORed into the core's read data)
-  assign io_req = c_valid && sel_io && !io_ack_q;
+  // The devices see a request in the cycle after its request cycle, with the address
+  // decode registered (io_dec_q: the address is held, so last cycle's decode is this
+  // request's once cont_q says that the request was already pending last cycle): the
+  // write enables come from flip-flops through the devices' offset decode. The access is
+  // answered the cycle after that (io_ack_q), the read data registered and zero when not
+  // answering (it is ORed into the core's read data); the bus holds the request's fields
+  // until then, which the timer relies on.
+  assign io_req = cont_q && (io_dec_q != 4'd0) && !io_ack_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      cont_q     <= 1'b0;
+      io_dec_q   <= '0;
       io_ack_q   <= 1'b0;
       io_rdata_q <= '0;
     end else begin
+      cont_q     <= c_valid && !c_ready;
+      io_dec_q   <= sel_io ? (4'b0001 << io_page) : 4'b0000;
       io_ack_q   <= io_req;
       io_rdata_q <= io_req ? io_rdata : 32'd0;
     end
@@ -232,7 +243,7 @@ module systole_soc #(
   ) u_uart (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
-    .req_i        (io_req && io_page == 2'd0),
+    .req_i        (io_req && io_dec_q[0]),
     .we_i         (c_write),
     .addr_i       (c_addr[11:2]),
     .wdata_i      (c_wdata[15:0]),
@@ -243,11 +254,12 @@ module systole_soc #(
   );
 
   systole_soc_timer #(
-    .CmpRead (TimerCmpRead)
+    .CmpRead (TimerCmpRead),
+    .HiBits  (TimerHiBits)
   ) u_timer (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
-    .req_i   (io_req && io_page == 2'd1),
+    .req_i   (io_req && io_dec_q[1]),
     .we_i    (c_write),
     .addr_i  (c_addr[11:2]),
     .wdata_i (c_wdata),
@@ -258,7 +270,7 @@ module systole_soc #(
 
   // SIMCTRL: +0 EXIT
   logic exit_wr;
-  assign exit_wr = io_req && io_page == 2'd2 && c_write && c_addr[11:2] == 10'd0;
+  assign exit_wr = io_req && io_dec_q[2] && c_write && c_addr[11:2] == 10'd0;
   if (ExitReg != 0) begin : g_exit_reg
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
@@ -288,12 +300,8 @@ module systole_soc #(
   end
 
   always_comb begin
-    unique case (io_page)
-      2'd0:    io_rdata = uart_rdata;
-      2'd1:    io_rdata = tmr_rdata;
-      2'd3:    io_rdata = info_rdata;
-      default: io_rdata = '0;
-    endcase
+    io_rdata = ({32{io_dec_q[0]}} & uart_rdata) | ({32{io_dec_q[1]}} & tmr_rdata) |
+               ({32{io_dec_q[3]}} & info_rdata);
   end
 
   // ---------------------------------------------------------------------------------------

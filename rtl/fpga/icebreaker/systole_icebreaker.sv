@@ -105,7 +105,8 @@ module systole_icebreaker #(
 
   systole_flash_loader #(
     .FlashOffset(FlashOffset),
-    .WakeCycles (ClkHz / 250_000)              // 4 us: tRES1 of the flash is 3 us
+    .WakeCycles (ClkHz / 250_000),             // 4 us: tRES1 of the flash is 3 us
+    .CountBits  (18)                           // segments within 256 KiB (64 KiB memories)
   ) u_loader (
     .clk_i      (clk),
     .rst_ni     (rst_n),
@@ -144,6 +145,7 @@ module systole_icebreaker #(
     .FastMul      (0),
     .LdReg        (0),                         // the loader's outputs are flip-flops
     .TimerCmpRead (0),                         // MTIMECMP write-only (docs/soc.md)
+    .TimerHiBits  (16),                        // a 48-bit MTIME (docs/soc.md)
     .ExitReg      (0),                         // EXIT straight from the bus (see below)
     .FetchDepth   (FetchDepth),
     .WritesInFlight(WritesInFlight),
