@@ -38,6 +38,12 @@ module systole_soc #(
   // write in its request cycle, straight from the bus (the board, which only tests the code
   // against 0: no 32-bit register)
   parameter int ExitReg       = 1,
+  // 1 (the board, for timing): a core write to RAM and every core access to main memory
+  // start the cycle after the request, from the registered address decode (a RAM store
+  // and a main-memory access take one cycle more), and the RAM is read for every core read
+  // in its request cycle (the data is used only if the address is in RAM), so that no
+  // address decode drives the memories' enables
+  parameter int BusLate       = 0,
   parameter int FastMul       = 1,           // core: 1 single-cycle multiply, 0 iterative
   parameter int FastShift     = (FastMul != 0) ? 1 : 2,  // core shifts: 1 barrel, 0/2 iterative
   // the accelerator's area options (docs/architecture.md, "Parameters"); defaults: full chip
@@ -144,6 +150,10 @@ module systole_soc #(
   // RAM (the loader writes it while the core is held)
   // ---------------------------------------------------------------------------------------
   logic              ram_rd_q;  // a core read was issued last cycle
+  logic              late_go;   // BusLate: a request pending since last cycle (see cont_q)
+  logic              ram_wr_late;  // BusLate: the core's RAM write, in this cycle
+  logic              unm_ack_q, rs_ram_q, rs_main_q, rs_csr_q;  // (see the response)
+  assign ram_wr_late = (BusLate != 0) && late_go && rs_ram_q && c_write;
   logic              ram_req;
   logic [3:0]        ram_we;
   logic [RamAw-1:0]  ram_addr;
@@ -183,8 +193,11 @@ module systole_soc #(
   assign b_wstrb = ld_we_q ? 4'b1111 : c_wstrb;
 
   always_comb begin
-    ram_req   = ld_ram || (c_valid && sel_ram && !ram_rd_q);
-    ram_we    = b_wstrb;
+    if (BusLate != 0)
+      ram_req = ld_ram || (c_valid && !c_write && !ram_rd_q) || ram_wr_late;
+    else
+      ram_req = ld_ram || (c_valid && sel_ram && !ram_rd_q);
+    ram_we    = (BusLate != 0 && !ld_we_q && !ram_wr_late) ? 4'b0000 : b_wstrb;
     ram_addr  = b_addr[2 +: RamAw];
     ram_wdata = b_wdata;
   end
@@ -363,7 +376,7 @@ module systole_soc #(
   logic [AxiDataWidth-1:0]   axi_wdata, axi_rdata;
   logic [AxiDataWidth/8-1:0] axi_wstrb;
 
-  assign mm_valid = ld_main || (c_valid && sel_main);
+  assign mm_valid = ld_main || ((BusLate != 0) ? (late_go && rs_main_q) : (c_valid && sel_main));
   assign mm_addr  = b_addr;
   assign mm_wstrb = b_wstrb;
   assign mm_wdata = b_wdata;
@@ -502,7 +515,6 @@ module systole_soc #(
   // a RAM write's are qualified by the decode), so
   // the ready is their OR. The read data's selects are the decode registered: a read's data
   // comes at least one cycle after its request, whose address is held.
-  logic unm_ack_q, rs_ram_q, rs_main_q, rs_csr_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       unm_ack_q <= 1'b0;
@@ -517,8 +529,18 @@ module systole_soc #(
     end
   end
 
-  assign c_ready = (c_write && sel_ram) || (sel_main && mm_ready) || ram_rd_q || io_ack_q ||
-                   unm_ack_q || br_ready;
+  // (BusLate: a RAM read's ram_rd_q follows any core read, so it is qualified by the
+  // registered decode, and so is the main memory's ready, which the generic module raises
+  // for any write strobes)
+  if (BusLate != 0) begin : g_late
+    assign late_go = cont_q;
+    assign c_ready = ram_wr_late || (late_go && rs_main_q && mm_ready) ||
+                     (ram_rd_q && rs_ram_q) || io_ack_q || unm_ack_q || br_ready;
+  end else begin : g_early
+    assign late_go = 1'b0;
+    assign c_ready = (c_write && sel_ram) || (sel_main && mm_ready) || ram_rd_q || io_ack_q ||
+                     unm_ack_q || br_ready;
+  end
   assign c_err   = unm_ack_q || br_err;
   // (the bridge's read data is the accelerator's R data, which need not be 0 between reads)
   assign c_rdata = (rs_ram_q ? ram_rdata : rs_main_q ? mm_rdata : {32{rs_csr_q}} & br_rdata) |

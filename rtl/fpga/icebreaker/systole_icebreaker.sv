@@ -147,6 +147,7 @@ module systole_icebreaker #(
     .TimerCmpRead (0),                         // MTIMECMP write-only (docs/soc.md)
     .TimerHiBits  (16),                        // a 48-bit MTIME (docs/soc.md)
     .ExitReg      (0),                         // EXIT straight from the bus (see below)
+    .BusLate      (1),                         // memory enables off the address decode
     .FetchDepth   (FetchDepth),
     .WritesInFlight(WritesInFlight),
     .StoreRows    (StoreRows),
