@@ -100,12 +100,15 @@ module systole_soc_timer #(
     end
   end
 
+  logic [31:0] cmpn_hi32;
+  assign cmpn_hi32 = 32'(cmpn_hi_q);
+
   always_comb begin
     logic [3:0] s;
     s = page_lo ? (4'b0001 << addr_i[3:2]) : 4'b0000;
     rdata_o = ({32{s[0]}} & lo_q) | ({32{s[1]}} & 32'(hi_q));
     if (CmpRead != 0)
-      rdata_o = rdata_o | ({32{s[2]}} & ~cmpn_lo_q) | ({32{s[3]}} & ~32'(cmpn_hi_q));
+      rdata_o = rdata_o | ({32{s[2]}} & ~cmpn_lo_q) | ({32{s[3]}} & ~cmpn_hi32);
   end
 
   assign irq_o   = irq_q;
