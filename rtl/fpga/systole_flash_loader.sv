@@ -21,7 +21,11 @@
 // 24-bit FlashOffset, one bit per two clocks until the end marker.
 module systole_flash_loader #(
   parameter logic [23:0] FlashOffset = 24'h10_0000,  // image offset in the flash (1 MiB)
-  parameter int          WakeCycles  = 256           // >= 3 us (tRES1) at the clock used
+  parameter int          WakeCycles  = 256,          // >= 3 us (tRES1) at the clock used
+  // address bits [CountBits-1:2] count from word to word, the bits above are only loaded:
+  // 32 for any image; fewer (the board: 18) save adder bits, and then a segment must not
+  // cross a 2^CountBits-byte boundary (the board's memories are 64 KiB each)
+  parameter int          CountBits   = 32
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -88,11 +92,12 @@ module systole_flash_loader #(
   logic        wd_q;           // this cycle samples the last bit of a word
   logic        ld_addr_q, ld_count_q, dec_count_q;  // ... of a segment address, count, data
   logic [4:0]  bit_inc;
-  logic [31:2] addr_inc;
+  logic [CountBits-1:2] addr_inc;
   logic [15:0] count_dec;
   assign pre_word  = shifting && !cs_nq && !sck_q && bit_q == 5'd31;
   assign bit_inc   = bit_q + 5'd1;
-  assign addr_inc  = addr_q[31:2] + {30{ld_addr_q}} + {29'd0, we_q};
+  assign addr_inc  = addr_q[CountBits-1:2] + {(CountBits - 2){ld_addr_q}} +
+                     (CountBits - 2)'(we_q);
   assign count_dec = count_q + {16{ld_count_q || dec_count_q}};
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -162,8 +167,8 @@ module systole_flash_loader #(
       end
       // the address: loaded from its word, then + 4 after each write; the count: loaded,
       // then - 1 after each data word
-      addr_q[31:2] <= ld_addr_q ? word_next[31:2] : addr_inc;
-      if (ld_addr_q) addr_q[1:0] <= word_next[1:0];
+      if (ld_addr_q) addr_q <= word_next;
+      else           addr_q[CountBits-1:2] <= addr_inc;
       count_q <= ld_count_q ? word_next[15:0] : count_dec;
     end
   end

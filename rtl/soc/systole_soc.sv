@@ -3,10 +3,16 @@
 // and the accelerator's DMA. Memory map, core bus and ports: docs/soc.md.
 //
 // The core's native bus is decoded here. RAM reads complete one cycle after the request,
-// writes in the request cycle; the UART, timer, SIMCTRL and SOCINFO registers answer in
-// the request cycle (word offsets not listed in docs/soc.md read 0, writes ignored); the
-// Systole CSRs take a few cycles through the bridge; main memory is shared with the DMA.
-// Addresses outside every region answer at once with a bus error.
+// writes in the request cycle; the UART, timer, SIMCTRL and SOCINFO registers are accessed
+// the cycle after the request and answer the cycle after that (word offsets not listed in
+// docs/soc.md read 0, writes ignored); the Systole CSRs take a few cycles through the bridge; main
+// memory is shared with the DMA. Addresses outside every region answer the cycle after the
+// request with a bus error.
+//
+// Timing: the read data the core sees comes from flip-flops or memory outputs through one
+// multiplexer whose selects are registered (the decode of the held address, one cycle
+// old); the ready is an OR of per-device signals, only a RAM or main-memory write's ready
+// passes the address decode.
 module systole_soc #(
   // the accelerator (see systole_top)
   parameter int Rows          = 8,
@@ -23,6 +29,21 @@ module systole_soc #(
   parameter     RamInitFile   = "",          // $readmemh image of the RAM, "" for none
   parameter int ClkHz         = 50000000,    // reported in SOCINFO.CLK_HZ
   parameter int UartDiv       = 434,         // reset value of UART DIV
+  // 1: the loader port is registered in the SoC (no logic depends combinationally on a
+  // top-level input); 0: it is used as it comes (the board: the loader's outputs are flops)
+  parameter int LdReg         = 1,
+  parameter int TimerCmpRead  = 1,           // 0: MTIMECMP reads 0 (the board; docs/soc.md)
+  parameter int TimerHiBits   = 32,          // MTIME = TimerHiBits + 32 bits (the board: 16)
+  // 1: exit_valid_o/exit_code_o are registered (the cycle after the write); 0: they show the
+  // write in its request cycle, straight from the bus (the board, which only tests the code
+  // against 0: no 32-bit register)
+  parameter int ExitReg       = 1,
+  // 1 (the board, for timing): a core write to RAM and every core access to main memory
+  // start the cycle after the request, from the registered address decode (a RAM store
+  // and a main-memory access take one cycle more), and the RAM is read for every core read
+  // in its request cycle (the data is used only if the address is in RAM), so that no
+  // address decode drives the memories' enables
+  parameter int BusLate       = 0,
   parameter int FastMul       = 1,           // core: 1 single-cycle multiply, 0 iterative
   parameter int FastShift     = (FastMul != 0) ? 1 : 2,  // core shifts: 1 barrel, 0/2 iterative
   // the accelerator's area options (docs/architecture.md, "Parameters"); defaults: full chip
@@ -60,6 +81,11 @@ module systole_soc #(
   localparam int          RamAw      = $clog2(RamWords);
   localparam logic [31:0] MainBase   = 32'h8000_0000;
   localparam int          AxiIdWidth = 2;
+  // power-of-two regions (MainBase is aligned to the size) decode with equalities
+  localparam int          RamLog     = $clog2(RamBytes);
+  localparam int          MainLog    = $clog2(MainBytes);
+  localparam bit          RamPow2    = (RamBytes & (RamBytes - 1)) == 0;
+  localparam bit          MainPow2   = (MainBytes & (MainBytes - 1)) == 0;
 
   // ---------------------------------------------------------------------------------------
   // The core, held in reset while boot_hold_i (through a flop, so the reset is glitch-free)
@@ -104,12 +130,17 @@ module systole_soc #(
   logic [1:0]  io_page;  // 0 UART, 1 TIMER, 2 SIMCTRL, 3 SOCINFO
 
   function automatic logic in_main(input logic [31:0] addr);
-    in_main = ({1'b0, addr} >= {1'b0, MainBase}) &&
-              ({1'b0, addr} < {1'b0, MainBase} + 33'(MainBytes));
+    if (MainPow2) in_main = ((addr ^ MainBase) >> MainLog) == 32'd0;
+    else          in_main = ({1'b0, addr} >= {1'b0, MainBase}) &&
+                            ({1'b0, addr} < {1'b0, MainBase} + 33'(MainBytes));
+  endfunction
+  function automatic logic in_ram(input logic [31:0] addr);
+    if (RamPow2) in_ram = (addr >> RamLog) == 32'd0;
+    else         in_ram = (addr < 32'(RamBytes));
   endfunction
 
   assign c_write  = (c_wstrb != 4'b0000);
-  assign sel_ram  = (c_addr < 32'(RamBytes));
+  assign sel_ram  = in_ram(c_addr);
   assign sel_io   = (c_addr[31:14] == 18'h0_4000);  // 0x1000_0000 - 0x1000_3FFF
   assign sel_csr  = (c_addr[31:12] == 20'h2_0000);  // 0x2000_0000 - 0x2000_0FFF
   assign sel_main = in_main(c_addr);
@@ -119,44 +150,56 @@ module systole_soc #(
   // RAM (the loader writes it while the core is held)
   // ---------------------------------------------------------------------------------------
   logic              ram_rd_q;  // a core read was issued last cycle
+  logic              late_go;   // BusLate: a request pending since last cycle (see cont_q)
+  logic              ram_wr_late;  // BusLate: the core's RAM write, in this cycle
+  logic              unm_ack_q, rs_ram_q, rs_main_q, rs_csr_q;  // (see the response)
+  assign ram_wr_late = (BusLate != 0) && late_go && rs_ram_q && c_write;
   logic              ram_req;
   logic [3:0]        ram_we;
   logic [RamAw-1:0]  ram_addr;
   logic [31:0]       ram_wdata, ram_rdata;
   logic              ld_ram, ld_main;
-  // The loader port is registered: a word is written the cycle after ld_we_i, and no logic
-  // depends combinationally on a top-level input (a simulator evaluates none of the bus
-  // logic when it only changes inputs).
+  // With LdReg the loader port is registered: a word is written the cycle after ld_we_i,
+  // and no logic depends combinationally on a top-level input (a simulator evaluates none
+  // of the bus logic when it only changes inputs).
   logic              ld_we_q;
   logic [31:0]       ld_addr_q, ld_wdata_q;
+  // the memories' shared write fields: the loader's word while it writes, else the core's
+  logic [31:0]       b_addr, b_wdata;
+  logic [3:0]        b_wstrb;
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      ld_we_q    <= 1'b0;
-      ld_addr_q  <= '0;
-      ld_wdata_q <= '0;
-    end else begin
-      ld_we_q    <= ld_we_i;
-      ld_addr_q  <= ld_addr_i;
-      ld_wdata_q <= ld_wdata_i;
+  if (LdReg != 0) begin : g_ld_reg
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        ld_we_q    <= 1'b0;
+        ld_addr_q  <= '0;
+        ld_wdata_q <= '0;
+      end else begin
+        ld_we_q    <= ld_we_i;
+        ld_addr_q  <= ld_addr_i;
+        ld_wdata_q <= ld_wdata_i;
+      end
     end
+  end else begin : g_ld_direct
+    assign ld_we_q    = ld_we_i;
+    assign ld_addr_q  = ld_addr_i;
+    assign ld_wdata_q = ld_wdata_i;
   end
 
-  assign ld_ram  = ld_we_q && (ld_addr_q < 32'(RamBytes));
+  assign ld_ram  = ld_we_q && in_ram(ld_addr_q);
   assign ld_main = ld_we_q && in_main(ld_addr_q);
+  assign b_addr  = ld_we_q ? ld_addr_q : c_addr;
+  assign b_wdata = ld_we_q ? ld_wdata_q : c_wdata;
+  assign b_wstrb = ld_we_q ? 4'b1111 : c_wstrb;
 
   always_comb begin
-    if (ld_ram) begin
-      ram_req   = 1'b1;
-      ram_we    = 4'b1111;
-      ram_addr  = ld_addr_q[2 +: RamAw];
-      ram_wdata = ld_wdata_q;
-    end else begin
-      ram_req   = c_valid && sel_ram && !ram_rd_q;
-      ram_we    = c_wstrb;
-      ram_addr  = c_addr[2 +: RamAw];
-      ram_wdata = c_wdata;
-    end
+    if (BusLate != 0)
+      ram_req = ld_ram || (c_valid && !c_write && !ram_rd_q) || ram_wr_late;
+    else
+      ram_req = ld_ram || (c_valid && sel_ram && !ram_rd_q);
+    ram_we    = (BusLate != 0 && !ld_we_q && !ram_wr_late) ? 4'b0000 : b_wstrb;
+    ram_addr  = b_addr[2 +: RamAw];
+    ram_wdata = b_wdata;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -179,19 +222,41 @@ module systole_soc #(
   // ---------------------------------------------------------------------------------------
   // UART, TIMER, SIMCTRL, SOCINFO
   // ---------------------------------------------------------------------------------------
-  logic        io_req;
-  logic [31:0] uart_rdata, tmr_rdata, info_rdata, io_rdata;
+  logic        io_req, io_ack_q, cont_q;
+  logic [3:0]  io_dec_q;  // the held address's page, decoded last cycle
+  logic [31:0] uart_rdata, tmr_rdata, info_rdata, io_rdata, io_rdata_q;
   logic        exit_valid_q;
   logic [31:0] exit_code_q;
 
-  assign io_req = c_valid && sel_io;
+  // The devices see a request in the cycle after its request cycle, with the address
+  // decode registered (io_dec_q: the address is held, so last cycle's decode is this
+  // request's once cont_q says that the request was already pending last cycle): the
+  // write enables come from flip-flops through the devices' offset decode. The access is
+  // answered the cycle after that (io_ack_q), the read data registered and zero when not
+  // answering (it is ORed into the core's read data); the bus holds the request's fields
+  // until then, which the timer relies on.
+  assign io_req = cont_q && (io_dec_q != 4'd0) && !io_ack_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cont_q     <= 1'b0;
+      io_dec_q   <= '0;
+      io_ack_q   <= 1'b0;
+      io_rdata_q <= '0;
+    end else begin
+      cont_q     <= c_valid && !c_ready;
+      io_dec_q   <= sel_io ? (4'b0001 << io_page) : 4'b0000;
+      io_ack_q   <= io_req;
+      io_rdata_q <= io_req ? io_rdata : 32'd0;
+    end
+  end
 
   systole_soc_uart #(
     .UartDiv (UartDiv)
   ) u_uart (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
-    .req_i        (io_req && io_page == 2'd0),
+    .req_i        (io_req && io_dec_q[0]),
     .we_i         (c_write),
     .addr_i       (c_addr[11:2]),
     .wdata_i      (c_wdata[15:0]),
@@ -201,10 +266,13 @@ module systole_soc #(
     .byte_o       (uart_byte_o)
   );
 
-  systole_soc_timer u_timer (
+  systole_soc_timer #(
+    .CmpRead (TimerCmpRead),
+    .HiBits  (TimerHiBits)
+  ) u_timer (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
-    .req_i   (io_req && io_page == 2'd1),
+    .req_i   (io_req && io_dec_q[1]),
     .we_i    (c_write),
     .addr_i  (c_addr[11:2]),
     .wdata_i (c_wdata),
@@ -214,14 +282,21 @@ module systole_soc #(
   );
 
   // SIMCTRL: +0 EXIT
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      exit_valid_q <= 1'b0;
-      exit_code_q  <= '0;
-    end else begin
-      exit_valid_q <= io_req && io_page == 2'd2 && c_write && c_addr[11:2] == 10'd0;
-      if (io_req && io_page == 2'd2 && c_write && c_addr[11:2] == 10'd0) exit_code_q <= c_wdata;
+  logic exit_wr;
+  assign exit_wr = io_req && io_dec_q[2] && c_write && c_addr[11:2] == 10'd0;
+  if (ExitReg != 0) begin : g_exit_reg
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        exit_valid_q <= 1'b0;
+        exit_code_q  <= '0;
+      end else begin
+        exit_valid_q <= exit_wr;
+        if (exit_wr) exit_code_q <= c_wdata;
+      end
     end
+  end else begin : g_exit_direct
+    assign exit_valid_q = exit_wr;
+    assign exit_code_q  = c_wdata;
   end
   assign exit_valid_o = exit_valid_q;
   assign exit_code_o  = exit_code_q;
@@ -238,12 +313,8 @@ module systole_soc #(
   end
 
   always_comb begin
-    unique case (io_page)
-      2'd0:    io_rdata = uart_rdata;
-      2'd1:    io_rdata = tmr_rdata;
-      2'd3:    io_rdata = info_rdata;
-      default: io_rdata = '0;
-    endcase
+    io_rdata = ({32{io_dec_q[0]}} & uart_rdata) | ({32{io_dec_q[1]}} & tmr_rdata) |
+               ({32{io_dec_q[3]}} & info_rdata);
   end
 
   // ---------------------------------------------------------------------------------------
@@ -305,19 +376,10 @@ module systole_soc #(
   logic [AxiDataWidth-1:0]   axi_wdata, axi_rdata;
   logic [AxiDataWidth/8-1:0] axi_wstrb;
 
-  always_comb begin
-    if (ld_main) begin
-      mm_valid = 1'b1;
-      mm_addr  = ld_addr_q;
-      mm_wstrb = 4'b1111;
-      mm_wdata = ld_wdata_q;
-    end else begin
-      mm_valid = c_valid && sel_main;
-      mm_addr  = c_addr;
-      mm_wstrb = c_wstrb;
-      mm_wdata = c_wdata;
-    end
-  end
+  assign mm_valid = ld_main || ((BusLate != 0) ? (late_go && rs_main_q) : (c_valid && sel_main));
+  assign mm_addr  = b_addr;
+  assign mm_wstrb = b_wstrb;
+  assign mm_wdata = b_wdata;
 
   systole_soc_mainmem #(
     .AxiDataWidth (AxiDataWidth),
@@ -448,26 +510,41 @@ module systole_soc #(
   // ---------------------------------------------------------------------------------------
   // Response to the core
   // ---------------------------------------------------------------------------------------
-  always_comb begin
-    c_ready = 1'b1;
-    c_rdata = '0;
-    c_err   = 1'b0;
-    if (sel_ram) begin
-      c_ready = c_write || ram_rd_q;
-      c_rdata = ram_rdata;
-    end else if (sel_io) begin
-      c_rdata = io_rdata;
-    end else if (sel_csr) begin
-      c_ready = br_ready;
-      c_rdata = br_rdata;
-      c_err   = br_err;
-    end else if (sel_main) begin
-      c_ready = mm_ready;
-      c_rdata = mm_rdata;
+  // Each device's ready is high only for its own request (the bridge's, io_ack_q and
+  // unm_ack_q by construction, ram_rd_q after a core RAM read; the main memory's ready and
+  // a RAM write's are qualified by the decode), so
+  // the ready is their OR. The read data's selects are the decode registered: a read's data
+  // comes at least one cycle after its request, whose address is held.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      unm_ack_q <= 1'b0;
+      rs_ram_q  <= 1'b0;
+      rs_main_q <= 1'b0;
+      rs_csr_q  <= 1'b0;
     end else begin
-      c_err   = 1'b1;  // unmapped
+      unm_ack_q <= c_valid && !(sel_ram || sel_io || sel_csr || sel_main) && !unm_ack_q;
+      rs_ram_q  <= sel_ram;
+      rs_main_q <= sel_main;
+      rs_csr_q  <= sel_csr;
     end
   end
+
+  // (BusLate: a RAM read's ram_rd_q follows any core read, so it is qualified by the
+  // registered decode, and so is the main memory's ready, which the generic module raises
+  // for any write strobes)
+  if (BusLate != 0) begin : g_late
+    assign late_go = cont_q;
+    assign c_ready = ram_wr_late || (late_go && rs_main_q && mm_ready) ||
+                     (ram_rd_q && rs_ram_q) || io_ack_q || unm_ack_q || br_ready;
+  end else begin : g_early
+    assign late_go = 1'b0;
+    assign c_ready = (c_write && sel_ram) || (sel_main && mm_ready) || ram_rd_q || io_ack_q ||
+                     unm_ack_q || br_ready;
+  end
+  assign c_err   = unm_ack_q || br_err;
+  // (the bridge's read data is the accelerator's R data, which need not be 0 between reads)
+  assign c_rdata = (rs_ram_q ? ram_rdata : rs_main_q ? mm_rdata : {32{rs_csr_q}} & br_rdata) |
+                   io_rdata_q;
 
   // ---------------------------------------------------------------------------------------
   // Parameter checks

@@ -46,12 +46,13 @@ BUILD        ?= build
 # serial line. ClkHz is only what SOCINFO reports (the simulation has no wall-clock time).
 # 4x4: the SoC with the FPGA-sized accelerator of docs/fpga.md (4x4, no softmax unit — the
 # driver runs softmax on the core —, serial LD/ST engines, no command queues, small memories,
-# the SB_MAC16 product model) and the iterative multiplier (FastMul=0), as on the board.
+# the SB_MAC16 product model), the iterative multiplier (FastMul=0) and the board's bus timing
+# (BusLate=1: RAM stores and main-memory accesses a cycle later), as on the board.
 SOC_CONFIGS      ?= 8x8 4x4
 SOC_MEM_PARAMS   := -GRamBytes=262144 -GMainBytes=1048576 -GClkHz=50000000 -GUartDiv=4
 SOC_SMALL_CHIP   := $(FPGA_CHIP_PARAMS)
 SOC_PARAMS_8x8   ?= -GRows=8 -GCols=8 $(SOC_MEM_PARAMS) -GFastMul=1
-SOC_PARAMS_4x4   ?= -GRows=4 -GCols=4 $(SOC_SMALL_CHIP) $(SOC_MEM_PARAMS) -GFastMul=0
+SOC_PARAMS_4x4   ?= -GRows=4 -GCols=4 $(SOC_SMALL_CHIP) $(SOC_MEM_PARAMS) -GFastMul=0 -GBusLate=1
 
 # ---- RTL sources ---------------------------------------------------------------------------
 # SOC_RTL_FILELIST (default rtl/soc/files.f) lists the SoC's files, paths relative to the

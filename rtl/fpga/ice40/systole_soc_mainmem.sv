@@ -1,4 +1,4 @@
-// SoC main memory for the iCE40 UltraPlus: the same module, ports and AXI behaviour as
+// SoC main memory for the iCE40 UltraPlus: the same module, ports and AXI protocol as
 // rtl/soc/systole_soc_mainmem.sv, built on ONE single-port 32-bit RAM so that Yosys maps it
 // to SPRAM (synth_ice40 -spram; 64 KiB = two SB_SPRAM256KA). The board's file list
 // (rtl/fpga/icebreaker/files.f) uses this file instead of the generic one.
@@ -7,19 +7,25 @@
 // read port. SPRAM has one port, 16 bits wide; a 64-bit line would take all four blocks of
 // the UP5K and leave none for the firmware RAM. Here each AXI beat is split into
 // AxiDataWidth/32 word accesses, one per cycle, in lane order (a 64-bit beat every two
-// cycles at best), and the core, the AXI reads and the AXI writes share the one port.
+// cycles at best), and the core and the AXI bursts share the one port.
 //
-// Per cycle the port goes to: a core access (a write completes in its cycle, a read the next
-// cycle, as in the generic module), else to the AXI write or read side, alternating when
-// both wait. A read (core or AXI) is only issued while the R output is free or being taken:
-// R data is {RAM output, earlier lanes held in a register}, and the RAM output holds while
-// no read is issued (writes leave it unchanged, as SPRAM does).
+// Small before fast (the UP5K is full): ONE AXI burst at a time, read or write (AW and AR
+// alternate when both wait), with one set of burst registers and one address incrementer;
+// a new burst is accepted once the last one's R beat or B response has been taken. Per
+// cycle the port goes to a core access (a write completes in its cycle, a read the next
+// cycle, as in the generic module), else to the burst. A read (core or AXI) is only issued
+// while the R output is free or being taken: R data is {RAM output, earlier lanes held in a
+// register}, and the RAM output holds while no read is issued (writes leave it unchanged,
+// as SPRAM does).
 //
-// AXI: one read burst and one write burst at a time; INCR and FIXED bursts of any size up to
-// the bus width (a beat is its whole line, with WSTRB); WRAP and beats outside
-// [MainBase, MainBase + MainBytes) get SLVERR (read data undefined, write dropped); a write
-// burst's B is SLVERR if any of its beats was; W is taken with its last lane's write; a
-// lane whose strobes are all 0 is skipped (no access) but still takes its cycle.
+// AXI: INCR and FIXED bursts of any size up to the bus width (a beat is its whole line,
+// with WSTRB); WRAP bursts and beats outside [MainBase, MainBase + MainBytes) get SLVERR
+// (read data undefined, write dropped); a write burst's B is SLVERR if any of its beats
+// was; W is taken with its last lane's write; a lane whose strobes are all 0 is skipped (no
+// access) but still takes its cycle. The range is checked on the burst's first address and
+// then on the address bits inside the memory (a burst that leaves the memory stays out):
+// unlike the generic module, an INCR burst that starts below MainBase and runs into the
+// memory (it crosses a 4 KiB boundary, which AXI forbids) gets SLVERR for all its beats.
 module systole_soc_mainmem #(
   parameter int          AxiDataWidth = 64,             // line and AXI data bits
   parameter int          AxiIdWidth   = 2,              // AXI ID bits
@@ -72,6 +78,8 @@ module systole_soc_mainmem #(
   localparam int Lw       = $clog2(Lanes);
   localparam int Words    = MainBytes / 4;
   localparam int Wa       = $clog2(Words);                // word address bits
+  localparam int Ab       = Wa + 2;                       // byte address bits in the memory
+  localparam bit MainPow2 = (MainBytes & (MainBytes - 1)) == 0;
   localparam logic [32:0] MainEnd = {1'b0, MainBase} + 33'(MainBytes);
   localparam logic [1:0]  BurstFixed = 2'b00;
   localparam logic [1:0]  BurstWrap  = 2'b10;
@@ -80,12 +88,8 @@ module systole_soc_mainmem #(
   localparam logic [Lw-1:0] LastLane = {Lw{1'b1}};       // Lanes is a power of two
 
   function automatic logic in_main(input logic [31:0] addr);
-    in_main = ({1'b0, addr} >= {1'b0, MainBase}) && ({1'b0, addr} < MainEnd);
-  endfunction
-
-  function automatic logic [31:0] next_addr(input logic [31:0] addr, input logic [2:0] size,
-                                            input logic [1:0] burst);
-    next_addr = (burst == BurstFixed) ? addr : addr + (32'd1 << size);
+    if (MainPow2) in_main = ((addr ^ MainBase) >> Ab) == 32'd0;
+    else          in_main = ({1'b0, addr} >= {1'b0, MainBase}) && ({1'b0, addr} < MainEnd);
   endfunction
 
   // ---------------------------------------------------------------------------------------
@@ -112,40 +116,29 @@ module systole_soc_mainmem #(
   // State
   // ---------------------------------------------------------------------------------------
   logic                  c_rd_q;        // a core read was issued last cycle
-  logic                  pri_rd_q;      // AXI side that goes first when both wait: 1 = read
-  // read burst
-  logic                  rd_act_q;
-  logic [31:0]           rd_addr_q;
-  logic [7:0]            rd_left_q;     // beats after the current one
-  logic [2:0]            rd_size_q;
-  logic [1:0]            rd_burst_q;
-  logic [AxiIdWidth-1:0] rd_id_q;
-  logic [Lw-1:0]         rd_lane_q;     // next lane to read of the current beat
+  logic                  pri_rd_q;      // which of AR and AW goes first when both wait
+  // the burst
+  logic                  act_q;         // a burst is under way
+  logic                  wr_q;          // ... a write burst
+  logic [Ab-1:0]         addr_q;        // its beat's address inside the memory
+  logic                  ok_q;          // the address is inside the memory (and not WRAP)
+  logic [7:0]            left_q;        // beats after the current one
+  logic [2:0]            size_q;
+  logic                  fixed_q;
+  logic [AxiIdWidth-1:0] id_q;          // also the ID of its R beats and B response
+  logic [Lw-1:0]         lane_q;        // next lane of the current beat
+  logic                  err_q;         // a write beat was out of range
   logic                  rd_pend_q;     // an AXI lane read was issued last cycle ...
   logic [Lw-1:0]         rd_pend_lane_q;//   ... of this lane
   logic [AxiDataWidth-33:0] r_lo_q;     // lanes 0 .. Lanes-2 of the beat being read
-  logic                  r_valid_q, r_last_q;
-  logic [1:0]            r_resp_q;
-  logic [AxiIdWidth-1:0] r_id_q;
-  // write burst
-  logic                  wr_act_q;
-  logic [31:0]           wr_addr_q;
-  logic [7:0]            wr_left_q;
-  logic [2:0]            wr_size_q;
-  logic [1:0]            wr_burst_q;
-  logic [AxiIdWidth-1:0] wr_id_q;
-  logic [Lw-1:0]         wr_lane_q;
-  logic                  wr_err_q;
+  logic                  r_valid_q, r_last_q, r_err_q;
   logic                  b_valid_q;
-  logic [1:0]            b_resp_q;
-  logic [AxiIdWidth-1:0] b_id_q;
 
   // ---------------------------------------------------------------------------------------
   // Port arbitration
   // ---------------------------------------------------------------------------------------
-  logic c_write, out_free, c_rd_go, c_wr_go, c_go;
-  logic ax_w_req, ax_r_req, ax_w_go, ax_r_go;
-  logic r_ok, w_ok, w_lane_on;
+  logic c_write, out_free, c_rd_go, c_wr_go, c_go, ax_go, beat_ok, lane_on;
+  logic idle, take_w, take_r;
   logic [3:0] w_lane_strb;
 
   assign c_write  = (c_wstrb_i != 4'b0000);
@@ -153,16 +146,11 @@ module systole_soc_mainmem #(
   assign c_wr_go  = c_valid_i && c_write;
   assign c_rd_go  = c_valid_i && !c_write && !c_rd_q && out_free;
   assign c_go     = c_wr_go || c_rd_go;
+  assign ax_go    = act_q && !c_go && (wr_q ? s_wvalid_i : out_free);
 
-  assign ax_w_req = wr_act_q && s_wvalid_i;
-  assign ax_r_req = rd_act_q && out_free;
-  assign ax_w_go  = ax_w_req && !c_go && (!ax_r_req || !pri_rd_q);
-  assign ax_r_go  = ax_r_req && !c_go && (!ax_w_req || pri_rd_q);
-
-  assign r_ok        = in_main(rd_addr_q) && rd_burst_q != BurstWrap;
-  assign w_ok        = in_main(wr_addr_q) && wr_burst_q != BurstWrap;
-  assign w_lane_strb = s_wstrb_i[4 * wr_lane_q +: 4];
-  assign w_lane_on   = w_ok && (w_lane_strb != 4'b0000);
+  assign beat_ok     = ok_q && (MainPow2 || 33'(addr_q) < 33'(MainBytes));
+  assign w_lane_strb = s_wstrb_i[4 * lane_q +: 4];
+  assign lane_on     = beat_ok && (!wr_q || w_lane_strb != 4'b0000);
 
   always_comb begin
     ram_req   = 1'b0;
@@ -172,38 +160,42 @@ module systole_soc_mainmem #(
     if (c_go) begin
       ram_req = 1'b1;
       ram_we  = c_wstrb_i;
-    end else if (ax_w_go) begin
-      ram_req   = w_lane_on;
-      ram_we    = w_lane_strb;
-      ram_addr  = {wr_addr_q[Wa+1:Lw+2], wr_lane_q};  // word of the lane
-      ram_wdata = s_wdata_i[32 * wr_lane_q +: 32];
-    end else if (ax_r_go) begin
-      ram_req  = r_ok;
-      ram_addr = {rd_addr_q[Wa+1:Lw+2], rd_lane_q};
+    end else if (ax_go) begin
+      ram_req   = lane_on;
+      ram_we    = wr_q ? w_lane_strb : 4'b0000;
+      ram_addr  = {addr_q[Ab-1:Lw+2], lane_q};       // word of the lane
+      ram_wdata = s_wdata_i[32 * lane_q +: 32];
     end
   end
+
+  // a new burst once the last one has answered; AW and AR alternate when both wait
+  assign idle   = !act_q && !r_valid_q && !b_valid_q;
+  assign take_w = idle && s_awvalid_i && (!s_arvalid_i || !pri_rd_q);
+  assign take_r = idle && s_arvalid_i && (!s_awvalid_i || pri_rd_q);
 
   // ---------------------------------------------------------------------------------------
   // Outputs
   // ---------------------------------------------------------------------------------------
-  logic rd_beat_end, rd_burst_end, wr_beat_end;
-  assign rd_beat_end  = ax_r_go && rd_lane_q == LastLane;
-  assign rd_burst_end = rd_beat_end && rd_left_q == 8'd0;
-  assign wr_beat_end  = ax_w_go && wr_lane_q == LastLane;
+  logic beat_end;
+  logic [7:0]  step;
+  logic [Ab:0] addr_inc;                // + the beat size; [Ab]: it left the memory
+  assign beat_end = ax_go && lane_q == LastLane;
+  assign step     = fixed_q ? 8'd0 : 8'd1 << size_q;
+  assign addr_inc = {1'b0, addr_q} + (Ab + 1)'(step);
 
   assign c_ready_o   = c_wr_go || c_rd_q;
   assign c_rdata_o   = ram_rdata;
-  assign s_arready_o = !rd_act_q || rd_burst_end;
+  assign s_arready_o = take_r;
   assign s_rvalid_o  = r_valid_q;
   assign s_rdata_o   = {ram_rdata, r_lo_q};
-  assign s_rresp_o   = r_resp_q;
+  assign s_rresp_o   = r_err_q ? RespSlverr : RespOkay;
   assign s_rlast_o   = r_last_q;
-  assign s_rid_o     = r_id_q;
-  assign s_awready_o = !wr_act_q && !b_valid_q;
-  assign s_wready_o  = wr_beat_end;
+  assign s_rid_o     = id_q;
+  assign s_awready_o = take_w;
+  assign s_wready_o  = wr_q && beat_end;
   assign s_bvalid_o  = b_valid_q;
-  assign s_bresp_o   = b_resp_q;
-  assign s_bid_o     = b_id_q;
+  assign s_bresp_o   = err_q ? RespSlverr : RespOkay;
+  assign s_bid_o     = id_q;
 
   // ---------------------------------------------------------------------------------------
   // Registers
@@ -212,91 +204,65 @@ module systole_soc_mainmem #(
     if (!rst_ni) begin
       c_rd_q         <= 1'b0;
       pri_rd_q       <= 1'b0;
-      rd_act_q       <= 1'b0;
-      rd_addr_q      <= '0;
-      rd_left_q      <= '0;
-      rd_size_q      <= '0;
-      rd_burst_q     <= '0;
-      rd_id_q        <= '0;
-      rd_lane_q      <= '0;
+      act_q          <= 1'b0;
+      wr_q           <= 1'b0;
+      addr_q         <= '0;
+      ok_q           <= 1'b0;
+      left_q         <= '0;
+      size_q         <= '0;
+      fixed_q        <= 1'b0;
+      id_q           <= '0;
+      lane_q         <= '0;
+      err_q          <= 1'b0;
       rd_pend_q      <= 1'b0;
       rd_pend_lane_q <= '0;
       r_lo_q         <= '0;
       r_valid_q      <= 1'b0;
       r_last_q       <= 1'b0;
-      r_resp_q       <= '0;
-      r_id_q         <= '0;
-      wr_act_q       <= 1'b0;
-      wr_addr_q      <= '0;
-      wr_left_q      <= '0;
-      wr_size_q      <= '0;
-      wr_burst_q     <= '0;
-      wr_id_q        <= '0;
-      wr_lane_q      <= '0;
-      wr_err_q       <= 1'b0;
+      r_err_q        <= 1'b0;
       b_valid_q      <= 1'b0;
-      b_resp_q       <= '0;
-      b_id_q         <= '0;
     end else begin
       c_rd_q <= c_rd_go;
-      if (ax_r_go) pri_rd_q <= 1'b0;
-      else if (ax_w_go) pri_rd_q <= 1'b1;
+      if (take_r) pri_rd_q <= 1'b0;
+      else if (take_w) pri_rd_q <= 1'b1;
 
-      // ---- read side ----
-      rd_pend_q      <= ax_r_go;
-      rd_pend_lane_q <= rd_lane_q;
+      rd_pend_q      <= ax_go && !wr_q;
+      rd_pend_lane_q <= lane_q;
       if (rd_pend_q && rd_pend_lane_q != LastLane)
         r_lo_q[32 * rd_pend_lane_q +: 32] <= ram_rdata;
       if (s_rready_i) r_valid_q <= 1'b0;
-      if (ax_r_go) begin
-        rd_lane_q <= rd_lane_q + 1'b1;
-        if (rd_lane_q == LastLane) begin
-          rd_lane_q <= '0;
-          rd_addr_q <= next_addr(rd_addr_q, rd_size_q, rd_burst_q);
-          rd_left_q <= rd_left_q - 8'd1;
-          rd_act_q  <= (rd_left_q != 8'd0);
-          r_valid_q <= 1'b1;
-          r_last_q  <= (rd_left_q == 8'd0);
-          r_resp_q  <= r_ok ? RespOkay : RespSlverr;
-          r_id_q    <= rd_id_q;
+      if (s_bready_i) b_valid_q <= 1'b0;
+
+      if (ax_go) begin
+        lane_q <= lane_q + 1'b1;
+        if (beat_end) begin
+          addr_q <= addr_inc[Ab-1:0];
+          ok_q   <= ok_q && !addr_inc[Ab];
+          left_q <= left_q - 8'd1;
+          if (wr_q) begin
+            err_q <= err_q || !beat_ok;
+            if (left_q == 8'd0) b_valid_q <= 1'b1;
+          end else begin
+            r_valid_q <= 1'b1;
+            r_last_q  <= (left_q == 8'd0);
+            r_err_q   <= !beat_ok;
+          end
+          if (left_q == 8'd0) act_q <= 1'b0;
         end
-      end
-      if (s_arvalid_i && s_arready_o) begin
-        rd_act_q   <= 1'b1;
-        rd_addr_q  <= s_araddr_i;
-        rd_left_q  <= s_arlen_i;
-        rd_size_q  <= s_arsize_i;
-        rd_burst_q <= s_arburst_i;
-        rd_id_q    <= s_arid_i;
-        rd_lane_q  <= '0;
       end
 
-      // ---- write side ----
-      if (s_bready_i) b_valid_q <= 1'b0;
-      if (s_awvalid_i && s_awready_o) begin
-        wr_act_q   <= 1'b1;
-        wr_addr_q  <= s_awaddr_i;
-        wr_left_q  <= s_awlen_i;
-        wr_size_q  <= s_awsize_i;
-        wr_burst_q <= s_awburst_i;
-        wr_id_q    <= s_awid_i;
-        wr_lane_q  <= '0;
-        wr_err_q   <= 1'b0;
-      end
-      if (ax_w_go) begin
-        wr_lane_q <= wr_lane_q + 1'b1;
-        if (wr_lane_q == LastLane) begin
-          wr_lane_q <= '0;
-          wr_addr_q <= next_addr(wr_addr_q, wr_size_q, wr_burst_q);
-          wr_left_q <= wr_left_q - 8'd1;
-          wr_err_q  <= wr_err_q || !w_ok;
-          if (wr_left_q == 8'd0) begin
-            wr_act_q  <= 1'b0;
-            b_valid_q <= 1'b1;
-            b_resp_q  <= (wr_err_q || !w_ok) ? RespSlverr : RespOkay;
-            b_id_q    <= wr_id_q;
-          end
-        end
+      if (take_w || take_r) begin
+        act_q   <= 1'b1;
+        wr_q    <= take_w;
+        addr_q  <= take_w ? s_awaddr_i[Ab-1:0] : s_araddr_i[Ab-1:0];
+        ok_q    <= take_w ? in_main(s_awaddr_i) && s_awburst_i != BurstWrap
+                          : in_main(s_araddr_i) && s_arburst_i != BurstWrap;
+        left_q  <= take_w ? s_awlen_i : s_arlen_i;
+        size_q  <= take_w ? s_awsize_i : s_arsize_i;
+        fixed_q <= take_w ? s_awburst_i == BurstFixed : s_arburst_i == BurstFixed;
+        id_q    <= take_w ? s_awid_i : s_arid_i;
+        lane_q  <= '0;
+        err_q   <= 1'b0;
       end
     end
   end
@@ -306,19 +272,17 @@ module systole_soc_mainmem #(
       $fatal(1, "systole_soc_mainmem: AxiDataWidth must be a power of two >= 64");
     if (MainBytes < 2 * BusBytes || MainBytes % BusBytes != 0)
       $fatal(1, "systole_soc_mainmem: MainBytes must be a multiple of the bus width (>= 2 lines)");
-    if ((MainBase & ((32'd1 << Wa + 2) - 32'd1)) != 32'd0)
+    if ((MainBase & ((32'd1 << Ab) - 32'd1)) != 32'd0)
       $fatal(1, "systole_soc_mainmem: MainBase must be aligned to the memory size");
   end
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      assert (!(wr_beat_end && s_wlast_i != (wr_left_q == 8'd0)))
+      assert (!(wr_q && beat_end && s_wlast_i != (left_q == 8'd0)))
         else $error("systole_soc_mainmem: WLAST does not match AWLEN");
       assert (!(c_valid_i && !in_main(c_addr_i)))
         else $error("systole_soc_mainmem: core access outside main memory");
-      assert (!(c_go && (ax_w_go || ax_r_go)))
-        else $error("systole_soc_mainmem (iCE40): two accesses granted");
     end
   end
 `endif

@@ -105,7 +105,8 @@ module systole_icebreaker #(
 
   systole_flash_loader #(
     .FlashOffset(FlashOffset),
-    .WakeCycles (ClkHz / 250_000)              // 4 us: tRES1 of the flash is 3 us
+    .WakeCycles (ClkHz / 250_000),             // 4 us: tRES1 of the flash is 3 us
+    .CountBits  (18)                           // segments within 256 KiB (64 KiB memories)
   ) u_loader (
     .clk_i      (clk),
     .rst_ni     (rst_n),
@@ -142,6 +143,11 @@ module systole_icebreaker #(
     .ClkHz        (ClkHz),
     .UartDiv      ((ClkHz + Baud / 2) / Baud),
     .FastMul      (0),
+    .LdReg        (0),                         // the loader's outputs are flip-flops
+    .TimerCmpRead (0),                         // MTIMECMP write-only (docs/soc.md)
+    .TimerHiBits  (16),                        // a 48-bit MTIME (docs/soc.md)
+    .ExitReg      (0),                         // EXIT straight from the bus (see below)
+    .BusLate      (1),                         // memory enables off the address decode
     .FetchDepth   (FetchDepth),
     .WritesInFlight(WritesInFlight),
     .StoreRows    (StoreRows),
