@@ -26,21 +26,28 @@
 // column w_col_i are written, PE[r][w_col_i].w <= w_line_i[r*9 +: 9] (no shift chain). The
 // weights live in the DSPs: PEs (r, r+1) of a column share one (systole_mul9x2 WReg). The
 // caller must ensure that no activation is inside the array while a column is written.
+// Lean also broadcasts the activations along a row: PE[r][c] takes row r's (skewed) input
+// directly instead of PE[r][c-1]'s activation register, so every column sees a vector in
+// the same cycle, no output de-skew is needed and Latency = Rows (the activation registers
+// of the PEs and the de-skew registers, FF-only logic cells on iCE40, are gone; the skew
+// registers drive the DSPs of all columns).
 // See docs/ex.md.
 module systole_array #(
   parameter int Rows = 8,  // PE rows: 9-bit elements per input vector (reduction dimension)
   parameter int Cols = 8,  // PE columns: int32 results per output vector
   // Cycles from an input vector on a_i to its result on out_o. Not a free choice: it is
-  // always Rows + Cols - 1; instantiators pass the value they rely on and elaboration fails
-  // if it is wrong.
+  // Rows + Cols - 1 (Lean: Rows); instantiators pass the value they rely on and elaboration
+  // fails if it is wrong.
   parameter int Latency = Rows + Cols - 1,
   // 1: the products of each pair of PEs in a row come from one iCE40 SB_MAC16 in its dual
   // 8x8 mode (systole_mul9x2); 0: every PE multiplies in logic / whatever DSP the tool picks
   parameter int UseIce40Dsp = 0,
-  parameter int Lean = 0,  // 1: one weight per PE written by column, sign-magnitude operands
+  // 1: one weight per PE written by column, sign-magnitude operands, activations broadcast
+  // along each row (Latency = Rows)
+  parameter int Lean = 0,
   // 0: no output de-skew: column c of out_o presents the result of the vector given
   // Rows + c cycles before (Cols-1-c cycles earlier than Latency), for a caller that writes
-  // the accumulator column by column
+  // the accumulator column by column (Lean: no de-skew in any case)
   parameter int Deskew = 1
 ) (
   input  logic               clk_i,
@@ -110,7 +117,8 @@ module systole_array #(
         assign t_in = t_row;
         assign w_in = w_line_i[r*9 +: 9];
       end else begin : g_inner
-        assign a_in = g_col[c-1].a_o;
+        // Lean: the row's input itself (broadcast); else the left neighbour's register
+        assign a_in = (Lean != 0) ? a_row : g_col[c-1].a_o;
         assign t_in = g_col[c-1].t_o;
         // Lean: every column takes the line (written by column); else the shift chain
         assign w_in = (Lean != 0) ? w_line_i[r*9 +: 9] : g_col[c-1].w_o;
@@ -120,9 +128,12 @@ module systole_array #(
       end else begin : g_below
         assign p_in = PW'($signed(g_row[r-1].g_col[c].p_o));
       end
-      if (c == Cols - 1) begin : g_east
-        // the east edge of each row goes nowhere
+      if (c == Cols - 1 || Lean != 0) begin : g_east
+        // the east edge of each row goes nowhere (Lean: no PE's activation register is
+        // used, so synthesis removes them)
+        /* verilator lint_off UNUSEDSIGNAL */
         logic [18:0] unused_east;
+        /* verilator lint_on UNUSEDSIGNAL */
         assign unused_east = {a_o, t_o, w_o};
       end
 
@@ -221,7 +232,7 @@ module systole_array #(
 
   // ---- output de-skew: column c delayed by Cols-1-c cycles ----
   for (genvar c = 0; c < Cols; c++) begin : g_out
-    if (c == Cols - 1 || Deskew == 0) begin : g_nodeskew
+    if (c == Cols - 1 || Deskew == 0 || Lean != 0) begin : g_nodeskew
       assign out_o[c*32 +: 32] = 32'($signed(g_row[Rows-1].g_col[c].p_o));
     end else begin : g_deskew
       localparam int D = Cols - 1 - c;
@@ -241,8 +252,8 @@ module systole_array #(
   initial begin
     if (Rows < 2 || Rows > 64 || Cols < 2 || Cols > 64)
       $fatal(1, "systole_array: Rows and Cols must be in 2..64");
-    if (Latency != Rows + Cols - 1)
-      $fatal(1, "systole_array: Latency is Rows + Cols - 1, the instantiator expects otherwise");
+    if (Latency != ((Lean != 0) ? Rows : Rows + Cols - 1))
+      $fatal(1, "systole_array: Latency is Rows + Cols - 1 (Lean: Rows), the instantiator expects otherwise");
     if (Lean != 0 && UseIce40Dsp == 0)
       $fatal(1, "systole_array: Lean needs UseIce40Dsp");
   end

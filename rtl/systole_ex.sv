@@ -118,8 +118,10 @@ module systole_ex #(
   output logic               stall_dep_o,    // stage 1 waits for a dependency token
   output logic               stall_wload_o   // the array idles while a weight tile loads
 );
-  // Array latency: input vector on the array's a_i to its result on out_o.
-  localparam int Latency = Rows + Cols - 1;
+  localparam bit Lean       = (UseIce40Dsp != 0);
+  // Array latency: input vector on the array's a_i to its result on out_o (Lean: the
+  // activations are broadcast along each row, every column's result comes after Rows)
+  localparam int Latency = Lean ? Rows : Rows + Cols - 1;
 
   // Drain time of a weight buffer, counted from the *read* of the last activation row tagged
   // with it (it enters the array the cycle after). That row meets the last PE at
@@ -141,7 +143,6 @@ module systole_ex #(
   // line of keys), and only if HasSoftmax; CFG_FEATURES.SOFTMAX reports the same condition.
   localparam bit SmUnit     = (HasSoftmax != 0) && (Rows == Cols);
   localparam bit ColsPow2   = ((Cols & (Cols - 1)) == 0);
-  localparam bit Lean       = (UseIce40Dsp != 0);
   // line address bits (a line that passed its range check is below the depth)
   localparam int SpadLw = (SpadLines > 1) ? $clog2(SpadLines) : 1;
   localparam int AccLw  = (AccLines > 1) ? $clog2(AccLines) : 1;
@@ -646,15 +647,16 @@ module systole_ex #(
   end
 
   if (AccCols != 0) begin : g_acc_cols
-    // Column c of a row leaves the array Rows + c cycles after the row entered, i.e. in
-    // delay-line entry Rows + c; its accumulator read is one entry earlier. The last column
-    // is written from entry Latency, as the whole line otherwise (SIG_NEXT timing).
+    // Every column of a row leaves the Lean array (activations broadcast along the rows)
+    // Latency = Rows cycles after the row entered, i.e. in delay-line entry Latency; its
+    // accumulator read is one entry earlier. (With a systolic activation flow column c
+    // would leave at Rows + c; that array is no longer built with AccCols.)
     for (genvar c = 0; c < Cols; c++) begin : g_col
-      assign acc_col_we_o[c]           = dl_we_q[Rows + c];
-      assign acc_col_waddr_o[c*16 +: 16] = 16'(dl_line_q[(Rows + c)*AccLw +: AccLw]);
-      assign acc_col_re_o[c]           = dl_we_q[Rows + c - 1] && dl_accum_q[Rows + c - 1];
-      assign acc_col_raddr_o[c*16 +: 16] = 16'(dl_line_q[(Rows + c - 1)*AccLw +: AccLw]);
-      assign col_accum[c]              = dl_accum_q[Rows + c];
+      assign acc_col_we_o[c]           = dl_we_q[Latency];
+      assign acc_col_waddr_o[c*16 +: 16] = 16'(dl_line_q[Latency*AccLw +: AccLw]);
+      assign acc_col_re_o[c]           = dl_we_q[Latency - 1] && dl_accum_q[Latency - 1];
+      assign acc_col_raddr_o[c*16 +: 16] = 16'(dl_line_q[(Latency - 1)*AccLw +: AccLw]);
+      assign col_accum[c]              = dl_accum_q[Latency];
     end
     // no softmax unit here (AccCols needs none): the matmul ports only
     assign acc_re_o    = |acc_col_re_o;
