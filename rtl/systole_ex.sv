@@ -562,11 +562,17 @@ module systole_ex #(
   logic [Cols*32-1:0] arr_out, acc_old;
   logic [Rows*9-1:0]  arr_a, arr_w;
 
-  // int8 byte minus int8 zero point (-255..255) in sign-magnitude form {sign, |d|} (Lean)
+  // int8 byte minus int8 zero point (-255..255) in sign-magnitude form {sign, |d|} (Lean).
+  // Written for iCE40 carry chains: d = x + ~z + 1 (the complement folds into the zero
+  // point's multiplexer LUT) and |d| = (d ^ {8{sign}}) + sign (an incrementer whose XOR sits
+  // in its LUTs), about 17 LUTs instead of 30 for d and 0 - d with a multiplexer.
   function automatic logic [8:0] sub_sm(input logic [7:0] x, input logic [7:0] z);
+    logic [7:0] zn, m;
     logic [8:0] d;
-    d      = {x[7], x} - {z[7], z};
-    sub_sm = {d[8], d[8] ? 8'd0 - d[7:0] : d[7:0]};   // |d| <= 255
+    zn     = ~z;
+    d      = {x[7], x} + {zn[7], zn} + 9'd1;
+    m      = (d[7:0] ^ {8{d[8]}}) + {7'd0, d[8]};   // |d| <= 255: no carry out
+    sub_sm = {d[8], m};
   endfunction
 
   if (Lean && SpadOneRead != 0) begin : g_cv_shared
