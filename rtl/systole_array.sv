@@ -145,8 +145,9 @@ module systole_array #(
         logic [8:0] unused_mul_w;   // the PE holds no weight
         /* verilator lint_on UNUSEDSIGNAL */
         assign unused_mul_w = mul_w;
+        // the first row's products are registered in the DSP (its partial-sum register)
         if (r % 2 == 0 && r + 1 < Rows) begin : g_pair
-          systole_mul9x2 #(.SignMag(1), .WReg(1)) u_mul (
+          systole_mul9x2 #(.SignMag(1), .WReg(1), .P0Reg((r == 0) ? 1 : 0)) u_mul (
             .clk_i  (clk_i),
             .w_ld_i (w_we[c]),
             .a0_i   (mul_a),
@@ -206,6 +207,20 @@ module systole_array #(
         assign unused_mul = {mul_a, mul_w};
       end
 
+      if (Lean != 0 && r == 0) begin : g_pe0
+        // Lean, first row: no adder (the partial sum coming in is 0) and no register: the
+        // product, exact and registered in the DSP (systole_mul9x2 P0Reg), is the partial sum
+        assign p_o     = PW'(prod);
+        assign mul_a   = a_in;
+        assign mul_w   = '0;
+        assign a_o     = '0;
+        assign t_o     = 1'b0;
+        assign w_o     = '0;
+        /* verilator lint_off UNUSEDSIGNAL */
+        logic [PW+10:0] unused_pe0;
+        /* verilator lint_on UNUSEDSIGNAL */
+        assign unused_pe0 = {t_in, w_in, p_in, prod[17]};
+      end else begin : g_pe
       systole_pe #(
         .PsumW  (PW),
         .ExtMul (UseIce40Dsp),
@@ -227,6 +242,7 @@ module systole_array #(
         .mul_w_o   (mul_w),
         .prod_i    (prod)
       );
+      end
     end
   end
 
