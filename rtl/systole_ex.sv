@@ -162,6 +162,14 @@ module systole_ex #(
     if (AccPow2) ge_acc = (x >> AccLw) != 34'd0;
     else         ge_acc = x >= 34'(AccLines);
   endfunction
+  // x > k for a constant k, bit by bit from the least significant bit (LUTs only; Yosys
+  // would give a comparison a carry chain)
+  function automatic logic gt_k(input logic [15:0] x, input int k);
+    logic g;
+    g = 1'b0;
+    for (int i = 0; i < 16; i++) g = ((k >> i) & 1) != 0 ? (x[i] && g) : (x[i] || g);
+    gt_k = g || (k < 0);
+  endfunction
 
   // ---------------------------------------------------------------------------------------
   // Command fields (docs/architecture.md, MATMUL)
@@ -281,7 +289,6 @@ module systole_ex #(
   logic [15:0] rows_m1;
   logic        a_bad, acc_bad;
   logic        a_big, acc_big;           // Lean: out of range without the product
-  logic [16:0] w_last;
   logic [7:0]  chk_code;
   logic [15:0] sm_jt_m1;                 // key tiles - 1
   logic [31:0] sm_acc_span, sm_spad_span;
@@ -301,7 +308,6 @@ module systole_ex #(
       a_bad   = (33'(c_a_line) + 33'(32'(rows_m1) * 32'(c_a_stride))) >= 33'(SpadLines);
       acc_bad = (33'(c_acc_line) + 33'(32'(rows_m1) * 32'(c_acc_stride))) >= 33'(AccLines);
     end
-    w_last   = 17'(c_w_line) + 17'(Cols - 1);
     // SOFTMAX: last line of the last row's last key tile
     sm_jt_m1     = ColsPow2 ? ((c_sm_n_keys - 16'd1) >> $clog2(Cols))
                             : ((c_sm_n_keys - 16'd1) / 16'(Cols));
@@ -326,7 +332,7 @@ module systole_ex #(
       end
     end else if (!c_load_w && !w_loaded_q) begin
       chk_code = ErrIllegalField;
-    end else if ((c_load_w && ge_spad(34'(w_last))) ||
+    end else if ((c_load_w && gt_k(c_w_line, SpadLines - Cols)) ||   // W_LINE + Cols - 1 >= SpadLines
                  (c_rows != 16'd0 && a_bad)) begin
       chk_code = ErrSpadRange;
     end else if (c_rows != 16'd0 && acc_bad) begin
@@ -431,7 +437,8 @@ module systole_ex #(
     w_rd_d     = s1_load_go;
     w_rd_buf_d = !cur_buf_q;
     w_rd_zp_d  = w_zp_q;
-    w_rd_col_d = s1_wcnt_q;
+    // Lean reads the tile's lines upwards (W_LINE first: no adder), column Cols-1-wcnt
+    w_rd_col_d = Lean ? WcntW'(Cols - 1) - s1_wcnt_q : s1_wcnt_q;
 
     // ---- zero points: a CONFIG is applied when popped, after every earlier command has
     // left stage 1 (its weights read, its a_zp copied into stage 2) ----
@@ -454,7 +461,7 @@ module systole_ex #(
     s1_wload_d      = s1_wload_q && !s1_load_last;
     s1_loading_d    = (s1_loading_q || s1_load_go) && !s1_load_last;
     s1_wcnt_d       = s1_load_go ? s1_wcnt_q - 1'b1 : s1_wcnt_q;
-    s1_waddr_d      = s1_load_go ? s1_waddr_q - 1'b1 : s1_waddr_q;
+    s1_waddr_d      = !s1_load_go ? s1_waddr_q : Lean ? s1_waddr_q + 1'b1 : s1_waddr_q - 1'b1;
     s1_rows_d       = s1_rows_q;
     s1_a_line_d     = s1_a_line_q;
     s1_a_stride_d   = s1_a_stride_q;
@@ -492,7 +499,7 @@ module systole_ex #(
       s1_wload_d      = c_load_w && c_is_mm;
       s1_loading_d    = 1'b0;
       s1_wcnt_d       = WcntW'(Cols - 1);
-      s1_waddr_d      = SpadLw'(c_w_line + 16'(Cols - 1));
+      s1_waddr_d      = Lean ? SpadLw'(c_w_line) : SpadLw'(c_w_line + 16'(Cols - 1));
       s1_rows_d       = c_rows;
       s1_a_line_d     = SpadLw'(c_a_line);
       s1_a_stride_d   = SpadLw'(c_a_stride);
