@@ -30,7 +30,8 @@
 // directly instead of PE[r][c-1]'s activation register, so every column sees a vector in
 // the same cycle, no output de-skew is needed and Latency = Rows (the activation registers
 // of the PEs and the de-skew registers, FF-only logic cells on iCE40, are gone; the skew
-// registers drive the DSPs of all columns).
+// registers drive the DSPs of all columns). The first row has no adder and no partial-sum
+// register: its products come exact and registered from the DSPs (systole_mul9x2 P0Reg).
 // See docs/ex.md.
 module systole_array #(
   parameter int Rows = 8,  // PE rows: 9-bit elements per input vector (reduction dimension)
