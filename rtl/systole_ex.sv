@@ -267,6 +267,22 @@ module systole_ex #(
   logic        s2_accum_q, s2_accum_d, s2_sig_prev_q, s2_sig_prev_d, s2_sig_next_q, s2_sig_next_d;
   logic [7:0]  s2_a_zp_q, s2_a_zp_d;             // activation zero point of the command
 
+  // Fields of the command in stage 1. Lean: a command is popped only when stage 2 is empty
+  // (or finishing), so its fields go straight into the stage 2 registers and stage 1 has
+  // no copy of them (they are read there: serial check, SOFTMAX token flags).
+  logic [15:0]       f_rows;
+  logic [SpadLw-1:0] f_a_line, f_a_stride;
+  logic [AccLw-1:0]  f_acc_line, f_acc_stride;
+  logic              f_accum, f_sig_prev, f_sig_next;
+  assign f_rows       = Lean ? s2_rows_q       : s1_rows_q;
+  assign f_a_line     = Lean ? s2_a_line_q     : s1_a_line_q;
+  assign f_a_stride   = Lean ? s2_a_stride_q   : s1_a_stride_q;
+  assign f_acc_line   = Lean ? s2_acc_line_q   : s1_acc_line_q;
+  assign f_acc_stride = Lean ? s2_acc_stride_q : s1_acc_stride_q;
+  assign f_accum      = Lean ? s2_accum_q      : s1_accum_q;
+  assign f_sig_prev   = Lean ? s2_sig_prev_q   : s1_sig_prev_q;
+  assign f_sig_next   = Lean ? s2_sig_next_q   : s1_sig_next_q;
+
   // injection (activation read last cycle) and result delay line; entry k is the row whose
   // activation was read k+1 cycles ago. Entry Latency-1 issues the accumulator read, entry
   // Latency (its result is on the array output now) writes.
@@ -385,7 +401,13 @@ module systole_ex #(
     s2_finish = s2_valid_q && !stop && ((s2_rows_q == 16'd0) || (s2_rows_q == 16'd1 && s2_read));
     s2_take   = s1_done && (!s2_valid_q || s2_finish);
 
-    cmd_ready_o = !stop && (!s1_valid_q || s2_take || s1_sm_fin);
+    // Lean: stage 1 has no copy of the fields (see f_rows): pop only into an empty stage 1
+    // while stage 2 is empty or finishing
+    // (a CONFIG only into an empty stage 2, so that a_zp_q stays valid until the last row's
+    // conversion, the cycle after its read: Lean has no copy of the zero points per command)
+    if (Lean) cmd_ready_o = !stop && (!s1_valid_q || s1_sm_fin) &&
+                            (!s2_valid_q || (s2_finish && !c_is_cfg));
+    else      cmd_ready_o = !stop && (!s1_valid_q || s2_take || s1_sm_fin);
     pop         = cmd_valid_i && cmd_ready_o;
 
     // Lean: serial range check, one bit of ROWS-1 per cycle (most significant first):
@@ -395,11 +417,11 @@ module systole_ex #(
     // 2p + stride < 3 * depth fits in Lw + 2 bits.
     ck_go    = s1_valid_q && s1_ck_q && !stop;
     ck_last  = ck_go && (s1_ckcnt_q == CkW'(1));
-    ck_pa    = {s1_pa_q[SpadLw:0], 1'b0} + (s1_n_q[MaxLw-1] ? (SpadLw+2)'(s1_a_stride_q) : '0);
-    ck_pc    = {s1_pc_q[AccLw:0], 1'b0} + (s1_n_q[MaxLw-1] ? (AccLw+2)'(s1_acc_stride_q) : '0);
+    ck_pa    = {s1_pa_q[SpadLw:0], 1'b0} + (s1_n_q[MaxLw-1] ? (SpadLw+2)'(f_a_stride) : '0);
+    ck_pc    = {s1_pc_q[AccLw:0], 1'b0} + (s1_n_q[MaxLw-1] ? (AccLw+2)'(f_acc_stride) : '0);
     // (p < 3 * depth and base < depth: Lw + 2 bits hold their sum)
-    ck_end_a = ck_pa + (SpadLw+2)'(s1_a_line_q);
-    ck_end_c = ck_pc + (AccLw+2)'(s1_acc_line_q);
+    ck_end_a = ck_pa + (SpadLw+2)'(f_a_line);
+    ck_end_c = ck_pc + (AccLw+2)'(f_acc_line);
     ck_bad_a = s1_bad_a_q || ge_spad(34'(ck_end_a));
     ck_bad_c = s1_bad_c_q || ge_acc(34'(ck_end_c));
   end
@@ -409,8 +431,8 @@ module systole_ex #(
   assign tok_st2ex_take_o = s1_active && s1_need_next_q && tok_st2ex_avail_i;
   assign stall_dep_o      = s1_active && !s1_toks_ok;
   assign stall_wload_o    = s1_active && s1_toks_ok && s1_wload_q && !s2_valid_q;
-  assign tok_ex2ld_give_o = (s2_finish && s2_sig_prev_q) || (s1_sm_fin && s1_sig_prev_q);
-  assign tok_ex2st_give_o = dl_give_q[Latency] || (s1_sm_fin && s1_sig_next_q);
+  assign tok_ex2ld_give_o = (s2_finish && s2_sig_prev_q) || (s1_sm_fin && f_sig_prev);
+  assign tok_ex2st_give_o = dl_give_q[Latency] || (s1_sm_fin && f_sig_next);
   assign compute_o        = inj_valid_q;
 
   // memory reads
@@ -535,15 +557,26 @@ module systole_ex #(
     if (s2_take) begin
       s2_valid_d      = 1'b1;
       s2_tag_d        = cur_buf_d;
-      s2_rows_d       = s1_rows_q;
-      s2_a_line_d     = s1_a_line_q;
-      s2_a_stride_d   = s1_a_stride_q;
-      s2_acc_line_d   = s1_acc_line_q;
-      s2_acc_stride_d = s1_acc_stride_q;
-      s2_accum_d      = s1_accum_q;
-      s2_sig_prev_d   = s1_sig_prev_q;
-      s2_sig_next_d   = s1_sig_next_q;
+      s2_rows_d       = f_rows;          // Lean: these are the stage 2 registers already
+      s2_a_line_d     = f_a_line;
+      s2_a_stride_d   = f_a_stride;
+      s2_acc_line_d   = f_acc_line;
+      s2_acc_stride_d = f_acc_stride;
+      s2_accum_d      = f_accum;
+      s2_sig_prev_d   = f_sig_prev;
+      s2_sig_next_d   = f_sig_next;
       s2_a_zp_d       = a_zp_q;
+    end
+    if (Lean && pop && !c_is_cfg) begin
+      // Lean: the popped command's fields (stage 2 is empty or finishing, s2_valid_d = 0)
+      s2_rows_d       = c_rows;
+      s2_a_line_d     = SpadLw'(c_a_line);
+      s2_a_stride_d   = SpadLw'(c_a_stride);
+      s2_acc_line_d   = AccLw'(c_acc_line);
+      s2_acc_stride_d = AccLw'(c_acc_stride);
+      s2_accum_d      = c_accum;
+      s2_sig_prev_d   = c_sig_prev;
+      s2_sig_next_d   = c_sig_next;
     end
 
     // ---- injection and delay line ----
@@ -592,16 +625,27 @@ module systole_ex #(
     logic [Rows*8-1:0] unused_w_rdata;   // the same RAM port as spad_a_rdata_i
     /* verilator lint_on UNUSEDSIGNAL */
     assign unused_w_rdata = spad_w_rdata_i;
-    assign cv_zp = w_rd_q ? w_rd_zp_q : inj_zp_q;
+    // The zero point registers themselves: a CONFIG is popped neither while stage 1 holds a
+    // command (its weight reads) nor while stage 2 does (see cmd_ready_o), so they do not
+    // change between a line's read and its conversion the cycle after.
+    assign cv_zp = w_rd_q ? w_zp_q : a_zp_q;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [15:0] unused_zp;   // the per-command copies (removed by synthesis)
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign unused_zp = {inj_zp_q, w_rd_zp_q};
     always_comb begin
       for (int r = 0; r < Rows; r++) arr_a[r*9 +: 9] = sub_sm(spad_a_rdata_i[r*8 +: 8], cv_zp);
     end
     assign arr_w = arr_a;
   end else if (Lean) begin : g_cv_two
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [15:0] unused_zp;   // the per-command copies (removed by synthesis)
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign unused_zp = {inj_zp_q, w_rd_zp_q};
     always_comb begin
       for (int r = 0; r < Rows; r++) begin
-        arr_a[r*9 +: 9] = sub_sm(spad_a_rdata_i[r*8 +: 8], inj_zp_q);
-        arr_w[r*9 +: 9] = sub_sm(spad_w_rdata_i[r*8 +: 8], w_rd_zp_q);
+        arr_a[r*9 +: 9] = sub_sm(spad_a_rdata_i[r*8 +: 8], a_zp_q);   // as g_cv_shared
+        arr_w[r*9 +: 9] = sub_sm(spad_w_rdata_i[r*8 +: 8], w_zp_q);
       end
     end
   end else begin : g_cv
