@@ -104,6 +104,18 @@ module systole_array #(
       assign t_row = skew_q[(r-1)*10 + 9];
     end
 
+    // Lean: the row's input to its DSPs. From row 2 on (DSP pairs after the first) the
+    // magnitude is taken one skew stage early and the DSP's own A input register (AReg)
+    // supplies the last cycle of delay; the sign bit, used in logic, keeps its full skew.
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [8:0] a_mul;
+    /* verilator lint_on UNUSEDSIGNAL */
+    if (Lean != 0 && r >= 2) begin : g_amul_early
+      assign a_mul = {a_row[8], g_skew.skew_q[(r-2)*10 +: 8]};
+    end else begin : g_amul
+      assign a_mul = a_row;
+    end
+
     // Lean: row r's partial sums add r+1 products, clog2(r+1) + 17 bits (PsumW in the last row)
     localparam int PW = (Lean != 0) ? $clog2(r + 1) + 17 : PsumW;
 
@@ -143,17 +155,19 @@ module systole_array #(
         // (both come from the column's scratchpad line, written in the same cycle);
         // instantiated at the even row; an odd last row uses a DSP alone
         /* verilator lint_off UNUSEDSIGNAL */
-        logic [8:0] unused_mul_w;   // the PE holds no weight
+        logic [17:0] unused_mul;    // the PE holds no weight; the DSP takes the row's a_mul
         /* verilator lint_on UNUSEDSIGNAL */
-        assign unused_mul_w = mul_w;
-        // the first row's products are registered in the DSP (its partial-sum register)
+        assign unused_mul = {mul_a, mul_w};
+        // the first row's products are registered in the DSP (its partial-sum register);
+        // later pairs register their activation magnitudes in the DSP (see a_mul)
         if (r % 2 == 0 && r + 1 < Rows) begin : g_pair
-          systole_mul9x2 #(.SignMag(1), .WReg(1), .P0Reg((r == 0) ? 1 : 0)) u_mul (
+          systole_mul9x2 #(.SignMag(1), .WReg(1), .P0Reg((r == 0) ? 1 : 0),
+                           .AReg((r >= 2) ? 1 : 0)) u_mul (
             .clk_i  (clk_i),
             .w_ld_i (w_we[c]),
-            .a0_i   (mul_a),
+            .a0_i   (a_mul),
             .w0_i   (w_line_i[r*9 +: 9]),
-            .a1_i   (g_row[r+1].g_col[c].mul_a),
+            .a1_i   (g_row[r+1].a_mul),
             .w1_i   (w_line_i[(r+1)*9 +: 9]),
             .p0_o   (prod),
             .p1_o   (g_row[r+1].g_col[c].prod)
@@ -162,10 +176,10 @@ module systole_array #(
           /* verilator lint_off UNUSEDSIGNAL */
           logic [17:0] unused_p1;
           /* verilator lint_on UNUSEDSIGNAL */
-          systole_mul9x2 #(.SignMag(1), .WReg(1)) u_mul (
+          systole_mul9x2 #(.SignMag(1), .WReg(1), .AReg((r >= 2) ? 1 : 0)) u_mul (
             .clk_i  (clk_i),
             .w_ld_i (w_we[c]),
-            .a0_i   (mul_a),
+            .a0_i   (a_mul),
             .w0_i   (w_line_i[r*9 +: 9]),
             .a1_i   (9'd0),
             .w1_i   (9'd0),

@@ -36,6 +36,10 @@
 // the product: the operands' signs differ and neither magnitude is 0 (a flip-flop beside
 // the weight sign holds "weight magnitude non-zero").
 //
+// AReg = 1 (with WReg): the magnitudes a0_i[7:0], a1_i[7:0] pass the DSP's A input register
+// (A_REG, loaded every cycle): the products use the magnitudes of the previous cycle and the
+// signs a0_i[8], a1_i[8] of this one (the array delays them in its skew registers).
+//
 // Synthesis (SYNTHESIS defined, as scripts/synth.sh does) instantiates the SB_MAC16
 // primitive, and so does a simulation with the iCE40 cells' models compiled in
 // (SYSTOLE_ICE40_CELLS, make fpga-sim); Verilator and other simulators otherwise use the
@@ -46,7 +50,8 @@
 module systole_mul9x2 #(
   parameter int SignMag = 0,  // 1: sign-magnitude operands, ones' complement products
   parameter int WReg    = 0,  // 1: weights held here, loaded with w_ld_i (needs SignMag)
-  parameter int P0Reg   = 0   // 1: p0_o registered in the DSP's bottom output register (WReg)
+  parameter int P0Reg   = 0,  // 1: p0_o registered in the DSP's bottom output register (WReg)
+  parameter int AReg    = 0   // 1: the A magnitudes through the DSP's A register (WReg)
 ) (
   /* verilator lint_off UNUSEDSIGNAL */
   input  logic        clk_i,  // WReg only
@@ -117,7 +122,7 @@ module systole_mul9x2 #(
   SB_MAC16 #(
     .NEG_TRIGGER              (1'b0),
     .C_REG                    (1'b0),
-    .A_REG                    (1'b0),
+    .A_REG                    (AReg != 0),
     .B_REG                    (BReg),
     .D_REG                    (1'b0),
     .TOP_8x8_MULT_REG         (1'b0),
@@ -176,16 +181,25 @@ module systole_mul9x2 #(
     assign m0 = w0_i[7:0];
     assign m1 = w1_i[7:0];
   end
+  logic [7:0] am0, am1;   // activation magnitudes multiplied: A, or the A register
+  if (AReg != 0) begin : g_areg
+    logic [15:0] a_q;
+    always_ff @(posedge clk_i) a_q <= {a1_i[7:0], a0_i[7:0]};
+    assign {am1, am0} = a_q;
+  end else begin : g_noareg
+    assign am0 = a0_i[7:0];
+    assign am1 = a1_i[7:0];
+  end
   logic [15:0] o_bot;   // the bottom product, before the output register
   // P0Reg: two's complement (0 - X), else ones' complement (X ^ {16{n0}})
-  assign o_bot = (P0Reg != 0) ? (n0 ? 16'd0 - 16'(a0_i[7:0]) * 16'(m0) : 16'(a0_i[7:0]) * 16'(m0))
-                              : (16'(a0_i[7:0]) * 16'(m0)) ^ {16{n0}};
+  assign o_bot = (P0Reg != 0) ? (n0 ? 16'd0 - 16'(am0) * 16'(m0) : 16'(am0) * 16'(m0))
+                              : (16'(am0) * 16'(m0)) ^ {16{n0}};
   if (P0Reg != 0) begin : g_oreg
     logic [15:0] o_bot_q;   // the DSP's bottom output register
     always_ff @(posedge clk_i) o_bot_q <= o_bot;
-    assign o = {(16'(a1_i[7:0]) * 16'(m1)) ^ {16{n1}}, o_bot_q};
+    assign o = {(16'(am1) * 16'(m1)) ^ {16{n1}}, o_bot_q};
   end else begin : g_nooreg
-    assign o = {(16'(a1_i[7:0]) * 16'(m1)) ^ {16{n1}}, o_bot};
+    assign o = {(16'(am1) * 16'(m1)) ^ {16{n1}}, o_bot};
   end
 `endif
 
@@ -209,5 +223,11 @@ module systole_mul9x2 #(
                   {1'b0, a1_i[8] && w1_i[8], 8'd0};
     assign p0_o = {2'b00, o[15:0]} - {c0, 8'd0};
     assign p1_o = {2'b00, o[31:16]} - {c1, 8'd0};
+  end
+  initial begin
+    if ((P0Reg != 0 || AReg != 0) && WReg == 0)
+      $fatal(1, "systole_mul9x2: P0Reg and AReg need WReg");
+    if (P0Reg != 0 && AReg != 0)
+      $fatal(1, "systole_mul9x2: P0Reg and AReg together are not supported");
   end
 endmodule
