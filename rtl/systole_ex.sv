@@ -168,7 +168,7 @@ module systole_ex #(
     logic g;
     g = 1'b0;
     for (int i = 0; i < 16; i++) g = ((k >> i) & 1) != 0 ? (x[i] && g) : (x[i] || g);
-    gt_k = g || (k < 0);
+    gt_k = (k > 65535) ? 1'b0 : (g || (k < 0));
   endfunction
 
   // ---------------------------------------------------------------------------------------
@@ -313,10 +313,12 @@ module systole_ex #(
 
   always_comb begin
     rows_m1  = c_rows - 16'd1;
-    a_big    = ge_spad(34'(c_a_line)) || (ge_spad(34'(rows_m1)) && c_a_stride != 16'd0) ||
-               (ge_spad(34'(c_a_stride)) && rows_m1 != 16'd0);
-    acc_big  = ge_acc(34'(c_acc_line)) || (ge_acc(34'(rows_m1)) && c_acc_stride != 16'd0) ||
-               (ge_acc(34'(c_acc_stride)) && rows_m1 != 16'd0);
+    // (used only for ROWS > 0: ROWS-1 >= depth <=> ROWS > depth, ROWS-1 != 0 <=> ROWS != 1,
+    // without the 16-bit decrement)
+    a_big    = ge_spad(34'(c_a_line)) || (gt_k(c_rows, SpadLines) && c_a_stride != 16'd0) ||
+               (ge_spad(34'(c_a_stride)) && c_rows != 16'd1);
+    acc_big  = ge_acc(34'(c_acc_line)) || (gt_k(c_rows, AccLines) && c_acc_stride != 16'd0) ||
+               (ge_acc(34'(c_acc_stride)) && c_rows != 16'd1);
     if (Lean) begin
       a_bad   = 1'b0;   // checked in stage 1
       acc_bad = 1'b0;
@@ -530,7 +532,7 @@ module systole_ex #(
       // Lean: the serial check of a MATMUL with rows that passed the other checks
       s1_ck_d         = Lean && c_is_mm && (c_rows != 16'd0) && (chk_code == 8'd0);
       s1_ckcnt_d      = CkW'(MaxLw);
-      s1_n_d          = rows_m1[MaxLw-1:0];
+      s1_n_d          = c_rows[MaxLw-1:0] - MaxLw'(1);   // ROWS-1
       s1_pa_d         = '0;
       s1_pc_d         = '0;
       s1_bad_a_d      = a_big;
