@@ -26,21 +26,29 @@
 // column w_col_i are written, PE[r][w_col_i].w <= w_line_i[r*9 +: 9] (no shift chain). The
 // weights live in the DSPs: PEs (r, r+1) of a column share one (systole_mul9x2 WReg). The
 // caller must ensure that no activation is inside the array while a column is written.
+// Lean also broadcasts the activations along a row: PE[r][c] takes row r's (skewed) input
+// directly instead of PE[r][c-1]'s activation register, so every column sees a vector in
+// the same cycle, no output de-skew is needed and Latency = Rows (the activation registers
+// of the PEs and the de-skew registers, FF-only logic cells on iCE40, are gone; the skew
+// registers drive the DSPs of all columns). The first row has no adder and no partial-sum
+// register: its products come exact and registered from the DSPs (systole_mul9x2 P0Reg).
 // See docs/ex.md.
 module systole_array #(
   parameter int Rows = 8,  // PE rows: 9-bit elements per input vector (reduction dimension)
   parameter int Cols = 8,  // PE columns: int32 results per output vector
   // Cycles from an input vector on a_i to its result on out_o. Not a free choice: it is
-  // always Rows + Cols - 1; instantiators pass the value they rely on and elaboration fails
-  // if it is wrong.
+  // Rows + Cols - 1 (Lean: Rows); instantiators pass the value they rely on and elaboration
+  // fails if it is wrong.
   parameter int Latency = Rows + Cols - 1,
   // 1: the products of each pair of PEs in a row come from one iCE40 SB_MAC16 in its dual
   // 8x8 mode (systole_mul9x2); 0: every PE multiplies in logic / whatever DSP the tool picks
   parameter int UseIce40Dsp = 0,
-  parameter int Lean = 0,  // 1: one weight per PE written by column, sign-magnitude operands
+  // 1: one weight per PE written by column, sign-magnitude operands, activations broadcast
+  // along each row (Latency = Rows)
+  parameter int Lean = 0,
   // 0: no output de-skew: column c of out_o presents the result of the vector given
   // Rows + c cycles before (Cols-1-c cycles earlier than Latency), for a caller that writes
-  // the accumulator column by column
+  // the accumulator column by column (Lean: no de-skew in any case)
   parameter int Deskew = 1
 ) (
   input  logic               clk_i,
@@ -96,6 +104,18 @@ module systole_array #(
       assign t_row = skew_q[(r-1)*10 + 9];
     end
 
+    // Lean: the row's input to its DSPs. From row 2 on (DSP pairs after the first) the
+    // magnitude is taken one skew stage early and the DSP's own A input register (AReg)
+    // supplies the last cycle of delay; the sign bit, used in logic, keeps its full skew.
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [8:0] a_mul;
+    /* verilator lint_on UNUSEDSIGNAL */
+    if (Lean != 0 && r >= 2) begin : g_amul_early
+      assign a_mul = {a_row[8], g_skew.skew_q[(r-2)*10 +: 8]};
+    end else begin : g_amul
+      assign a_mul = a_row;
+    end
+
     // Lean: row r's partial sums add r+1 products, clog2(r+1) + 17 bits (PsumW in the last row)
     localparam int PW = (Lean != 0) ? $clog2(r + 1) + 17 : PsumW;
 
@@ -110,7 +130,8 @@ module systole_array #(
         assign t_in = t_row;
         assign w_in = w_line_i[r*9 +: 9];
       end else begin : g_inner
-        assign a_in = g_col[c-1].a_o;
+        // Lean: the row's input itself (broadcast); else the left neighbour's register
+        assign a_in = (Lean != 0) ? a_row : g_col[c-1].a_o;
         assign t_in = g_col[c-1].t_o;
         // Lean: every column takes the line (written by column); else the shift chain
         assign w_in = (Lean != 0) ? w_line_i[r*9 +: 9] : g_col[c-1].w_o;
@@ -120,9 +141,12 @@ module systole_array #(
       end else begin : g_below
         assign p_in = PW'($signed(g_row[r-1].g_col[c].p_o));
       end
-      if (c == Cols - 1) begin : g_east
-        // the east edge of each row goes nowhere
+      if (c == Cols - 1 || Lean != 0) begin : g_east
+        // the east edge of each row goes nowhere (Lean: no PE's activation register is
+        // used, so synthesis removes them)
+        /* verilator lint_off UNUSEDSIGNAL */
         logic [18:0] unused_east;
+        /* verilator lint_on UNUSEDSIGNAL */
         assign unused_east = {a_o, t_o, w_o};
       end
 
@@ -131,16 +155,19 @@ module systole_array #(
         // (both come from the column's scratchpad line, written in the same cycle);
         // instantiated at the even row; an odd last row uses a DSP alone
         /* verilator lint_off UNUSEDSIGNAL */
-        logic [8:0] unused_mul_w;   // the PE holds no weight
+        logic [17:0] unused_mul;    // the PE holds no weight; the DSP takes the row's a_mul
         /* verilator lint_on UNUSEDSIGNAL */
-        assign unused_mul_w = mul_w;
+        assign unused_mul = {mul_a, mul_w};
+        // the first row's products are registered in the DSP (its partial-sum register);
+        // later pairs register their activation magnitudes in the DSP (see a_mul)
         if (r % 2 == 0 && r + 1 < Rows) begin : g_pair
-          systole_mul9x2 #(.SignMag(1), .WReg(1)) u_mul (
+          systole_mul9x2 #(.SignMag(1), .WReg(1), .P0Reg((r == 0) ? 1 : 0),
+                           .AReg((r >= 2) ? 1 : 0)) u_mul (
             .clk_i  (clk_i),
             .w_ld_i (w_we[c]),
-            .a0_i   (mul_a),
+            .a0_i   (a_mul),
             .w0_i   (w_line_i[r*9 +: 9]),
-            .a1_i   (g_row[r+1].g_col[c].mul_a),
+            .a1_i   (g_row[r+1].a_mul),
             .w1_i   (w_line_i[(r+1)*9 +: 9]),
             .p0_o   (prod),
             .p1_o   (g_row[r+1].g_col[c].prod)
@@ -149,10 +176,10 @@ module systole_array #(
           /* verilator lint_off UNUSEDSIGNAL */
           logic [17:0] unused_p1;
           /* verilator lint_on UNUSEDSIGNAL */
-          systole_mul9x2 #(.SignMag(1), .WReg(1)) u_mul (
+          systole_mul9x2 #(.SignMag(1), .WReg(1), .AReg((r >= 2) ? 1 : 0)) u_mul (
             .clk_i  (clk_i),
             .w_ld_i (w_we[c]),
-            .a0_i   (mul_a),
+            .a0_i   (a_mul),
             .w0_i   (w_line_i[r*9 +: 9]),
             .a1_i   (9'd0),
             .w1_i   (9'd0),
@@ -195,6 +222,20 @@ module systole_array #(
         assign unused_mul = {mul_a, mul_w};
       end
 
+      if (Lean != 0 && r == 0) begin : g_pe0
+        // Lean, first row: no adder (the partial sum coming in is 0) and no register: the
+        // product, exact and registered in the DSP (systole_mul9x2 P0Reg), is the partial sum
+        assign p_o     = PW'(prod);
+        assign mul_a   = a_in;
+        assign mul_w   = '0;
+        assign a_o     = '0;
+        assign t_o     = 1'b0;
+        assign w_o     = '0;
+        /* verilator lint_off UNUSEDSIGNAL */
+        logic [PW+10:0] unused_pe0;
+        /* verilator lint_on UNUSEDSIGNAL */
+        assign unused_pe0 = {t_in, w_in, p_in, prod[17]};
+      end else begin : g_pe
       systole_pe #(
         .PsumW  (PW),
         .ExtMul (UseIce40Dsp),
@@ -216,12 +257,13 @@ module systole_array #(
         .mul_w_o   (mul_w),
         .prod_i    (prod)
       );
+      end
     end
   end
 
   // ---- output de-skew: column c delayed by Cols-1-c cycles ----
   for (genvar c = 0; c < Cols; c++) begin : g_out
-    if (c == Cols - 1 || Deskew == 0) begin : g_nodeskew
+    if (c == Cols - 1 || Deskew == 0 || Lean != 0) begin : g_nodeskew
       assign out_o[c*32 +: 32] = 32'($signed(g_row[Rows-1].g_col[c].p_o));
     end else begin : g_deskew
       localparam int D = Cols - 1 - c;
@@ -241,8 +283,8 @@ module systole_array #(
   initial begin
     if (Rows < 2 || Rows > 64 || Cols < 2 || Cols > 64)
       $fatal(1, "systole_array: Rows and Cols must be in 2..64");
-    if (Latency != Rows + Cols - 1)
-      $fatal(1, "systole_array: Latency is Rows + Cols - 1, the instantiator expects otherwise");
+    if (Latency != ((Lean != 0) ? Rows : Rows + Cols - 1))
+      $fatal(1, "systole_array: Latency is Rows + Cols - 1 (Lean: Rows), the instantiator expects otherwise");
     if (Lean != 0 && UseIce40Dsp == 0)
       $fatal(1, "systole_array: Lean needs UseIce40Dsp");
   end

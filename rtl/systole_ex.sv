@@ -118,8 +118,10 @@ module systole_ex #(
   output logic               stall_dep_o,    // stage 1 waits for a dependency token
   output logic               stall_wload_o   // the array idles while a weight tile loads
 );
-  // Array latency: input vector on the array's a_i to its result on out_o.
-  localparam int Latency = Rows + Cols - 1;
+  localparam bit Lean       = (UseIce40Dsp != 0);
+  // Array latency: input vector on the array's a_i to its result on out_o (Lean: the
+  // activations are broadcast along each row, every column's result comes after Rows)
+  localparam int Latency = Lean ? Rows : Rows + Cols - 1;
 
   // Drain time of a weight buffer, counted from the *read* of the last activation row tagged
   // with it (it enters the array the cycle after). That row meets the last PE at
@@ -141,7 +143,6 @@ module systole_ex #(
   // line of keys), and only if HasSoftmax; CFG_FEATURES.SOFTMAX reports the same condition.
   localparam bit SmUnit     = (HasSoftmax != 0) && (Rows == Cols);
   localparam bit ColsPow2   = ((Cols & (Cols - 1)) == 0);
-  localparam bit Lean       = (UseIce40Dsp != 0);
   // line address bits (a line that passed its range check is below the depth)
   localparam int SpadLw = (SpadLines > 1) ? $clog2(SpadLines) : 1;
   localparam int AccLw  = (AccLines > 1) ? $clog2(AccLines) : 1;
@@ -160,6 +161,14 @@ module systole_ex #(
   function automatic logic ge_acc(input logic [33:0] x);
     if (AccPow2) ge_acc = (x >> AccLw) != 34'd0;
     else         ge_acc = x >= 34'(AccLines);
+  endfunction
+  // x > k for a constant k, bit by bit from the least significant bit (LUTs only; Yosys
+  // would give a comparison a carry chain)
+  function automatic logic gt_k(input logic [15:0] x, input int k);
+    logic g;
+    g = 1'b0;
+    for (int i = 0; i < 16; i++) g = ((k >> i) & 1) != 0 ? (x[i] && g) : (x[i] || g);
+    gt_k = (k > 65535) ? 1'b0 : (g || (k < 0));
   endfunction
 
   // ---------------------------------------------------------------------------------------
@@ -258,6 +267,22 @@ module systole_ex #(
   logic        s2_accum_q, s2_accum_d, s2_sig_prev_q, s2_sig_prev_d, s2_sig_next_q, s2_sig_next_d;
   logic [7:0]  s2_a_zp_q, s2_a_zp_d;             // activation zero point of the command
 
+  // Fields of the command in stage 1. Lean: a command is popped only when stage 2 is empty
+  // (or finishing), so its fields go straight into the stage 2 registers and stage 1 has
+  // no copy of them (they are read there: serial check, SOFTMAX token flags).
+  logic [15:0]       f_rows;
+  logic [SpadLw-1:0] f_a_line, f_a_stride;
+  logic [AccLw-1:0]  f_acc_line, f_acc_stride;
+  logic              f_accum, f_sig_prev, f_sig_next;
+  assign f_rows       = Lean ? s2_rows_q       : s1_rows_q;
+  assign f_a_line     = Lean ? s2_a_line_q     : s1_a_line_q;
+  assign f_a_stride   = Lean ? s2_a_stride_q   : s1_a_stride_q;
+  assign f_acc_line   = Lean ? s2_acc_line_q   : s1_acc_line_q;
+  assign f_acc_stride = Lean ? s2_acc_stride_q : s1_acc_stride_q;
+  assign f_accum      = Lean ? s2_accum_q      : s1_accum_q;
+  assign f_sig_prev   = Lean ? s2_sig_prev_q   : s1_sig_prev_q;
+  assign f_sig_next   = Lean ? s2_sig_next_q   : s1_sig_next_q;
+
   // injection (activation read last cycle) and result delay line; entry k is the row whose
   // activation was read k+1 cycles ago. Entry Latency-1 issues the accumulator read, entry
   // Latency (its result is on the array output now) writes.
@@ -280,7 +305,6 @@ module systole_ex #(
   logic [15:0] rows_m1;
   logic        a_bad, acc_bad;
   logic        a_big, acc_big;           // Lean: out of range without the product
-  logic [16:0] w_last;
   logic [7:0]  chk_code;
   logic [15:0] sm_jt_m1;                 // key tiles - 1
   logic [31:0] sm_acc_span, sm_spad_span;
@@ -289,10 +313,12 @@ module systole_ex #(
 
   always_comb begin
     rows_m1  = c_rows - 16'd1;
-    a_big    = ge_spad(34'(c_a_line)) || (ge_spad(34'(rows_m1)) && c_a_stride != 16'd0) ||
-               (ge_spad(34'(c_a_stride)) && rows_m1 != 16'd0);
-    acc_big  = ge_acc(34'(c_acc_line)) || (ge_acc(34'(rows_m1)) && c_acc_stride != 16'd0) ||
-               (ge_acc(34'(c_acc_stride)) && rows_m1 != 16'd0);
+    // (used only for ROWS > 0: ROWS-1 >= depth <=> ROWS > depth, ROWS-1 != 0 <=> ROWS != 1,
+    // without the 16-bit decrement)
+    a_big    = ge_spad(34'(c_a_line)) || (gt_k(c_rows, SpadLines) && c_a_stride != 16'd0) ||
+               (ge_spad(34'(c_a_stride)) && c_rows != 16'd1);
+    acc_big  = ge_acc(34'(c_acc_line)) || (gt_k(c_rows, AccLines) && c_acc_stride != 16'd0) ||
+               (ge_acc(34'(c_acc_stride)) && c_rows != 16'd1);
     if (Lean) begin
       a_bad   = 1'b0;   // checked in stage 1
       acc_bad = 1'b0;
@@ -300,7 +326,6 @@ module systole_ex #(
       a_bad   = (33'(c_a_line) + 33'(32'(rows_m1) * 32'(c_a_stride))) >= 33'(SpadLines);
       acc_bad = (33'(c_acc_line) + 33'(32'(rows_m1) * 32'(c_acc_stride))) >= 33'(AccLines);
     end
-    w_last   = 17'(c_w_line) + 17'(Cols - 1);
     // SOFTMAX: last line of the last row's last key tile
     sm_jt_m1     = ColsPow2 ? ((c_sm_n_keys - 16'd1) >> $clog2(Cols))
                             : ((c_sm_n_keys - 16'd1) / 16'(Cols));
@@ -325,7 +350,7 @@ module systole_ex #(
       end
     end else if (!c_load_w && !w_loaded_q) begin
       chk_code = ErrIllegalField;
-    end else if ((c_load_w && ge_spad(34'(w_last))) ||
+    end else if ((c_load_w && gt_k(c_w_line, SpadLines - Cols)) ||   // W_LINE + Cols - 1 >= SpadLines
                  (c_rows != 16'd0 && a_bad)) begin
       chk_code = ErrSpadRange;
     end else if (c_rows != 16'd0 && acc_bad) begin
@@ -378,7 +403,13 @@ module systole_ex #(
     s2_finish = s2_valid_q && !stop && ((s2_rows_q == 16'd0) || (s2_rows_q == 16'd1 && s2_read));
     s2_take   = s1_done && (!s2_valid_q || s2_finish);
 
-    cmd_ready_o = !stop && (!s1_valid_q || s2_take || s1_sm_fin);
+    // Lean: stage 1 has no copy of the fields (see f_rows): pop only into an empty stage 1
+    // while stage 2 is empty or finishing
+    // (a CONFIG only into an empty stage 2, so that a_zp_q stays valid until the last row's
+    // conversion, the cycle after its read: Lean has no copy of the zero points per command)
+    if (Lean) cmd_ready_o = !stop && (!s1_valid_q || s1_sm_fin) &&
+                            (!s2_valid_q || (s2_finish && !c_is_cfg));
+    else      cmd_ready_o = !stop && (!s1_valid_q || s2_take || s1_sm_fin);
     pop         = cmd_valid_i && cmd_ready_o;
 
     // Lean: serial range check, one bit of ROWS-1 per cycle (most significant first):
@@ -388,11 +419,11 @@ module systole_ex #(
     // 2p + stride < 3 * depth fits in Lw + 2 bits.
     ck_go    = s1_valid_q && s1_ck_q && !stop;
     ck_last  = ck_go && (s1_ckcnt_q == CkW'(1));
-    ck_pa    = {s1_pa_q[SpadLw:0], 1'b0} + (s1_n_q[MaxLw-1] ? (SpadLw+2)'(s1_a_stride_q) : '0);
-    ck_pc    = {s1_pc_q[AccLw:0], 1'b0} + (s1_n_q[MaxLw-1] ? (AccLw+2)'(s1_acc_stride_q) : '0);
+    ck_pa    = {s1_pa_q[SpadLw:0], 1'b0} + (s1_n_q[MaxLw-1] ? (SpadLw+2)'(f_a_stride) : '0);
+    ck_pc    = {s1_pc_q[AccLw:0], 1'b0} + (s1_n_q[MaxLw-1] ? (AccLw+2)'(f_acc_stride) : '0);
     // (p < 3 * depth and base < depth: Lw + 2 bits hold their sum)
-    ck_end_a = ck_pa + (SpadLw+2)'(s1_a_line_q);
-    ck_end_c = ck_pc + (AccLw+2)'(s1_acc_line_q);
+    ck_end_a = ck_pa + (SpadLw+2)'(f_a_line);
+    ck_end_c = ck_pc + (AccLw+2)'(f_acc_line);
     ck_bad_a = s1_bad_a_q || ge_spad(34'(ck_end_a));
     ck_bad_c = s1_bad_c_q || ge_acc(34'(ck_end_c));
   end
@@ -402,8 +433,8 @@ module systole_ex #(
   assign tok_st2ex_take_o = s1_active && s1_need_next_q && tok_st2ex_avail_i;
   assign stall_dep_o      = s1_active && !s1_toks_ok;
   assign stall_wload_o    = s1_active && s1_toks_ok && s1_wload_q && !s2_valid_q;
-  assign tok_ex2ld_give_o = (s2_finish && s2_sig_prev_q) || (s1_sm_fin && s1_sig_prev_q);
-  assign tok_ex2st_give_o = dl_give_q[Latency] || (s1_sm_fin && s1_sig_next_q);
+  assign tok_ex2ld_give_o = (s2_finish && s2_sig_prev_q) || (s1_sm_fin && f_sig_prev);
+  assign tok_ex2st_give_o = dl_give_q[Latency] || (s1_sm_fin && f_sig_next);
   assign compute_o        = inj_valid_q;
 
   // memory reads
@@ -430,7 +461,8 @@ module systole_ex #(
     w_rd_d     = s1_load_go;
     w_rd_buf_d = !cur_buf_q;
     w_rd_zp_d  = w_zp_q;
-    w_rd_col_d = s1_wcnt_q;
+    // Lean reads the tile's lines upwards (W_LINE first: no adder), column Cols-1-wcnt
+    w_rd_col_d = Lean ? WcntW'(Cols - 1) - s1_wcnt_q : s1_wcnt_q;
 
     // ---- zero points: a CONFIG is applied when popped, after every earlier command has
     // left stage 1 (its weights read, its a_zp copied into stage 2) ----
@@ -453,7 +485,7 @@ module systole_ex #(
     s1_wload_d      = s1_wload_q && !s1_load_last;
     s1_loading_d    = (s1_loading_q || s1_load_go) && !s1_load_last;
     s1_wcnt_d       = s1_load_go ? s1_wcnt_q - 1'b1 : s1_wcnt_q;
-    s1_waddr_d      = s1_load_go ? s1_waddr_q - 1'b1 : s1_waddr_q;
+    s1_waddr_d      = !s1_load_go ? s1_waddr_q : Lean ? s1_waddr_q + 1'b1 : s1_waddr_q - 1'b1;
     s1_rows_d       = s1_rows_q;
     s1_a_line_d     = s1_a_line_q;
     s1_a_stride_d   = s1_a_stride_q;
@@ -491,7 +523,7 @@ module systole_ex #(
       s1_wload_d      = c_load_w && c_is_mm;
       s1_loading_d    = 1'b0;
       s1_wcnt_d       = WcntW'(Cols - 1);
-      s1_waddr_d      = SpadLw'(c_w_line + 16'(Cols - 1));
+      s1_waddr_d      = Lean ? SpadLw'(c_w_line) : SpadLw'(c_w_line + 16'(Cols - 1));
       s1_rows_d       = c_rows;
       s1_a_line_d     = SpadLw'(c_a_line);
       s1_a_stride_d   = SpadLw'(c_a_stride);
@@ -500,7 +532,7 @@ module systole_ex #(
       // Lean: the serial check of a MATMUL with rows that passed the other checks
       s1_ck_d         = Lean && c_is_mm && (c_rows != 16'd0) && (chk_code == 8'd0);
       s1_ckcnt_d      = CkW'(MaxLw);
-      s1_n_d          = rows_m1[MaxLw-1:0];
+      s1_n_d          = c_rows[MaxLw-1:0] - MaxLw'(1);   // ROWS-1
       s1_pa_d         = '0;
       s1_pc_d         = '0;
       s1_bad_a_d      = a_big;
@@ -527,15 +559,26 @@ module systole_ex #(
     if (s2_take) begin
       s2_valid_d      = 1'b1;
       s2_tag_d        = cur_buf_d;
-      s2_rows_d       = s1_rows_q;
-      s2_a_line_d     = s1_a_line_q;
-      s2_a_stride_d   = s1_a_stride_q;
-      s2_acc_line_d   = s1_acc_line_q;
-      s2_acc_stride_d = s1_acc_stride_q;
-      s2_accum_d      = s1_accum_q;
-      s2_sig_prev_d   = s1_sig_prev_q;
-      s2_sig_next_d   = s1_sig_next_q;
+      s2_rows_d       = f_rows;          // Lean: these are the stage 2 registers already
+      s2_a_line_d     = f_a_line;
+      s2_a_stride_d   = f_a_stride;
+      s2_acc_line_d   = f_acc_line;
+      s2_acc_stride_d = f_acc_stride;
+      s2_accum_d      = f_accum;
+      s2_sig_prev_d   = f_sig_prev;
+      s2_sig_next_d   = f_sig_next;
       s2_a_zp_d       = a_zp_q;
+    end
+    if (Lean && pop && !c_is_cfg) begin
+      // Lean: the popped command's fields (stage 2 is empty or finishing, s2_valid_d = 0)
+      s2_rows_d       = c_rows;
+      s2_a_line_d     = SpadLw'(c_a_line);
+      s2_a_stride_d   = SpadLw'(c_a_stride);
+      s2_acc_line_d   = AccLw'(c_acc_line);
+      s2_acc_stride_d = AccLw'(c_acc_stride);
+      s2_accum_d      = c_accum;
+      s2_sig_prev_d   = c_sig_prev;
+      s2_sig_next_d   = c_sig_next;
     end
 
     // ---- injection and delay line ----
@@ -561,11 +604,17 @@ module systole_ex #(
   logic [Cols*32-1:0] arr_out, acc_old;
   logic [Rows*9-1:0]  arr_a, arr_w;
 
-  // int8 byte minus int8 zero point (-255..255) in sign-magnitude form {sign, |d|} (Lean)
+  // int8 byte minus int8 zero point (-255..255) in sign-magnitude form {sign, |d|} (Lean).
+  // Written for iCE40 carry chains: d = x + ~z + 1 (the complement folds into the zero
+  // point's multiplexer LUT) and |d| = (d ^ {8{sign}}) + sign (an incrementer whose XOR sits
+  // in its LUTs), about 17 LUTs instead of 30 for d and 0 - d with a multiplexer.
   function automatic logic [8:0] sub_sm(input logic [7:0] x, input logic [7:0] z);
+    logic [7:0] zn, m;
     logic [8:0] d;
-    d      = {x[7], x} - {z[7], z};
-    sub_sm = {d[8], d[8] ? 8'd0 - d[7:0] : d[7:0]};   // |d| <= 255
+    zn     = ~z;
+    d      = {x[7], x} + {zn[7], zn} + 9'd1;
+    m      = (d[7:0] ^ {8{d[8]}}) + {7'd0, d[8]};   // |d| <= 255: no carry out
+    sub_sm = {d[8], m};
   endfunction
 
   if (Lean && SpadOneRead != 0) begin : g_cv_shared
@@ -578,16 +627,27 @@ module systole_ex #(
     logic [Rows*8-1:0] unused_w_rdata;   // the same RAM port as spad_a_rdata_i
     /* verilator lint_on UNUSEDSIGNAL */
     assign unused_w_rdata = spad_w_rdata_i;
-    assign cv_zp = w_rd_q ? w_rd_zp_q : inj_zp_q;
+    // The zero point registers themselves: a CONFIG is popped neither while stage 1 holds a
+    // command (its weight reads) nor while stage 2 does (see cmd_ready_o), so they do not
+    // change between a line's read and its conversion the cycle after.
+    assign cv_zp = w_rd_q ? w_zp_q : a_zp_q;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [15:0] unused_zp;   // the per-command copies (removed by synthesis)
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign unused_zp = {inj_zp_q, w_rd_zp_q};
     always_comb begin
       for (int r = 0; r < Rows; r++) arr_a[r*9 +: 9] = sub_sm(spad_a_rdata_i[r*8 +: 8], cv_zp);
     end
     assign arr_w = arr_a;
   end else if (Lean) begin : g_cv_two
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [15:0] unused_zp;   // the per-command copies (removed by synthesis)
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign unused_zp = {inj_zp_q, w_rd_zp_q};
     always_comb begin
       for (int r = 0; r < Rows; r++) begin
-        arr_a[r*9 +: 9] = sub_sm(spad_a_rdata_i[r*8 +: 8], inj_zp_q);
-        arr_w[r*9 +: 9] = sub_sm(spad_w_rdata_i[r*8 +: 8], w_rd_zp_q);
+        arr_a[r*9 +: 9] = sub_sm(spad_a_rdata_i[r*8 +: 8], a_zp_q);   // as g_cv_shared
+        arr_w[r*9 +: 9] = sub_sm(spad_w_rdata_i[r*8 +: 8], w_zp_q);
       end
     end
   end else begin : g_cv
@@ -646,15 +706,16 @@ module systole_ex #(
   end
 
   if (AccCols != 0) begin : g_acc_cols
-    // Column c of a row leaves the array Rows + c cycles after the row entered, i.e. in
-    // delay-line entry Rows + c; its accumulator read is one entry earlier. The last column
-    // is written from entry Latency, as the whole line otherwise (SIG_NEXT timing).
+    // Every column of a row leaves the Lean array (activations broadcast along the rows)
+    // Latency = Rows cycles after the row entered, i.e. in delay-line entry Latency; its
+    // accumulator read is one entry earlier. (With a systolic activation flow column c
+    // would leave at Rows + c; that array is no longer built with AccCols.)
     for (genvar c = 0; c < Cols; c++) begin : g_col
-      assign acc_col_we_o[c]           = dl_we_q[Rows + c];
-      assign acc_col_waddr_o[c*16 +: 16] = 16'(dl_line_q[(Rows + c)*AccLw +: AccLw]);
-      assign acc_col_re_o[c]           = dl_we_q[Rows + c - 1] && dl_accum_q[Rows + c - 1];
-      assign acc_col_raddr_o[c*16 +: 16] = 16'(dl_line_q[(Rows + c - 1)*AccLw +: AccLw]);
-      assign col_accum[c]              = dl_accum_q[Rows + c];
+      assign acc_col_we_o[c]           = dl_we_q[Latency];
+      assign acc_col_waddr_o[c*16 +: 16] = 16'(dl_line_q[Latency*AccLw +: AccLw]);
+      assign acc_col_re_o[c]           = dl_we_q[Latency - 1] && dl_accum_q[Latency - 1];
+      assign acc_col_raddr_o[c*16 +: 16] = 16'(dl_line_q[(Latency - 1)*AccLw +: AccLw]);
+      assign col_accum[c]              = dl_accum_q[Latency];
     end
     // no softmax unit here (AccCols needs none): the matmul ports only
     assign acc_re_o    = |acc_col_re_o;

@@ -25,6 +25,21 @@
 // sign bits in flip-flops beside it. The array then pairs the PEs of two rows of one column
 // (their weights come from the same scratchpad line, so they are written in the same cycle).
 //
+// P0Reg = 1 (with WReg): p0_o is the exact product in two's complement, registered: the
+// product of the operands of the previous cycle. The array uses it as the partial sum of
+// its first row (no adder, no register in logic there). The bottom adder/subtractor gets
+// the constant carry-in 1 (BOTADDSUB_CARRYSELECT 1) and D = {{15{!n0}}, 1}, so that
+//   O = n0 ? (X + ~1 + 1) ^ 16'hffff = -X : X + 16'hffff + 1 = X      (modulo 2^16)
+// into the DSP's bottom output register (rS, loaded every cycle; OHOLD = 0, no reset),
+// and p0_o = {n0_q, n0_q, O} with n0 registered in a flip-flop beside it. That is exact
+// only if n0 = 0 for a zero product (-0 would read as -65536), so here n0 is the sign of
+// the product: the operands' signs differ and neither magnitude is 0 (a flip-flop beside
+// the weight sign holds "weight magnitude non-zero").
+//
+// AReg = 1 (with WReg): the magnitudes a0_i[7:0], a1_i[7:0] pass the DSP's A input register
+// (A_REG, loaded every cycle): the products use the magnitudes of the previous cycle and the
+// signs a0_i[8], a1_i[8] of this one (the array delays them in its skew registers).
+//
 // Synthesis (SYNTHESIS defined, as scripts/synth.sh does) instantiates the SB_MAC16
 // primitive, and so does a simulation with the iCE40 cells' models compiled in
 // (SYSTOLE_ICE40_CELLS, make fpga-sim); Verilator and other simulators otherwise use the
@@ -34,7 +49,9 @@
 // WReg: B from the B register).
 module systole_mul9x2 #(
   parameter int SignMag = 0,  // 1: sign-magnitude operands, ones' complement products
-  parameter int WReg    = 0   // 1: weights held here, loaded with w_ld_i (needs SignMag)
+  parameter int WReg    = 0,  // 1: weights held here, loaded with w_ld_i (needs SignMag)
+  parameter int P0Reg   = 0,  // 1: p0_o registered in the DSP's bottom output register (WReg)
+  parameter int AReg    = 0   // 1: the A magnitudes through the DSP's A register (WReg)
 ) (
   /* verilator lint_off UNUSEDSIGNAL */
   input  logic        clk_i,  // WReg only
@@ -51,22 +68,36 @@ module systole_mul9x2 #(
   logic        n0, n1;  // SignMag: product signs
   logic        s0, s1;  // weight signs
 
+  logic nzw0;   // P0Reg: weight 0's magnitude is not 0
   if (WReg != 0) begin : g_ws
-    logic s0_q, s1_q;
+    logic s0_q, s1_q, nzw0_q;
     always_ff @(posedge clk_i) begin
       if (w_ld_i) begin
-        s0_q <= w0_i[8];
-        s1_q <= w1_i[8];
+        s0_q   <= w0_i[8];
+        s1_q   <= w1_i[8];
+        nzw0_q <= (w0_i[7:0] != 8'd0);
       end
     end
-    assign s0 = s0_q;
-    assign s1 = s1_q;
+    assign s0   = s0_q;
+    assign s1   = s1_q;
+    assign nzw0 = nzw0_q;
   end else begin : g_nows
-    assign s0 = w0_i[8];
-    assign s1 = w1_i[8];
+    assign s0   = w0_i[8];
+    assign s1   = w1_i[8];
+    assign nzw0 = 1'b1;
   end
 
-  assign n0 = (SignMag != 0) && (a0_i[8] ^ s0);
+  // P0Reg: the product's sign, 0 if a magnitude is 0 (a sign bit is only set with a
+  // non-zero magnitude: (sa ^ sw) & nza & nzw = (sa & nzw) ^ (sw & nza))
+  if (P0Reg != 0) begin : g_n0exact
+    assign n0 = (a0_i[8] && nzw0) ^ (s0 && (a0_i[7:0] != 8'd0));
+  end else begin : g_n0
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic unused_nzw0;
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign unused_nzw0 = nzw0;
+    assign n0 = (SignMag != 0) && (a0_i[8] ^ s0);
+  end
   assign n1 = (SignMag != 0) && (a1_i[8] ^ s1);
 
 `ifdef SYNTHESIS
@@ -83,11 +114,15 @@ module systole_mul9x2 #(
   localparam logic [1:0] LowIn  = (SignMag != 0) ? 2'b01 : 2'b00;
   localparam logic       UpIn   = (SignMag != 0);
   localparam logic       BReg   = (WReg != 0);
+  localparam logic [1:0] BotSel = (P0Reg != 0) ? 2'b01 : OutSel;   // 1: the output register
+  localparam logic [1:0] BotCy  = (P0Reg != 0) ? 2'b01 : 2'b00;    // 1: carry-in 1
+  logic [15:0] d_in;   // upper input of the bottom adder/subtractor
+  assign d_in = (P0Reg != 0) ? {{15{!n0}}, 1'b1} : {16{n0}};
 
   SB_MAC16 #(
     .NEG_TRIGGER              (1'b0),
     .C_REG                    (1'b0),
-    .A_REG                    (1'b0),
+    .A_REG                    (AReg != 0),
     .B_REG                    (BReg),
     .D_REG                    (1'b0),
     .TOP_8x8_MULT_REG         (1'b0),
@@ -98,10 +133,10 @@ module systole_mul9x2 #(
     .TOPADDSUB_LOWERINPUT     (LowIn),
     .TOPADDSUB_UPPERINPUT     (UpIn),
     .TOPADDSUB_CARRYSELECT    (2'b00),
-    .BOTOUTPUT_SELECT         (OutSel),
+    .BOTOUTPUT_SELECT         (BotSel),
     .BOTADDSUB_LOWERINPUT     (LowIn),
     .BOTADDSUB_UPPERINPUT     (UpIn),
-    .BOTADDSUB_CARRYSELECT    (2'b00),
+    .BOTADDSUB_CARRYSELECT    (BotCy),
     .MODE_8x8                 (1'b1),
     .A_SIGNED                 (1'b0),
     .B_SIGNED                 (1'b0)
@@ -111,7 +146,7 @@ module systole_mul9x2 #(
     .C          ({16{n1}}),
     .A          ({a1_i[7:0], a0_i[7:0]}),
     .B          ({w1_i[7:0], w0_i[7:0]}),
-    .D          ({16{n0}}),
+    .D          (d_in),
     .AHOLD      (1'b0),
     .BHOLD      ((WReg != 0) && !w_ld_i),
     .CHOLD      (1'b0),
@@ -146,12 +181,38 @@ module systole_mul9x2 #(
     assign m0 = w0_i[7:0];
     assign m1 = w1_i[7:0];
   end
-  assign o = {(16'(a1_i[7:0]) * 16'(m1)) ^ {16{n1}},
-              (16'(a0_i[7:0]) * 16'(m0)) ^ {16{n0}}};
+  logic [7:0] am0, am1;   // activation magnitudes multiplied: A, or the A register
+  if (AReg != 0) begin : g_areg
+    logic [15:0] a_q;
+    always_ff @(posedge clk_i) a_q <= {a1_i[7:0], a0_i[7:0]};
+    assign {am1, am0} = a_q;
+  end else begin : g_noareg
+    assign am0 = a0_i[7:0];
+    assign am1 = a1_i[7:0];
+  end
+  logic [15:0] o_bot;   // the bottom product, before the output register
+  // P0Reg: two's complement (0 - X), else ones' complement (X ^ {16{n0}})
+  assign o_bot = (P0Reg != 0) ? (n0 ? 16'd0 - 16'(am0) * 16'(m0) : 16'(am0) * 16'(m0))
+                              : (16'(am0) * 16'(m0)) ^ {16{n0}};
+  if (P0Reg != 0) begin : g_oreg
+    logic [15:0] o_bot_q;   // the DSP's bottom output register
+    always_ff @(posedge clk_i) o_bot_q <= o_bot;
+    assign o = {(16'(am1) * 16'(m1)) ^ {16{n1}}, o_bot_q};
+  end else begin : g_nooreg
+    assign o = {(16'(am1) * 16'(m1)) ^ {16{n1}}, o_bot};
+  end
 `endif
 
   if (SignMag != 0) begin : g_signmag
-    assign p0_o = {n0, n0, o[15:0]};
+    logic p0_neg;   // sign of p0_o: n0, or n0 of the previous cycle (P0Reg)
+    if (P0Reg != 0) begin : g_nreg
+      logic n0_q;
+      always_ff @(posedge clk_i) n0_q <= n0;
+      assign p0_neg = n0_q;
+    end else begin : g_nnoreg
+      assign p0_neg = n0;
+    end
+    assign p0_o = {p0_neg, p0_neg, o[15:0]};
     assign p1_o = {n1, n1, o[31:16]};
   end else begin : g_twos
     // sign terms: ua*uw - 256*(sa*uw + sw*ua) + 65536*sa*sw, modulo 2^18
@@ -162,5 +223,11 @@ module systole_mul9x2 #(
                   {1'b0, a1_i[8] && w1_i[8], 8'd0};
     assign p0_o = {2'b00, o[15:0]} - {c0, 8'd0};
     assign p1_o = {2'b00, o[31:16]} - {c1, 8'd0};
+  end
+  initial begin
+    if ((P0Reg != 0 || AReg != 0) && WReg == 0)
+      $fatal(1, "systole_mul9x2: P0Reg and AReg need WReg");
+    if (P0Reg != 0 && AReg != 0)
+      $fatal(1, "systole_mul9x2: P0Reg and AReg together are not supported");
   end
 endmodule
