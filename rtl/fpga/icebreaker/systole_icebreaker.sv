@@ -142,6 +142,9 @@ module systole_icebreaker #(
     .ClkHz        (ClkHz),
     .UartDiv      ((ClkHz + Baud / 2) / Baud),
     .FastMul      (0),
+    .FastShift    (0),           // the core as RV32I + Zicsr, shifts 1 bit per cycle, no
+    .TimeCsr      (0),           // time CSRs: the smallest (docs/soc.md); the firmware is
+    .HasM         (0),           // built for rv32i (scripts/fpga.mk)
     .FetchDepth   (FetchDepth),
     .WritesInFlight(WritesInFlight),
     .StoreRows    (StoreRows),
