@@ -1,4 +1,4 @@
-// systole_rv32: a small in-order RV32IM core (RV32I with HasM = 0), machine mode only (docs/soc.md).
+// systole_rv32: a small in-order RV32IM core (RV32I: HasM = 0), machine mode only (docs/soc.md).
 //
 // Multi-cycle, one instruction at a time:
 //   FETCH  request the word at pc on the native bus. In every cycle of FETCH the bus word
