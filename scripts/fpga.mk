@@ -32,7 +32,8 @@ FPGA_RTL_DEPS   = $(FPGA_SRC_LISTS) $(shell bash scripts/fpga.sh srcs 2>/dev/nul
 # main memory (FW_MAIN_BYTES: the board firmware runs part of its code from there).
 FPGA_RAM_BYTES ?= 65536
 FPGA_FW_PROG   ?= board
-FPGA_FW_FLAGS  ?= FW_OPT=-Os FW_STACK_BYTES=8192 FW_MAIN_BYTES=65536
+FPGA_FW_FLAGS  ?= FW_OPT='-Os -msave-restore' FW_STACK_BYTES=8192 FW_MAIN_BYTES=65536 \
+                  FW_ARCH='-march=rv32i_zicsr -mabi=ilp32' FW_ARCH_LD='-march=rv32i -mabi=ilp32'
 FPGA_FW_BUILD  := $(BUILD)/fpga/fw-$(FPGA_RAM_BYTES)
 FPGA_FW_ELF    := $(FPGA_FW_BUILD)/fw/$(FPGA_FW_PROG).elf
 FPGA_FW_IMG    := $(BUILD)/fpga/$(FPGA_FW_PROG).img
@@ -67,7 +68,7 @@ fpga-prog:
 FPGA_SIM_DIR        := $(BUILD)/fpga-sim/$(BOARD)
 FPGA_SIM_BIN        := $(FPGA_SIM_DIR)/tb_$(BOARD)
 # about 3x the board firmware's run (15.6 M cycles with the flash load): a hang fails fast
-FPGA_SIM_MAX_CYCLES ?= 50000000
+FPGA_SIM_MAX_CYCLES ?= 100000000
 FPGA_SIM_TB         := rtl/fpga/$(BOARD)/sim/tb_$(BOARD).cpp
 FPGA_SIM_MODELS     := rtl/fpga/ice40/sim/sb_pll40_pad.v
 FPGA_VLT            := rtl/fpga/lint_waivers.vlt

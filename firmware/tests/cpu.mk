@@ -9,6 +9,10 @@
 #   CPU_SIM_RUNS   the "label::command" runs
 # The programs run on the 8x8 SoC (FastMul = 1, SOC_RUN) and, for the iterative multiplier
 # and divider of FastMul = 0, on the 4x4 SoC (FastMul = 0, SOC_RUN_4x4; sim/soc/soc.mk).
+# The board's core (RV32I + Zicsr: HasM = 0, FastShift = 0, TimeCsr = 0) gets a SoC model
+# of its own, rv32i (the 4x4 SoC with that core, defined here): the programs without M
+# instructions built for rv32i, the CSR test built for it (csr_rv32i: no time CSRs, misa
+# without M) and rv32i.S (every M instruction traps as illegal).
 
 CPU_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 
@@ -49,6 +53,27 @@ $(CPU_OUT)/mainmem.elf: $(CPU_TEST_DIR)/mainmem.c driver/include/systole_cmd.h \
 	$(CPU_RV_CC) $(CPU_RV_ARCH) $(CPU_RV_CFLAGS) -Idriver/include $(CPU_RV_LDFLAGS) -o $@ \
 	  $(CPU_TEST_DIR)/start.S $<
 
+# the same programs for rv32i (the assembler rejects any M instruction), under rv32i/
+CPU_I_ARCH   := -march=rv32i_zicsr_zifencei -mabi=ilp32
+CPU_I_TESTS  := alu branch mem trap irq mainmem
+CPU_I_ELFS   := $(patsubst %,$(CPU_OUT)/rv32i/%.elf,$(CPU_I_TESTS) csr_rv32i) $(CPU_OUT)/rv32i.elf
+CPU_ELFS     += $(CPU_I_ELFS)
+
+$(CPU_OUT)/rv32i/%.elf: $(CPU_TEST_DIR)/%.S $(CPU_DEPS) | deps
+	@mkdir -p $(@D)
+	$(CPU_RV_CC) $(CPU_I_ARCH) $(CPU_RV_CFLAGS) $(CPU_RV_LDFLAGS) -o $@ $(CPU_TEST_DIR)/start.S $<
+
+$(CPU_OUT)/rv32i/csr_rv32i.elf: $(CPU_TEST_DIR)/csr.S $(CPU_DEPS) | deps
+	@mkdir -p $(@D)
+	$(CPU_RV_CC) $(CPU_I_ARCH) -DCPU_RV32I $(CPU_RV_CFLAGS) $(CPU_RV_LDFLAGS) -o $@ \
+	  $(CPU_TEST_DIR)/start.S $<
+
+$(CPU_OUT)/rv32i/mainmem.elf: $(CPU_TEST_DIR)/mainmem.c driver/include/systole_cmd.h \
+                              driver/include/systole_regs.h $(CPU_DEPS) | deps
+	@mkdir -p $(@D)
+	$(CPU_RV_CC) $(CPU_I_ARCH) $(CPU_RV_CFLAGS) -Idriver/include $(CPU_RV_LDFLAGS) -o $@ \
+	  $(CPU_TEST_DIR)/start.S $<
+
 # labels of the runs
 CPU_LABEL_alu         := rv32i ALU
 CPU_LABEL_branch      := rv32i branches and jumps
@@ -59,6 +84,8 @@ CPU_LABEL_csr         := Zicsr and machine CSRs
 CPU_LABEL_trap        := traps
 CPU_LABEL_irq         := interrupts and wfi
 CPU_LABEL_mainmem     := main memory + DMA
+CPU_LABEL_csr_rv32i   := Zicsr and machine CSRs (no M, no time CSRs)
+CPU_LABEL_rv32i       := M instructions illegal
 
 CPU_SIM_TESTS := $(CPU_ELFS)
 CPU_SIM_RUNS  :=
@@ -75,6 +102,14 @@ CPU_ITMUL_TESTS := alu muldiv muldiv_rand irq mainmem
 CPU_SIM_TESTS   += $(SOC_RUN_4x4)
 CPU_SIM_RUNS    += $(foreach t,$(CPU_ITMUL_TESTS),"cpu FastMul=0 (SoC 4x4): $(CPU_LABEL_$(t))::$(SOC_RUN_4x4) $(CPU_OUT)/$(t).elf")
 endif
+
+# the board's core on the 4x4 SoC: SoC model rv32i (sim/soc/soc.mk's rules)
+SOC_PARAMS_rv32i := -GRows=4 -GCols=4 $(SOC_SMALL_CHIP) $(SOC_MEM_PARAMS) -GFastMul=0 \
+                    -GHasM=0 -GFastShift=0 -GTimeCsr=0
+$(eval $(call soc_config_rules,rv32i))
+CPU_SIM_TESTS += $(SOC_RUN_rv32i)
+CPU_SIM_RUNS  += $(foreach t,$(CPU_I_TESTS) csr_rv32i,"cpu RV32I (SoC rv32i): $(CPU_LABEL_$(t))::$(SOC_RUN_rv32i) $(CPU_OUT)/rv32i/$(t).elf") \
+                 "cpu RV32I (SoC rv32i): $(CPU_LABEL_rv32i)::$(SOC_RUN_rv32i) $(CPU_OUT)/rv32i.elf"
 endif
 
 .PHONY: cpu-tests

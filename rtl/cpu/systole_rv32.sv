@@ -1,4 +1,4 @@
-// systole_rv32: a small in-order RV32IM core, machine mode only (docs/soc.md).
+// systole_rv32: a small in-order RV32IM core (RV32I: HasM = 0), machine mode only (docs/soc.md).
 //
 // Multi-cycle, one instruction at a time:
 //   FETCH  request the word at pc on the native bus. In every cycle of FETCH the bus word
@@ -56,7 +56,11 @@ module systole_rv32 #(
   parameter int          FastShift = (FastMul != 0) ? 1 : 2,
   // 1: the time/timeh CSRs read time_i; 0: they are illegal like any unknown CSR (firmware
   // reads the timer's MTIME over the bus instead), which saves the 64-bit read mux
-  parameter int          TimeCsr   = 1
+  parameter int          TimeCsr   = 1,
+  // 1: RV32IM; 0: RV32I, the M instructions (OP, funct7 = 1) are illegal and there is no
+  // multiplier or divider (FastMul does not matter; shifts with FastShift 0 or 2 go through
+  // the small systole_rv32_shift)
+  parameter int          HasM      = 1
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -123,7 +127,8 @@ module systole_rv32 #(
   localparam logic [4:0] IrqExt             = 5'd11;
 
   localparam logic [31:0] LuiX0     = 32'h0000_0037;  // lui x0, 0
-  localparam logic [31:0] MisaValue = 32'h4000_1100;  // MXL = 32, I, M
+  localparam logic [31:0] MisaValue = (HasM != 0) ? 32'h4000_1100   // MXL = 32, I, M
+                                                  : 32'h4000_0100;  // MXL = 32, I
 
   // register-file entries of the CSRs kept in block RAM: 32 + 8 * csr[7] + csr[2:0]
   // (mscratch 0x340 is 32)
@@ -339,7 +344,7 @@ module systole_rv32 #(
   assign funct7    = ir_q[31:25];
   assign rd        = ir_q[11:7];
   assign is_csr    = dec_q.system && (funct3 != 3'd0);
-  assign is_muldiv = dec_q.op && ir_q[25];  // funct7 = 1 among the legal OP encodings
+  assign is_muldiv = (HasM != 0) && dec_q.op && ir_q[25];  // funct7 = 1 among the legal OP
   assign is_shift  = (dec_q.op || dec_q.opimm) && !ir_q[25] && (funct3[1:0] == 2'd1);
   assign is_slow   = (is_muldiv && (funct3[2] || FastMul == 0)) || (is_shift && FastShift != 1);
 
@@ -400,7 +405,7 @@ module systole_rv32 #(
   // beq/bne: equal; blt/bge/bltu/bgeu: less than; funct3[0] inverts
   assign br_taken = (funct3[2] ? alu_lt : br_eq) ^ funct3[0];
 
-  if (FastMul != 0) begin : g_fast_mul
+  if (FastMul != 0 && HasM != 0) begin : g_fast_mul
     // One unsigned 32 x 32 product (four 16 x 16 DSP blocks on an FPGA); the signed high
     // words follow from it: a negative rs1 (mulh, mulhsu) weighs -2^32, so rs2 is
     // subtracted from the high word; likewise rs1 for a negative rs2 (mulh).
@@ -434,22 +439,42 @@ module systole_rv32 #(
   // it, and the next start restarts it): the start does not wait for the illegal decode
   assign md_start = (state_q == StExec) && is_slow;
 
-  systole_rv32_muldiv #(
-    .Shifts (FastShift == 1 ? 0 : (FastShift == 0 ? 1 : 2))
-  ) u_muldiv (
-    .clk_i    (clk_i),
-    .rst_ni   (rst_ni),
-    .start_i  (md_start),
-    .wait_i   (state_q == StMulDiv),
-    .shift_i  (is_shift),
-    .arith_i  (ir_q[30]),
-    .op_i     (funct3),
-    .a_i      (rs1),
-    .b_i      (rs2),
-    .shamt_i  (op_b[4:0]),
-    .done_o   (md_done),
-    .result_o (md_result)
-  );
+  if (HasM != 0) begin : g_muldiv
+    systole_rv32_muldiv #(
+      .Shifts (FastShift == 1 ? 0 : (FastShift == 0 ? 1 : 2))
+    ) u_muldiv (
+      .clk_i    (clk_i),
+      .rst_ni   (rst_ni),
+      .start_i  (md_start),
+      .wait_i   (state_q == StMulDiv),
+      .shift_i  (is_shift),
+      .arith_i  (ir_q[30]),
+      .op_i     (funct3),
+      .a_i      (rs1),
+      .b_i      (rs2),
+      .shamt_i  (op_b[4:0]),
+      .done_o   (md_done),
+      .result_o (md_result)
+    );
+  end else if (FastShift != 1) begin : g_shift
+    // RV32I: only the shifts are slow (is_muldiv is 0)
+    systole_rv32_shift #(
+      .Step4 (FastShift == 2 ? 1 : 0)
+    ) u_shift (
+      .clk_i    (clk_i),
+      .rst_ni   (rst_ni),
+      .start_i  (md_start),
+      .right_i  (funct3[2]),
+      .arith_i  (ir_q[30]),
+      .a_i      (rs1),
+      .shamt_i  (op_b[4:0]),
+      .done_o   (md_done),
+      .result_o (md_result)
+    );
+  end else begin : g_no_slow
+    assign md_done   = 1'b0;  // (no slow instructions)
+    assign md_result = '0;
+  end
 
   // ---------------------------------------------------------------------------------------
   // Loads and stores: the store data comes straight from rs2 (which holds during MEM), the
@@ -623,7 +648,7 @@ module systole_rv32 #(
           else if (funct3 == 3'd5) legal = (funct7 == 7'd0) || (funct7 == 7'b0100000);
           else                     legal = 1'b1;
         end
-        OpOp:      legal = (funct7 == 7'd0) || (funct7 == 7'b0000001) ||
+        OpOp:      legal = (funct7 == 7'd0) || (HasM != 0 && funct7 == 7'b0000001) ||
                            (funct7 == 7'b0100000 && (funct3 == 3'd0 || funct3 == 3'd5));
         OpMiscMem: legal = (funct3 == 3'd0) || (funct3 == 3'd1);  // fence, fence.i
         OpSystem: begin
@@ -1137,6 +1162,7 @@ module systole_rv32 #(
     if (FastMul != 0 && FastMul != 1) $fatal(1, "systole_rv32: FastMul must be 0 or 1");
     if (FastShift < 0 || FastShift > 2) $fatal(1, "systole_rv32: FastShift must be 0, 1 or 2");
     if (TimeCsr != 0 && TimeCsr != 1) $fatal(1, "systole_rv32: TimeCsr must be 0 or 1");
+    if (HasM != 0 && HasM != 1) $fatal(1, "systole_rv32: HasM must be 0 or 1");
   end
 
 `ifndef SYNTHESIS

@@ -258,3 +258,66 @@ module systole_rv32_muldiv #(
   assign done_o   = (state_q == StDone);
   assign result_o = hisel_q ? hi_q[31:0] : lo_q;
 endmodule
+
+// The iterative shifter alone, for a core without the M extension (systole_rv32 HasM = 0,
+// FastShift 0 or 2): the shift part of systole_rv32_muldiv, with its timing (shift by n:
+// start_i, then n steps of one bit, or with Step4 = 1 n / 4 steps of four bits and n % 4
+// of one, then the result cycle with done_o), in a fraction of its size: lo (32 bits), a
+// 5-bit count of the bits left and a busy flag. The direction (right_i) and the fill
+// (arith_i) are not latched: the core holds its instruction until done_o. A start always
+// restarts (an operation for an illegal instruction, which traps, is left unfinished;
+// done_o matters only while the core waits).
+/* verilator lint_off DECLFILENAME */
+module systole_rv32_shift #(
+  parameter int Step4 = 0    // 1: four bits per cycle while at least four are left
+) (
+  input  logic        clk_i,
+  input  logic        rst_ni,
+  input  logic        start_i,
+  input  logic        right_i,   // srl, sra (else sll)
+  input  logic        arith_i,   // sra
+  input  logic [31:0] a_i,       // rs1
+  input  logic [4:0]  shamt_i,   // shift amount
+  output logic        done_o,
+  output logic [31:0] result_o
+);
+  logic        busy_q;
+  logic [4:0]  count_q;          // bits left to shift
+  logic [31:0] lo_q, lo_d;
+  logic        step4;            // this step moves four bits
+  logic        zero;             // no bits left: the result cycle
+
+  assign zero  = (count_q == 5'd0);
+  assign step4 = (Step4 != 0) && (count_q[4:2] != 3'd0);
+
+  // lo loads a until a shift runs (so the start cycle loads it); the result cycle's next
+  // value does not matter
+  always_comb begin
+    logic fill;
+    fill = arith_i && lo_q[31];
+    if (!busy_q)      lo_d = a_i;
+    else if (right_i) lo_d = step4 ? {{4{fill}}, lo_q[31:4]} : {fill, lo_q[31:1]};
+    else              lo_d = step4 ? {lo_q[27:0], 4'b0000} : {lo_q[30:0], 1'b0};
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      busy_q  <= 1'b0;
+      count_q <= '0;
+      lo_q    <= '0;
+    end else begin
+      lo_q <= lo_d;
+      if (start_i) begin
+        busy_q  <= 1'b1;
+        count_q <= shamt_i;
+      end else if (busy_q) begin
+        busy_q  <= !zero;
+        count_q <= count_q - (step4 ? 5'd4 : 5'd1);
+      end
+    end
+  end
+
+  assign done_o   = busy_q && zero;
+  assign result_o = lo_q;
+endmodule
+/* verilator lint_on DECLFILENAME */

@@ -46,6 +46,8 @@ module systole_soc #(
   parameter int BusLate       = 0,
   parameter int FastMul       = 1,           // core: 1 single-cycle multiply, 0 iterative
   parameter int FastShift     = (FastMul != 0) ? 1 : 2,  // core shifts: 1 barrel, 0/2 iterative
+  parameter int TimeCsr       = 1,           // core: 1 time/timeh CSRs, 0 illegal
+  parameter int HasM          = 1,           // core: 1 RV32IM, 0 RV32I (M illegal)
   // the accelerator's area options (docs/architecture.md, "Parameters"); defaults: full chip
   parameter int WritesInFlight = 16,
   parameter int StoreRows     = 4,
@@ -105,7 +107,9 @@ module systole_soc #(
   systole_rv32 #(
     .BootAddr  (32'h0000_0000),
     .FastMul   (FastMul),
-    .FastShift (FastShift)
+    .FastShift (FastShift),
+    .TimeCsr   (TimeCsr),
+    .HasM      (HasM)
   ) u_cpu (
     .clk_i       (clk_i),
     .rst_ni      (core_rst_nq),

@@ -2,8 +2,19 @@
  * immediate forms (old value returned, rd = x0 and rs1 = x0 / uimm = 0 semantics), the
  * WARL fields of mstatus, mie, mtvec, mepc, mcause, read-only values (misa, IDs, mip),
  * mcycle/minstret counting and writes, the cycle/instret/time aliases, and illegal CSR
- * accesses (unknown CSRs, writes to read-only CSRs) trapping with mtval = the instruction. */
+ * accesses (unknown CSRs, writes to read-only CSRs) trapping with mtval = the instruction.
+ *
+ * Built twice (firmware/tests/cpu.mk): as csr.elf for the RV32IM core with the time CSRs
+ * (systole_rv32 defaults), and with -DCPU_RV32I as csr_rv32i.elf for the board's core
+ * (HasM = 0, TimeCsr = 0): misa without M, and time/timeh illegal (checks 55-57 and 59
+ * become illegal-access checks). */
 #include "test.h"
+
+#ifdef CPU_RV32I
+#define MISA_VALUE 0x40000100   /* MXL = 32, I */
+#else
+#define MISA_VALUE 0x40001100   /* MXL = 32, I, M */
+#endif
 
   TEST_NAME("Zicsr and machine CSRs")
 
@@ -88,7 +99,7 @@ test_main:
 
   /* ---- read-only values ---- */
   csrr  a0, misa
-  CHECK(21, a0, 0x40001100)        /* MXL = 32, I, M */
+  CHECK(21, a0, MISA_VALUE)
   csrr  a0, mvendorid
   CHECK(22, a0, 0)
   csrr  a0, marchid
@@ -100,7 +111,7 @@ test_main:
   /* misa is WARL with no writable bits; writing it is legal and changes nothing */
   csrw  misa, zero
   csrr  a0, misa
-  CHECK(26, a0, 0x40001100)
+  CHECK(26, a0, MISA_VALUE)
   /* nothing pending: the timer compare is all ones, the accelerator raises no interrupt */
   csrr  a0, mip
   CHECK(27, a0, 0)
@@ -232,6 +243,7 @@ test_main:
   CHECK(53, a0, 1)                  /* wrapped into the high half */
   csrr  a1, cycleh
   CHECK_REG(54, a0, a1)
+#ifndef CPU_RV32I
   /* time follows the SoC timer's MTIME */
   li    t0, TIMER_BASE
   lw    a1, TIMER_MTIME(t0)
@@ -250,10 +262,18 @@ test_main:
   csrr  a0, timeh
   CHECK(57, a0, 0x00012345)
   sw    zero, TIMER_MTIMEH(t0)
+#else
+  /* TimeCsr = 0: time and timeh are unknown CSRs (firmware reads MTIME over the bus) */
+  ILLEGAL(132, csrr a0, time)
+  ILLEGAL(136, csrr a0, timeh)
+  ILLEGAL(140, csrrc a0, time, x0)
+#endif
 
   /* ---- legal read-only accesses: csrrs/csrrc with rs1 = x0, csrrsi/csrrci with 0 ---- */
   LEGAL(58, csrrs a0, cycle, x0)
+#ifndef CPU_RV32I
   LEGAL(59, csrrc a0, time, x0)
+#endif
   LEGAL(60, csrrsi a0, instret, 0)
   LEGAL(61, csrrci a0, mhartid, 0)
   LEGAL(62, csrrs x0, mvendorid, x0)

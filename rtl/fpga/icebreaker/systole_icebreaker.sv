@@ -148,6 +148,9 @@ module systole_icebreaker #(
     .TimerHiBits  (16),                        // a 48-bit MTIME (docs/soc.md)
     .ExitReg      (0),                         // EXIT straight from the bus (see below)
     .BusLate      (1),                         // memory enables off the address decode
+    .FastShift    (0),           // the core as RV32I + Zicsr, shifts 1 bit per cycle, no
+    .TimeCsr      (0),           // time CSRs: the smallest (docs/soc.md); the firmware is
+    .HasM         (0),           // built for rv32i (scripts/fpga.mk)
     .FetchDepth   (FetchDepth),
     .WritesInFlight(WritesInFlight),
     .StoreRows    (StoreRows),
