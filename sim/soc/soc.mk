@@ -24,7 +24,7 @@
 #   SOC_SIM_TESTS  files `make sim` builds      SOC_SIM_RUNS  its "label::command" runs
 #   SOC_LINT       phony soc-lint               SOC_BENCH     phony soc-bench
 #   SOC_CPPFLAGS / SOC_LDLIBS                   to compile / link a C program with a library
-#   SOC_RV_CC, SOC_RV_ARCH, SOC_RV_LDFLAGS      how the test and bench programs are built
+#   SOC_RV_CC, SOC_RV_ARCH(_M), SOC_RV_LDFLAGS  how the test and bench programs are built
 #
 # Stages per config (file targets, so an RTL change re-runs only what depends on it):
 #   1. verilate  RTL -> C++ model sources       dir/obj/Vsystole_soc.mk
@@ -86,9 +86,11 @@ soc_param = $(patsubst -G$(1)=%,%,$(filter -G$(1)=%,$(SOC_PARAMS_$(2))))
 SOC_REQUIRED_PARAMS := Rows Cols RamBytes MainBytes ClkHz UartDiv FastMul
 
 # ---- the RV32 programs (tests, bench) ------------------------------------------------------
-# rv32im plus Zicsr: binutils >= 2.38 wants the CSR instructions' extension named.
+# rv32i plus Zicsr (binutils >= 2.38 wants the CSR instructions' extension named): the
+# smoke programs also run on the iCEBreaker top, whose core has no M extension.
 SOC_RV_CC      ?= riscv64-unknown-elf-gcc
-SOC_RV_ARCH    := -march=rv32im_zicsr -mabi=ilp32
+SOC_RV_ARCH    := -march=rv32i_zicsr -mabi=ilp32
+SOC_RV_ARCH_M  := -march=rv32im_zicsr -mabi=ilp32   # the CPU bench loop (mul, remu)
 SOC_RV_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
                   -T $(SOC_TEST_DIR)/progs/link.ld
 SOC_PROGS      := exit42 exit_big loop hello socinfo accid mainmem buserr timer uartbusy
@@ -102,7 +104,7 @@ $(BUILD)/soc/progs/%.elf: $(SOC_TEST_DIR)/progs/%.S $(SOC_PROG_DEPS)
 
 $(BUILD)/soc/bench/cpu_loop.elf: $(SOC_DIR)/bench/cpu_loop.S $(SOC_PROG_DEPS)
 	@mkdir -p $(@D)
-	$(SOC_RV_CC) $(SOC_RV_ARCH) $(SOC_RV_LDFLAGS) -I$(SOC_TEST_DIR)/progs -o $@ \
+	$(SOC_RV_CC) $(SOC_RV_ARCH_M) $(SOC_RV_LDFLAGS) -I$(SOC_TEST_DIR)/progs -o $@ \
 	  $(SOC_TEST_DIR)/progs/crt.S $<
 
 SOC_C_FLAGS = $(CFLAGS_BASE) $(SOC_CPPFLAGS)
