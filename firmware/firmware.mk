@@ -6,7 +6,8 @@
 # Toolchain: Debian's riscv64-unknown-elf-gcc for rv32im/ilp32 with picolibc
 # (--specs=picolibc.specs: libc, libm, printf; our own crt0.S and link.ld). The driver core
 # (DRIVER_CORE_SRCS) and the golden kernels (REF_SRCS) are compiled unchanged. The link
-# wraps libgcc's 64-bit division helpers with fw_div64.c's 32-bit fast paths.
+# wraps libgcc's 64-bit division helpers with fw_div64.c's 32-bit fast paths; fw_mul.S
+# replaces libgcc's __mulsi3 in rv32i builds (the board firmware).
 #
 # Builds, under $(BUILD)/fw/:
 #   <prog>.elf   every program in firmware/programs (conv2d cnn attention chiperr board);
@@ -86,7 +87,7 @@ FW_RAM_PROGS     := $(foreach p,$(FW_PROGS),$(if $(FW_XIP_$(p)),,$(p)))
 # The runtime, the HAL backend, the shared job definitions, the driver core and the golden
 # kernels: every program links all of it (--gc-sections drops what it does not use).
 FW_RT_SRCS   := $(FW_DIR)/crt0.S $(FW_DIR)/fw.c $(FW_DIR)/fw_string.c $(FW_DIR)/fw_div64.c \
-                $(FW_DIR)/hal_mmio.c
+                $(FW_DIR)/fw_mul.S $(FW_DIR)/hal_mmio.c
 FW_LIB_SRCS  := $(FW_RT_SRCS) $(FW_DIR)/jobs/fw_jobs.c $(FW_DIR)/programs/prog.c \
                 $(DRIVER_CORE_SRCS) $(REF_SRCS)
 FW_OWN_CSRCS := $(FW_DIR)/fw.c $(FW_DIR)/fw_string.c $(FW_DIR)/fw_div64.c $(FW_DIR)/hal_mmio.c \
@@ -208,6 +209,7 @@ fw-lint: driver-rv32-check
 	  $(FW_CC) $(FW_CFLAGS) -pedantic -fno-builtin $(FW_CPPFLAGS) -fsyntax-only $$f || exit 1; \
 	done
 	@$(FW_CC) $(FW_ARCH) -c -o /dev/null $(FW_DIR)/crt0.S
+	@$(FW_CC) $(FW_ARCH) -c -o /dev/null $(FW_DIR)/fw_mul.S
 	@$(CC) $(CFLAGS_BASE) $(DRIVER_CPPFLAGS) -I$(FW_DIR)/jobs -fsyntax-only \
 	  $(FW_DIR)/bench/fw_bench_host.c $(FW_DIR)/jobs/fw_jobs.c
 	@$(CC) $(CFLAGS_BASE) -fsyntax-only $(FW_DIR)/hosttest/test_fw_rt.c
