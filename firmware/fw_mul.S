@@ -9,7 +9,8 @@
  * multiplier is taken as an unsigned number, so the multiplier is made non-negative by
  * negating both operands (INT32_MIN stays 2^31 as an unsigned number: still right).
  * Typical operands (sizes, strides, indices) have a few significant bits: a few
- * iterations instead of up to 32.
+ * iterations instead of up to 32. The loop takes 4 bits a round and doubles with add: on
+ * the board's core (FastShift = 0) a shift by n takes 4 + n cycles, an add 3.
  *
  * Register contract: like libgcc's riscv __mulsi3 it clobbers only a0-a3 — libgcc's own
  * __muldi3 calls __mulsi3 and keeps live values in a4-a7/t1/t3 across the call — and no
@@ -37,12 +38,24 @@ __mulsi3:
 	sub   a0, a0, a3
 	mv    a1, a2
 	mv    a2, a0
-3:	li    a0, 0           /* a0 += a2 << k for every set bit k of a1 */
+3:	li    a0, 0           /* a0 += a2 << k for every set bit k of a1, 4 bits a round */
 4:	andi  a3, a1, 1
 	beqz  a3, 5f
 	add   a0, a0, a2
-5:	srli  a1, a1, 1
-	slli  a2, a2, 1
+5:	add   a2, a2, a2
+	andi  a3, a1, 2
+	beqz  a3, 6f
+	add   a0, a0, a2
+6:	add   a2, a2, a2
+	andi  a3, a1, 4
+	beqz  a3, 7f
+	add   a0, a0, a2
+7:	add   a2, a2, a2
+	andi  a3, a1, 8
+	beqz  a3, 8f
+	add   a0, a0, a2
+8:	add   a2, a2, a2
+	srli  a1, a1, 4
 	bnez  a1, 4b
 	ret
 	.size __mulsi3, . - __mulsi3
