@@ -6,7 +6,8 @@
 # Toolchain: Debian's riscv64-unknown-elf-gcc for rv32im/ilp32 with picolibc
 # (--specs=picolibc.specs: libc, libm, printf; our own crt0.S and link.ld). The driver core
 # (DRIVER_CORE_SRCS) and the golden kernels (REF_SRCS) are compiled unchanged. The link
-# wraps libgcc's 64-bit division helpers with fw_div64.c's 32-bit fast paths.
+# wraps libgcc's 64-bit division helpers with fw_div64.c's 32-bit fast paths; fw_mul.S
+# and fw_muldi3.c replace libgcc's __mulsi3 and __muldi3 in rv32i builds (the board firmware).
 #
 # Builds, under $(BUILD)/fw/:
 #   <prog>.elf   every program in firmware/programs (conv2d cnn attention chiperr board);
@@ -16,7 +17,7 @@
 #   <prog>.hex   the same as $readmemh input (SoC RamInitFile): one 32-bit word per line
 #   <prog>.lst   disassembly (on request);  <prog>.map  link map
 #   obj/...      objects; fw.flags the flags they were built with
-#   hosttest/test_fw_rt   the runtime's string/division code on the host, vs. references
+#   hosttest/test_fw_rt   the runtime's string/division/multiply code on the host, vs. references
 #   bench/fw_bench_host   the host side of the benchmark (driver + 8x8 chip model)
 # Phony: fw (everything), fw-sizes, fw-run (FW_PROG=<prog> on $(SOC_RUN)), fw-lint, fw-bench.
 # Defines, for the top Makefile:
@@ -86,10 +87,11 @@ FW_RAM_PROGS     := $(foreach p,$(FW_PROGS),$(if $(FW_XIP_$(p)),,$(p)))
 # The runtime, the HAL backend, the shared job definitions, the driver core and the golden
 # kernels: every program links all of it (--gc-sections drops what it does not use).
 FW_RT_SRCS   := $(FW_DIR)/crt0.S $(FW_DIR)/fw.c $(FW_DIR)/fw_string.c $(FW_DIR)/fw_div64.c \
-                $(FW_DIR)/hal_mmio.c
+                $(FW_DIR)/fw_mul.S $(FW_DIR)/fw_muldi3.c $(FW_DIR)/hal_mmio.c
 FW_LIB_SRCS  := $(FW_RT_SRCS) $(FW_DIR)/jobs/fw_jobs.c $(FW_DIR)/programs/prog.c \
                 $(DRIVER_CORE_SRCS) $(REF_SRCS)
-FW_OWN_CSRCS := $(FW_DIR)/fw.c $(FW_DIR)/fw_string.c $(FW_DIR)/fw_div64.c $(FW_DIR)/hal_mmio.c \
+FW_OWN_CSRCS := $(FW_DIR)/fw.c $(FW_DIR)/fw_string.c $(FW_DIR)/fw_div64.c $(FW_DIR)/fw_muldi3.c \
+                $(FW_DIR)/hal_mmio.c \
                 $(FW_DIR)/jobs/fw_jobs.c $(FW_DIR)/programs/prog.c $(patsubst %,$(FW_DIR)/programs/%.c,$(FW_PROGS))
 fw_obj        = $(patsubst %,$(FW_OUT)/obj/%.o,$(basename $(1)))
 FW_LIB_OBJS  := $(call fw_obj,$(FW_LIB_SRCS))
@@ -184,14 +186,17 @@ FW_PROG ?= conv2d
 fw-run: $(FW_OUT)/$(FW_PROG).elf $(SOC_RUN)
 	$(if $(SOC_RUN),$(SOC_RUN) $<,@echo "fw-run: no SoC model (sim/soc/soc.mk sets SOC_RUN)"; exit 1)
 
-# the runtime's string functions (under other names) and 64-bit division fast paths, on
-# the host, against references
+# the runtime's string functions and 64-bit multiply helper (under other names) and 64-bit
+# division fast paths, on the host, against references
 FW_RT_TEST := $(FW_OUT)/hosttest/test_fw_rt
-$(FW_RT_TEST): $(FW_DIR)/hosttest/test_fw_rt.c $(FW_DIR)/fw_string.c $(FW_DIR)/fw_div64.c
+$(FW_RT_TEST): $(FW_DIR)/hosttest/test_fw_rt.c $(FW_DIR)/fw_string.c $(FW_DIR)/fw_div64.c \
+               $(FW_DIR)/fw_muldi3.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -fno-builtin -Dmemcpy=fw_memcpy -Dmemmove=fw_memmove -Dmemset=fw_memset \
 	  -Dmemcmp=fw_memcmp -c -o $@-string.o $(FW_DIR)/fw_string.c
-	$(CC) $(CFLAGS_BASE) -o $@ $(FW_DIR)/hosttest/test_fw_rt.c $@-string.o $(FW_DIR)/fw_div64.c
+	$(CC) $(CFLAGS_BASE) -D__muldi3=fw_muldi3 -c -o $@-muldi3.o $(FW_DIR)/fw_muldi3.c
+	$(CC) $(CFLAGS_BASE) -o $@ $(FW_DIR)/hosttest/test_fw_rt.c $@-string.o $@-muldi3.o \
+	  $(FW_DIR)/fw_div64.c
 
 # ---- regression hooks ---------------------------------------------------------------------
 # every program on the 8x8 SoC; conv2d and attention also on the 4x4 SoC (the same ELFs:
@@ -208,6 +213,15 @@ fw-lint: driver-rv32-check
 	  $(FW_CC) $(FW_CFLAGS) -pedantic -fno-builtin $(FW_CPPFLAGS) -fsyntax-only $$f || exit 1; \
 	done
 	@$(FW_CC) $(FW_ARCH) -c -o /dev/null $(FW_DIR)/crt0.S
+	@$(FW_CC) $(FW_ARCH) -c -o /dev/null $(FW_DIR)/fw_mul.S
+	@# gcc may turn 64-bit arithmetic into a multiply: fw_muldi3.c must not call itself
+	@mkdir -p $(FW_OUT)/obj
+	@for o in -Os -O2 -O3; do \
+	  $(FW_CC) -march=rv32i_zicsr -mabi=ilp32 --specs=picolibc.specs $$o -c \
+	    -o $(FW_OUT)/obj/muldi3-check.o $(FW_DIR)/fw_muldi3.c || exit 1; \
+	  if $(FW_NM) -u $(FW_OUT)/obj/muldi3-check.o | grep -qw __muldi3; then \
+	    echo "fw-lint: fw_muldi3.c calls __muldi3 at $$o"; exit 1; fi; \
+	done
 	@$(CC) $(CFLAGS_BASE) $(DRIVER_CPPFLAGS) -I$(FW_DIR)/jobs -fsyntax-only \
 	  $(FW_DIR)/bench/fw_bench_host.c $(FW_DIR)/jobs/fw_jobs.c
 	@$(CC) $(CFLAGS_BASE) -fsyntax-only $(FW_DIR)/hosttest/test_fw_rt.c

@@ -3,7 +3,9 @@
  *     against byte-by-byte references for every alignment of source and destination and
  *     lengths 0..80 (plus a few long ones), with guard bytes around every destination;
  *   - the 64-bit division fast paths (firmware/fw_div64.c) against the compiler's own
- *     64-bit division, on edge cases and random operands of every magnitude.
+ *     64-bit division, on edge cases and random operands of every magnitude;
+ *   - the 64-bit multiply helper (firmware/fw_muldi3.c's __muldi3, compiled as fw_muldi3)
+ *     against the host's 64-bit multiply, on the same kind of operands.
  * Prints "N passed, M failed"; exit status 0 iff all agree.
  *
  * Build: make $(BUILD)/fw/hosttest/test_fw_rt (also run by `make sim`). */
@@ -29,6 +31,9 @@ int64_t __real___divdi3(int64_t a, int64_t b) { return a / b; }
 int64_t __real___moddi3(int64_t a, int64_t b) { return a % b; }
 uint64_t __real___udivdi3(uint64_t a, uint64_t b) { return a / b; }
 uint64_t __real___umoddi3(uint64_t a, uint64_t b) { return a % b; }
+
+/* fw_muldi3.c's __muldi3 */
+uint64_t fw_muldi3(uint64_t a, uint64_t b);
 
 static uint64_t g_x = 0x9e3779b97f4a7c15ull;
 static uint64_t rnd64(void) {
@@ -78,6 +83,36 @@ static unsigned div_tests(unsigned *checks) {
     if (a == INT64_MIN && b == -1) continue;
     if (__wrap___divdi3(a, b) != a / b || __wrap___moddi3(a, b) != a % b) {
       printf("FAIL signed %lld / %lld\n", (long long)a, (long long)b);
+      fails++;
+    }
+  }
+  return fails;
+}
+
+static unsigned mul_tests(unsigned *checks) {
+  static const int64_t edge[] = {0, 1, -1, 2, -2, 7, -7, INT32_MAX, INT32_MIN,
+                                 (int64_t)INT32_MAX + 1, (int64_t)INT32_MIN - 1,
+                                 0xffffffffll, 0x100000000ll, INT64_MAX, INT64_MIN,
+                                 0x55555555aaaaaaaall};
+  unsigned n = sizeof(edge) / sizeof(edge[0]), i, j, fails = 0;
+  for (i = 0; i < n; i++)
+    for (j = 0; j < n; j++) {
+      uint64_t a = (uint64_t)edge[i], b = (uint64_t)edge[j];
+      (*checks)++;
+      if (fw_muldi3(a, b) != a * b) {
+        printf("FAIL muldi3 0x%016llx * 0x%016llx\n", (unsigned long long)a,
+               (unsigned long long)b);
+        fails++;
+      }
+    }
+  for (i = 0; i < 400000; i++) {
+    uint64_t a = operand(), b = operand();
+    if (rnd64() & 1) a = 0u - a;
+    if (rnd64() & 1) b = 0u - b;
+    (*checks)++;
+    if (fw_muldi3(a, b) != a * b) {
+      printf("FAIL muldi3 0x%016llx * 0x%016llx\n", (unsigned long long)a,
+             (unsigned long long)b);
       fails++;
     }
   }
@@ -151,6 +186,7 @@ int main(void) {
     }
   }
   fails += div_tests(&checks);
+  fails += mul_tests(&checks);
   printf("%u passed, %u failed\n", checks - fails, fails);
   return fails != 0;
 }

@@ -27,9 +27,10 @@ CPU_RV_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,--no-warn-rwx-segmen
 CPU_DEPS       := $(CPU_TEST_DIR)/start.S $(CPU_TEST_DIR)/test.h $(CPU_TEST_DIR)/link.ld
 
 # assembly programs (one .S each); C programs: the M random test with its rv32i-only
-# reference, and the main-memory/DMA test (the driver's command and register headers)
+# reference, the main-memory/DMA test (the driver's command and register headers), and the
+# firmware runtime's software multiply (firmware/fw_mul.S) against the mul instruction
 CPU_ASM_TESTS  := alu branch mem muldiv csr trap irq
-CPU_TESTS      := $(CPU_ASM_TESTS) muldiv_rand mainmem
+CPU_TESTS      := $(CPU_ASM_TESTS) muldiv_rand mainmem mulsi3
 CPU_ELFS       := $(patsubst %,$(CPU_OUT)/%.elf,$(CPU_TESTS))
 
 $(CPU_OUT)/%.elf: $(CPU_TEST_DIR)/%.S $(CPU_DEPS) | deps
@@ -52,6 +53,12 @@ $(CPU_OUT)/mainmem.elf: $(CPU_TEST_DIR)/mainmem.c driver/include/systole_cmd.h \
 	@mkdir -p $(@D)
 	$(CPU_RV_CC) $(CPU_RV_ARCH) $(CPU_RV_CFLAGS) -Idriver/include $(CPU_RV_LDFLAGS) -o $@ \
 	  $(CPU_TEST_DIR)/start.S $<
+
+# the firmware runtime's software multiply (the rv32i board firmware's __mulsi3) against mul
+$(CPU_OUT)/mulsi3.elf: $(CPU_TEST_DIR)/mulsi3.c firmware/fw_mul.S $(CPU_DEPS) | deps
+	@mkdir -p $(@D)
+	$(CPU_RV_CC) $(CPU_RV_ARCH) $(CPU_RV_CFLAGS) $(CPU_RV_LDFLAGS) -o $@ \
+	  $(CPU_TEST_DIR)/start.S $< firmware/fw_mul.S
 
 # the same programs for rv32i (the assembler rejects any M instruction), under rv32i/
 CPU_I_ARCH   := -march=rv32i_zicsr_zifencei -mabi=ilp32
@@ -84,6 +91,7 @@ CPU_LABEL_csr         := Zicsr and machine CSRs
 CPU_LABEL_trap        := traps
 CPU_LABEL_irq         := interrupts and wfi
 CPU_LABEL_mainmem     := main memory + DMA
+CPU_LABEL_mulsi3      := firmware __mulsi3 vs. mul
 CPU_LABEL_csr_rv32i   := Zicsr and machine CSRs (no M, no time CSRs)
 CPU_LABEL_rv32i       := M instructions illegal
 
