@@ -12,6 +12,9 @@
 // the fetch queue (every engine latches the fields it needs when it takes a command), so
 // dispatch waits until the target engine is ready. That cannot deadlock: an engine only
 // waits for tokens given by earlier commands in ring order, all dispatched before.
+// For timing, QueueDepth = 0 also keeps RING_HEAD + 1 in flops, and with FetchDepth = 1 the
+// fetch-window check is registered: a fetch request comes one cycle after a dispatch
+// (one cycle more per command).
 // CmdWords = 3: only w0..w2 of a command are kept (w3 is used by the softmax unit only).
 // ArHold = 1: a fetch request, once presented, is held until accepted even if the command
 // processor halts meanwhile (for a read multiplexer without AR register); it counts as busy.
@@ -176,6 +179,7 @@ module systole_cmdproc #(
 
   logic [15:0]        head_q, head_d, head_inc;   // RING_HEAD: next slot to dispatch
   logic               ring_has_work, ring_bad, ar_win_ok, want_fetch;
+  logic               can_dispatch;               // the command at the head is dispatched
   logic [27:0]        slot32;                     // slot address / 32 (33 bits in all)
   /* verilator lint_off UNUSEDSIGNAL */
   logic [32:0]        win_end;                    // only bits 32..5 are compared
@@ -183,7 +187,6 @@ module systole_cmdproc #(
   /* verilator lint_on UNUSEDSIGNAL */
   logic               r_fire, cmd_done_rx;
 
-  assign head_inc      = (head_q + 16'd1 == ring_size_i) ? 16'd0 : head_q + 16'd1;
   assign ring_has_work = (fetch_ptr != ring_tail_i);
   assign ring_bad      = (ring_size_i == 16'd0) || (ring_tail_i >= ring_size_i) ||
                          (ring_base_i[4:0] != 5'd0);
@@ -195,9 +198,32 @@ module systole_cmdproc #(
   assign win_end       = {1'b0, win_base_i} + {1'b0, win_size_i};
   assign lo_diff       = {1'b0, slot32} - {2'b00, win_base_i[31:5]} - 29'(win_base_i[4:0] != 5'd0);
   assign hi_diff       = {1'b0, slot32} - {1'b0, win_end[32:5]};
-  assign ar_win_ok     = !lo_diff[28] && hi_diff[28] && !slot32[27];
-  assign want_fetch    = ring_has_work && !halt_o && !ring_bad &&
-                         ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
+  if (QueueDepth == 0 && FetchDepth == 1) begin : g_win_q
+    // Board configuration (timing): the window check (three carry chains over CSR values
+    // and RING_HEAD) is registered, so it does not feed the fetch request and the read
+    // arbiter in the same cycle. It is one cycle old: a dispatch (the only change of
+    // req_ptr = RING_HEAD) holds the next request back for one cycle (win_old_q). The CSR
+    // inputs are flops written by AXI-Lite, one write per cycle: RING_TAIL (the only way to
+    // new work) is written at least a cycle after the ring and window registers, so their
+    // new values are in win_ok_q when a request can follow.
+    logic win_ok_q, win_old_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        win_ok_q  <= 1'b0;
+        win_old_q <= 1'b1;
+      end else begin
+        win_ok_q  <= !lo_diff[28] && hi_diff[28] && !slot32[27];
+        win_old_q <= can_dispatch;
+      end
+    end
+    assign ar_win_ok  = win_ok_q;
+    assign want_fetch = ring_has_work && !halt_o && !ring_bad && !win_old_q &&
+                        ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
+  end else begin : g_win
+    assign ar_win_ok  = !lo_diff[28] && hi_diff[28] && !slot32[27];
+    assign want_fetch = ring_has_work && !halt_o && !ring_bad &&
+                        ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
+  end
 
   logic ar_hold_q;   // ArHold: the request shown last cycle was not accepted
   assign ar_valid_o = (want_fetch && ar_win_ok) || (ArHold != 0 && ar_hold_q);
@@ -316,7 +342,7 @@ module systole_cmdproc #(
   logic        to_ld, to_ex, to_st, is_sync, is_irq, bad_op, bad_deps;
   logic        ld_q_ready, ex_q_ready, st_q_ready;
   logic        ld_q_valid, ex_q_valid, st_q_valid;
-  logic        all_quiet, can_dispatch, dispatch_ok;
+  logic        all_quiet, dispatch_ok;
 
   assign opcode  = fq_cmd[7:0];
   assign deps    = fq_cmd[11:8];
@@ -354,6 +380,20 @@ module systole_cmdproc #(
   always_comb begin
     head_d = head_q;
     if (can_dispatch) head_d = head_inc;
+  end
+
+  if (QueueDepth == 0) begin : g_head_p1
+    // Board configuration (timing): head_q + 1 kept in flops (loaded with head_inc + 1 when
+    // head_q takes head_inc), so head_inc is an equality compare and a mux, without the
+    // 16-bit carry chain in front of ring_has_work, idle and the fetch request.
+    logic [15:0] head_p1_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni)           head_p1_q <= 16'd1;
+      else if (can_dispatch) head_p1_q <= head_inc + 16'd1;
+    end
+    assign head_inc = (head_p1_q == ring_size_i) ? 16'd0 : head_p1_q;
+  end else begin : g_head_add
+    assign head_inc = (head_q + 16'd1 == ring_size_i) ? 16'd0 : head_q + 16'd1;
   end
 
   assign ring_head_o      = head_q;

@@ -1005,7 +1005,10 @@ module systole_csr #(
     assign hi_word = {2'd2, cnt_q, 1'b1};
 
     // ---- Per-counter deltas: events since the counter's last take (constant 0 if absent).
-    // A take adds delta + this cycle's increment (<reg>_dsum) to LO and zeroes the delta.
+    // A take adds the delta flops (events before this cycle) to LO and loads the delta
+    // with this cycle's increment, so <reg>_inc_i only feeds the small delta adder: the
+    // path from the blocks' status logic ends at the delta flops, not at the 33-bit
+    // adder and the RAM write data (a count is one cycle late, see docs/registers.md).
     // The delta flops use rst_ni synchronously, together with the take and the clear:
     // an iCE40 flop has either an asynchronous or a synchronous reset, and with the
     // synchronous one a delta bit is one LUT (with its carry). Every reset source holds
@@ -1057,78 +1060,108 @@ module systole_csr #(
     assign stall_queue_full_dsum = stall_queue_full_delta_q + DW_STALL_QUEUE_FULL'(stall_queue_full_inc_i);
     assign commands_dsum = commands_delta_q + DW_COMMANDS'(commands_inc_i);
     always_ff @(posedge clk_i) begin
-      if (!PRESENT_CYCLES || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(0))) begin
+      if (!PRESENT_CYCLES || !rst_ni || counters_clear_i) begin
         cycles_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(0)) begin
+        cycles_delta_q <= DW_CYCLES'(cycles_inc_i);
       end else begin
         cycles_delta_q <= cycles_dsum;
       end
-      if (!PRESENT_BUSY_CYCLES || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(1))) begin
+      if (!PRESENT_BUSY_CYCLES || !rst_ni || counters_clear_i) begin
         busy_cycles_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(1)) begin
+        busy_cycles_delta_q <= DW_BUSY_CYCLES'(busy_cycles_inc_i);
       end else begin
         busy_cycles_delta_q <= busy_cycles_dsum;
       end
-      if (!PRESENT_COMPUTE_CYCLES || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(2))) begin
+      if (!PRESENT_COMPUTE_CYCLES || !rst_ni || counters_clear_i) begin
         compute_cycles_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(2)) begin
+        compute_cycles_delta_q <= DW_COMPUTE_CYCLES'(compute_cycles_inc_i);
       end else begin
         compute_cycles_delta_q <= compute_cycles_dsum;
       end
-      if (!PRESENT_MACS || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(3))) begin
+      if (!PRESENT_MACS || !rst_ni || counters_clear_i) begin
         macs_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(3)) begin
+        macs_delta_q <= DW_MACS'(macs_inc_i);
       end else begin
         macs_delta_q <= macs_dsum;
       end
-      if (!PRESENT_DMA_RD_BYTES || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(4))) begin
+      if (!PRESENT_DMA_RD_BYTES || !rst_ni || counters_clear_i) begin
         dma_rd_bytes_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(4)) begin
+        dma_rd_bytes_delta_q <= DW_DMA_RD_BYTES'(dma_rd_bytes_inc_i);
       end else begin
         dma_rd_bytes_delta_q <= dma_rd_bytes_dsum;
       end
-      if (!PRESENT_DMA_WR_BYTES || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(5))) begin
+      if (!PRESENT_DMA_WR_BYTES || !rst_ni || counters_clear_i) begin
         dma_wr_bytes_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(5)) begin
+        dma_wr_bytes_delta_q <= DW_DMA_WR_BYTES'(dma_wr_bytes_inc_i);
       end else begin
         dma_wr_bytes_delta_q <= dma_wr_bytes_dsum;
       end
-      if (!PRESENT_STALL_LD_DEP || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(6))) begin
+      if (!PRESENT_STALL_LD_DEP || !rst_ni || counters_clear_i) begin
         stall_ld_dep_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(6)) begin
+        stall_ld_dep_delta_q <= DW_STALL_LD_DEP'(stall_ld_dep_inc_i);
       end else begin
         stall_ld_dep_delta_q <= stall_ld_dep_dsum;
       end
-      if (!PRESENT_STALL_EX_DEP || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(7))) begin
+      if (!PRESENT_STALL_EX_DEP || !rst_ni || counters_clear_i) begin
         stall_ex_dep_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(7)) begin
+        stall_ex_dep_delta_q <= DW_STALL_EX_DEP'(stall_ex_dep_inc_i);
       end else begin
         stall_ex_dep_delta_q <= stall_ex_dep_dsum;
       end
-      if (!PRESENT_STALL_ST_DEP || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(8))) begin
+      if (!PRESENT_STALL_ST_DEP || !rst_ni || counters_clear_i) begin
         stall_st_dep_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(8)) begin
+        stall_st_dep_delta_q <= DW_STALL_ST_DEP'(stall_st_dep_inc_i);
       end else begin
         stall_st_dep_delta_q <= stall_st_dep_dsum;
       end
-      if (!PRESENT_STALL_EX_WLOAD || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(9))) begin
+      if (!PRESENT_STALL_EX_WLOAD || !rst_ni || counters_clear_i) begin
         stall_ex_wload_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(9)) begin
+        stall_ex_wload_delta_q <= DW_STALL_EX_WLOAD'(stall_ex_wload_inc_i);
       end else begin
         stall_ex_wload_delta_q <= stall_ex_wload_dsum;
       end
-      if (!PRESENT_STALL_RD_MEM || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(10))) begin
+      if (!PRESENT_STALL_RD_MEM || !rst_ni || counters_clear_i) begin
         stall_rd_mem_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(10)) begin
+        stall_rd_mem_delta_q <= DW_STALL_RD_MEM'(stall_rd_mem_inc_i);
       end else begin
         stall_rd_mem_delta_q <= stall_rd_mem_dsum;
       end
-      if (!PRESENT_STALL_WR_MEM || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(11))) begin
+      if (!PRESENT_STALL_WR_MEM || !rst_ni || counters_clear_i) begin
         stall_wr_mem_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(11)) begin
+        stall_wr_mem_delta_q <= DW_STALL_WR_MEM'(stall_wr_mem_inc_i);
       end else begin
         stall_wr_mem_delta_q <= stall_wr_mem_dsum;
       end
-      if (!PRESENT_STALL_FETCH || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(12))) begin
+      if (!PRESENT_STALL_FETCH || !rst_ni || counters_clear_i) begin
         stall_fetch_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(12)) begin
+        stall_fetch_delta_q <= DW_STALL_FETCH'(stall_fetch_inc_i);
       end else begin
         stall_fetch_delta_q <= stall_fetch_dsum;
       end
-      if (!PRESENT_STALL_QUEUE_FULL || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(13))) begin
+      if (!PRESENT_STALL_QUEUE_FULL || !rst_ni || counters_clear_i) begin
         stall_queue_full_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(13)) begin
+        stall_queue_full_delta_q <= DW_STALL_QUEUE_FULL'(stall_queue_full_inc_i);
       end else begin
         stall_queue_full_delta_q <= stall_queue_full_dsum;
       end
-      if (!PRESENT_COMMANDS || !rst_ni || counters_clear_i || (take && cnt_q == CntW'(14))) begin
+      if (!PRESENT_COMMANDS || !rst_ni || counters_clear_i) begin
         commands_delta_q <= '0;
+      end else if (take && cnt_q == CntW'(14)) begin
+        commands_delta_q <= DW_COMMANDS'(commands_inc_i);
       end else begin
         commands_delta_q <= commands_dsum;
       end
@@ -1137,21 +1170,21 @@ module systole_csr #(
     always_comb begin
       delta = '0;
       case (cnt_q)
-        CntW'(0): delta = SumW'(cycles_dsum);
-        CntW'(1): delta = SumW'(busy_cycles_dsum);
-        CntW'(2): delta = SumW'(compute_cycles_dsum);
-        CntW'(3): delta = SumW'(macs_dsum);
-        CntW'(4): delta = SumW'(dma_rd_bytes_dsum);
-        CntW'(5): delta = SumW'(dma_wr_bytes_dsum);
-        CntW'(6): delta = SumW'(stall_ld_dep_dsum);
-        CntW'(7): delta = SumW'(stall_ex_dep_dsum);
-        CntW'(8): delta = SumW'(stall_st_dep_dsum);
-        CntW'(9): delta = SumW'(stall_ex_wload_dsum);
-        CntW'(10): delta = SumW'(stall_rd_mem_dsum);
-        CntW'(11): delta = SumW'(stall_wr_mem_dsum);
-        CntW'(12): delta = SumW'(stall_fetch_dsum);
-        CntW'(13): delta = SumW'(stall_queue_full_dsum);
-        CntW'(14): delta = SumW'(commands_dsum);
+        CntW'(0): delta = SumW'(cycles_delta_q);
+        CntW'(1): delta = SumW'(busy_cycles_delta_q);
+        CntW'(2): delta = SumW'(compute_cycles_delta_q);
+        CntW'(3): delta = SumW'(macs_delta_q);
+        CntW'(4): delta = SumW'(dma_rd_bytes_delta_q);
+        CntW'(5): delta = SumW'(dma_wr_bytes_delta_q);
+        CntW'(6): delta = SumW'(stall_ld_dep_delta_q);
+        CntW'(7): delta = SumW'(stall_ex_dep_delta_q);
+        CntW'(8): delta = SumW'(stall_st_dep_delta_q);
+        CntW'(9): delta = SumW'(stall_ex_wload_delta_q);
+        CntW'(10): delta = SumW'(stall_rd_mem_delta_q);
+        CntW'(11): delta = SumW'(stall_wr_mem_delta_q);
+        CntW'(12): delta = SumW'(stall_fetch_delta_q);
+        CntW'(13): delta = SumW'(stall_queue_full_delta_q);
+        CntW'(14): delta = SumW'(commands_delta_q);
         default: ;
       endcase
     end
