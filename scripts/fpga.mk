@@ -67,7 +67,8 @@ fpga-prog:
 # ---- simulation of the board top -----------------------------------------------------------
 FPGA_SIM_DIR        := $(BUILD)/fpga-sim/$(BOARD)
 FPGA_SIM_BIN        := $(FPGA_SIM_DIR)/tb_$(BOARD)
-# about 3x the board firmware's run (15.6 M cycles with the flash load): a hang fails fast
+# about 3x the board firmware's run (about 33 M cycles with the flash load on the RV32I board
+# core, multiplies in software): a hang fails fast
 FPGA_SIM_MAX_CYCLES ?= 100000000
 FPGA_SIM_TB         := rtl/fpga/$(BOARD)/sim/tb_$(BOARD).cpp
 FPGA_SIM_MODELS     := rtl/fpga/ice40/sim/sb_pll40_pad.v
