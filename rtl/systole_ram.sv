@@ -68,8 +68,8 @@ module systole_ram #(
   end
 `else
   // Synthesis: one write process per byte lane, byte-enable writes that Yosys's memory
-  // inference maps to block RAM with byte enables. The no_rw_check attribute can only be
-  // given to a declaration, hence two copies.
+  // inference maps to block RAM with byte enables. The no_rw_check and ram_style attributes
+  // can only be given to a declaration, hence one copy of the memory per combination.
   if (NoReadReg != 0) begin : g_noreg
     logic [Width-1:0] mem_q;
     for (genvar b = 0; b < Width / 8; b++) begin : g_lane
