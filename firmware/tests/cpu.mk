@@ -9,7 +9,7 @@
 #   CPU_SIM_RUNS   the "label::command" runs
 # The programs run on the 8x8 SoC (FastMul = 1, SOC_RUN) and, for the iterative multiplier
 # and divider of FastMul = 0, on the 4x4 SoC (FastMul = 0, SOC_RUN_4x4; sim/soc/soc.mk).
-# The board's core (RV32I + Zicsr: HasM = 0, FastShift = 0, TimeCsr = 0) gets a SoC model
+# The board's core (RV32I + Zicsr: HasM = 0, FastShift = 0, TimeCsr = 0, LtLate = 1) gets a SoC model
 # of its own, rv32i (the 4x4 SoC with that core, defined here): the programs without M
 # instructions built for rv32i, the CSR test built for it (csr_rv32i: no time CSRs, misa
 # without M) and rv32i.S (every M instruction traps as illegal).
@@ -113,7 +113,7 @@ endif
 
 # the board's core on the 4x4 SoC: SoC model rv32i (sim/soc/soc.mk's rules)
 SOC_PARAMS_rv32i := -GRows=4 -GCols=4 $(SOC_SMALL_CHIP) $(SOC_MEM_PARAMS) -GFastMul=0 \
-                    -GHasM=0 -GFastShift=0 -GTimeCsr=0
+                    -GHasM=0 -GFastShift=0 -GTimeCsr=0 -GLtLate=1
 $(eval $(call soc_config_rules,rv32i))
 CPU_SIM_TESTS += $(SOC_RUN_rv32i)
 CPU_SIM_RUNS  += $(foreach t,$(CPU_I_TESTS) csr_rv32i,"cpu RV32I (SoC rv32i): $(CPU_LABEL_$(t))::$(SOC_RUN_rv32i) $(CPU_OUT)/rv32i/$(t).elf") \

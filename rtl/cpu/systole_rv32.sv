@@ -60,7 +60,11 @@ module systole_rv32 #(
   // 1: RV32IM; 0: RV32I, the M instructions (OP, funct7 = 1) are illegal and there is no
   // multiplier or divider (FastMul does not matter; shifts with FastShift 0 or 2 go through
   // the small systole_rv32_shift)
-  parameter int          HasM      = 1
+  parameter int          HasM      = 1,
+  // 1: blt/bge/bltu/bgeu always go on to BRT, which decides from their comparison kept in a
+  // flip-flop (EXEC's next state then does not wait for the ALU's carry chain): a not-taken
+  // one takes one cycle more (the iCE40 board); 0: EXEC decides
+  parameter int          LtLate    = 0
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -93,6 +97,7 @@ module systole_rv32 #(
   localparam logic [4:0] StTrap1  = 5'd8;  // write mtval, read mtvec (port A)
   localparam logic [4:0] StTrap2  = 5'd9;  // write mepc, pc = mtvec
   localparam logic [4:0] StBrt    = 5'd10; // a taken branch: pc = pc + imm (the ALU adder)
+                                           // (LtLate: every blt/bge/bltu/bgeu, br_lt_q)
   localparam logic [4:0] StMret   = 5'd11; // mret: pc = mepc (read through port A in EXEC)
   localparam logic [4:0] StCsrR   = 5'd12; // a CSR kept in the register file (read in EXEC)
   localparam logic [4:0] StCnt1   = 5'd13; // a counter's high half + 1: read (port A)
@@ -405,6 +410,12 @@ module systole_rv32 #(
   // beq/bne: equal; blt/bge/bltu/bgeu: less than; funct3[0] inverts
   assign br_taken = (funct3[2] ? alu_lt : br_eq) ^ funct3[0];
 
+  // LtLate: EXEC keeps a blt/bge/bltu/bgeu's outcome for BRT (br_lt_q) and always goes there
+  logic br_lt_q, br_lt_late, brt_take;
+  assign br_lt_late = LtLate != 0 && funct3[2];
+  always_ff @(posedge clk_i) br_lt_q <= alu_lt ^ funct3[0];
+  assign brt_take = !br_lt_late || br_lt_q;  // BRT: pc = the target (else pc + 4: EXEC's)
+
   if (FastMul != 0 && HasM != 0) begin : g_fast_mul
     // One unsigned 32 x 32 product (four 16 x 16 DSP blocks on an FPGA); the signed high
     // words follow from it: a negative rs1 (mulh, mulhsu) weighs -2^32, so rs2 is
@@ -683,9 +694,11 @@ module systole_rv32 #(
   // increment (CNT1, CNT2), else an interrupt (external before timer, the standard
   // priority).
   logic cnt_take;
-  assign cnt_take = st_fetch_q && !fetch_wait_q && !ill_q && (cyc_pend_q || ret_pend_q);
+  logic ret_wrap;   // minstret's low half wraps now (the counters, below)
+  assign cnt_take = st_fetch_q && !fetch_wait_q && !ill_q &&
+                    (cyc_pend_q || ret_pend_q || ret_wrap);
   assign irq_take = st_fetch_q && !fetch_wait_q && !ill_q && irq_go_q &&
-                    !(cyc_pend_q || ret_pend_q);
+                    !(cyc_pend_q || ret_pend_q || ret_wrap);
 
   assign jump  = dec_q.jal || dec_q.jalr;
   assign ex_rd = dec_q.lui || dec_q.auipc || jump || is_csr ||
@@ -834,8 +847,9 @@ module systole_rv32 #(
 
       StBrt: begin
         // pc = pc + imm (take_tgt); a target not a multiple of 4 traps (its bit 1 is the
-        // immediate's: pc is aligned)
-        if (dec_q.imm[1]) begin
+        // immediate's: pc is aligned). LtLate, a blt/bge/bltu/bgeu not taken: pc + 4 (EXEC
+        // wrote it to addr_q), retire.
+        if (dec_q.imm[1] && brt_take) begin
           trap_nb      = 1'b1;
           trap_code_nb = ExcInsnMisaligned;
           tval_sel_nb  = TvalTgt;
@@ -899,7 +913,7 @@ module systole_rv32 #(
   // A taken branch (the ALU's comparison, late: after the carry chain) goes to BRT. EXEC
   // takes no trap for a branch, so this only replaces EXEC's FETCH and retirement.
   logic brt_go;
-  assign brt_go = (state_q == StExec) && dec_q.branch && br_taken;
+  assign brt_go = (state_q == StExec) && dec_q.branch && (br_lt_late || br_taken);
 
   // the bus response, last
   always_comb begin
@@ -927,11 +941,11 @@ module systole_rv32 #(
   // mepc of a trap.
   // take_tgt = jump, load/store (EXEC), a taken branch's target (BRT)
   assign take_tgt = ((state_q == StExec) && (jump || dec_q.load || dec_q.store)) ||
-                    state_q == StBrt;
+                    (state_q == StBrt && brt_take);
   assign take_rs1 = state_q == StMret || state_q == StTrap2;
   (* keep *) logic addr_we_early;
   assign addr_we_early = state_q == StExec || state_q == StTrap2 || state_q == StMret ||
-                         state_q == StBrt;
+                         (state_q == StBrt && brt_take);
   assign addr_we       = addr_we_early || (st_mem_q && mem_ready_i && !mem_err_i);
 
   assign fetch_wait_d = st_fetch_q && mem_valid_o && !mem_ready_i;
@@ -1036,7 +1050,9 @@ module systole_rv32 #(
   // RfMcycleh, RfMinstreth, read and written by CSR instructions like mscratch). When a low
   // half wraps, its high half is due + 1 (cyc_pend_q, ret_pend_q): at the next instruction
   // boundary the core spends CNT1 and CNT2 on it before fetching. minstret's wrap is known
-  // in the retiring cycle, so no instruction sees minstreth late; mcycle's can come after
+  // in the cycle after the retirement (ret_wrap: from flip-flops, the cycle minstret counts
+  // it; the retirement itself comes late, after EXEC's trap decode), which is the next
+  // boundary's first cycle or before it, so no instruction sees minstreth late; mcycle's can come after
   // the boundary of the instruction then in flight, so mcycleh can lag for that
   // instruction (which the hi/lo/hi read loop tolerates). A CSR write of a low half comes
   // in CSRR, the cycle after EXEC, from the value read in EXEC (then in wb_data_q), and
@@ -1049,7 +1065,8 @@ module systole_rv32 #(
   logic        cyc_wr_q, ret_wr_q;   // CSRR writes the low half of mcycle / minstret
   logic [32:0] mcycle_lo_inc;
   logic [31:0] minstret_lo_inc;
-  logic        cyc_wrap, ret_wrap;
+  logic        cyc_wrap;
+  logic        ret_all1_q;           // minstret_lo_q == all ones last cycle
 
   assign ret_wr_lo       = csr_we && csr_addr == 12'hB02;
   assign ret_wr_hi       = csr_we && csr_addr == 12'hB82;
@@ -1059,9 +1076,10 @@ module systole_rv32 #(
   assign mcycle_lo_inc   = {1'b0, mcycle_lo_q} + {1'b0, {32{cyc_wr_q}}} + 33'd1;
   assign minstret_lo_inc = minstret_lo_q + {32{ret_wr_q}} + {31'd0, instret_inc_q && !ill_q};
   assign cyc_wrap        = mcycle_lo_inc[32] && !cyc_wr_q;
-  // (an instruction that turns out illegal does not retire: see ill_q)
-  assign ret_wrap        = retire && !ret_wr_lo && !ret_wr_hi && minstret_lo_q == '1 &&
-                           !(state_q == StExec && !legal);
+  // (an instruction that turns out illegal does not retire: see ill_q). Retirements are
+  // at least two cycles apart and a write of minstret comes in CSRR (no retirement), so
+  // minstret_lo_q did not change between the retiring cycle and this one: ret_all1_q holds.
+  assign ret_wrap        = instret_inc_q && !ill_q && ret_all1_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -1073,7 +1091,9 @@ module systole_rv32 #(
       cyc_wr_q      <= 1'b0;
       ret_wr_q      <= 1'b0;
       instret_inc_q <= 1'b0;
+      ret_all1_q    <= 1'b0;
     end else begin
+      ret_all1_q    <= minstret_lo_q == '1;
       mcycle_lo_q   <= cyc_wr_q ? csr_new_wb : mcycle_lo_inc[31:0];
       // (a write to minstret comes in CSRR, at least two cycles after the last retirement)
       minstret_lo_q <= ret_wr_q ? csr_new_wb : minstret_lo_inc;

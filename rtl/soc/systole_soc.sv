@@ -48,6 +48,7 @@ module systole_soc #(
   parameter int FastShift     = (FastMul != 0) ? 1 : 2,  // core shifts: 1 barrel, 0/2 iterative
   parameter int TimeCsr       = 1,           // core: 1 time/timeh CSRs, 0 illegal
   parameter int HasM          = 1,           // core: 1 RV32IM, 0 RV32I (M illegal)
+  parameter int LtLate        = 0,           // core: 1 blt/bge decided a cycle late (board)
   // the accelerator's area options (docs/architecture.md, "Parameters"); defaults: full chip
   parameter int WritesInFlight = 16,
   parameter int StoreRows     = 4,
@@ -109,7 +110,8 @@ module systole_soc #(
     .FastMul   (FastMul),
     .FastShift (FastShift),
     .TimeCsr   (TimeCsr),
-    .HasM      (HasM)
+    .HasM      (HasM),
+    .LtLate    (LtLate)
   ) u_cpu (
     .clk_i       (clk_i),
     .rst_ni      (core_rst_nq),

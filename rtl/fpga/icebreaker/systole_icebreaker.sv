@@ -151,6 +151,7 @@ module systole_icebreaker #(
     .FastShift    (0),           // the core as RV32I + Zicsr, shifts 1 bit per cycle, no
     .TimeCsr      (0),           // time CSRs: the smallest (docs/soc.md); the firmware is
     .HasM         (0),           // built for rv32i (scripts/fpga.mk)
+    .LtLate       (1),           // blt/bge: the next state off a flop, not the carry chain
     .FetchDepth   (FetchDepth),
     .WritesInFlight(WritesInFlight),
     .StoreRows    (StoreRows),
