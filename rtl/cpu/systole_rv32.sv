@@ -189,6 +189,10 @@ module systole_rv32 #(
     logic        base_pc;    // ALU operand a = pc (jal, auipc: their targets)
     logic        base_zero;  // ... = 0 (lui); else rs1
     logic [31:0] imm;        // the immediate of whatever format the opcode uses
+    // exact decodes of the instructions EXEC can trap (x_* below), decoded here so that
+    // EXEC's trap decision starts from flip-flops
+    logic        x_jal, x_jalr, x_ldst, x_sys;  // x_sys: ecall or ebreak
+    logic        x_mret;
   } dec_t;
 
   // The opcode classes from the fewest opcode bits that tell the legal opcodes apart (one
@@ -240,6 +244,12 @@ module systole_rv32 #(
     if (fmt_s)                        dec_d.imm[0] = i[7];
     else if (fmt_b || fmt_u || fmt_j) dec_d.imm[0] = 1'b0;
     else                              dec_d.imm[0] = i[20];
+    dec_d.x_jal  = mem_rdata_i[6:0] == 7'b1101111;
+    dec_d.x_jalr = mem_rdata_i[6:0] == 7'b1100111 && f3 == 3'd0;
+    dec_d.x_ldst = (mem_rdata_i[6:0] == 7'b0000011 && f3 != 3'd3 && f3[2:1] != 2'b11) ||
+                   (mem_rdata_i[6:0] == 7'b0100011 && !f3[2] && f3 != 3'd3);
+    dec_d.x_sys  = mem_rdata_i == 32'h0000_0073 || mem_rdata_i == 32'h0010_0073;
+    dec_d.x_mret = mem_rdata_i == 32'h3020_0073;
   end
 
   logic irq_take;                   // FETCH: take an interrupt instead of fetching
@@ -707,17 +717,15 @@ module systole_rv32 #(
   // (exact decodes, so these are legal): misaligned jump, branch, load and store targets,
   // ecall, ebreak. An illegal instruction is only marked (ill_q): the next cycle, whatever
   // state it is, does nothing and enters TRAP1 (the illegal decode is deep).
-  logic x_jal, x_jalr, x_ldst, x_ecall, x_ebreak, x_mret;
-  assign x_jal    = ir_q[6:0] == 7'b1101111;
-  assign x_jalr   = ir_q[6:0] == 7'b1100111 && funct3 == 3'd0;
-  assign x_ldst   = (ir_q[6:0] == 7'b0000011 && funct3 != 3'd3 && funct3[2:1] != 2'b11) ||
-                    (ir_q[6:0] == 7'b0100011 && !funct3[2] && funct3 != 3'd3);
-  assign x_ecall  = ir_q == 32'h0000_0073;
-  assign x_ebreak = ir_q == 32'h0010_0073;
-  assign x_mret   = ir_q == 32'h3020_0073;
+  logic x_jal, x_jalr, x_ldst, x_sys, x_mret;
+  assign x_jal    = dec_q.x_jal;    // ir_q[6:0] == 7'b1101111
+  assign x_jalr   = dec_q.x_jalr;   // ir_q[6:0] == 7'b1100111 && funct3 == 0
+  assign x_ldst   = dec_q.x_ldst;   // a load or store with a legal funct3
+  assign x_sys    = dec_q.x_sys;    // ir_q == ecall or ebreak
+  assign x_mret   = dec_q.x_mret;   // ir_q == mret
   // a jump target's bit 1: the immediate's for jal (pc is aligned), rs1 + imm's for jalr
   assign ex_trap = (x_jal && dec_q.imm[1]) || (x_jalr && ea_lo[1]) ||
-                   (x_ldst && ls_misaligned) || x_ecall || x_ebreak;
+                   (x_ldst && ls_misaligned) || x_sys;
 
   // The bus response (ready, error) comes late, through the SoC's address decode: it enters
   // through bus_ok/bus_err, applied after the rest of the next-state logic (the *_nb values,
