@@ -23,8 +23,10 @@
 //   TRAP1, TRAP2  trap entry: mcause, mstatus and mtval, then mepc, and pc = mtvec.
 //   CNT1, CNT2    a counter's high half + 1 (see the counters).
 // mscratch, mepc, mtval, mtvec and the counters' high halves mcycleh and minstreth live in
-// the register file's block RAM (entries 32-47), not in flip-flops. An illegal instruction
-// is found in EXEC but trapped in the cycle after (ill_q), which does nothing else.
+// the register file's block RAM (entries 32-47), not in flip-flops. An illegal instruction,
+// and a jalr, load or store with a misaligned address (the address's low bits come from
+// the register file's read, late), is found in EXEC but trapped in the cycle after (ill_q,
+// mis_q), which does nothing else.
 //
 // CPI with a memory that answers reads one cycle after the request and writes in the same
 // cycle (the SoC RAM): 3 for ALU, LUI/AUIPC, branches not taken, jumps, CSR reads of CSRs in
@@ -35,7 +37,9 @@
 // 5 for loads, 4 for stores; 36 for divides and iterative multiplies (one or two more for
 // signed div/rem with a negative dividend or result); shifts by n: 4 + n with FastShift = 0,
 // 4 + n / 4 + n % 4 with FastShift = 2.
-// A trap costs the trapping instruction's cycles plus 2 (an illegal instruction 3) before
+// With LtLate = 1 a blt/bge/bltu/bgeu not taken takes 4 too.
+// A trap costs the trapping instruction's cycles plus 2 (an illegal instruction or a
+// misaligned jalr, load or store 3) before
 // the handler's fetch, an interrupt 3 cycles at an instruction boundary; the counters'
 // high halves cost 2 cycles per 2^32 cycles or instructions.
 //
@@ -159,6 +163,7 @@ module systole_rv32 #(
   logic [31:2] addr_q;              // bus address: pc, or the data address in MEM
   logic        fetch_wait_q, fetch_wait_d;  // a fetch request is out: hold it
   logic        ill_q;               // the instruction in EXEC last cycle is illegal
+  logic        mis_q;               // ... or (with ill_q) a misaligned jalr, load or store
   logic [1:0]  tval_sel_q;          // the trap's mtval source, for TRAP1
   logic        cause_irq_q;         // the trap's mcause, for TRAP1
   logic [4:0]  cause_code_q;
@@ -317,7 +322,8 @@ module systole_rv32 #(
   logic [5:0] rf_ra_a;
   logic       rf_re_a, mret_rd;
   assign mret_rd = (state_q == StExec) && dec_q.system && funct3 == 3'd0 && ir_q[29];
-  assign rf_re_a = st_fetch_q || (state_q == StTrap1) || (state_q == StCnt1) ||
+  // (not in the FETCH after a misaligned jalr: TRAP1 takes mtval from rs1 + imm)
+  assign rf_re_a = (st_fetch_q && !ill_q) || (state_q == StTrap1) || (state_q == StCnt1) ||
                    mret_rd;
   always_comb begin
     if (st_fetch_q)              rf_ra_a = {1'b0, mem_rdata_i[19:15]};
@@ -724,8 +730,11 @@ module systole_rv32 #(
   assign x_sys    = dec_q.x_sys;    // ir_q == ecall or ebreak
   assign x_mret   = dec_q.x_mret;   // ir_q == mret
   // a jump target's bit 1: the immediate's for jal (pc is aligned), rs1 + imm's for jalr
-  assign ex_trap = (x_jal && dec_q.imm[1]) || (x_jalr && ea_lo[1]) ||
-                   (x_ldst && ls_misaligned) || x_sys;
+  // (jalr, loads and stores with a misaligned address trap the cycle after, like illegal
+  // instructions: mis_late, ill_q and mis_q)
+  logic mis_late;
+  assign ex_trap  = (x_jal && dec_q.imm[1]) || x_sys;
+  assign mis_late = (x_jalr && ea_lo[1]) || (x_ldst && ls_misaligned);
 
   // The bus response (ready, error) comes late, through the SoC's address decode: it enters
   // through bus_ok/bus_err, applied after the rest of the next-state logic (the *_nb values,
@@ -799,11 +808,8 @@ module systole_rv32 #(
         rf_we_nb  = ex_rd && !ex_trap && rd != 5'd0 && !(is_csr && csr_in_rf);
         if (ex_trap) begin
           trap_nb = 1'b1;
-          if (jump) begin
+          if (jump) begin  // (jal)
             trap_code_nb = ExcInsnMisaligned;
-            tval_sel_nb  = TvalTgt;
-          end else if (dec_q.load || dec_q.store) begin
-            trap_code_nb = dec_q.store ? ExcStoreMisaligned : ExcLoadMisaligned;
             tval_sel_nb  = TvalTgt;
           end else if (sys_ecall) begin
             trap_code_nb = ExcEcallM;
@@ -906,8 +912,11 @@ module systole_rv32 #(
     if (ill_q) begin
       trap_nb      = 1'b1;
       trap_irq_nb  = 1'b0;
-      trap_code_nb = ExcIllegal;
-      tval_sel_nb  = TvalIr;
+      if (!mis_q)           trap_code_nb = ExcIllegal;
+      else if (jump)        trap_code_nb = ExcInsnMisaligned;  // (jalr)
+      else if (dec_q.store) trap_code_nb = ExcStoreMisaligned;
+      else                  trap_code_nb = ExcLoadMisaligned;
+      tval_sel_nb  = mis_q ? TvalTgt : TvalIr;  // (rs1 and the decode still hold)
     end
 
     // A trap replaces whatever the instruction would have done
@@ -1129,6 +1138,7 @@ module systole_rv32 #(
       addr_q         <= BootAddr[31:2];
       fetch_wait_q   <= 1'b0;
       ill_q          <= 1'b0;
+      mis_q          <= 1'b0;
       wstrb_q        <= 4'b0000;
       lane_q         <= 2'd0;
       tval_sel_q     <= TvalZero;
@@ -1148,11 +1158,12 @@ module systole_rv32 #(
       if (st_fetch_q && !ill_q) pc_q <= addr_q;  // (every FETCH cycle, like ir_q)
       if (addr_we) addr_q <= pc_next;
       fetch_wait_q   <= fetch_wait_d;
-      ill_q          <= (state_q == StExec) && !legal;
+      ill_q          <= (state_q == StExec) && (!legal || mis_late);
+      mis_q          <= mis_late;
       // wstrb_q is the bus's byte enables: a store's from EXEC until its MEM completes
       // (a plain register on the bus: the SoC decodes reads/writes from it)
       if (state_q == StExec) begin
-        wstrb_q <= (dec_q.store && !ex_trap) ? st_strb : 4'b0000;
+        wstrb_q <= (dec_q.store && !ls_misaligned) ? st_strb : 4'b0000;
         lane_q  <= ea_lo;
       end else if (state_q != StMem || mem_ready_i || ill_q) begin
         wstrb_q <= 4'b0000;
