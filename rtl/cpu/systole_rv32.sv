@@ -198,6 +198,9 @@ module systole_rv32 #(
     // EXEC's trap decision starts from flip-flops
     logic        x_jal, x_jalr, x_ldst, x_sys;  // x_sys: ecall or ebreak
     logic        x_mret;
+    // the wide parts of the illegal-instruction decode (legal, in EXEC): funct7 = 0,
+    // 0100000, 0000001; a SYSTEM funct3 = 0 encoding we know; a CSR address we know
+    logic        f7_0, f7_20, f7_01, sys_ok, csr_known;
   } dec_t;
 
   // The opcode classes from the fewest opcode bits that tell the legal opcodes apart (one
@@ -255,6 +258,20 @@ module systole_rv32 #(
                    (mem_rdata_i[6:0] == 7'b0100011 && !f3[2] && f3 != 3'd3);
     dec_d.x_sys  = mem_rdata_i == 32'h0000_0073 || mem_rdata_i == 32'h0010_0073;
     dec_d.x_mret = mem_rdata_i == 32'h3020_0073;
+    dec_d.f7_0   = mem_rdata_i[31:25] == 7'b0000000;
+    dec_d.f7_20  = mem_rdata_i[31:25] == 7'b0100000;
+    dec_d.f7_01  = mem_rdata_i[31:25] == 7'b0000001;
+    dec_d.sys_ok = mem_rdata_i[19:7] == 13'd0 &&
+                   (mem_rdata_i[31:20] == 12'h000 || mem_rdata_i[31:20] == 12'h001 ||
+                    mem_rdata_i[31:20] == 12'h302 || mem_rdata_i[31:20] == 12'h105);
+    unique case (mem_rdata_i[31:20])
+      12'h300, 12'h301, 12'h304, 12'h305, 12'h340, 12'h341, 12'h342, 12'h343, 12'h344,
+      12'hB00, 12'hB02, 12'hB80, 12'hB82,
+      12'hC00, 12'hC02, 12'hC80, 12'hC82,
+      12'hF11, 12'hF12, 12'hF13, 12'hF14: dec_d.csr_known = 1'b1;
+      12'hC01, 12'hC81:                   dec_d.csr_known = (TimeCsr != 0);
+      default:                            dec_d.csr_known = 1'b0;
+    endcase
   end
 
   logic irq_take;                   // FETCH: take an interrupt instead of fetching
@@ -353,7 +370,6 @@ module systole_rv32 #(
   // Fields of the instruction in EXEC
   // ---------------------------------------------------------------------------------------
   logic [2:0]  funct3;
-  logic [6:0]  funct7;
   logic [4:0]  rd;
   logic        is_csr;
   logic        is_muldiv;   // OP with funct7 = 1
@@ -362,7 +378,6 @@ module systole_rv32 #(
   logic        legal;
 
   assign funct3    = ir_q[14:12];
-  assign funct7    = ir_q[31:25];
   assign rd        = ir_q[11:7];
   assign is_csr    = dec_q.system && (funct3 != 3'd0);
   assign is_muldiv = (HasM != 0) && dec_q.op && ir_q[25];  // funct7 = 1 among the legal OP
@@ -596,16 +611,10 @@ module systole_rv32 #(
 
   // Read mux in groups selected by address bits (cheaper than a full 12-bit decode per
   // register): the counters (0xB00-0xB82, 0xC00-0xC82), the trap CSRs (0x300-0x344) and
-  // the zero ID registers (0xF11-0xF14). csr_known says whether the address is one of ours.
+  // the zero ID registers (0xF11-0xF14). csr_known says whether the address is one of ours
+  // (decoded in FETCH: dec_d).
+  assign csr_known = dec_q.csr_known;
   always_comb begin
-    unique case (csr_addr)
-      12'h300, 12'h301, 12'h304, 12'h305, 12'h340, 12'h341, 12'h342, 12'h343, 12'h344,
-      12'hB00, 12'hB02, 12'hB80, 12'hB82,
-      12'hC00, 12'hC02, 12'hC80, 12'hC82,
-      12'hF11, 12'hF12, 12'hF13, 12'hF14: csr_known = 1'b1;
-      12'hC01, 12'hC81:                   csr_known = (TimeCsr != 0);
-      default:                            csr_known = 1'b0;
-    endcase
     // counters' low halves: [1] instret, [0] time, else cycle
     if (csr_addr[1])      csr_cnt_lo = minstret_lo_q;
     else if (csr_addr[0]) csr_cnt_lo = (TimeCsr != 0) ? time_i[31:0] : 32'd0;
@@ -654,12 +663,9 @@ module systole_rv32 #(
   // ---------------------------------------------------------------------------------------
   // Illegal instruction decode
   // ---------------------------------------------------------------------------------------
-  logic sys_ecall, sys_ebreak, sys_mret, sys_wfi;
+  logic sys_ecall;
 
   assign sys_ecall  = (csr_addr == 12'h000);
-  assign sys_ebreak = (csr_addr == 12'h001);
-  assign sys_mret   = (csr_addr == 12'h302);
-  assign sys_wfi    = (csr_addr == 12'h105);
 
   always_comb begin
     legal = 1'b0;
@@ -671,17 +677,17 @@ module systole_rv32 #(
         OpLoad:    legal = (funct3 != 3'd3) && (funct3 != 3'd6) && (funct3 != 3'd7);
         OpStore:   legal = (funct3 == 3'd0) || (funct3 == 3'd1) || (funct3 == 3'd2);
         OpImm: begin
-          if (funct3 == 3'd1)      legal = (funct7 == 7'd0);
-          else if (funct3 == 3'd5) legal = (funct7 == 7'd0) || (funct7 == 7'b0100000);
+          if (funct3 == 3'd1)      legal = dec_q.f7_0;
+          else if (funct3 == 3'd5) legal = dec_q.f7_0 || dec_q.f7_20;
           else                     legal = 1'b1;
         end
-        OpOp:      legal = (funct7 == 7'd0) || (HasM != 0 && funct7 == 7'b0000001) ||
-                           (funct7 == 7'b0100000 && (funct3 == 3'd0 || funct3 == 3'd5));
+        OpOp:      legal = dec_q.f7_0 || (HasM != 0 && dec_q.f7_01) ||
+                           (dec_q.f7_20 && (funct3 == 3'd0 || funct3 == 3'd5));
         OpMiscMem: legal = (funct3 == 3'd0) || (funct3 == 3'd1);  // fence, fence.i
         OpSystem: begin
           // ecall, ebreak, mret, wfi have rs1 = rd = 0; funct3 = 4 is unused
           if (funct3 == 3'd0)
-            legal = (ir_q[19:7] == 13'd0) && (sys_ecall || sys_ebreak || sys_mret || sys_wfi);
+            legal = dec_q.sys_ok;  // ir_q[19:7] == 0, and ecall, ebreak, mret or wfi
           else
             legal = (funct3 != 3'd4) && !csr_illegal;
         end
