@@ -1124,10 +1124,11 @@ module systole_rv32 #(
       cyc_wr_q      <= csr_we && csr_addr == 12'hB00;  // (EXEC -> CSRR)
       ret_wr_q      <= ret_wr_lo;
       // pending high-half increments: done in CNT2, or cancelled by a write of the high half
+      // (CSRW writes the CSR of ir_q: rf_wa == RfMcycleh iff csr_addr == mcycleh)
       cyc_pend_q <= cyc_wrap || (cyc_pend_q && !((state_q == StCnt2 && !cnt_ret_q) ||
-                                                 (state_q == StCsrW && rf_wa == RfMcycleh)));
+                                                 (state_q == StCsrW && csr_addr == 12'hB80)));
       ret_pend_q <= ret_wrap || (ret_pend_q && !((state_q == StCnt2 && cnt_ret_q) ||
-                                                 (state_q == StCsrW && rf_wa == RfMinstreth)));
+                                                 (state_q == StCsrW && csr_addr == 12'hB82)));
       if (st_fetch_q) cnt_ret_q <= !cyc_pend_q;  // mcycleh first
     end
   end
