@@ -137,18 +137,24 @@ module systole_ld #(
     //   the queue's head, stable until popped, also while halt_i masks cmd_valid_i); it is
     //   popped (cmd_ready_o) with the write of its last byte. A faulting command is never
     //   popped, so err_idx_o is simply cmd_idx_i.
-    // * Accept: the field checks; the next cycle (ZCheck) PAD_BEFORE + PAD_AFTER <= ROWS.
-    // * Issue side, per row: one cycle of checks (destination line, DMA window) that also
-    //   loads the AR stage (one burst, two across a 4 KiB boundary); then (ZHand) the row
-    //   waits until its bursts have left the AR stage and the write side is free, and is
-    //   handed over: the issue registers move to the next row. So the next row's read is
-    //   on its way while a row is written. An issue-side error is reported once the write
-    //   side is empty (the rows before it are written).
+    // * Accept: while idle the issue registers are loaded from cmd_i every cycle, so taking
+    //   a command only moves the state; the next cycle (ZCheck) checks the fields and
+    //   PAD_BEFORE + PAD_AFTER <= ROWS.
+    // * Issue side, per row: the DMA window check is a two-stage pipeline behind the row
+    //   address (nd_q, then wbad_q), so a row waits two cycles after its address is set;
+    //   then one cycle of decisions (destination line, window) that also loads the AR
+    //   stage (one burst, two across a 4 KiB boundary); then (ZHand) the row waits until
+    //   its bursts have left the AR stage and the write side is free, and is handed over:
+    //   the issue registers move to the next row. So the next row's read is on its way
+    //   while a row is written. An issue-side error is reported once the write side is
+    //   empty (the rows before it are written).
     // * Write side, ROW_BYTES cycles per row: memory byte SRC + i*SRC_STRIDE + j is taken
     //   from its lane of the R beat, which is held (r_ready_o only on the beat's last lane
     //   of the row), and written to line byte DST_OFF + j with a one-byte mask; a padded row
     //   writes the pad byte the same way. The targets take the byte replicated over the
-    //   whole line.
+    //   whole line. Lane, line byte and bytes left are counters of their own, and the
+    //   target is a register, so the outputs to the AXI bus and the write ports are one or
+    //   two LUTs from flops (on the board they feed the main memory and the DMA counters).
     // Area notes (iCE40): a comparison or subtraction of two registers costs an inverter
     // LUT per bit on top of its carry chain, so the row counters are kept inverted and the
     // window check is written as sums; registers that are always set before use have no
@@ -166,7 +172,8 @@ module systole_ld #(
     localparam logic [2:0] ZIdle  = 3'd0;  // waiting for a command
     localparam logic [2:0] ZCheck = 3'd1;  // second accept check
     localparam logic [2:0] ZWait  = 3'd2;  // waiting for an ex2ld token (WAIT_NEXT)
-    localparam logic [2:0] ZRow   = 3'd3;  // checks of the issue row, AR stage load
+    localparam logic [2:0] ZRow   = 3'd3;  // checks of the issue row (once the window
+                                           // pipeline is valid), AR stage load
     localparam logic [2:0] ZHand  = 3'd4;  // issue row issued, waiting for the write side
 
     logic [2:0]    st_q, st_d;
@@ -180,13 +187,21 @@ module systole_ld #(
     logic          aovf_q, aovf_d;        // ... has passed 2^32
     logic [LW-1:0] line_q, line_d;        // DST_LINE + i*DST_STRIDE
     logic          lovf_q, lovf_d;        // ... does not fit in LW bits (out of range)
-    logic [NW-1:0] j_q, j_d;              // byte of the row
+    logic          tsp_q, tac_q;          // target: scratchpad, accumulator (else qparam)
+    logic [32:0]   nd_q;                  // window pipeline: base + ~addr_q, with carry
+    logic [32:0]   s_q;                   // ... then size + nd_q + 1
+    logic          wbad_q;                // ... then: the row at addr_q is not in the window
+    logic [1:0]    wv_q, wv_d;            // cycles since addr_q was set (saturates at 3)
+    logic [16:0]   psum_q;                // PAD_BEFORE + PAD_AFTER of the head command
 
     // ---- checks --------------------------------------------------------------------------
     // Comparisons use the narrowest operands the accept checks allow: after them ROW_BYTES
     // n is 1..MaxLB, so m = n - 1 fits in PW bits.
     logic          n_big, off_big, off_end_bad, cmd_bad, pad_ovf, line_bad;
-    logic          row_pad, row_last, rows_done, win_bad, line_hi, s_small, over32;
+    logic          row_pad, row_last, win_bad, line_hi, s_small, over32;
+    logic          rows_done;             // ROWS = 0 (in ZRow only the first row can be
+                                          // the end: the last row's hand goes to ZIdle)
+    logic          line_bad_s, line_bad_a, line_bad_q;
     logic [2:0]    range_err;
     logic [NW:0]   off_end;
     logic [16:0]   pad_sum, pb_sum, pa_sum;
@@ -214,53 +229,50 @@ module systole_ld #(
     assign off_end = (NW+1)'(c_off[NW-1:0]) + (NW+1)'(c_n[NW-1:0]);
     always_comb begin
       case (c_tgt)
-        TgtSpad: begin
-          off_end_bad = gt_c(32'(off_end), SpadLB);
-          line_bad    = ge_c(32'(line_q), SpadLines);
-          range_err   = 3'(ErrSpadRange);
-        end
-        TgtAcc: begin
-          off_end_bad = gt_c(32'(off_end), AccLB);
-          line_bad    = ge_c(32'(line_q), AccLines);
-          range_err   = 3'(ErrAccRange);
-        end
-        default: begin
-          off_end_bad = gt_c(32'(off_end), QpLB);
-          line_bad    = ge_c(32'(line_q), QParamLines);
-          range_err   = 3'(ErrQpRange);
-        end
+        TgtSpad: off_end_bad = gt_c(32'(off_end), SpadLB);
+        TgtAcc:  off_end_bad = gt_c(32'(off_end), AccLB);
+        default: off_end_bad = gt_c(32'(off_end), QpLB);
       endcase
-      line_bad = line_bad || lovf_q;
     end
+    // the row's line check from the registered target (the command's fields are not on
+    // the path to the issue decisions)
+    assign line_bad_s = ge_c(32'(line_q), SpadLines);
+    assign line_bad_a = ge_c(32'(line_q), AccLines);
+    assign line_bad_q = ge_c(32'(line_q), QParamLines);
+    assign line_bad   = lovf_q || (tsp_q ? line_bad_s : tac_q ? line_bad_a : line_bad_q);
+    assign range_err  = tsp_q ? 3'(ErrSpadRange) : tac_q ? 3'(ErrAccRange) : 3'(ErrQpRange);
     assign cmd_bad = (c_tgt == 2'd3) || n_big || off_big || off_end_bad;
 
     // Rows, with nrow = ~i and nrem = ~(ROWS - i):
     //   i < PAD_BEFORE               <=>  nrow + PAD_BEFORE carries out of 16 bits
     //   ROWS - i <= PAD_AFTER        <=>  nrem + PAD_AFTER + 1 carries out
     //   PAD_BEFORE + PAD_AFTER > ROWS <=>  (PAD_BEFORE + PAD_AFTER) + {1, nrem} carries out
-    //                                      of 17 bits (ZCheck, while nrem = ~ROWS)
+    //                                      of 17 bits (ZCheck, while nrem = ~ROWS; the
+    //                                      first sum is registered, psum_q)
     assign pb_sum    = 17'(nrow_q) + 17'(c_pb);
     assign pa_sum    = 17'(nrem_q) + 17'(c_pa) + 17'd1;
     assign pad_sum   = 17'(c_pb) + 17'(c_pa);
-    assign ovf_sum   = 18'(pad_sum) + 18'({1'b1, nrem_q});
+    assign ovf_sum   = 18'(psum_q) + 18'({1'b1, nrem_q});
     assign pad_ovf   = ovf_sum[17];
     assign row_pad   = pb_sum[16] || pa_sum[16];
     assign row_last  = (nrem_q == 16'hfffe);
     assign unused_sums = ^{pb_sum[15:0], pa_sum[15:0], ovf_sum[16:0]};
-    assign rows_done = (nrem_q == 16'hffff);
 
     // DMA window for the row [a, a+n): with nd = base + ~a = ~(a - base) (carry: a < base)
     // and s = size + nd + 1 = size - (a - base) (no carry: a - base > size), the row is
     // inside iff a >= base and s >= n, i.e. s > m; its last byte a + m stays below 2^32
-    // unless it passes from the top 2^PW block.
+    // unless it passes from the top 2^PW block. A chain is about all the board clock
+    // allows in a cycle: nd and s are registered (nd_q, s_q: their flops share the cells
+    // of the sums), then the verdict (wbad_q); all follow addr_q, which is stable while a
+    // row waits.
     assign m         = PW'(c_n[NW-1:0] - NW'(1));
     assign e         = (PW+1)'(addr_q[PW-1:0]) + (PW+1)'(m);
     assign naddr     = ~addr_q;
     assign nd        = 33'(win_base_i) + 33'(naddr);
-    assign s         = 33'(win_size_i) + 33'(nd[31:0]) + 33'd1;
-    assign s_small   = ((s[31:0] >> PW) == 32'd0) && (PW'(s) <= m);
+    assign s         = 33'(win_size_i) + 33'(nd_q[31:0]) + 33'd1;
+    assign s_small   = ((s_q[31:0] >> PW) == 32'd0) && (PW'(s_q) <= m);
     assign over32    = e[PW] && ((addr_q | 32'((1 << PW) - 1)) == 32'hffff_ffff);
-    assign win_bad   = aovf_q || nd[32] || !s[32] || s_small || over32;
+    assign win_bad   = aovf_q || nd_q[32] || !s_q[32] || s_small || over32;
     assign addr_next = 33'(addr_q) + 33'(c_sstride);
     assign line_next = (LW+1)'(line_q) + (LW+1)'(c_dstride[LW-1:0]);
     assign line_hi   = (32'(c_dstride) >> LW) != 32'd0;
@@ -270,6 +282,8 @@ module systole_ld #(
     // burst then runs to the page end and the second one from the next page to the row's
     // last byte (at e - 2^PW in that page).
     logic          page_cross;
+    logic          pc_q;                  // the AR stage's row crosses a 4 KiB boundary
+    logic [PW:0]   len_q;                 // the AR stage's first burst length
     logic [PW:0]   last_lo;               // last byte relative to the row's first beat
     logic [PW-1:0] len_to_end, len_second;
     logic [PW:0]   len_row;
@@ -283,28 +297,31 @@ module systole_ld #(
     assign ar_valid_o = ar_valid_q;
     assign ar_addr_o  = {addr_q[31:12] + 20'(ar2_q), ar2_q ? 12'h000 : addr_q[11:0]} &
                         ~32'(BusBytes - 1);
-    assign ar_len_o   = ar2_q ? 8'(len_second) : page_cross ? 8'(len_to_end) : 8'(len_row);
+    // (the second burst's length is not loaded at the handshake: the AR handshake, which
+    // depends on the other bus masters, then reaches only the AR stage's valid flops)
+    assign ar_len_o   = ar2_q ? 8'(len_second) : 8'(len_q);
 
     // ---- write side: the row handed over by the issue side, one byte per cycle ----------
     logic             w_valid_q, w_valid_d;   // a row is being written
-    logic [LgBB-1:0]  w_lane_q;               // its start address modulo BusBytes
     logic [LW-1:0]    w_line_q;               // its destination line
     logic             w_pad_q, w_last_q;      // padded row; last row of the command
-    logic [DW-1:0]    dst_b;                  // line byte written this cycle
-    logic [LgBB-1:0]  lane;                   // its lane in the R beat
-    logic [NW-1:0]    j_inc;
+    logic [DW-1:0]    dst_q;                  // line byte written this cycle
+    logic [LgBB-1:0]  lane_q;                 // its lane in the R beat
+    logic [NW-1:0]    left_q;                 // bytes of the row after this one
+    logic             byte_last;              // this is the row's last byte (left_q == 0)
+    logic             rr_q, rr_d;             // r_ready_o but for the port: a data row's
+                                              // byte on the beat's last lane or the row's last
+    logic [DW-1:0]    dst_d;
+    logic [LgBB-1:0]  lane_d;
+    logic [NW-1:0]    left_d;
+    logic             byte_last_d, w_pad_d;
     logic [7:0]       byte_v;
-    logic             byte_last, port_rdy, have, bad_beat, step, w_end, wr, wr_err_now;
+    logic             port_rdy, have, bad_beat, step, w_end, wr, wr_err_now;
     logic [MaxLB-1:0] onehot;
 
-    assign dst_b      = DW'(c_off) + DW'(j_q);
-    assign lane       = w_lane_q + LgBB'(j_q);
-    assign j_inc      = j_q + NW'(1);
-    assign byte_last  = (j_inc == c_n[NW-1:0]);
-    assign byte_v     = w_pad_q ? c_pad : r_data_i[{lane, 3'b000} +: 8];
+    assign byte_v     = w_pad_q ? c_pad : r_data_i[{lane_q, 3'b000} +: 8];
     // the write waits while its target's port is taken by a higher-priority writer
-    assign port_rdy   = (c_tgt == TgtSpad) ? spad_wready_i :
-                        (c_tgt == TgtAcc)  ? acc_wready_i : 1'b1;
+    assign port_rdy   = tsp_q ? spad_wready_i : tac_q ? acc_wready_i : 1'b1;
     assign have       = w_pad_q || r_valid_i;
     assign bad_beat   = !w_pad_q && r_valid_i && (r_resp_i != 2'b00);
     assign step       = w_valid_q && have && port_rdy;
@@ -312,16 +329,15 @@ module systole_ld #(
     // after an error the bytes of the rows still in flight are taken but not written
     assign wr         = w_valid_q && have && !bad_beat && !err_q;
     assign wr_err_now = w_valid_q && bad_beat && !err_q;
-    assign r_ready_o  = w_valid_q && !w_pad_q && port_rdy &&
-                        ((lane == LgBB'(BusBytes - 1)) || byte_last);
+    assign r_ready_o  = rr_q && port_rdy;
 
     for (genvar b = 0; b < MaxLB; b++) begin : g_onehot
-      assign onehot[b] = (dst_b == DW'(b));
+      assign onehot[b] = (dst_q == DW'(b));
     end
 
-    assign spad_we_o    = wr && (c_tgt == TgtSpad);
-    assign acc_we_o     = wr && (c_tgt == TgtAcc);
-    assign qp_we_o      = wr && (c_tgt == TgtQp);
+    assign spad_we_o    = wr && tsp_q;
+    assign acc_we_o     = wr && tac_q;
+    assign qp_we_o      = wr && !tsp_q && !tac_q;
     assign spad_waddr_o = 16'(w_line_q);
     assign acc_waddr_o  = 16'(w_line_q);
     assign qp_waddr_o   = 16'(w_line_q);
@@ -333,14 +349,14 @@ module systole_ld #(
     assign qp_wmask_o   = onehot[QpLB-1:0];
 
     // ---- control -------------------------------------------------------------------------
-    logic       ar_done, hand, iss_err, iss_done, wr_done;
+    logic       hand, iss_err, iss_done, wr_done;
     logic [2:0] iss_code;
 
-    // the AR stage is empty at the end of this cycle
-    assign ar_done = !ar_valid_q || (ar_ready_i && (ar2_q || !page_cross));
     // hand the issued row to the write side (the issue registers then move to the next
-    // row, so the row's bursts must have left the AR stage)
-    assign hand    = (st_q == ZHand) && ar_done && (!w_valid_q || w_end);
+    // row, so the row's bursts must have left the AR stage: a cycle after the handshake,
+    // so that the AR handshake, which depends on the other bus masters, does not reach
+    // the enables of the issue registers)
+    assign hand    = (st_q == ZHand) && !ar_valid_q && (!w_valid_q || w_end);
     // the write side finished the command's last row
     assign wr_done = w_end && w_last_q && !err_q && !wr_err_now;
 
@@ -355,7 +371,8 @@ module systole_ld #(
       ar_valid_d = ar_valid_q;
       ar2_d      = ar2_q;
       w_valid_d  = w_valid_q && !w_end;
-      j_d        = step ? j_inc : j_q;
+      // the window pipeline is valid three cycles after addr_q was last set
+      wv_d       = (wv_q == 2'd3) ? 2'd3 : wv_q + 2'd1;
       tok_ex2ld_take_o = 1'b0;
       iss_err    = 1'b0;
       iss_code   = 3'(ErrIllegalField);
@@ -363,7 +380,7 @@ module systole_ld #(
 
       // a handshake moves to the second burst of a split row or empties the stage
       if (ar_valid_q && ar_ready_i) begin
-        if (page_cross && !ar2_q) begin
+        if (pc_q && !ar2_q) begin
           ar2_d = 1'b1;
         end else begin
           ar_valid_d = 1'b0;
@@ -373,24 +390,21 @@ module systole_ld #(
 
       case (st_q)
         ZIdle: begin
-          // (the previous command's last row may still be written: it is popped then)
-          if (cmd_valid_i && !err_q && !halt_i && !w_valid_q) begin
-            if (cmd_bad) begin
-              iss_err = 1'b1;
-            end else begin
-              st_d   = ZCheck;
-              nrow_d = '1;
-              nrem_d = ~c_rows;
-              addr_d = c_src;
-              aovf_d = 1'b0;
-              line_d = LW'(c_line);
-              lovf_d = (32'(c_line) >> LW) != 32'd0;
-            end
-          end
+          // the issue registers follow the head of the queue (the AR stage is empty here;
+          // the previous command's last row may still be written, from the write-side
+          // registers: it is popped then)
+          nrow_d = '1;
+          nrem_d = ~c_rows;
+          addr_d = c_src;
+          aovf_d = 1'b0;
+          line_d = LW'(c_line);
+          lovf_d = (32'(c_line) >> LW) != 32'd0;
+          wv_d   = 2'd0;
+          if (cmd_valid_i && !err_q && !halt_i && !w_valid_q) st_d = ZCheck;
         end
 
         ZCheck: begin
-          if (pad_ovf) begin
+          if (cmd_bad || pad_ovf) begin
             iss_err = 1'b1;
             st_d    = ZIdle;
           end else begin
@@ -413,7 +427,9 @@ module systole_ld #(
           end else if (rows_done) begin   // only for ROWS = 0
             iss_done = 1'b1;
             st_d     = ZIdle;
-          end else if (line_bad || (!row_pad && win_bad)) begin
+          end else if (wv_q != 2'd3) begin
+            // the window pipeline is not valid yet for this row
+          end else if (line_bad || (!row_pad && wbad_q)) begin
             // reported once the rows before it are written
             if (!w_valid_q) begin
               iss_err  = 1'b1;
@@ -434,15 +450,33 @@ module systole_ld #(
             aovf_d = aovf_q || addr_next[32];
             line_d = line_next[LW-1:0];
             lovf_d = lovf_q || line_next[LW] || line_hi;
+            wv_d   = 2'd0;
             st_d   = row_last ? ZIdle : ZRow;
           end
         end
       endcase
 
+      if (hand) w_valid_d = 1'b1;
+
+      // write-side counters
+      lane_d      = lane_q;
+      dst_d       = dst_q;
+      left_d      = left_q;
+      byte_last_d = byte_last;
+      w_pad_d     = w_pad_q;
       if (hand) begin
-        w_valid_d = 1'b1;
-        j_d       = '0;
+        lane_d      = addr_q[LgBB-1:0];
+        dst_d       = DW'(c_off);
+        left_d      = NW'(m);
+        byte_last_d = (m == '0);
+        w_pad_d     = row_pad;
+      end else if (step) begin
+        lane_d      = lane_q + LgBB'(1);
+        dst_d       = dst_q + DW'(1);
+        left_d      = left_q - NW'(1);
+        byte_last_d = (left_q == NW'(1));
       end
+      rr_d = w_valid_d && !w_pad_d && ((lane_d == LgBB'(BusBytes - 1)) || byte_last_d);
 
       err_d      = err_q;
       err_code_d = err_code_q;
@@ -469,6 +503,7 @@ module systole_ld #(
         ar_valid_q <= 1'b0;
         ar2_q      <= 1'b0;
         w_valid_q  <= 1'b0;
+        rr_q       <= 1'b0;
         err_q      <= 1'b0;
         err_code_q <= '0;
       end else begin
@@ -476,6 +511,7 @@ module systole_ld #(
         ar_valid_q <= ar_valid_d;
         ar2_q      <= ar2_d;
         w_valid_q  <= w_valid_d;
+        rr_q       <= rr_d;
         err_q      <= err_d;
         err_code_q <= err_code_d;
       end
@@ -488,11 +524,30 @@ module systole_ld #(
       aovf_q <= aovf_d;
       line_q <= line_d;
       lovf_q <= lovf_d;
-      j_q    <= j_d;
+      wv_q   <= wv_d;
+      nd_q   <= nd;
+      s_q    <= s;
+      wbad_q <= win_bad;
+      psum_q <= pad_sum;
+      // the target of the command at the head of the queue (also the one being written:
+      // a command is popped with its last byte)
+      if (st_q == ZIdle) begin
+        tsp_q     <= (c_tgt == TgtSpad);
+        tac_q     <= (c_tgt == TgtAcc);
+        rows_done <= (c_rows == 16'd0);
+      end
+      // the AR stage's row (loaded in ZRow; the stage is empty there)
+      if (st_q == ZRow) begin
+        pc_q  <= page_cross;
+        len_q <= page_cross ? (PW+1)'(len_to_end) : len_row;
+      end
+      lane_q    <= lane_d;
+      dst_q     <= dst_d;
+      left_q    <= left_d;
+      byte_last <= byte_last_d;
+      w_pad_q   <= w_pad_d;
       if (hand) begin
-        w_lane_q <= addr_q[LgBB-1:0];
         w_line_q <= line_q;
-        w_pad_q  <= row_pad;
         w_last_q <= row_last;
       end
     end
