@@ -744,7 +744,8 @@ module systole_st #(
       SEnd2  = 5'd15,   // next row's address, line and count
       SDone  = 5'd16,   // all write responses back: pop the command, give the token
       SDead  = 5'd17,   // an error: wait for reset
-      SShf   = 5'd18    // QpWords: the channel's shift arrives, the multiplier is read
+      SShf   = 5'd18,   // QpWords: the channel's shift arrives, the multiplier is read
+      SWinE  = 5'd19    // the window check's last bit and verdict
     } state_e;
 
     state_e         state_q, state_d;
@@ -755,6 +756,8 @@ module systole_st #(
     logic           st_q, st_d;         // sticky: a one shifted out by the rounding shift
     logic [1:0]     os_q, os_d;         // the byte written: 0: y, 1: act_min, 2: act_max, 3: x
     logic           aw_q, aw_d, w_q, w_d;                 // AW, W of the byte pending
+    logic           bf_q, be_q;         // a write response accepted; ... not OKAY
+    logic [4:0]     c_nx;               // c_q's next value
     logic [OutW-1:0] out_q, out_d;      // writes awaiting B
     logic           err_q, err_d;
     logic [3:0]     err_code_q, err_code_d;
@@ -788,7 +791,19 @@ module systole_st #(
     assign unused_cmd = ^{cmd_i[255:160], cmd_i[15:14], cmd_i[11], cmd_i[9], f_op[7:3], f_op[1:0],
                           f_dstride[31:24]};
 
-    assign stop        = halt_i || err_q;
+    assign stop        = halt_i || err_q || be_q;   // (be_q: as err_q a cycle early)
+
+    // The field checks of SCmd, registered: the command is at the queue head in the cycle
+    // before SCmd too (SIdle saw cmd_valid_i), and stays there (so the comparators end at
+    // flip-flops rather than in the state logic).
+    logic k_cfg_q, k_chan_q, k_qp_q;    // CONFIG min > max; bad CHANNELS; bad QP_LINE
+    always_ff @(posedge clk_i) begin
+      k_cfg_q  <= $signed(f_dstride[15:8]) > $signed(f_dstride[23:16]);
+      k_chan_q <= f_chan == 16'd0 || |(f_chan >> (LnW + 1)) ||
+                  f_chan[LnW:0] > (LnW + 1)'(Cols);
+      k_qp_q   <= ((QParamLines & (QParamLines - 1)) == 0)
+                  ? |(f_qp >> $clog2(QParamLines)) : (32'(f_qp) >= QParamLines);
+    end
 
     // ---- address (byte address of the next write, the row's start between rows) ----
     // One adder per register, its second operand chosen by a small mux: the destination
@@ -834,15 +849,20 @@ module systole_st #(
     assign a_op = state_q[1];
 
     // ---- serial window check of [base, base + len): base >= win_base and
-    //      (base - win_base) + len <= win_size, LSB first ----
-    logic        w_b, w_nw, w_s, w_l, w_t, w_v;
+    //      (base - win_base) + len <= win_size, LSB first. SWin selects bit c_q of each
+    //      operand into flip-flops (the 32:1 muxes end there); the carries take them in the
+    //      next cycle (w_vld), so the last bit is taken, and the verdict given, in SWinE. ----
+    logic        w_b, w_nw, w_s, w_l, w_t, w_v, w_vld;
     logic [31:0] w_len;
+    assign w_len = 32'(f_len);
+    always_ff @(posedge clk_i) begin
+      w_b   <= base_q[c_q];
+      w_nw  <= !win_base_i[c_q];
+      w_s   <= win_size_i[c_q];
+      w_l   <= w_len[c_q];
+      w_vld <= (state_q == SWin);
+    end
     always_comb begin
-      w_len = 32'(f_len);
-      w_b   = base_q[c_q];
-      w_nw  = !win_base_i[c_q];
-      w_s   = win_size_i[c_q];
-      w_l   = w_len[c_q];
       w_t   = w_b ^ w_nw ^ c1_q;            // base - win_base
       w_v   = w_t ^ w_l ^ c2_q;             // + len
     end
@@ -913,32 +933,37 @@ module systole_st #(
     // shift split: the multiplier starts at step left = clamp(shift, 0, 31) (the steps below
     // it would only add zeros: x << left as the multiplier), and the rounding shift runs
     // from step 32 - right to 31
-    logic       sh_pos, sh_inr;
+    logic       sh_pos, sh_inr, c_mul0_30, c_mul0_31;
     logic [4:0] c_mul0, c_post0;
     always_comb begin
       sh_pos  = !a_shf[6];
       sh_inr  = a_shf[5];
       c_mul0  = !sh_pos ? 5'd0 : (sh_inr ? a_shf[4:0] : 5'd31);
       c_post0 = (sh_inr && a_shf[4:0] != 5'd0) ? a_shf[4:0] : 5'd1;
+      c_mul0_30 = sh_pos && sh_inr && a_shf[4:0] == 5'd30;       // c_mul0 == 30
+      c_mul0_31 = sh_pos && (!sh_inr || a_shf[4:0] == 5'd31);    // c_mul0 == 31
     end
     // the split as the multiplier steps end (QpWords: kept from SShf, the RAM then holds the
     // multiplier)
-    logic       m_pos;
+    logic       m_pos, m_post31;
     logic [4:0] m_post0;
     if (QpWords != 0) begin : g_sh_reg
-      logic       sh_pos_q;
+      logic       sh_pos_q, sh_p31_q;
       logic [4:0] sh_post0_q;
       always_ff @(posedge clk_i) begin
         if (state_q == SShf) begin
           sh_pos_q   <= sh_pos;
           sh_post0_q <= c_post0;
+          sh_p31_q   <= (c_post0 == 5'd31);
         end
       end
       assign m_pos   = sh_pos_q;
       assign m_post0 = sh_post0_q;
+      assign m_post31 = sh_p31_q;
     end else begin : g_sh_direct
       assign m_pos   = sh_pos;
       assign m_post0 = c_post0;
+      assign m_post31 = (c_post0 == 5'd31);
     end
 
     // ---- x: the channel's accumulator value plus bias, consumed LSB first by the
@@ -949,27 +974,26 @@ module systole_st #(
     // g = (g >>> 1 or g) + operand + carry-in; the operand is the multiplier (x bit set;
     // negated at the sign step), the zero point, or ~act_min / ~act_max for the clamp. ----
     logic [GW-1:0] g_q, g_d, g_in, g_op, g_sum;
-    logic          g_shr, g_ci;
-    logic [1:0]    g_opsel;        // 0: 0, 1: mult, 2: ~mult, 3: constant
-    logic [1:0]    k_sel;          // constant: 0: out_zp, 1: ~act_min, 2: ~act_max
-    logic [7:0]    k_val;
+    logic          g_ci;
+    // The adder's controls are flip-flops set in the cycle before (from the next state), so
+    // that the operand muxes are one LUT level from a register: gc_shr: g >>> 1 (SMul,
+    // SPost); gc_ld: g_in is the accumulator value (QpWords SLoad); gc_me: the multiplier
+    // is added (SMul with x bit 0 set, QpWords SLoad with BIAS); gc_neg: ... negated (the
+    // sign step); gc_ci: carry-in 1 (SRDHM rounding at step 30, the sign step's +1, SCmpLo);
+    // gc_rnd: the rounding increment from g (SPost's last step); k_q: the constant operand
+    // (out_zp, ~act_min, ~act_max), 0 in every other state.
+    logic          gc_shr_q, gc_ld_q, gc_me_q, gc_neg_q, gc_ci_q, gc_rnd_q;
+    logic          gc_shr_d, gc_ld_d, gc_me_d, gc_neg_d, gc_ci_d, gc_rnd_d;
+    logic [7:0]    k_q, k_d;
 
     always_comb begin
-      case (k_sel)
-        2'd0:    k_val = cfg_zp_q;
-        2'd1:    k_val = ~cfg_min_q;
-        default: k_val = ~cfg_max_q;
-      endcase
-      case (g_opsel)
-        2'd0:    g_op = '0;
-        2'd1:    g_op = GW'($signed(a_mult));
-        2'd2:    g_op = ~(GW'($signed(a_mult)));
-        default: g_op = GW'($signed(k_val));
-      endcase
+      g_op  = GW'($signed(k_q)) | (gc_me_q ? (GW'($signed(a_mult)) ^ {GW{gc_neg_q}}) : '0);
       // (QpWords: SLoad adds the bias, the RAM word on the multiplier's operand input, to
       // the accumulator value on this one, so that x needs no adder of its own)
-      g_in  = (QpWords != 0 && state_q == SLoad) ? GW'(a_acc) :
-              g_shr ? {g_q[GW-1], g_q[GW-1:1]} : g_q;
+      g_in  = (QpWords != 0 && gc_ld_q) ? GW'(a_acc) :
+              gc_shr_q ? {g_q[GW-1], g_q[GW-1:1]} : g_q;
+      // SPost's last step: + the last bit shifted out if h >= 0 or any earlier one was set
+      g_ci  = gc_ci_q || (gc_rnd_q && g_q[0] && (!g_q[GW-1] || st_q));
       g_sum = g_in + g_op + GW'(g_ci);
     end
 
@@ -1000,15 +1024,11 @@ module systole_st #(
       os_d       = os_q;
       aw_d       = aw_q && !aw_ready_i;
       w_d        = w_q && !w_ready_i;
-      out_d      = out_q + OutW'(aw_q && aw_ready_i) - OutW'(b_valid_i && b_ready_o);
+      out_d      = out_q - OutW'(bf_q);
       err_d      = err_q;
       err_code_d = err_code_q;
       x_d        = x_q;
       g_d        = g_q;
-      g_shr      = 1'b0;
-      g_ci       = 1'b0;
-      g_opsel    = 2'd0;
-      k_sel      = 2'd0;
       b_en       = 1'b0;
       a_en       = 1'b0;
       r_dec      = 1'b0;
@@ -1035,17 +1055,15 @@ module systole_st #(
             // processor rejects other opcodes and routes other keys elsewhere), so opcode
             // bit 2 tells the two apart.
             if (f_op[2]) begin
-              if ($signed(f_dstride[15:8]) > $signed(f_dstride[23:16])) begin
+              if (k_cfg_q) begin
                 err_code_d = ErrIllegalField[3:0];
               end else begin
                 cfg_we  = 1'b1;
                 state_d = SDone;
               end
-            end else if (f_chan == 16'd0 || |(f_chan >> (LnW + 1)) ||
-                         f_chan[LnW:0] > (LnW + 1)'(Cols)) begin
+            end else if (k_chan_q) begin
               err_code_d = ErrIllegalField[3:0];
-            end else if (((QParamLines & (QParamLines - 1)) == 0)
-                         ? |(f_qp >> $clog2(QParamLines)) : (32'(f_qp) >= QParamLines)) begin
+            end else if (k_qp_q) begin
               err_code_d = ErrQParamRange[3:0];
             end else begin
               // (ROWS = 0: SRow finds no row left, only the tokens are handled)
@@ -1077,11 +1095,15 @@ module systole_st #(
           end
         end
 
-        SWin: begin
-          c1_d = (w_b & w_nw) | (c1_q & (w_b | w_nw));
-          c2_d = (w_t & w_l) | (c2_q & (w_t | w_l));
-          gt_d = (w_v != w_s) ? w_v : gt_q;
-          if (c_q == 5'd31) begin
+        SWin, SWinE: begin
+          if (w_vld) begin            // the bits selected in the previous cycle
+            c1_d = (w_b & w_nw) | (c1_q & (w_b | w_nw));
+            c2_d = (w_t & w_l) | (c2_q & (w_t | w_l));
+            gt_d = (w_v != w_s) ? w_v : gt_q;
+          end
+          if (state_q == SWin) begin
+            if (c_q == 5'd31) state_d = SWinE;
+          end else begin
             // borrow (base < win_base), past 2^32, past the window end, or DST overflowed
             if (!c1_d || c2_d || gt_d || bovf_q) begin
               err_d      = 1'b1;
@@ -1104,33 +1126,32 @@ module systole_st #(
         end
 
         SLoad: begin
-          if (QpWords != 0) begin
-            g_opsel = {1'b0, f_bias};
-            x_d     = g_sum[31:0];
-          end else begin
-            x_d     = f_bias ? a_acc + a_bias : a_acc;
+          // (QpWords: g = acc + bias, copied into x at SShf, so that the adder's sum ends at
+          // g's flip-flops)
+          if (QpWords != 0) g_d = g_sum;
+          else begin
+            x_d = f_bias ? a_acc + a_bias : a_acc;
+            g_d = '0;
           end
           os_d    = {f_raw, f_raw};
-          g_d     = '0;
           st_d    = 1'b0;
           bc_d    = 2'd0;
           if (QpWords == 0) c_d = c_mul0;   // (QpWords: at SShf)
           qp_re_o = (QpWords != 0);   // the channel's shift
-          state_d = f_raw ? SBeat : ((QpWords != 0) ? SShf : SMul);
+          state_d = (QpWords != 0) ? SShf : (f_raw ? SBeat : SMul);
         end
 
         SShf: begin
+          x_d     = g_q[31:0];
+          g_d     = '0;
           c_d     = c_mul0;
           qp_re_o = 1'b1;             // the channel's multiplier
-          state_d = SMul;
+          state_d = f_raw ? SBeat : SMul;
         end
 
         SMul: begin
           // step c: g = (g >>> 1) + x[c - left] * mult, with the sign bit's weight negative
-          // at step 31, and the SRDHM rounding 2^30 as the carry-in of step 30
-          g_shr   = 1'b1;
-          g_opsel = x_q[0] ? ((c_q == 5'd31) ? 2'd2 : 2'd1) : 2'd0;
-          g_ci    = (c_q == 5'd30) || (c_q == 5'd31 && x_q[0]);
+          // at step 31, and the SRDHM rounding 2^30 as the carry-in of step 30 (gc_*)
           g_d     = g_sum;
           x_d     = x_q >> 1;
           if (c_q == 5'd31) begin
@@ -1142,49 +1163,43 @@ module systole_st #(
         SPost: begin
           // g = h >>> right, rounding half away from zero: + the last bit shifted out if
           // h >= 0 or any earlier one was set; the zero point is added in the same step
-          g_shr = 1'b1;
+          // (gc_rnd, k_q)
           st_d  = st_q || g_q[0];
-          if (c_q == 5'd31) begin
-            g_opsel = 2'd3;
-            g_ci    = g_q[0] && (!g_q[GW-1] || st_q);
-            state_d = SCmpLo;
-          end
+          if (c_q == 5'd31) state_d = SCmpLo;
           g_d = g_sum;
         end
 
         SZp: begin
-          g_opsel = 2'd3;
-          g_d     = g_sum;
+          g_d     = g_sum;              // + out_zp
           state_d = SCmpLo;
         end
 
         SCmpLo: begin
-          // sign of y - act_min (g is not written)
-          g_opsel = 2'd3;
-          k_sel   = 2'd1;
-          g_ci    = 1'b1;
+          // sign of y - act_min (g is not written): + ~act_min + 1
           os_d    = {1'b0, g_sum[GW-1]};
           state_d = SCmpHi;
         end
 
         SCmpHi: begin
-          // sign of y - act_max - 1
-          g_opsel = 2'd3;
-          k_sel   = 2'd2;
+          // sign of y - act_max - 1: + ~act_max
           if (!g_sum[GW-1]) os_d = 2'd2;   // (y < act_min and y > act_max exclude each other)
           state_d = SBeat;
         end
 
         SBeat: begin
+          // (the byte counts as outstanding from here: out_q is not a function of aw_ready)
           if (!stop && 32'(out_q) < TrkDepth) begin
             aw_d    = 1'b1;
             w_d     = 1'b1;
+            out_d   = out_q + 1'b1 - OutW'(bf_q);
             state_d = SAxi;
           end
         end
 
         SAxi: begin
-          if (!aw_d && !w_d) begin
+          // (the handshakes are seen a cycle late, through aw_q and w_q: the AXI readies
+          // only reach those two flip-flops)
+          if (!aw_q && !w_q) begin
             b_en = 1'b1;            // next byte
             bc_d = bc_q + 2'd1;
             if (f_raw && bc_q != 2'd3) begin
@@ -1226,14 +1241,57 @@ module systole_st #(
         default: ;  // SDead
       endcase
 
-      // a write response other than OKAY: the command is still at the queue head
-      if (!err_q && b_valid_i && b_ready_o && b_resp_i != 2'b00) begin
+      // a write response other than OKAY (registered in be_q): the command is still at
+      // the queue head (out_q counts the response until the cycle after it)
+      if (!err_q && be_q) begin
         err_d      = 1'b1;
         err_code_d = ErrAxiWrError[3:0];
         state_d    = SDead;
       end
+
+      c_nx = (state_q == SRow) ? 5'd0 : c_d;
     end
 
+    // The adder's controls for the next cycle (see g above), from the current state and the
+    // step counter rather than from state_d/c_nx, whose logic is deeper (the transitions of
+    // SMul .. SCmpHi do not wait; an error's jump to SDead may leave them set, harmless as
+    // SDead writes neither g nor os). m_ent: the next cycle is the first multiplier step,
+    // at step c_mul0, with x bit m_ent_x.
+    logic m_ent, m_ent_x, m_go, c29, c30, c31;
+    always_comb begin
+      m_ent    = (state_q == ((QpWords != 0) ? SShf : SLoad)) && !f_raw;
+      m_ent_x  = (QpWords != 0) ? g_q[0] : x_d[0];
+      m_go     = (QpWords != 0) && state_q == SChan && !stop && acc_rgnt_i;   // -> SLoad
+      c29      = (c_q == 5'd29);
+      c30      = (c_q == 5'd30);
+      c31      = (c_q == 5'd31);
+      gc_shr_d = m_ent || (state_q == SMul && (!c31 || !m_pos)) || (state_q == SPost && !c31);
+      gc_ld_d  = m_go;
+      gc_me_d  = (m_ent && m_ent_x) || (state_q == SMul && !c31 && x_q[1]) || (m_go && f_bias);
+      gc_neg_d = (m_ent && c_mul0_31) || (state_q == SMul && c30);
+      gc_ci_d  = (m_ent && (c_mul0_30 || (c_mul0_31 && m_ent_x))) ||
+                 (state_q == SMul && (c29 || (c30 && x_q[1]))) ||
+                 (state_q == SPost && c31) || state_q == SZp;          // -> SCmpLo
+      gc_rnd_d = (state_q == SMul && c31 && !m_pos && m_post31) || (state_q == SPost && c30);
+      k_d      = 8'd0;
+      if ((state_q == SMul && c31 && m_pos) || gc_rnd_d)  k_d = cfg_zp_q;    // -> SZp
+      if ((state_q == SPost && c31) || state_q == SZp)   k_d = ~cfg_min_q;  // -> SCmpLo
+      if (state_q == SCmpLo)                             k_d = ~cfg_max_q;  // -> SCmpHi
+    end
+
+    // the write response, registered (b_valid_i only reaches these two flip-flops)
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        bf_q <= 1'b0;
+        be_q <= 1'b0;
+      end else begin
+        bf_q <= b_valid_i && b_ready_o;
+        be_q <= b_valid_i && b_ready_o && b_resp_i != 2'b00;
+      end
+    end
+
+    // (out_q also counts a response accepted in the previous cycle: b_ready_o may be 1 with
+    // none outstanding, which AXI allows)
     assign b_ready_o  = (out_q != '0);
     assign aw_valid_o = aw_q;
     assign aw_addr_o  = {base_q[31:OffW], {OffW{1'b0}}};
@@ -1309,10 +1367,16 @@ module systole_st #(
         if (a_en) aovf_q <= aovf_q || a_sum[AccW] || |(a_opnd >> AccW);
         if (r_dec) rows_q <= rows_q + 16'd1;
       end
-      if (state_q == SRow) c_q <= 5'd0;   // the window check's first bit
-      else c_q <= c_d;
+      c_q <= c_nx;          // (SRow: the window check's first bit)
       x_q <= x_d;
       g_q <= g_d;
+      gc_shr_q <= gc_shr_d;
+      gc_ld_q  <= gc_ld_d;
+      gc_me_q  <= gc_me_d;
+      gc_neg_q <= gc_neg_d;
+      gc_ci_q  <= gc_ci_d;
+      gc_rnd_q <= gc_rnd_d;
+      k_q      <= k_d;
     end
   end
 
