@@ -179,6 +179,7 @@ module systole_cmdproc #(
 
   logic [15:0]        head_q, head_d, head_inc;   // RING_HEAD: next slot to dispatch
   logic               ring_has_work, ring_bad, ar_win_ok, want_fetch;
+  logic               cfg_err;                    // RING_CONFIG error (ring_has_work && ring_bad)
   logic               can_dispatch;               // the command at the head is dispatched
   logic [27:0]        slot32;                     // slot address / 32 (33 bits in all)
   /* verilator lint_off UNUSEDSIGNAL */
@@ -206,21 +207,37 @@ module systole_cmdproc #(
     // inputs are flops written by AXI-Lite, one write per cycle: RING_TAIL (the only way to
     // new work) is written at least a cycle after the ring and window registers, so their
     // new values are in win_ok_q when a request can follow.
-    logic win_ok_q, win_old_q;
+    // The ring checks are registered too (ring_bad: RING_TAIL >= RING_SIZE is a carry chain;
+    // work: RING_HEAD != RING_TAIL), both from the values of the cycle before, so the fetch
+    // request (ar_valid_o, into the read multiplexer and the bus) comes from flops through
+    // two LUT levels. Together they see a RING_TAIL write one cycle late, as if it had been
+    // written a cycle later. A request needs nothing requested or held (fetch_ptr = req_ptr
+    // = RING_HEAD) and no dispatch in the cycle before (win_old_q), so RING_HEAD is the one
+    // work_q was computed with. The RING_CONFIG error is raised from the same one-cycle-old
+    // check (ring_has_work && ring_bad; it reports the fetch pointer of its own cycle).
+    logic win_ok_q, win_old_q, work_q, ring_bad_q, cfg_err_q;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
-        win_ok_q  <= 1'b0;
-        win_old_q <= 1'b1;
+        win_ok_q   <= 1'b0;
+        win_old_q  <= 1'b1;
+        work_q     <= 1'b0;
+        ring_bad_q <= 1'b0;
+        cfg_err_q  <= 1'b0;
       end else begin
-        win_ok_q  <= !lo_diff[28] && hi_diff[28] && !slot32[27];
-        win_old_q <= can_dispatch;
+        win_ok_q   <= !lo_diff[28] && hi_diff[28] && !slot32[27];
+        win_old_q  <= can_dispatch;
+        work_q     <= (head_q != ring_tail_i);
+        ring_bad_q <= ring_bad;
+        cfg_err_q  <= ring_has_work && ring_bad;
       end
     end
     assign ar_win_ok  = win_ok_q;
-    assign want_fetch = ring_has_work && !halt_o && !ring_bad && !win_old_q &&
+    assign cfg_err    = cfg_err_q;
+    assign want_fetch = work_q && !halt_o && !ring_bad_q && !win_old_q &&
                         ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
   end else begin : g_win
     assign ar_win_ok  = !lo_diff[28] && hi_diff[28] && !slot32[27];
+    assign cfg_err    = ring_has_work && ring_bad;
     assign want_fetch = ring_has_work && !halt_o && !ring_bad &&
                         ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
   end
@@ -477,7 +494,7 @@ module systole_cmdproc #(
     own_err      = 1'b0;
     own_err_code = 8'd0;
     own_err_idx  = 16'd0;
-    if (ring_has_work && ring_bad) begin
+    if (cfg_err) begin
       own_err = 1'b1; own_err_code = ErrRingConfig; own_err_idx = fetch_ptr;
     end else if (fq_valid && bad_op) begin
       own_err = 1'b1; own_err_code = ErrIllegalOpcode; own_err_idx = fq_idx;
@@ -518,10 +535,34 @@ module systole_cmdproc #(
     end
   end
 
-  assign tok_ld2ex_avail_o = (tok_ld2ex_q != 8'd0);
-  assign tok_ex2ld_avail_o = (tok_ex2ld_q != 8'd0);
-  assign tok_ex2st_avail_o = (tok_ex2st_q != 8'd0);
-  assign tok_st2ex_avail_o = (tok_st2ex_q != 8'd0);
+  if (QueueDepth == 0) begin : g_avail_q
+    // Board configuration (timing): count != 0 kept in flops, so a token's availability
+    // reaches the engines' start logic (and through it the memory read enables and the
+    // dispatch) straight from a flop instead of an 8-bit zero test. The same values:
+    // next count != 0 is a give without a take, or a nonzero count that a take without a
+    // give does not bring to zero; an overflow keeps every count (tok_ovf).
+    function automatic logic avail_next(input logic [7:0] q, input logic give, input logic take,
+                                        input logic keep);
+      avail_next = (q != 8'd0) ? !(take && !give && !keep && q == 8'd1) : (give && !keep);
+    endfunction
+    logic [3:0] avail_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) avail_q <= 4'd0;
+      else avail_q <= {avail_next(tok_st2ex_q, tok_st2ex_give_i, tok_st2ex_take_i, tok_ovf),
+                       avail_next(tok_ex2st_q, tok_ex2st_give_i, tok_ex2st_take_i, tok_ovf),
+                       avail_next(tok_ex2ld_q, tok_ex2ld_give_i, tok_ex2ld_take_i, tok_ovf),
+                       avail_next(tok_ld2ex_q, tok_ld2ex_give_i, tok_ld2ex_take_i, tok_ovf)};
+    end
+    assign tok_ld2ex_avail_o = avail_q[0];
+    assign tok_ex2ld_avail_o = avail_q[1];
+    assign tok_ex2st_avail_o = avail_q[2];
+    assign tok_st2ex_avail_o = avail_q[3];
+  end else begin : g_avail
+    assign tok_ld2ex_avail_o = (tok_ld2ex_q != 8'd0);
+    assign tok_ex2ld_avail_o = (tok_ex2ld_q != 8'd0);
+    assign tok_ex2st_avail_o = (tok_ex2st_q != 8'd0);
+    assign tok_st2ex_avail_o = (tok_st2ex_q != 8'd0);
+  end
 
   // ---------------------------------------------------------------------------------------
   // Idle and activity

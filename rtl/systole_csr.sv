@@ -1006,162 +1006,214 @@ module systole_csr #(
 
     // ---- Per-counter deltas: events since the counter's last take (constant 0 if absent).
     // A take adds the delta flops (events before this cycle) to LO and loads the delta
-    // with this cycle's increment, so <reg>_inc_i only feeds the small delta adder: the
-    // path from the blocks' status logic ends at the delta flops, not at the 33-bit
-    // adder and the RAM write data (a count is one cycle late, see docs/registers.md).
+    // with this cycle's increment. The increments are registered first (<reg>_inc_q):
+    // the events come from deep logic in the engines and the bus (dispatch, idle, bus
+    // handshakes), so their paths end at those flops, and the delta adders and the
+    // 33-bit adder start at flops (a count is two cycles late, see docs/registers.md).
     // The delta flops use rst_ni synchronously, together with the take and the clear:
     // an iCE40 flop has either an asynchronous or a synchronous reset, and with the
     // synchronous one a delta bit is one LUT (with its carry). Every reset source holds
     // rst_ni low for several clock edges.
     localparam int DW_CYCLES = DeltaW;
     logic [DW_CYCLES-1:0] cycles_delta_q, cycles_dsum;
+    logic [0:0] cycles_inc_q;
     localparam int DW_BUSY_CYCLES = DeltaW;
     logic [DW_BUSY_CYCLES-1:0] busy_cycles_delta_q, busy_cycles_dsum;
+    logic [0:0] busy_cycles_inc_q;
     localparam int DW_COMPUTE_CYCLES = DeltaW;
     logic [DW_COMPUTE_CYCLES-1:0] compute_cycles_delta_q, compute_cycles_dsum;
+    logic [0:0] compute_cycles_inc_q;
     localparam int DW_MACS = DeltaW + 16;
     logic [DW_MACS-1:0] macs_delta_q, macs_dsum;
+    logic [15:0] macs_inc_q;
     localparam int DW_DMA_RD_BYTES = DeltaW + 5;
     logic [DW_DMA_RD_BYTES-1:0] dma_rd_bytes_delta_q, dma_rd_bytes_dsum;
+    logic [4:0] dma_rd_bytes_inc_q;
     localparam int DW_DMA_WR_BYTES = DeltaW + 5;
     logic [DW_DMA_WR_BYTES-1:0] dma_wr_bytes_delta_q, dma_wr_bytes_dsum;
+    logic [4:0] dma_wr_bytes_inc_q;
     localparam int DW_STALL_LD_DEP = DeltaW;
     logic [DW_STALL_LD_DEP-1:0] stall_ld_dep_delta_q, stall_ld_dep_dsum;
+    logic [0:0] stall_ld_dep_inc_q;
     localparam int DW_STALL_EX_DEP = DeltaW;
     logic [DW_STALL_EX_DEP-1:0] stall_ex_dep_delta_q, stall_ex_dep_dsum;
+    logic [0:0] stall_ex_dep_inc_q;
     localparam int DW_STALL_ST_DEP = DeltaW;
     logic [DW_STALL_ST_DEP-1:0] stall_st_dep_delta_q, stall_st_dep_dsum;
+    logic [0:0] stall_st_dep_inc_q;
     localparam int DW_STALL_EX_WLOAD = DeltaW;
     logic [DW_STALL_EX_WLOAD-1:0] stall_ex_wload_delta_q, stall_ex_wload_dsum;
+    logic [0:0] stall_ex_wload_inc_q;
     localparam int DW_STALL_RD_MEM = DeltaW;
     logic [DW_STALL_RD_MEM-1:0] stall_rd_mem_delta_q, stall_rd_mem_dsum;
+    logic [0:0] stall_rd_mem_inc_q;
     localparam int DW_STALL_WR_MEM = DeltaW;
     logic [DW_STALL_WR_MEM-1:0] stall_wr_mem_delta_q, stall_wr_mem_dsum;
+    logic [0:0] stall_wr_mem_inc_q;
     localparam int DW_STALL_FETCH = DeltaW;
     logic [DW_STALL_FETCH-1:0] stall_fetch_delta_q, stall_fetch_dsum;
+    logic [0:0] stall_fetch_inc_q;
     localparam int DW_STALL_QUEUE_FULL = DeltaW;
     logic [DW_STALL_QUEUE_FULL-1:0] stall_queue_full_delta_q, stall_queue_full_dsum;
+    logic [0:0] stall_queue_full_inc_q;
     localparam int DW_COMMANDS = DeltaW;
     logic [DW_COMMANDS-1:0] commands_delta_q, commands_dsum;
+    logic [0:0] commands_inc_q;
 
-    assign cycles_dsum = cycles_delta_q + DW_CYCLES'(cycles_inc_i);
-    assign busy_cycles_dsum = busy_cycles_delta_q + DW_BUSY_CYCLES'(busy_cycles_inc_i);
-    assign compute_cycles_dsum = compute_cycles_delta_q + DW_COMPUTE_CYCLES'(compute_cycles_inc_i);
-    assign macs_dsum = macs_delta_q + DW_MACS'(macs_inc_i);
-    assign dma_rd_bytes_dsum = dma_rd_bytes_delta_q + DW_DMA_RD_BYTES'(dma_rd_bytes_inc_i);
-    assign dma_wr_bytes_dsum = dma_wr_bytes_delta_q + DW_DMA_WR_BYTES'(dma_wr_bytes_inc_i);
-    assign stall_ld_dep_dsum = stall_ld_dep_delta_q + DW_STALL_LD_DEP'(stall_ld_dep_inc_i);
-    assign stall_ex_dep_dsum = stall_ex_dep_delta_q + DW_STALL_EX_DEP'(stall_ex_dep_inc_i);
-    assign stall_st_dep_dsum = stall_st_dep_delta_q + DW_STALL_ST_DEP'(stall_st_dep_inc_i);
-    assign stall_ex_wload_dsum = stall_ex_wload_delta_q + DW_STALL_EX_WLOAD'(stall_ex_wload_inc_i);
-    assign stall_rd_mem_dsum = stall_rd_mem_delta_q + DW_STALL_RD_MEM'(stall_rd_mem_inc_i);
-    assign stall_wr_mem_dsum = stall_wr_mem_delta_q + DW_STALL_WR_MEM'(stall_wr_mem_inc_i);
-    assign stall_fetch_dsum = stall_fetch_delta_q + DW_STALL_FETCH'(stall_fetch_inc_i);
-    assign stall_queue_full_dsum = stall_queue_full_delta_q + DW_STALL_QUEUE_FULL'(stall_queue_full_inc_i);
-    assign commands_dsum = commands_delta_q + DW_COMMANDS'(commands_inc_i);
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni || counters_clear_i) begin
+        cycles_inc_q <= '0;
+        busy_cycles_inc_q <= '0;
+        compute_cycles_inc_q <= '0;
+        macs_inc_q <= '0;
+        dma_rd_bytes_inc_q <= '0;
+        dma_wr_bytes_inc_q <= '0;
+        stall_ld_dep_inc_q <= '0;
+        stall_ex_dep_inc_q <= '0;
+        stall_st_dep_inc_q <= '0;
+        stall_ex_wload_inc_q <= '0;
+        stall_rd_mem_inc_q <= '0;
+        stall_wr_mem_inc_q <= '0;
+        stall_fetch_inc_q <= '0;
+        stall_queue_full_inc_q <= '0;
+        commands_inc_q <= '0;
+      end else begin
+        cycles_inc_q <= cycles_inc_i;
+        busy_cycles_inc_q <= busy_cycles_inc_i;
+        compute_cycles_inc_q <= compute_cycles_inc_i;
+        macs_inc_q <= macs_inc_i;
+        dma_rd_bytes_inc_q <= dma_rd_bytes_inc_i;
+        dma_wr_bytes_inc_q <= dma_wr_bytes_inc_i;
+        stall_ld_dep_inc_q <= stall_ld_dep_inc_i;
+        stall_ex_dep_inc_q <= stall_ex_dep_inc_i;
+        stall_st_dep_inc_q <= stall_st_dep_inc_i;
+        stall_ex_wload_inc_q <= stall_ex_wload_inc_i;
+        stall_rd_mem_inc_q <= stall_rd_mem_inc_i;
+        stall_wr_mem_inc_q <= stall_wr_mem_inc_i;
+        stall_fetch_inc_q <= stall_fetch_inc_i;
+        stall_queue_full_inc_q <= stall_queue_full_inc_i;
+        commands_inc_q <= commands_inc_i;
+      end
+    end
+
+    assign cycles_dsum = cycles_delta_q + DW_CYCLES'(cycles_inc_q);
+    assign busy_cycles_dsum = busy_cycles_delta_q + DW_BUSY_CYCLES'(busy_cycles_inc_q);
+    assign compute_cycles_dsum = compute_cycles_delta_q + DW_COMPUTE_CYCLES'(compute_cycles_inc_q);
+    assign macs_dsum = macs_delta_q + DW_MACS'(macs_inc_q);
+    assign dma_rd_bytes_dsum = dma_rd_bytes_delta_q + DW_DMA_RD_BYTES'(dma_rd_bytes_inc_q);
+    assign dma_wr_bytes_dsum = dma_wr_bytes_delta_q + DW_DMA_WR_BYTES'(dma_wr_bytes_inc_q);
+    assign stall_ld_dep_dsum = stall_ld_dep_delta_q + DW_STALL_LD_DEP'(stall_ld_dep_inc_q);
+    assign stall_ex_dep_dsum = stall_ex_dep_delta_q + DW_STALL_EX_DEP'(stall_ex_dep_inc_q);
+    assign stall_st_dep_dsum = stall_st_dep_delta_q + DW_STALL_ST_DEP'(stall_st_dep_inc_q);
+    assign stall_ex_wload_dsum = stall_ex_wload_delta_q + DW_STALL_EX_WLOAD'(stall_ex_wload_inc_q);
+    assign stall_rd_mem_dsum = stall_rd_mem_delta_q + DW_STALL_RD_MEM'(stall_rd_mem_inc_q);
+    assign stall_wr_mem_dsum = stall_wr_mem_delta_q + DW_STALL_WR_MEM'(stall_wr_mem_inc_q);
+    assign stall_fetch_dsum = stall_fetch_delta_q + DW_STALL_FETCH'(stall_fetch_inc_q);
+    assign stall_queue_full_dsum = stall_queue_full_delta_q + DW_STALL_QUEUE_FULL'(stall_queue_full_inc_q);
+    assign commands_dsum = commands_delta_q + DW_COMMANDS'(commands_inc_q);
     always_ff @(posedge clk_i) begin
       if (!PRESENT_CYCLES || !rst_ni || counters_clear_i) begin
         cycles_delta_q <= '0;
       end else if (take && cnt_q == CntW'(0)) begin
-        cycles_delta_q <= DW_CYCLES'(cycles_inc_i);
+        cycles_delta_q <= DW_CYCLES'(cycles_inc_q);
       end else begin
         cycles_delta_q <= cycles_dsum;
       end
       if (!PRESENT_BUSY_CYCLES || !rst_ni || counters_clear_i) begin
         busy_cycles_delta_q <= '0;
       end else if (take && cnt_q == CntW'(1)) begin
-        busy_cycles_delta_q <= DW_BUSY_CYCLES'(busy_cycles_inc_i);
+        busy_cycles_delta_q <= DW_BUSY_CYCLES'(busy_cycles_inc_q);
       end else begin
         busy_cycles_delta_q <= busy_cycles_dsum;
       end
       if (!PRESENT_COMPUTE_CYCLES || !rst_ni || counters_clear_i) begin
         compute_cycles_delta_q <= '0;
       end else if (take && cnt_q == CntW'(2)) begin
-        compute_cycles_delta_q <= DW_COMPUTE_CYCLES'(compute_cycles_inc_i);
+        compute_cycles_delta_q <= DW_COMPUTE_CYCLES'(compute_cycles_inc_q);
       end else begin
         compute_cycles_delta_q <= compute_cycles_dsum;
       end
       if (!PRESENT_MACS || !rst_ni || counters_clear_i) begin
         macs_delta_q <= '0;
       end else if (take && cnt_q == CntW'(3)) begin
-        macs_delta_q <= DW_MACS'(macs_inc_i);
+        macs_delta_q <= DW_MACS'(macs_inc_q);
       end else begin
         macs_delta_q <= macs_dsum;
       end
       if (!PRESENT_DMA_RD_BYTES || !rst_ni || counters_clear_i) begin
         dma_rd_bytes_delta_q <= '0;
       end else if (take && cnt_q == CntW'(4)) begin
-        dma_rd_bytes_delta_q <= DW_DMA_RD_BYTES'(dma_rd_bytes_inc_i);
+        dma_rd_bytes_delta_q <= DW_DMA_RD_BYTES'(dma_rd_bytes_inc_q);
       end else begin
         dma_rd_bytes_delta_q <= dma_rd_bytes_dsum;
       end
       if (!PRESENT_DMA_WR_BYTES || !rst_ni || counters_clear_i) begin
         dma_wr_bytes_delta_q <= '0;
       end else if (take && cnt_q == CntW'(5)) begin
-        dma_wr_bytes_delta_q <= DW_DMA_WR_BYTES'(dma_wr_bytes_inc_i);
+        dma_wr_bytes_delta_q <= DW_DMA_WR_BYTES'(dma_wr_bytes_inc_q);
       end else begin
         dma_wr_bytes_delta_q <= dma_wr_bytes_dsum;
       end
       if (!PRESENT_STALL_LD_DEP || !rst_ni || counters_clear_i) begin
         stall_ld_dep_delta_q <= '0;
       end else if (take && cnt_q == CntW'(6)) begin
-        stall_ld_dep_delta_q <= DW_STALL_LD_DEP'(stall_ld_dep_inc_i);
+        stall_ld_dep_delta_q <= DW_STALL_LD_DEP'(stall_ld_dep_inc_q);
       end else begin
         stall_ld_dep_delta_q <= stall_ld_dep_dsum;
       end
       if (!PRESENT_STALL_EX_DEP || !rst_ni || counters_clear_i) begin
         stall_ex_dep_delta_q <= '0;
       end else if (take && cnt_q == CntW'(7)) begin
-        stall_ex_dep_delta_q <= DW_STALL_EX_DEP'(stall_ex_dep_inc_i);
+        stall_ex_dep_delta_q <= DW_STALL_EX_DEP'(stall_ex_dep_inc_q);
       end else begin
         stall_ex_dep_delta_q <= stall_ex_dep_dsum;
       end
       if (!PRESENT_STALL_ST_DEP || !rst_ni || counters_clear_i) begin
         stall_st_dep_delta_q <= '0;
       end else if (take && cnt_q == CntW'(8)) begin
-        stall_st_dep_delta_q <= DW_STALL_ST_DEP'(stall_st_dep_inc_i);
+        stall_st_dep_delta_q <= DW_STALL_ST_DEP'(stall_st_dep_inc_q);
       end else begin
         stall_st_dep_delta_q <= stall_st_dep_dsum;
       end
       if (!PRESENT_STALL_EX_WLOAD || !rst_ni || counters_clear_i) begin
         stall_ex_wload_delta_q <= '0;
       end else if (take && cnt_q == CntW'(9)) begin
-        stall_ex_wload_delta_q <= DW_STALL_EX_WLOAD'(stall_ex_wload_inc_i);
+        stall_ex_wload_delta_q <= DW_STALL_EX_WLOAD'(stall_ex_wload_inc_q);
       end else begin
         stall_ex_wload_delta_q <= stall_ex_wload_dsum;
       end
       if (!PRESENT_STALL_RD_MEM || !rst_ni || counters_clear_i) begin
         stall_rd_mem_delta_q <= '0;
       end else if (take && cnt_q == CntW'(10)) begin
-        stall_rd_mem_delta_q <= DW_STALL_RD_MEM'(stall_rd_mem_inc_i);
+        stall_rd_mem_delta_q <= DW_STALL_RD_MEM'(stall_rd_mem_inc_q);
       end else begin
         stall_rd_mem_delta_q <= stall_rd_mem_dsum;
       end
       if (!PRESENT_STALL_WR_MEM || !rst_ni || counters_clear_i) begin
         stall_wr_mem_delta_q <= '0;
       end else if (take && cnt_q == CntW'(11)) begin
-        stall_wr_mem_delta_q <= DW_STALL_WR_MEM'(stall_wr_mem_inc_i);
+        stall_wr_mem_delta_q <= DW_STALL_WR_MEM'(stall_wr_mem_inc_q);
       end else begin
         stall_wr_mem_delta_q <= stall_wr_mem_dsum;
       end
       if (!PRESENT_STALL_FETCH || !rst_ni || counters_clear_i) begin
         stall_fetch_delta_q <= '0;
       end else if (take && cnt_q == CntW'(12)) begin
-        stall_fetch_delta_q <= DW_STALL_FETCH'(stall_fetch_inc_i);
+        stall_fetch_delta_q <= DW_STALL_FETCH'(stall_fetch_inc_q);
       end else begin
         stall_fetch_delta_q <= stall_fetch_dsum;
       end
       if (!PRESENT_STALL_QUEUE_FULL || !rst_ni || counters_clear_i) begin
         stall_queue_full_delta_q <= '0;
       end else if (take && cnt_q == CntW'(13)) begin
-        stall_queue_full_delta_q <= DW_STALL_QUEUE_FULL'(stall_queue_full_inc_i);
+        stall_queue_full_delta_q <= DW_STALL_QUEUE_FULL'(stall_queue_full_inc_q);
       end else begin
         stall_queue_full_delta_q <= stall_queue_full_dsum;
       end
       if (!PRESENT_COMMANDS || !rst_ni || counters_clear_i) begin
         commands_delta_q <= '0;
       end else if (take && cnt_q == CntW'(14)) begin
-        commands_delta_q <= DW_COMMANDS'(commands_inc_i);
+        commands_delta_q <= DW_COMMANDS'(commands_inc_q);
       end else begin
         commands_delta_q <= commands_dsum;
       end
@@ -1481,49 +1533,49 @@ module systole_csr #(
       if (rst_ni) begin
         assert (!(ram_we && ram_re && ram_waddr == ram_raddr))
           else $error("systole_csr: RAM read and write of one word in a cycle");
-        assert ((DW_CYCLES+1)'(cycles_delta_q) + (DW_CYCLES+1)'(cycles_inc_i) <
+        assert ((DW_CYCLES+1)'(cycles_delta_q) + (DW_CYCLES+1)'(cycles_inc_q) <
                 (DW_CYCLES+1)'(1) << DW_CYCLES)
           else $error("systole_csr: CYCLES delta overflows");
-        assert ((DW_BUSY_CYCLES+1)'(busy_cycles_delta_q) + (DW_BUSY_CYCLES+1)'(busy_cycles_inc_i) <
+        assert ((DW_BUSY_CYCLES+1)'(busy_cycles_delta_q) + (DW_BUSY_CYCLES+1)'(busy_cycles_inc_q) <
                 (DW_BUSY_CYCLES+1)'(1) << DW_BUSY_CYCLES)
           else $error("systole_csr: BUSY_CYCLES delta overflows");
-        assert ((DW_COMPUTE_CYCLES+1)'(compute_cycles_delta_q) + (DW_COMPUTE_CYCLES+1)'(compute_cycles_inc_i) <
+        assert ((DW_COMPUTE_CYCLES+1)'(compute_cycles_delta_q) + (DW_COMPUTE_CYCLES+1)'(compute_cycles_inc_q) <
                 (DW_COMPUTE_CYCLES+1)'(1) << DW_COMPUTE_CYCLES)
           else $error("systole_csr: COMPUTE_CYCLES delta overflows");
-        assert ((DW_MACS+1)'(macs_delta_q) + (DW_MACS+1)'(macs_inc_i) <
+        assert ((DW_MACS+1)'(macs_delta_q) + (DW_MACS+1)'(macs_inc_q) <
                 (DW_MACS+1)'(1) << DW_MACS)
           else $error("systole_csr: MACS delta overflows");
-        assert ((DW_DMA_RD_BYTES+1)'(dma_rd_bytes_delta_q) + (DW_DMA_RD_BYTES+1)'(dma_rd_bytes_inc_i) <
+        assert ((DW_DMA_RD_BYTES+1)'(dma_rd_bytes_delta_q) + (DW_DMA_RD_BYTES+1)'(dma_rd_bytes_inc_q) <
                 (DW_DMA_RD_BYTES+1)'(1) << DW_DMA_RD_BYTES)
           else $error("systole_csr: DMA_RD_BYTES delta overflows");
-        assert ((DW_DMA_WR_BYTES+1)'(dma_wr_bytes_delta_q) + (DW_DMA_WR_BYTES+1)'(dma_wr_bytes_inc_i) <
+        assert ((DW_DMA_WR_BYTES+1)'(dma_wr_bytes_delta_q) + (DW_DMA_WR_BYTES+1)'(dma_wr_bytes_inc_q) <
                 (DW_DMA_WR_BYTES+1)'(1) << DW_DMA_WR_BYTES)
           else $error("systole_csr: DMA_WR_BYTES delta overflows");
-        assert ((DW_STALL_LD_DEP+1)'(stall_ld_dep_delta_q) + (DW_STALL_LD_DEP+1)'(stall_ld_dep_inc_i) <
+        assert ((DW_STALL_LD_DEP+1)'(stall_ld_dep_delta_q) + (DW_STALL_LD_DEP+1)'(stall_ld_dep_inc_q) <
                 (DW_STALL_LD_DEP+1)'(1) << DW_STALL_LD_DEP)
           else $error("systole_csr: STALL_LD_DEP delta overflows");
-        assert ((DW_STALL_EX_DEP+1)'(stall_ex_dep_delta_q) + (DW_STALL_EX_DEP+1)'(stall_ex_dep_inc_i) <
+        assert ((DW_STALL_EX_DEP+1)'(stall_ex_dep_delta_q) + (DW_STALL_EX_DEP+1)'(stall_ex_dep_inc_q) <
                 (DW_STALL_EX_DEP+1)'(1) << DW_STALL_EX_DEP)
           else $error("systole_csr: STALL_EX_DEP delta overflows");
-        assert ((DW_STALL_ST_DEP+1)'(stall_st_dep_delta_q) + (DW_STALL_ST_DEP+1)'(stall_st_dep_inc_i) <
+        assert ((DW_STALL_ST_DEP+1)'(stall_st_dep_delta_q) + (DW_STALL_ST_DEP+1)'(stall_st_dep_inc_q) <
                 (DW_STALL_ST_DEP+1)'(1) << DW_STALL_ST_DEP)
           else $error("systole_csr: STALL_ST_DEP delta overflows");
-        assert ((DW_STALL_EX_WLOAD+1)'(stall_ex_wload_delta_q) + (DW_STALL_EX_WLOAD+1)'(stall_ex_wload_inc_i) <
+        assert ((DW_STALL_EX_WLOAD+1)'(stall_ex_wload_delta_q) + (DW_STALL_EX_WLOAD+1)'(stall_ex_wload_inc_q) <
                 (DW_STALL_EX_WLOAD+1)'(1) << DW_STALL_EX_WLOAD)
           else $error("systole_csr: STALL_EX_WLOAD delta overflows");
-        assert ((DW_STALL_RD_MEM+1)'(stall_rd_mem_delta_q) + (DW_STALL_RD_MEM+1)'(stall_rd_mem_inc_i) <
+        assert ((DW_STALL_RD_MEM+1)'(stall_rd_mem_delta_q) + (DW_STALL_RD_MEM+1)'(stall_rd_mem_inc_q) <
                 (DW_STALL_RD_MEM+1)'(1) << DW_STALL_RD_MEM)
           else $error("systole_csr: STALL_RD_MEM delta overflows");
-        assert ((DW_STALL_WR_MEM+1)'(stall_wr_mem_delta_q) + (DW_STALL_WR_MEM+1)'(stall_wr_mem_inc_i) <
+        assert ((DW_STALL_WR_MEM+1)'(stall_wr_mem_delta_q) + (DW_STALL_WR_MEM+1)'(stall_wr_mem_inc_q) <
                 (DW_STALL_WR_MEM+1)'(1) << DW_STALL_WR_MEM)
           else $error("systole_csr: STALL_WR_MEM delta overflows");
-        assert ((DW_STALL_FETCH+1)'(stall_fetch_delta_q) + (DW_STALL_FETCH+1)'(stall_fetch_inc_i) <
+        assert ((DW_STALL_FETCH+1)'(stall_fetch_delta_q) + (DW_STALL_FETCH+1)'(stall_fetch_inc_q) <
                 (DW_STALL_FETCH+1)'(1) << DW_STALL_FETCH)
           else $error("systole_csr: STALL_FETCH delta overflows");
-        assert ((DW_STALL_QUEUE_FULL+1)'(stall_queue_full_delta_q) + (DW_STALL_QUEUE_FULL+1)'(stall_queue_full_inc_i) <
+        assert ((DW_STALL_QUEUE_FULL+1)'(stall_queue_full_delta_q) + (DW_STALL_QUEUE_FULL+1)'(stall_queue_full_inc_q) <
                 (DW_STALL_QUEUE_FULL+1)'(1) << DW_STALL_QUEUE_FULL)
           else $error("systole_csr: STALL_QUEUE_FULL delta overflows");
-        assert ((DW_COMMANDS+1)'(commands_delta_q) + (DW_COMMANDS+1)'(commands_inc_i) <
+        assert ((DW_COMMANDS+1)'(commands_delta_q) + (DW_COMMANDS+1)'(commands_inc_q) <
                 (DW_COMMANDS+1)'(1) << DW_COMMANDS)
           else $error("systole_csr: COMMANDS delta overflows");
       end

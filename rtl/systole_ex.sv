@@ -362,7 +362,7 @@ module systole_ex #(
   // Stage 1 / stage 2 control
   // ---------------------------------------------------------------------------------------
   logic s1_active, s1_toks_ok, s1_can_start, s1_load_go, s1_load_last, s1_done;
-  logic s2_take, s2_finish, s2_read, s1_err;
+  logic s2_take, s2_finish, s2_fin_pop, s2_read, s1_err;
   logic pop;
   logic sm_start, sm_done, sm_busy, s1_sm_fin;
   logic b_busy;                    // the buffer a new tile would go to is still in use
@@ -402,13 +402,18 @@ module systole_ex #(
                 !acc_haz;
     s2_finish = s2_valid_q && !stop && ((s2_rows_q == 16'd0) || (s2_rows_q == 16'd1 && s2_read));
     s2_take   = s1_done && (!s2_valid_q || s2_finish);
+    // Lean: s2_finish for a pop, which needs stage 1 empty or finishing a SOFTMAX: then no
+    // weight line is read (s1_load_go = 0), so the read does not wait for the shared port
+    // and the result is s2_finish; written without s1_load_go so that the command ready
+    // (and the dispatch, the counters behind it) does not depend on the token flags
+    s2_fin_pop = s2_valid_q && !stop && ((s2_rows_q == 16'd0) || (s2_rows_q == 16'd1 && !acc_haz));
 
     // Lean: stage 1 has no copy of the fields (see f_rows): pop only into an empty stage 1
     // while stage 2 is empty or finishing
     // (a CONFIG only into an empty stage 2, so that a_zp_q stays valid until the last row's
     // conversion, the cycle after its read: Lean has no copy of the zero points per command)
     if (Lean) cmd_ready_o = !stop && (!s1_valid_q || s1_sm_fin) &&
-                            (!s2_valid_q || (s2_finish && !c_is_cfg));
+                            (!s2_valid_q || (s2_fin_pop && !c_is_cfg));
     else      cmd_ready_o = !stop && (!s1_valid_q || s2_take || s1_sm_fin);
     pop         = cmd_valid_i && cmd_ready_o;
 

@@ -1056,9 +1056,10 @@ def _gen_sv_ram(desc: Description, w, sig) -> None:
     # deltas
     w("    // ---- Per-counter deltas: events since the counter's last take (constant 0 if absent).")
     w("    // A take adds the delta flops (events before this cycle) to LO and loads the delta")
-    w("    // with this cycle's increment, so <reg>_inc_i only feeds the small delta adder: the")
-    w("    // path from the blocks' status logic ends at the delta flops, not at the 33-bit")
-    w("    // adder and the RAM write data (a count is one cycle late, see docs/registers.md).")
+    w("    // with this cycle's increment. The increments are registered first (<reg>_inc_q):")
+    w("    // the events come from deep logic in the engines and the bus (dispatch, idle, bus")
+    w("    // handshakes), so their paths end at those flops, and the delta adders and the")
+    w("    // 33-bit adder start at flops (a count is two cycles late, see docs/registers.md).")
     w("    // The delta flops use rst_ni synchronously, together with the take and the clear:")
     w("    // an iCE40 flop has either an asynchronous or a synchronous reset, and with the")
     w("    // synchronous one a delta bit is one LUT (with its carry). Every reset source holds")
@@ -1067,16 +1068,27 @@ def _gen_sv_ram(desc: Description, w, sig) -> None:
         dw = "DeltaW" if r.inc_bits == 1 else f"DeltaW + {r.inc_bits}"
         w(f"    localparam int DW_{r.name} = {dw};")
         w(f"    logic [DW_{r.name}-1:0] {r.lname}_delta_q, {r.lname}_dsum;")
+        w(f"    logic [{r.inc_bits - 1}:0] {r.lname}_inc_q;")
+    w("")
+    w("    always_ff @(posedge clk_i) begin")
+    w("      if (!rst_ni || counters_clear_i) begin")
+    for r in counters:
+        w(f"        {r.lname}_inc_q <= '0;")
+    w("      end else begin")
+    for r in counters:
+        w(f"        {r.lname}_inc_q <= {r.lname}_inc_i;")
+    w("      end")
+    w("    end")
     w("")
     for j, r in enumerate(counters):
         dwn = f"DW_{r.name}"
-        w(f"    assign {r.lname}_dsum = {r.lname}_delta_q + {dwn}'({r.lname}_inc_i);")
+        w(f"    assign {r.lname}_dsum = {r.lname}_delta_q + {dwn}'({r.lname}_inc_q);")
     w("    always_ff @(posedge clk_i) begin")
     for j, r in enumerate(counters):
         w(f"      if (!{_present(r)} || !rst_ni || counters_clear_i) begin")
         w(f"        {r.lname}_delta_q <= '0;")
         w(f"      end else if (take && cnt_q == CntW'({j})) begin")
-        w(f"        {r.lname}_delta_q <= DW_{r.name}'({r.lname}_inc_i);")
+        w(f"        {r.lname}_delta_q <= DW_{r.name}'({r.lname}_inc_q);")
         w("      end else begin")
         w(f"        {r.lname}_delta_q <= {r.lname}_dsum;")
         w("      end")
@@ -1331,7 +1343,7 @@ def _gen_sv_ram(desc: Description, w, sig) -> None:
     w("          else $error(\"systole_csr: RAM read and write of one word in a cycle\");")
     for r in counters:
         dwn = f"DW_{r.name}"
-        w(f"        assert (({dwn}+1)'({r.lname}_delta_q) + ({dwn}+1)'({r.lname}_inc_i) <")
+        w(f"        assert (({dwn}+1)'({r.lname}_delta_q) + ({dwn}+1)'({r.lname}_inc_q) <")
         w(f"                ({dwn}+1)'(1) << {dwn})")
         w(f"          else $error(\"systole_csr: {r.name} delta overflows\");")
     w("      end")
@@ -1518,9 +1530,10 @@ def gen_md(desc: Description) -> str:
     w("* A counter `LO` read returns the exact count of some cycle between arvalid and rvalid")
     w("  and snapshots that count's high word for `HI`, as above. A flush adds the events")
     w("  of the cycles before it (the delta flops), and the flush cycle's own increment")
-    w("  starts the next delta: the increment inputs only reach the delta adders, not the")
-    w("  RAM write data (timing), so an event is in the count from the cycle after it, one")
-    w("  cycle later than with `CsrRam = 0`.")
+    w("  starts the next delta. The increment inputs are registered first and only reach the")
+    w("  delta adders, not the RAM write data (timing: the events come from deep logic in")
+    w("  the engines and the bus), so an event is in the count from the second cycle after")
+    w("  it, two cycles later than with `CsrRam = 0`.")
     w("* After reset the sequencer zeroes the RAM copies and every counter word (about 70")
     w("  cycles), after `counters_clear_i` the counter words (64 cycles); accesses wait for")
     w("  it. Events during that time count.")
