@@ -144,8 +144,9 @@ module systole_icebreaker #(
     .UartDiv      ((ClkHz + Baud / 2) / Baud),
     .FastMul      (0),
     .LdReg        (0),                         // the loader's outputs are flip-flops
-    .TimerCmpRead (0),                         // MTIMECMP write-only (docs/soc.md)
-    .TimerHiBits  (16),                        // a 48-bit MTIME (docs/soc.md)
+    .HasTimer     (0),                         // no machine timer: the firmware polls
+    .TimerCmpRead (0),                         // (docs/soc.md; the two below then unused)
+    .TimerHiBits  (16),
     .ExitReg      (0),                         // EXIT straight from the bus (see below)
     .BusLate      (1),                         // memory enables off the address decode
     .FastShift    (0),           // the core as RV32I + Zicsr, shifts 1 bit per cycle, no
