@@ -204,7 +204,9 @@ module systole_soc_mainmem #(
   assign lane_nx   = acc_now ? '0 : lane_q + Lw'(go_q);
   assign r_busy_nx = (r_valid_q && !s_rready_i) || (beat_end && !wr_q);
   assign go_d      = act_nx && !c_wait && (wr_nx ? (s_wvalid_i && !wready_q) : !r_busy_nx);
-  assign wready_d  = go_d && wr_nx && lane_nx == LastLane;
+  // (= go_d && wr_nx && ..., written without the R side: R's ready stays off this flop)
+  assign wready_d  = act_nx && !c_wait && wr_nx && s_wvalid_i && !wready_q &&
+                     lane_nx == LastLane;
   assign idle_nx   = !act_q && !acc_now && (!r_valid_q || s_rready_i) &&
                      (!b_valid_q || s_bready_i);
   assign aw_acc_d  = idle_nx && s_awvalid_i && (!s_arvalid_i || !pri_rd_q);
