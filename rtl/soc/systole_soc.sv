@@ -29,6 +29,7 @@ module systole_soc #(
   parameter     RamInitFile   = "",          // $readmemh image of the RAM, "" for none
   parameter int ClkHz         = 50000000,    // reported in SOCINFO.CLK_HZ
   parameter int UartDiv       = 434,         // reset value of UART DIV
+  parameter int UartDivFixed  = 0,           // 1: UART DIV is UartDiv, read-only (the board)
   // 1: the loader port is registered in the SoC (no logic depends combinationally on a
   // top-level input); 0: it is used as it comes (the board: the loader's outputs are flops)
   parameter int LdReg         = 1,
@@ -258,7 +259,8 @@ module systole_soc #(
   end
 
   systole_soc_uart #(
-    .UartDiv (UartDiv)
+    .UartDiv  (UartDiv),
+    .DivFixed (UartDivFixed)
   ) u_uart (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),

@@ -106,7 +106,8 @@ module systole_icebreaker #(
   systole_flash_loader #(
     .FlashOffset(FlashOffset),
     .WakeCycles (ClkHz / 250_000),             // 4 us: tRES1 of the flash is 3 us
-    .CountBits  (18)                           // segments within 256 KiB (64 KiB memories)
+    .CountBits  (18),                          // segments within 256 KiB (64 KiB memories)
+    .AddrMask   (32'h8003_FFFC)                // RAM or main memory: bit 31 tells them apart
   ) u_loader (
     .clk_i      (clk),
     .rst_ni     (rst_n),
@@ -142,6 +143,7 @@ module systole_icebreaker #(
     .RamInitFile  (""),
     .ClkHz        (ClkHz),
     .UartDiv      ((ClkHz + Baud / 2) / Baud),
+    .UartDivFixed (1),                         // the firmware keeps the baud rate
     .FastMul      (0),
     .LdReg        (0),                         // the loader's outputs are flip-flops
     .HasTimer     (0),                         // no machine timer: the firmware polls
