@@ -45,6 +45,17 @@ void _exit(int code) { fw_exit(code); }
 
 /* ---- timer ----------------------------------------------------------------------------- */
 
+int fw_timer_present(void) {
+  static int known = -1;
+  if (known < 0) {
+    /* an I/O read takes several cycles: a running MTIME has moved on by the second */
+    uint32_t a = fw_mmio_read32(SOC_TIMER_BASE + SOC_TIMER_MTIME_LO);
+    uint32_t b = fw_mmio_read32(SOC_TIMER_BASE + SOC_TIMER_MTIME_LO);
+    known = a != b;
+  }
+  return known;
+}
+
 uint64_t fw_timer_now(void) {
   uint32_t hi, lo, hi2;
   do {

@@ -96,7 +96,7 @@ static int mm_mem_read(void *ctx, uint32_t a, void *dst, size_t n) {
   return HAL_MMIO_OK;
 }
 
-/* ---- wait: wfi on the accelerator's interrupt ------------------------------------------ */
+/* ---- wait: wfi on the accelerator's interrupt (polling without the timer) --------------- */
 
 /* What of `what` holds now. */
 static unsigned mm_conditions(const hal_mmio_t *hm, unsigned what) {
@@ -130,7 +130,7 @@ static int mm_wait(void *ctx, unsigned what, uint64_t budget, unsigned *reached)
     r = mm_conditions(hm, what);
     now = fw_rdcycle();
     if (r || now >= deadline) break;
-    if (what & SYSTOLE_HAL_WAIT_IRQ) {
+    if ((what & SYSTOLE_HAL_WAIT_IRQ) && fw_timer_present()) {
       uint64_t t0;
       uint32_t ticks;
       if (!armed) {
@@ -150,8 +150,10 @@ static int mm_wait(void *ctx, unsigned what, uint64_t budget, unsigned *reached)
       /* the handler disarmed the TIMER: arm it again if the budget is not over yet */
       if (fw_irq_timer_count != ticks) armed = 0;
     } else {
-      /* IDLE only (short waits around a soft reset): the chip has no idle interrupt
-       * enabled by the driver, so poll */
+      /* poll: IDLE only (short waits around a soft reset: the chip has no idle interrupt
+       * enabled by the driver), or a SoC without the machine timer (HasTimer = 0, the
+       * board), where nothing would end a sleep at the budget: the loop's cycle-count
+       * deadline does (interrupts are on between the checks, mie's sources off) */
       fw_irq_global_enable();
     }
   }

@@ -80,7 +80,12 @@ static inline uint64_t fw_rdinstret(void) {
 
 /* ---- timer ----------------------------------------------------------------------------- */
 
-/* MTIME (clock cycles). */
+/* 1 if the SoC has the machine timer, 0 if not (a SoC built with HasTimer = 0, the board:
+ * the TIMER page then reads 0, ignores writes and never interrupts). Found at the first
+ * call, at no hardware cost: MTIME counts clock cycles, so two reads a few cycles apart
+ * differ exactly when the timer is there. Waits without it poll (hal_mmio.c). */
+int fw_timer_present(void);
+/* MTIME (clock cycles; 0 without the timer). */
 uint64_t fw_timer_now(void);
 /* Program MTIMECMP (written glitch-free: hi = all ones, lo, hi). */
 void fw_timer_set_cmp(uint64_t when);

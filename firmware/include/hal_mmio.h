@@ -7,7 +7,9 @@
  *   mem_write/mem_read   memcpy (the core reaches main memory at the DMA's addresses)
  *   wait                 interrupt-driven: sleeps in wfi with mie.MEIE (the accelerator's
  *                        line) and a TIMER deadline for the budget (mie.MTIE); polls STATUS
- *                        for IDLE-only waits
+ *                        for IDLE-only waits, and for every wait on a SoC without the
+ *                        machine timer (fw_timer_present(), the board) against a
+ *                        cycle-count deadline
  *   cycles               mcycle
  *   host_alloc/free      picolibc's malloc/free (the heap in RAM)
  * One instance per accelerator (the SoC has one).

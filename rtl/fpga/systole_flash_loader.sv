@@ -25,7 +25,13 @@ module systole_flash_loader #(
   // address bits [CountBits-1:2] count from word to word, the bits above are only loaded:
   // 32 for any image; fewer (the board: 18) save adder bits, and then a segment must not
   // cross a 2^CountBits-byte boundary (the board's memories are 64 KiB each)
-  parameter int          CountBits   = 32
+  parameter int          CountBits   = 32,
+  // address bits kept (the others read 0, their flip-flops go away): all for any image;
+  // the board keeps bit 31 and the counted bits 17:2 (32'h8003_FFFC; segments are word
+  // aligned), enough to tell its RAM (0x0000_0000) from its main memory (0x8000_0000): a
+  // segment elsewhere would alias into one of them (the board's images hold only those
+  // two, scripts/fpga.sh image)
+  parameter logic [31:0] AddrMask    = 32'hFFFF_FFFF
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -175,7 +181,7 @@ module systole_flash_loader #(
 
   // Write data: the word just completed (sr_q holds it the cycle after the last sample).
   assign ld_we_o     = we_q;
-  assign ld_addr_o   = addr_q;
+  assign ld_addr_o   = addr_q & AddrMask;
   assign ld_wdata_o  = word;
 
   assign spi_cs_no   = cs_nq;

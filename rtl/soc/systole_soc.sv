@@ -29,9 +29,12 @@ module systole_soc #(
   parameter     RamInitFile   = "",          // $readmemh image of the RAM, "" for none
   parameter int ClkHz         = 50000000,    // reported in SOCINFO.CLK_HZ
   parameter int UartDiv       = 434,         // reset value of UART DIV
+  parameter int UartDivFixed  = 0,           // 1: UART DIV is UartDiv, read-only (the board)
   // 1: the loader port is registered in the SoC (no logic depends combinationally on a
   // top-level input); 0: it is used as it comes (the board: the loader's outputs are flops)
   parameter int LdReg         = 1,
+  parameter int HasTimer      = 1,           // 0: no machine timer: TIMER reads 0, no interrupt
+                                             //    (the board; docs/soc.md)
   parameter int TimerCmpRead  = 1,           // 0: MTIMECMP reads 0 (the board; docs/soc.md)
   parameter int TimerHiBits   = 32,          // MTIME = TimerHiBits + 32 bits (the board: 16)
   // 1: exit_valid_o/exit_code_o are registered (the cycle after the write); 0: they show the
@@ -258,7 +261,8 @@ module systole_soc #(
   end
 
   systole_soc_uart #(
-    .UartDiv (UartDiv)
+    .UartDiv  (UartDiv),
+    .DivFixed (UartDivFixed)
   ) u_uart (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -272,20 +276,29 @@ module systole_soc #(
     .byte_o       (uart_byte_o)
   );
 
-  systole_soc_timer #(
-    .CmpRead (TimerCmpRead),
-    .HiBits  (TimerHiBits)
-  ) u_timer (
-    .clk_i   (clk_i),
-    .rst_ni  (rst_ni),
-    .req_i   (io_req && io_dec_q[1]),
-    .we_i    (c_write),
-    .addr_i  (c_addr[11:2]),
-    .wdata_i (c_wdata),
-    .rdata_o (tmr_rdata),
-    .irq_o   (tmr_irq),
-    .mtime_o (mtime)
-  );
+  // Without the timer (HasTimer = 0, the board: its counters, compare and MTIMECMP flops are
+  // about 230 logic cells) the TIMER page reads 0, ignores writes and never interrupts; the
+  // firmware sees MTIME stand still and waits by polling (docs/firmware.md).
+  if (HasTimer != 0) begin : g_timer
+    systole_soc_timer #(
+      .CmpRead (TimerCmpRead),
+      .HiBits  (TimerHiBits)
+    ) u_timer (
+      .clk_i   (clk_i),
+      .rst_ni  (rst_ni),
+      .req_i   (io_req && io_dec_q[1]),
+      .we_i    (c_write),
+      .addr_i  (c_addr[11:2]),
+      .wdata_i (c_wdata),
+      .rdata_o (tmr_rdata),
+      .irq_o   (tmr_irq),
+      .mtime_o (mtime)
+    );
+  end else begin : g_no_timer
+    assign tmr_rdata = '0;
+    assign tmr_irq   = 1'b0;
+    assign mtime     = '0;
+  end
 
   // SIMCTRL: +0 EXIT
   logic exit_wr;

@@ -11,19 +11,30 @@
 //
 // Small before fast (the UP5K is full): ONE AXI burst at a time, read or write (AW and AR
 // alternate when both wait), with one set of burst registers and one address incrementer;
-// a new burst is accepted once the last one's R beat or B response has been taken. Per
-// cycle the port goes to a core access (a write completes in its cycle, a read the next
-// cycle, as in the generic module), else to the burst. A read (core or AXI) is only issued
-// while the R output is free or being taken: R data is {RAM output, earlier lanes held in a
-// register}, and the RAM output holds while no read is issued (writes leave it unchanged,
-// as SPRAM does).
+// a new burst is accepted once the last one's R beat or B response has been taken.
+//
+// Timing (the board's 30 MHz): no input reaches an output combinationally. Every ready and
+// valid is a flip-flop, and the burst's accesses are decided a cycle ahead: AWREADY/ARREADY
+// rise the cycle after the valid was seen (a valid stays up until its ready), a lane access
+// is issued the cycle after it was decided (go_q), WREADY is a flip-flop raised with the
+// beat's last lane. The RAM's inputs are the burst's registers or the core's fields,
+// selected by go_q. The price: a burst starts a cycle later and a beat takes three cycles
+// (two lanes and one to see the next beat or the R output free), where two would do.
+//
+// Per cycle the port goes to the burst if it decided so last cycle (go_q), else to a core
+// access (a core waiting makes the burst leave the next cycle free). A core write is done
+// in its cycle and answered the next (c_wack_q), a core read issued in its cycle and
+// answered the next, as in the generic module. A read (core or AXI) is only issued while
+// no R beat waits: R data is {RAM output, earlier lanes held in a register}, and the RAM
+// output holds while no read is issued (writes leave it unchanged, as SPRAM does).
 //
 // AXI: INCR and FIXED bursts of any size up to the bus width (a beat is its whole line,
 // with WSTRB); WRAP bursts and beats outside [MainBase, MainBase + MainBytes) get SLVERR
 // (read data undefined, write dropped); a write burst's B is SLVERR if any of its beats
-// was; W is taken with its last lane's write; a lane whose strobes are all 0 is skipped (no
-// access) but still takes its cycle. The range is checked on the burst's first address and
-// then on the address bits inside the memory (a burst that leaves the memory stays out):
+// was; W is taken with its last lane's write; a lane whose strobes are all 0 writes
+// nothing (a harmless read) but still takes its cycle. The range is checked on the burst's
+// first address and then on the address bits inside the memory (a burst that leaves the
+// memory stays out):
 // unlike the generic module, an INCR burst that starts below MainBase and runs into the
 // memory (it crosses a 4 KiB boundary, which AXI forbids) gets SLVERR for all its beats.
 module systole_soc_mainmem #(
@@ -115,8 +126,13 @@ module systole_soc_mainmem #(
   // ---------------------------------------------------------------------------------------
   // State
   // ---------------------------------------------------------------------------------------
-  logic                  c_rd_q;        // a core read was issued last cycle
+  logic                  c_wack_q;      // a core write was done last cycle (its ready)
+  logic                  c_rd_q;        // a core read was issued last cycle (its ready)
   logic                  pri_rd_q;      // which of AR and AW goes first when both wait
+  logic                  aw_acc_q;      // AW is taken this cycle (its valid was seen last cycle)
+  logic                  ar_acc_q;      // AR is taken this cycle
+  logic                  go_q;          // the port is the burst's this cycle (lane lane_q)
+  logic                  wready_q;      // ... a write beat's last lane: W is taken
   // the burst
   logic                  act_q;         // a burst is under way
   logic                  wr_q;          // ... a write burst
@@ -137,62 +153,83 @@ module systole_soc_mainmem #(
   // ---------------------------------------------------------------------------------------
   // Port arbitration
   // ---------------------------------------------------------------------------------------
-  logic c_write, out_free, c_rd_go, c_wr_go, c_go, ax_go, beat_ok, lane_on;
-  logic idle, take_w, take_r;
+  // No input reaches an output combinationally: every ready and valid is a flip-flop, and
+  // the burst's use of the port (go_q) is decided a cycle ahead from flip-flops and inputs.
+  // The core takes the port in any cycle the burst does not own: a write is done in its
+  // cycle and answered the next (c_wack_q), a read issued in its cycle (if no R beat waits
+  // in the RAM output) and answered the next. The loader's one-cycle writes (boot_hold, no
+  // burst under way, far apart) therefore land in their own cycle, as before.
+  logic c_write, c_new, c_wr_go, c_rd_go, c_wait, beat_ok;
   logic [3:0] w_lane_strb;
 
-  assign c_write  = (c_wstrb_i != 4'b0000);
-  assign out_free = !r_valid_q || s_rready_i;
-  assign c_wr_go  = c_valid_i && c_write;
-  assign c_rd_go  = c_valid_i && !c_write && !c_rd_q && out_free;
-  assign c_go     = c_wr_go || c_rd_go;
-  assign ax_go    = act_q && !c_go && (wr_q ? s_wvalid_i : out_free);
+  assign c_write = (c_wstrb_i != 4'b0000);
+  assign c_new   = c_valid_i && !c_wack_q && !c_rd_q;    // a request not yet answered
+  assign c_wr_go = c_new && c_write && !go_q;
+  assign c_rd_go = c_new && !c_write && !go_q && !r_valid_q;
+  assign c_wait  = c_new && !c_wr_go && !c_rd_go;
 
   assign beat_ok     = ok_q && (MainPow2 || 33'(addr_q) < 33'(MainBytes));
   assign w_lane_strb = s_wstrb_i[4 * lane_q +: 4];
-  assign lane_on     = beat_ok && (!wr_q || w_lane_strb != 4'b0000);
 
+  // RAM inputs: the select is the flip-flop go_q. A write lane whose strobes are all 0, or
+  // an out-of-range read lane, is a harmless read (no R beat waits during a write burst;
+  // an out-of-range beat's data is undefined); an out-of-range write lane writes nothing.
   always_comb begin
-    ram_req   = 1'b0;
-    ram_we    = 4'b0000;
-    ram_addr  = c_addr_i[2 +: Wa];
-    ram_wdata = c_wdata_i;
-    if (c_go) begin
-      ram_req = 1'b1;
-      ram_we  = c_wstrb_i;
-    end else if (ax_go) begin
-      ram_req   = lane_on;
-      ram_we    = wr_q ? w_lane_strb : 4'b0000;
+    if (go_q) begin
+      ram_req   = 1'b1;
+      ram_we    = (wr_q && beat_ok) ? w_lane_strb : 4'b0000;
       ram_addr  = {addr_q[Ab-1:Lw+2], lane_q};       // word of the lane
       ram_wdata = s_wdata_i[32 * lane_q +: 32];
+    end else begin
+      ram_req   = c_wr_go || c_rd_go;
+      ram_we    = c_wr_go ? c_wstrb_i : 4'b0000;
+      ram_addr  = c_addr_i[2 +: Wa];
+      ram_wdata = c_wdata_i;
     end
   end
 
-  // a new burst once the last one has answered; AW and AR alternate when both wait
-  assign idle   = !act_q && !r_valid_q && !b_valid_q;
-  assign take_w = idle && s_awvalid_i && (!s_arvalid_i || !pri_rd_q);
-  assign take_r = idle && s_arvalid_i && (!s_awvalid_i || pri_rd_q);
+  // Next cycle's decisions. A lane read next cycle needs the R output empty by then (its
+  // data replaces the RAM output, which holds the waiting beat's last lane); a lane write
+  // next cycle needs this cycle's W beat still there (valid, and not taken this cycle). A
+  // new burst is taken once the last one has answered; AW and AR alternate when both wait.
+  logic beat_end, last_go, acc_now, act_nx, wr_nx, r_busy_nx, go_d, wready_d, idle_nx;
+  logic aw_acc_d, ar_acc_d;
+  logic [Lw-1:0] lane_nx;
+
+  assign beat_end  = go_q && lane_q == LastLane;
+  assign last_go   = beat_end && left_q == 8'd0;
+  assign acc_now   = aw_acc_q || ar_acc_q;
+  assign act_nx    = acc_now || (act_q && !last_go);
+  assign wr_nx     = acc_now ? aw_acc_q : wr_q;
+  assign lane_nx   = acc_now ? '0 : lane_q + Lw'(go_q);
+  assign r_busy_nx = (r_valid_q && !s_rready_i) || (beat_end && !wr_q);
+  assign go_d      = act_nx && !c_wait && (wr_nx ? (s_wvalid_i && !wready_q) : !r_busy_nx);
+  // (= go_d && wr_nx && ..., written without the R side: R's ready stays off this flop)
+  assign wready_d  = act_nx && !c_wait && wr_nx && s_wvalid_i && !wready_q &&
+                     lane_nx == LastLane;
+  assign idle_nx   = !act_q && !acc_now && (!r_valid_q || s_rready_i) &&
+                     (!b_valid_q || s_bready_i);
+  assign aw_acc_d  = idle_nx && s_awvalid_i && (!s_arvalid_i || !pri_rd_q);
+  assign ar_acc_d  = idle_nx && s_arvalid_i && (!s_awvalid_i || pri_rd_q);
 
   // ---------------------------------------------------------------------------------------
-  // Outputs
+  // Outputs (all flip-flops, the R data's last lane the RAM output)
   // ---------------------------------------------------------------------------------------
-  logic beat_end;
   logic [7:0]  step;
   logic [Ab:0] addr_inc;                // + the beat size; [Ab]: it left the memory
-  assign beat_end = ax_go && lane_q == LastLane;
   assign step     = fixed_q ? 8'd0 : 8'd1 << size_q;
   assign addr_inc = {1'b0, addr_q} + (Ab + 1)'(step);
 
-  assign c_ready_o   = c_wr_go || c_rd_q;
+  assign c_ready_o   = c_wack_q || c_rd_q;
   assign c_rdata_o   = ram_rdata;
-  assign s_arready_o = take_r;
+  assign s_arready_o = ar_acc_q;
   assign s_rvalid_o  = r_valid_q;
   assign s_rdata_o   = {ram_rdata, r_lo_q};
   assign s_rresp_o   = r_err_q ? RespSlverr : RespOkay;
   assign s_rlast_o   = r_last_q;
   assign s_rid_o     = id_q;
-  assign s_awready_o = take_w;
-  assign s_wready_o  = wr_q && beat_end;
+  assign s_awready_o = aw_acc_q;
+  assign s_wready_o  = wready_q;
   assign s_bvalid_o  = b_valid_q;
   assign s_bresp_o   = err_q ? RespSlverr : RespOkay;
   assign s_bid_o     = id_q;
@@ -202,8 +239,13 @@ module systole_soc_mainmem #(
   // ---------------------------------------------------------------------------------------
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      c_wack_q       <= 1'b0;
       c_rd_q         <= 1'b0;
       pri_rd_q       <= 1'b0;
+      aw_acc_q       <= 1'b0;
+      ar_acc_q       <= 1'b0;
+      go_q           <= 1'b0;
+      wready_q       <= 1'b0;
       act_q          <= 1'b0;
       wr_q           <= 1'b0;
       addr_q         <= '0;
@@ -222,18 +264,23 @@ module systole_soc_mainmem #(
       r_err_q        <= 1'b0;
       b_valid_q      <= 1'b0;
     end else begin
-      c_rd_q <= c_rd_go;
-      if (take_r) pri_rd_q <= 1'b0;
-      else if (take_w) pri_rd_q <= 1'b1;
+      c_wack_q <= c_wr_go;
+      c_rd_q   <= c_rd_go;
+      aw_acc_q <= aw_acc_d;
+      ar_acc_q <= ar_acc_d;
+      go_q     <= go_d;
+      wready_q <= wready_d;
+      if (ar_acc_q) pri_rd_q <= 1'b0;
+      else if (aw_acc_q) pri_rd_q <= 1'b1;
 
-      rd_pend_q      <= ax_go && !wr_q;
+      rd_pend_q      <= go_q && !wr_q;
       rd_pend_lane_q <= lane_q;
       if (rd_pend_q && rd_pend_lane_q != LastLane)
         r_lo_q[32 * rd_pend_lane_q +: 32] <= ram_rdata;
       if (s_rready_i) r_valid_q <= 1'b0;
       if (s_bready_i) b_valid_q <= 1'b0;
 
-      if (ax_go) begin
+      if (go_q) begin
         lane_q <= lane_q + 1'b1;
         if (beat_end) begin
           addr_q <= addr_inc[Ab-1:0];
@@ -251,16 +298,17 @@ module systole_soc_mainmem #(
         end
       end
 
-      if (take_w || take_r) begin
+      // AXI: a valid stays up until its ready, so the valid seen last cycle is still here
+      if (acc_now) begin
         act_q   <= 1'b1;
-        wr_q    <= take_w;
-        addr_q  <= take_w ? s_awaddr_i[Ab-1:0] : s_araddr_i[Ab-1:0];
-        ok_q    <= take_w ? in_main(s_awaddr_i) && s_awburst_i != BurstWrap
-                          : in_main(s_araddr_i) && s_arburst_i != BurstWrap;
-        left_q  <= take_w ? s_awlen_i : s_arlen_i;
-        size_q  <= take_w ? s_awsize_i : s_arsize_i;
-        fixed_q <= take_w ? s_awburst_i == BurstFixed : s_arburst_i == BurstFixed;
-        id_q    <= take_w ? s_awid_i : s_arid_i;
+        wr_q    <= aw_acc_q;
+        addr_q  <= aw_acc_q ? s_awaddr_i[Ab-1:0] : s_araddr_i[Ab-1:0];
+        ok_q    <= aw_acc_q ? in_main(s_awaddr_i) && s_awburst_i != BurstWrap
+                            : in_main(s_araddr_i) && s_arburst_i != BurstWrap;
+        left_q  <= aw_acc_q ? s_awlen_i : s_arlen_i;
+        size_q  <= aw_acc_q ? s_awsize_i : s_arsize_i;
+        fixed_q <= aw_acc_q ? s_awburst_i == BurstFixed : s_arburst_i == BurstFixed;
+        id_q    <= aw_acc_q ? s_awid_i : s_arid_i;
         lane_q  <= '0;
         err_q   <= 1'b0;
       end
@@ -279,8 +327,11 @@ module systole_soc_mainmem #(
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      assert (!(wr_q && beat_end && s_wlast_i != (left_q == 8'd0)))
+      assert (!(wready_q && s_wlast_i != (left_q == 8'd0)))
         else $error("systole_soc_mainmem: WLAST does not match AWLEN");
+      assert (!(wready_q && !s_wvalid_i) && !(aw_acc_q && !s_awvalid_i) &&
+              !(ar_acc_q && !s_arvalid_i))
+        else $error("systole_soc_mainmem: an AXI valid dropped before its ready");
       assert (!(c_valid_i && !in_main(c_addr_i)))
         else $error("systole_soc_mainmem: core access outside main memory");
     end

@@ -106,7 +106,8 @@ module systole_icebreaker #(
   systole_flash_loader #(
     .FlashOffset(FlashOffset),
     .WakeCycles (ClkHz / 250_000),             // 4 us: tRES1 of the flash is 3 us
-    .CountBits  (18)                           // segments within 256 KiB (64 KiB memories)
+    .CountBits  (18),                          // segments within 256 KiB (64 KiB memories)
+    .AddrMask   (32'h8003_FFFC)                // RAM or main memory: bit 31 tells them apart
   ) u_loader (
     .clk_i      (clk),
     .rst_ni     (rst_n),
@@ -142,10 +143,12 @@ module systole_icebreaker #(
     .RamInitFile  (""),
     .ClkHz        (ClkHz),
     .UartDiv      ((ClkHz + Baud / 2) / Baud),
+    .UartDivFixed (1),                         // the firmware keeps the baud rate
     .FastMul      (0),
     .LdReg        (0),                         // the loader's outputs are flip-flops
-    .TimerCmpRead (0),                         // MTIMECMP write-only (docs/soc.md)
-    .TimerHiBits  (16),                        // a 48-bit MTIME (docs/soc.md)
+    .HasTimer     (0),                         // no machine timer: the firmware polls
+    .TimerCmpRead (0),                         // (docs/soc.md; the two below then unused)
+    .TimerHiBits  (16),
     .ExitReg      (0),                         // EXIT straight from the bus (see below)
     .BusLate      (1),                         // memory enables off the address decode
     .FastShift    (0),           // the core as RV32I + Zicsr, shifts 1 bit per cycle, no
