@@ -140,8 +140,8 @@ module systole_ld #(
     // * Accept: while idle the issue registers are loaded from cmd_i every cycle, so taking
     //   a command only moves the state; the next cycle (ZCheck) checks the fields and
     //   PAD_BEFORE + PAD_AFTER <= ROWS.
-    // * Issue side, per row: the DMA window check is a two-stage pipeline behind the row
-    //   address (nd_q, then wbad_q), so a row waits two cycles after its address is set;
+    // * Issue side, per row: the DMA window check is a three-stage pipeline behind the row
+    //   address (nd_q, s_q, wbad_q), so a row waits three cycles after its address is set;
     //   then one cycle of decisions (destination line, window) that also loads the AR
     //   stage (one burst, two across a 4 KiB boundary); then (ZHand) the row waits until
     //   its bursts have left the AR stage and the write side is free, and is handed over:
