@@ -757,7 +757,6 @@ module systole_st #(
     logic [1:0]     os_q, os_d;         // the byte written: 0: y, 1: act_min, 2: act_max, 3: x
     logic           aw_q, aw_d, w_q, w_d;                 // AW, W of the byte pending
     logic           bf_q, be_q;         // a write response accepted; ... not OKAY
-    logic [4:0]     c_nx;               // c_q's next value
     logic [OutW-1:0] out_q, out_d;      // writes awaiting B
     logic           err_q, err_d;
     logic [3:0]     err_code_q, err_code_d;
@@ -849,18 +848,20 @@ module systole_st #(
     assign a_op = state_q[1];
 
     // ---- serial window check of [base, base + len): base >= win_base and
-    //      (base - win_base) + len <= win_size, LSB first. SWin selects bit c_q of each
-    //      operand into flip-flops (the 32:1 muxes end there); the carries take them in the
-    //      next cycle (w_vld), so the last bit is taken, and the verdict given, in SWinE. ----
-    logic        w_b, w_nw, w_s, w_l, w_t, w_v, w_vld;
+    //      (base - win_base) + len <= win_size, LSB first. Bit c_q of each operand is
+    //      selected into flip-flops (the 32:1 muxes end there) and taken by the carries in
+    //      the next cycle: SRow selects bit 0, SWin takes bit c_q - 1 and selects bit c_q
+    //      (1..31), SWinE takes bit 31 and gives the verdict. ----
+    logic        w_b, w_nw, w_s, w_l, w_t, w_v;
     logic [31:0] w_len;
+    logic [4:0]  w_i;
     assign w_len = 32'(f_len);
+    assign w_i   = (state_q == SRow) ? 5'd0 : c_q;
     always_ff @(posedge clk_i) begin
-      w_b   <= base_q[c_q];
-      w_nw  <= !win_base_i[c_q];
-      w_s   <= win_size_i[c_q];
-      w_l   <= w_len[c_q];
-      w_vld <= (state_q == SWin);
+      w_b   <= base_q[w_i];
+      w_nw  <= !win_base_i[w_i];
+      w_s   <= win_size_i[w_i];
+      w_l   <= w_len[w_i];
     end
     always_comb begin
       w_t   = w_b ^ w_nw ^ c1_q;            // base - win_base
@@ -979,11 +980,12 @@ module systole_st #(
     // that the operand muxes are one LUT level from a register: gc_shr: g >>> 1 (SMul,
     // SPost); gc_ld: g_in is the accumulator value (QpWords SLoad); gc_me: the multiplier
     // is added (SMul with x bit 0 set, QpWords SLoad with BIAS); gc_neg: ... negated (the
-    // sign step); gc_ci: carry-in 1 (SRDHM rounding at step 30, the sign step's +1, SCmpLo);
+    // sign step); gc_ci, gc_cie (the first step's): carry-in 1 (SRDHM rounding at step 30,
+    // the sign step's +1, SCmpLo);
     // gc_rnd: the rounding increment from g (SPost's last step); k_q: the constant operand
     // (out_zp, ~act_min, ~act_max), 0 in every other state.
-    logic          gc_shr_q, gc_ld_q, gc_me_q, gc_neg_q, gc_ci_q, gc_rnd_q;
-    logic          gc_shr_d, gc_ld_d, gc_me_d, gc_neg_d, gc_ci_d, gc_rnd_d;
+    logic          gc_shr_q, gc_ld_q, gc_me_q, gc_neg_q, gc_ci_q, gc_cie_q, gc_rnd_q;
+    logic          gc_shr_d, gc_ld_d, gc_me_d, gc_neg_d, gc_ci_d, gc_cie_d, gc_rnd_d;
     logic [7:0]    k_q, k_d;
 
     always_comb begin
@@ -993,7 +995,7 @@ module systole_st #(
       g_in  = (QpWords != 0 && gc_ld_q) ? GW'(a_acc) :
               gc_shr_q ? {g_q[GW-1], g_q[GW-1:1]} : g_q;
       // SPost's last step: + the last bit shifted out if h >= 0 or any earlier one was set
-      g_ci  = gc_ci_q || (gc_rnd_q && g_q[0] && (!g_q[GW-1] || st_q));
+      g_ci  = gc_ci_q || gc_cie_q || (gc_rnd_q && g_q[0] && (!g_q[GW-1] || st_q));
       g_sum = g_in + g_op + GW'(g_ci);
     end
 
@@ -1008,8 +1010,14 @@ module systole_st #(
       endcase
     end
 
-    logic lane_last;
-    assign lane_last = ((LnW + 1)'(lane_q) + 1'b1 == f_chan[LnW:0]);   // CHANNELS <= Cols
+    // The last channel and the last row, compared a cycle ahead (for a shallow state_d):
+    // lane_q does not change in the cycle before SAxi (SBeat, SAxi), nor rows_q in the cycle
+    // before SRow (SCmd, SEnd2, SRow while halted).
+    logic lane_last, rows_done;
+    always_ff @(posedge clk_i) begin
+      lane_last <= ((LnW + 1)'(lane_q) + 1'b1 == f_chan[LnW:0]);   // CHANNELS <= Cols
+      rows_done <= (rows_q == f_rows);
+    end
 
     // ---- control ----
     always_comb begin
@@ -1083,7 +1091,7 @@ module systole_st #(
           gt_d   = 1'b0;
           if (!stop) begin
             r_dec = 1'b1;
-            if (rows_q == f_rows) begin
+            if (rows_done) begin
               state_d = SDone;          // all rows written
             end else if (acc_bad) begin
               err_d      = 1'b1;
@@ -1096,11 +1104,10 @@ module systole_st #(
         end
 
         SWin, SWinE: begin
-          if (w_vld) begin            // the bits selected in the previous cycle
-            c1_d = (w_b & w_nw) | (c1_q & (w_b | w_nw));
-            c2_d = (w_t & w_l) | (c2_q & (w_t | w_l));
-            gt_d = (w_v != w_s) ? w_v : gt_q;
-          end
+          // (the bits selected in the previous cycle)
+          c1_d = (w_b & w_nw) | (c1_q & (w_b | w_nw));
+          c2_d = (w_t & w_l) | (c2_q & (w_t | w_l));
+          gt_d = (w_v != w_s) ? w_v : gt_q;
           if (state_q == SWin) begin
             if (c_q == 5'd31) state_d = SWinE;
           end else begin
@@ -1249,11 +1256,10 @@ module systole_st #(
         state_d    = SDead;
       end
 
-      c_nx = (state_q == SRow) ? 5'd0 : c_d;
     end
 
     // The adder's controls for the next cycle (see g above), from the current state and the
-    // step counter rather than from state_d/c_nx, whose logic is deeper (the transitions of
+    // step counter rather than from state_d/c_d, whose logic is deeper (the transitions of
     // SMul .. SCmpHi do not wait; an error's jump to SDead may leave them set, harmless as
     // SDead writes neither g nor os). m_ent: the next cycle is the first multiplier step,
     // at step c_mul0, with x bit m_ent_x.
@@ -1269,8 +1275,8 @@ module systole_st #(
       gc_ld_d  = m_go;
       gc_me_d  = (m_ent && m_ent_x) || (state_q == SMul && !c31 && x_q[1]) || (m_go && f_bias);
       gc_neg_d = (m_ent && c_mul0_31) || (state_q == SMul && c30);
-      gc_ci_d  = (m_ent && (c_mul0_30 || (c_mul0_31 && m_ent_x))) ||
-                 (state_q == SMul && (c29 || (c30 && x_q[1]))) ||
+      gc_cie_d = m_ent && (c_mul0_30 || (c_mul0_31 && m_ent_x));   // (from the RAM word)
+      gc_ci_d  = (state_q == SMul && (c29 || (c30 && x_q[1]))) ||
                  (state_q == SPost && c31) || state_q == SZp;          // -> SCmpLo
       gc_rnd_d = (state_q == SMul && c31 && !m_pos && m_post31) || (state_q == SPost && c30);
       k_d      = 8'd0;
@@ -1367,7 +1373,7 @@ module systole_st #(
         if (a_en) aovf_q <= aovf_q || a_sum[AccW] || |(a_opnd >> AccW);
         if (r_dec) rows_q <= rows_q + 16'd1;
       end
-      c_q <= c_nx;          // (SRow: the window check's first bit)
+      c_q <= (state_q == SRow) ? 5'd1 : c_d;   // (SWin starts at bit 1)
       x_q <= x_d;
       g_q <= g_d;
       gc_shr_q <= gc_shr_d;
@@ -1375,6 +1381,7 @@ module systole_st #(
       gc_me_q  <= gc_me_d;
       gc_neg_q <= gc_neg_d;
       gc_ci_q  <= gc_ci_d;
+      gc_cie_q <= gc_cie_d;
       gc_rnd_q <= gc_rnd_d;
       k_q      <= k_d;
     end
