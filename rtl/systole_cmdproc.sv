@@ -12,9 +12,10 @@
 // the fetch queue (every engine latches the fields it needs when it takes a command), so
 // dispatch waits until the target engine is ready. That cannot deadlock: an engine only
 // waits for tokens given by earlier commands in ring order, all dispatched before.
-// For timing, QueueDepth = 0 also keeps RING_HEAD + 1 in flops, and with FetchDepth = 1 the
-// fetch-window check is registered: a fetch request comes one cycle after a dispatch
-// (one cycle more per command).
+// For timing, QueueDepth = 0 also keeps RING_HEAD + 1 and the token flags (count != 0) in
+// flops, and with FetchDepth = 1 the fetch-window and ring checks are registered: a fetch
+// request comes one cycle after a dispatch (one cycle more per command), and comes from
+// flops through two LUT levels.
 // CmdWords = 3: only w0..w2 of a command are kept (w3 is used by the softmax unit only).
 // ArHold = 1: a fetch request, once presented, is held until accepted even if the command
 // processor halts meanwhile (for a read multiplexer without AR register); it counts as busy.

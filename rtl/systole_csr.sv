@@ -32,8 +32,8 @@
 // values, built around one 32-bit block RAM instead of flops and a wide read mux:
 //   * Each counter is a small flop delta (events since its last flush) plus LO, HI and
 //     HI-shadow words in the RAM. A sequencer flushes the present counters round-robin
-//     (read LO, add the delta, write LO, carry into HI: 3 cycles each), so a delta
-//     never holds more than ~130 cycles of events; its width is derived from that bound.
+//     (read LO, take the delta, add it and write LO, carry into HI: 4 cycles each), so a delta
+//     never holds more than ~230 cycles of events; its width is derived from that bound.
 //   * rw registers whose fields are all rw with reset 0 keep their flops (the outputs)
 //     and a RAM copy written alongside, which reads return (a soft reset also zeroes the
 //     copy); const and param registers are RAM contents from configuration. A register
@@ -926,16 +926,18 @@ module systole_csr #(
       (PRESENT_STALL_QUEUE_FULL ? 1 : 0) +
       (PRESENT_COMMANDS ? 1 : 0);
     // Most cycles from one take of a counter's delta (or from counters_clear_i, which
-    // zeroes the deltas) to the next: the operation in flight (at most 5), the sweep
+    // zeroes the deltas) to the next: the operation in flight (at most 6), the sweep
     // (after reset the rw copies, then the counter block and the HI block), zeroing the
     // copies of soft-reset registers, one round of the sequencer (per present counter a
-    // flush of 3 and an access of at most 5), and a margin.
-    localparam int TakeGap = 5 + NCopyW + 4 * 2**CntW + NSoft + 8 * NPresent + 8;
+    // flush of 4 and an access of at most 5), and a margin (3 cycles: with the board's
+    // five counters the bound stays below 128, a 7-bit delta).
+    localparam int TakeGap = 6 + NCopyW + 4 * 2**CntW + NSoft + 9 * NPresent + 3;
     localparam int DeltaW  = $clog2(TakeGap + 1);
     localparam int SumW    = DeltaW + 16;  // widest delta
 
     localparam logic [2:0] SIdle  = 3'd0;  // dispatch: an access, the next flush or the sweep
-    localparam logic [2:0] SF1    = 3'd1;  // flush: LO += delta, read HI
+    localparam logic [2:0] SF0    = 3'd6;  // flush: the delta into op_q (LO read under way)
+    localparam logic [2:0] SF1    = 3'd1;  // flush: LO += op_q, read HI
     localparam logic [2:0] SF2    = 3'd2;  // flush: HI += carry
     localparam logic [2:0] SF3    = 3'd3;  // LO read: HI + carry into the shadow, read LO
     localparam logic [2:0] SR1    = 3'd4;  // a RAM word was read for an access: answer it
@@ -967,9 +969,10 @@ module systole_csr #(
     logic              carry_q, carry_d; // carry from LO into HI
     logic              turn_q, turn_d;   // an access may go before the next flush
     logic [NSoft-1:0]  sz_q, sz_d;       // soft reset: copy still to be zeroed
-    logic              take;             // SF1: the delta of cnt_q goes into LO
+    logic              take0;            // SF0: the delta of cnt_q goes into op_q
     logic              axi_wr;           // a write to a register with a RAM copy
     logic [SumW-1:0]   delta;            // delta of cnt_q
+    logic [SumW-1:0]   op_q;             // the adder's operand: the delta taken in SF0, the carry
     logic [32:0]       sum;
     logic              wr_go, rd_go;     // write accepted / read answered this cycle
     logic [1:0]        rd_kind;
@@ -1114,105 +1117,105 @@ module systole_csr #(
     always_ff @(posedge clk_i) begin
       if (!PRESENT_CYCLES || !rst_ni || counters_clear_i) begin
         cycles_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(0)) begin
+      end else if (take0 && cnt_q == CntW'(0)) begin
         cycles_delta_q <= DW_CYCLES'(cycles_inc_q);
       end else begin
         cycles_delta_q <= cycles_dsum;
       end
       if (!PRESENT_BUSY_CYCLES || !rst_ni || counters_clear_i) begin
         busy_cycles_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(1)) begin
+      end else if (take0 && cnt_q == CntW'(1)) begin
         busy_cycles_delta_q <= DW_BUSY_CYCLES'(busy_cycles_inc_q);
       end else begin
         busy_cycles_delta_q <= busy_cycles_dsum;
       end
       if (!PRESENT_COMPUTE_CYCLES || !rst_ni || counters_clear_i) begin
         compute_cycles_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(2)) begin
+      end else if (take0 && cnt_q == CntW'(2)) begin
         compute_cycles_delta_q <= DW_COMPUTE_CYCLES'(compute_cycles_inc_q);
       end else begin
         compute_cycles_delta_q <= compute_cycles_dsum;
       end
       if (!PRESENT_MACS || !rst_ni || counters_clear_i) begin
         macs_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(3)) begin
+      end else if (take0 && cnt_q == CntW'(3)) begin
         macs_delta_q <= DW_MACS'(macs_inc_q);
       end else begin
         macs_delta_q <= macs_dsum;
       end
       if (!PRESENT_DMA_RD_BYTES || !rst_ni || counters_clear_i) begin
         dma_rd_bytes_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(4)) begin
+      end else if (take0 && cnt_q == CntW'(4)) begin
         dma_rd_bytes_delta_q <= DW_DMA_RD_BYTES'(dma_rd_bytes_inc_q);
       end else begin
         dma_rd_bytes_delta_q <= dma_rd_bytes_dsum;
       end
       if (!PRESENT_DMA_WR_BYTES || !rst_ni || counters_clear_i) begin
         dma_wr_bytes_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(5)) begin
+      end else if (take0 && cnt_q == CntW'(5)) begin
         dma_wr_bytes_delta_q <= DW_DMA_WR_BYTES'(dma_wr_bytes_inc_q);
       end else begin
         dma_wr_bytes_delta_q <= dma_wr_bytes_dsum;
       end
       if (!PRESENT_STALL_LD_DEP || !rst_ni || counters_clear_i) begin
         stall_ld_dep_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(6)) begin
+      end else if (take0 && cnt_q == CntW'(6)) begin
         stall_ld_dep_delta_q <= DW_STALL_LD_DEP'(stall_ld_dep_inc_q);
       end else begin
         stall_ld_dep_delta_q <= stall_ld_dep_dsum;
       end
       if (!PRESENT_STALL_EX_DEP || !rst_ni || counters_clear_i) begin
         stall_ex_dep_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(7)) begin
+      end else if (take0 && cnt_q == CntW'(7)) begin
         stall_ex_dep_delta_q <= DW_STALL_EX_DEP'(stall_ex_dep_inc_q);
       end else begin
         stall_ex_dep_delta_q <= stall_ex_dep_dsum;
       end
       if (!PRESENT_STALL_ST_DEP || !rst_ni || counters_clear_i) begin
         stall_st_dep_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(8)) begin
+      end else if (take0 && cnt_q == CntW'(8)) begin
         stall_st_dep_delta_q <= DW_STALL_ST_DEP'(stall_st_dep_inc_q);
       end else begin
         stall_st_dep_delta_q <= stall_st_dep_dsum;
       end
       if (!PRESENT_STALL_EX_WLOAD || !rst_ni || counters_clear_i) begin
         stall_ex_wload_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(9)) begin
+      end else if (take0 && cnt_q == CntW'(9)) begin
         stall_ex_wload_delta_q <= DW_STALL_EX_WLOAD'(stall_ex_wload_inc_q);
       end else begin
         stall_ex_wload_delta_q <= stall_ex_wload_dsum;
       end
       if (!PRESENT_STALL_RD_MEM || !rst_ni || counters_clear_i) begin
         stall_rd_mem_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(10)) begin
+      end else if (take0 && cnt_q == CntW'(10)) begin
         stall_rd_mem_delta_q <= DW_STALL_RD_MEM'(stall_rd_mem_inc_q);
       end else begin
         stall_rd_mem_delta_q <= stall_rd_mem_dsum;
       end
       if (!PRESENT_STALL_WR_MEM || !rst_ni || counters_clear_i) begin
         stall_wr_mem_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(11)) begin
+      end else if (take0 && cnt_q == CntW'(11)) begin
         stall_wr_mem_delta_q <= DW_STALL_WR_MEM'(stall_wr_mem_inc_q);
       end else begin
         stall_wr_mem_delta_q <= stall_wr_mem_dsum;
       end
       if (!PRESENT_STALL_FETCH || !rst_ni || counters_clear_i) begin
         stall_fetch_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(12)) begin
+      end else if (take0 && cnt_q == CntW'(12)) begin
         stall_fetch_delta_q <= DW_STALL_FETCH'(stall_fetch_inc_q);
       end else begin
         stall_fetch_delta_q <= stall_fetch_dsum;
       end
       if (!PRESENT_STALL_QUEUE_FULL || !rst_ni || counters_clear_i) begin
         stall_queue_full_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(13)) begin
+      end else if (take0 && cnt_q == CntW'(13)) begin
         stall_queue_full_delta_q <= DW_STALL_QUEUE_FULL'(stall_queue_full_inc_q);
       end else begin
         stall_queue_full_delta_q <= stall_queue_full_dsum;
       end
       if (!PRESENT_COMMANDS || !rst_ni || counters_clear_i) begin
         commands_delta_q <= '0;
-      end else if (take && cnt_q == CntW'(14)) begin
+      end else if (take0 && cnt_q == CntW'(14)) begin
         commands_delta_q <= DW_COMMANDS'(commands_inc_q);
       end else begin
         commands_delta_q <= commands_dsum;
@@ -1241,11 +1244,20 @@ module systole_csr #(
       endcase
     end
 
-    // one adder: LO + delta in SF1, HI + carry in SF2/SF3 (the RAM output holds HI)
+    // one adder: LO + delta in SF1, HI + carry in SF2/SF3 (the RAM output holds HI).
+    // Its operand is a flop (timing: neither the 15-way delta multiplexer nor the state
+    // decode is in front of the 33-bit adder): SF0 takes the delta (the delta flop
+    // restarts) into op_q, which SF1 adds; the RAM output holds the LO word read in
+    // SIdle through SF0 (no read enable). In SF2 and SF3 op_q is the carry.
     // No take while a sweep is pending: that LO word is about to be zeroed, and the
-    // delta holds events after counters_clear_i, which must survive the sweep.
-    assign take = (state_q == SF1) && !clr_q;
-    assign sum  = {1'b0, ram_rdata} + (take ? 33'(delta) : 33'(carry_q));
+    // delta holds events after counters_clear_i, which must survive the sweep (SF1 then
+    // adds the carry flop, as before).
+    assign take0 = (state_q == SF0) && !clr_q;
+    always_ff @(posedge clk_i) begin
+      if (state_q == SF0) op_q <= (clr_q || counters_clear_i) ? SumW'(carry_q) : delta;
+      else                op_q <= SumW'(carry_d);
+    end
+    assign sum   = {1'b0, ram_rdata} + 33'(op_q);
 
     // ---- Read decode (AXI holds araddr until arready). A RAM-backed register is read at
     // its own word address; a counter's index is address bits [CntW+2:3], LO/HI bit 2.
@@ -1395,7 +1407,7 @@ module systole_csr #(
             ram_raddr = RamAw'(rd_addr[RamAw+1:2]);
             cnt_d     = rd_addr[6:3];
             lord_d    = 1'b1;
-            state_d   = (rd_kind == RkLo) ? SF1 : (rd_kind == RkRam) ? SR1 : SIdle;
+            state_d   = (rd_kind == RkLo) ? SF0 : (rd_kind == RkRam) ? SR1 : SIdle;
           end else begin
             // background flush of the next present counter
             ram_re    = 1'b1;
@@ -1404,11 +1416,14 @@ module systole_csr #(
             rr_d      = next_present(rr_q);
             lord_d    = 1'b0;
             turn_d    = 1'b1;
-            state_d   = SF1;
+            state_d   = SF0;
           end
         end
+        SF0: begin
+          state_d = SF1;
+        end
         SF1: begin
-          ram_we  = 1'b1;  // LO + delta
+          ram_we  = 1'b1;  // LO + tk_q
           ram_re  = 1'b1;  // HI
           carry_d = sum[32];
           state_d = SF2;

@@ -223,6 +223,10 @@ module systole_ex #(
   // weight buffers
   logic cur_buf_q, cur_buf_d;      // buffer holding the latest loaded tile
   logic w_loaded_q, w_loaded_d;    // a tile has been (or is being) loaded since reset
+  // Lean: a LOAD_W command's serial check passed last cycle (w_loaded is set a cycle after
+  // the check's last step, off the path through its two adders; the next command is popped
+  // several cycles later: the tokens, the Cols weight reads and the hand-over come first)
+  logic ck_ok_q;
   logic [DrainW-1:0] drain0_q, drain0_d, drain1_q, drain1_d;
   logic w_rd_q, w_rd_d;            // a weight line read last cycle: shift it in now
   logic w_rd_buf_q, w_rd_buf_d;    // ... into this buffer
@@ -462,7 +466,7 @@ module systole_ex #(
     // rows passes them at the end of its serial check, before the next one can be popped
     w_loaded_d = w_loaded_q ||
                  (pop && c_is_mm && c_load_w && (chk_code == 8'd0) && !(Lean && c_rows != 16'd0)) ||
-                 (ck_last && s1_wload_q && (s1_chk_q == 8'd0) && !ck_bad_a && !ck_bad_c);
+                 ck_ok_q;
     w_rd_d     = s1_load_go;
     w_rd_buf_d = !cur_buf_q;
     w_rd_zp_d  = w_zp_q;
@@ -800,6 +804,7 @@ module systole_ex #(
       err_q           <= 1'b0;
       cur_buf_q       <= 1'b0;
       w_loaded_q      <= 1'b0;
+      ck_ok_q         <= 1'b0;
       drain0_q        <= '0;
       drain1_q        <= '0;
       w_rd_q          <= 1'b0;
@@ -859,6 +864,7 @@ module systole_ex #(
       err_q           <= err_d;
       cur_buf_q       <= cur_buf_d;
       w_loaded_q      <= w_loaded_d;
+      ck_ok_q         <= ck_last && s1_wload_q && (s1_chk_q == 8'd0) && !ck_bad_a && !ck_bad_c;
       drain0_q        <= drain0_d;
       drain1_q        <= drain1_d;
       w_rd_q          <= w_rd_d;
