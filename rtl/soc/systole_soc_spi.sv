@@ -9,7 +9,7 @@
 // write never cuts a transfer and a read returns the complete byte: the software needs no
 // polling ("sw DATA; lw DATA" is one byte both ways).
 //
-// SPI mode 0 at clk_i / 2, as the hardware flash loader (rtl/fpga/systole_flash_loader.sv):
+// SPI mode 0 at clk_i / 2, as the board's former hardware flash loader had it:
 // MOSI changes with SCK falling (the first bit when DATA is written, SCK low), the device
 // samples it on SCK rising; MISO is sampled at the end of the SCK high phase. SCK stays low
 // between bytes; a transfer takes 16 cycles.

@@ -11,10 +11,10 @@
 //   green  blinks about once a second while booting and running; steady: exit code 0 (PASS)
 //   red    steady: the firmware exited with a non-zero code (FAIL), or there is no firmware
 //          image in the flash (bad magic: the boot program says so on the UART and exits
-//          with code BootErrCode; nothing runs)
+//          with code 0xB0070BAD; nothing runs)
 // The button (BTN_N) resets the SoC and reloads and reruns the firmware.
-// (The hardware flash loader, rtl/fpga/systole_flash_loader.sv, did the boot program's job
-// through the SoC's loader port before; it cost about 250 logic cells more.)
+// (The hardware flash loader, rtl/fpga/systole_flash_loader.sv until s12, did this job
+// through the SoC's loader port; the board was 145 logic cells larger with it.)
 //
 // The same module is simulated by `make fpga-sim` with the iCE40 cells' models (Yosys
 // cells_sim.v) and a model of the PLL that passes the 12 MHz clock through.
