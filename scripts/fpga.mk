@@ -83,7 +83,8 @@ FPGA_VFLAGS := --top-module $(FPGA_TOP) -DNO_ICE40_DEFAULT_ASSIGNMENTS -DSYSTOLE
                $(wildcard rtl/lint_waivers.vlt rtl/soc/*.vlt) $(FPGA_VLT) \
                $(FPGA_SIM_DIR)/ice40_cells.v $(FPGA_SIM_MODELS) $(foreach p,$(FPGA_PARAMS),-G$(p)) \
                -GBootRomFile=\"$(abspath $(FPGA_BOOT_HEX))\"
-# the boot ROM's image (firmware/boot/boot.S), read by the model when it starts
+# the boot ROM's image (firmware/boot/boot.S), read by the model when it starts (so a new
+# image needs no new model: an order-only prerequisite of the model, remade by fpga-sim)
 $(FPGA_BOOT_HEX): firmware/boot/boot.S scripts/fpga.sh
 	@mkdir -p $(@D)
 	$(FPGA_ENV) bash scripts/fpga.sh bootrom $@
@@ -100,8 +101,8 @@ $(FPGA_SIM_DIR)/ice40_cells.v: scripts/fpga.sh
 	@mkdir -p $(@D)
 	bash scripts/fpga.sh cells $@
 
-$(FPGA_SIM_BIN): $(FPGA_BOOT_HEX) $(FPGA_SIM_DIR)/ice40_cells.v $(FPGA_SIM_MODELS) $(FPGA_VLT) $(FPGA_SIM_TB) \
-                 $(FPGA_SIM_FLAGS) $(FPGA_RTL_DEPS) | deps
+$(FPGA_SIM_BIN): $(FPGA_SIM_DIR)/ice40_cells.v $(FPGA_SIM_MODELS) $(FPGA_VLT) $(FPGA_SIM_TB) \
+                 $(FPGA_SIM_FLAGS) $(FPGA_RTL_DEPS) | deps $(FPGA_BOOT_HEX)
 	verilator --cc --exe --build -j 2 $(FPGA_VFLAGS) $$(bash scripts/fpga.sh srcs) \
 	  $(abspath $(FPGA_SIM_TB)) -Mdir $(FPGA_SIM_DIR)/obj -o $(abspath $@) \
 	  -MAKEFLAGS "OPT_FAST=-O2 OPT_GLOBAL=-O2 OPT_SLOW="

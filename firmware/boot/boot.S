@@ -71,7 +71,16 @@ segment:
 2:  lw      t1, 0(s0)                   /* the byte in flight */
     sw      zero, 0(s0)                 /* the next one */
     sb      t1, 0(a1)
-    addi    a1, a1, 1
+    lw      t1, 0(s0)                   /* (a word per iteration: less loop overhead) */
+    sw      zero, 0(s0)
+    sb      t1, 1(a1)
+    lw      t1, 0(s0)
+    sw      zero, 0(s0)
+    sb      t1, 2(a1)
+    lw      t1, 0(s0)
+    sw      zero, 0(s0)
+    sb      t1, 3(a1)
+    addi    a1, a1, 4
     bne     a1, a2, 2b
     j       segment
 
