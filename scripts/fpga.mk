@@ -73,6 +73,7 @@ FPGA_SIM_MAX_CYCLES ?= 100000000
 FPGA_SIM_TB         := rtl/fpga/$(BOARD)/sim/tb_$(BOARD).cpp
 FPGA_SIM_MODELS     := rtl/fpga/ice40/sim/sb_pll40_pad.v
 FPGA_VLT            := rtl/fpga/lint_waivers.vlt
+FPGA_BOOT_HEX       := $(FPGA_SIM_DIR)/boot.hex
 # the UART divider of the top at the simulated clock (the top's ClkHz / Baud, rounded)
 FPGA_SIM_UART_DIV   := 260
 # SYSTOLE_ICE40_CELLS asks RTL that instantiates iCE40 cells under SYNTHESIS to instantiate
@@ -80,7 +81,14 @@ FPGA_SIM_UART_DIV   := 260
 FPGA_VFLAGS := --top-module $(FPGA_TOP) -DNO_ICE40_DEFAULT_ASSIGNMENTS -DSYSTOLE_ICE40_CELLS \
                -O3 --x-assign fast --x-initial fast --assert -Wall \
                $(wildcard rtl/lint_waivers.vlt rtl/soc/*.vlt) $(FPGA_VLT) \
-               $(FPGA_SIM_DIR)/ice40_cells.v $(FPGA_SIM_MODELS) $(foreach p,$(FPGA_PARAMS),-G$(p))
+               $(FPGA_SIM_DIR)/ice40_cells.v $(FPGA_SIM_MODELS) $(foreach p,$(FPGA_PARAMS),-G$(p)) \
+               -GBootRomFile=\"$(abspath $(FPGA_BOOT_HEX))\"
+# the boot ROM's image (firmware/boot/boot.S), read by the model when it starts (so a new
+# image needs no new model: an order-only prerequisite of the model, remade by fpga-sim)
+$(FPGA_BOOT_HEX): firmware/boot/boot.S scripts/fpga.sh
+	@mkdir -p $(@D)
+	$(FPGA_ENV) bash scripts/fpga.sh bootrom $@
+
 # the flags of the last build: a change (e.g. FPGA_PARAMS) rebuilds the model
 FPGA_SIM_FLAGS := $(FPGA_SIM_DIR)/sim.flags
 .PHONY: fpga-sim-flags-force
@@ -94,7 +102,7 @@ $(FPGA_SIM_DIR)/ice40_cells.v: scripts/fpga.sh
 	bash scripts/fpga.sh cells $@
 
 $(FPGA_SIM_BIN): $(FPGA_SIM_DIR)/ice40_cells.v $(FPGA_SIM_MODELS) $(FPGA_VLT) $(FPGA_SIM_TB) \
-                 $(FPGA_SIM_FLAGS) $(FPGA_RTL_DEPS) | deps
+                 $(FPGA_SIM_FLAGS) $(FPGA_RTL_DEPS) | deps $(FPGA_BOOT_HEX)
 	verilator --cc --exe --build -j 2 $(FPGA_VFLAGS) $$(bash scripts/fpga.sh srcs) \
 	  $(abspath $(FPGA_SIM_TB)) -Mdir $(FPGA_SIM_DIR)/obj -o $(abspath $@) \
 	  -MAKEFLAGS "OPT_FAST=-O2 OPT_GLOBAL=-O2 OPT_SLOW="
@@ -117,7 +125,7 @@ $(FPGA_MM_BIN): $(FPGA_MM_SRCS) rtl/fpga/ice40/sim/tb_mainmem.cpp rtl/lint_waive
 	  -MAKEFLAGS "OPT_FAST=-O2 OPT_GLOBAL=-O2 OPT_SLOW="
 
 # smoke programs of the SoC tests (tests/soc/progs, built by sim/soc/soc.mk) as flash images:
-# the loader (RAM and main-memory segments), the iCE40 main memory, the UART, the
+# the boot program (RAM and main-memory segments), the iCE40 main memory, the UART, the
 # accelerator's CSRs, through the board top
 FPGA_SMOKE_PROGS := mainmem socinfo accid
 $(BUILD)/fpga/progs/%.img: $(BUILD)/soc/progs/%.elf scripts/fpga.sh
@@ -126,16 +134,26 @@ $(BUILD)/fpga/progs/%.img: $(BUILD)/soc/progs/%.elf scripts/fpga.sh
 fpga_smoke_run = iCEBreaker top, $(1)::$(FPGA_SIM_BIN) --flash \
   $(BUILD)/fpga/progs/$(1).img@$(FPGA_OFFSET) --uart-div $(FPGA_SIM_UART_DIV) --max-cycles 5000000
 
+# an image with a bad magic: the boot program must stop with its error (nothing runs)
+$(BUILD)/fpga/progs/badmagic.img:
+	@mkdir -p $(@D)
+	printf 'SYSX\000\000\000\000\000\000\000\000' >$@
+FPGA_BADMAGIC_RUN = iCEBreaker top, bad image magic::$(FPGA_SIM_BIN) --flash \
+  $(BUILD)/fpga/progs/badmagic.img@$(FPGA_OFFSET) --uart-div $(FPGA_SIM_UART_DIV) \
+  --max-cycles 2000000 --expect-boot-error
+
 # and the board's own firmware (the demo the bitstream runs), once firmware/ has it
 FPGA_HAVE_FW   := $(wildcard firmware/programs/$(FPGA_FW_PROG).c)
 FPGA_SIM_TESTS := $(FPGA_MM_BIN) $(FPGA_SIM_BIN) \
                   $(patsubst %,$(BUILD)/fpga/progs/%.img,$(FPGA_SMOKE_PROGS)) \
+                  $(BUILD)/fpga/progs/badmagic.img \
                   $(if $(FPGA_HAVE_FW),$(FPGA_FW_IMG))
 FPGA_DEMO_RUN   = iCEBreaker top, $(FPGA_FW_PROG) firmware (demo)::$(FPGA_SIM_BIN) \
                   --flash $(FPGA_FW_IMG)@$(FPGA_OFFSET) --uart-div $(FPGA_SIM_UART_DIV) \
                   --max-cycles $(FPGA_SIM_MAX_CYCLES)
 FPGA_SIM_RUNS  := "iCE40 main memory (random AXI)::$(FPGA_MM_BIN) --seed $(SEED) --ops 3000" \
                   $(foreach p,$(FPGA_SMOKE_PROGS),"$(call fpga_smoke_run,$(p))") \
+                  "$(FPGA_BADMAGIC_RUN)" \
                   $(if $(FPGA_HAVE_FW),"$(FPGA_DEMO_RUN)")
 
 fpga-lint: | deps

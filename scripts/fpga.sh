@@ -4,7 +4,9 @@
 #   fpga.sh build OUTDIR          synthesis (yosys synth_ice40), place and route (nextpnr-ice40),
 #                                 bitstream (icepack), report; fails on no fit / missed timing
 #   fpga.sh report OUTDIR         print the report of a finished build again
-#   fpga.sh image ELF OUT         firmware flash image (the loader's format) from an ELF
+#   fpga.sh image ELF OUT         firmware flash image (the boot program's format) from an ELF
+#   fpga.sh bootrom OUT           the boot ROM's $readmemh image (firmware/boot/boot.S,
+#                                 reading the firmware at FPGA_OFFSET)
 #   fpga.sh flash BIN IMAGE OUT   one flash file: the bitstream at 0, the firmware at 1 MiB
 #   fpga.sh cells OUT             the iCE40 cells' simulation models the board top uses
 #   fpga.sh srcs                  the RTL source list of the board top, one per line
@@ -125,6 +127,8 @@ build() {
   chp="-set ClkHz $hz -set PllDivr $divr -set PllDivf $divf -set PllDivq $divq -set PllFilter $filt"
   for kv in $FPGA_PARAMS; do chp="$chp -set ${kv%%=*} ${kv#*=}"; done
   json=$out/$top.json asc=$out/$top.asc bin=$out/$top.bin
+  bootrom "$out/boot.hex" >/dev/null
+  chp="$chp -set BootRomFile \"$(cd "$out" && pwd)/boot.hex\""
   echo "fpga: $BOARD, system clock $hz Hz (PLL DIVR=$divr DIVF=$divf DIVQ=$divq), params: ${FPGA_PARAMS:-defaults}"
 
   # Synthesis. Everything of synth_ice40 but its final AUTONAME pass (minutes in Yosys 0.23
@@ -201,6 +205,27 @@ print("fpga: firmware image %s: %d bytes (%d bytes of segments)" % (out, len(img
 EOF
 }
 
+bootrom() { # out: the boot program (firmware/boot/boot.S) as 32-bit words, one per line
+  local out=${1:?usage: fpga.sh bootrom OUT} cc=${FW_CC:-riscv64-unknown-elf-gcc}
+  local objcopy=${FW_OBJCOPY:-riscv64-unknown-elf-objcopy} rom_bytes=1024
+  mkdir -p "$(dirname "$out")"
+  # linked at the ROM's address (systole_soc RomBase) with nothing but its own sections
+  "$cc" -march=rv32i -mabi=ilp32 -nostdlib -nostartfiles -static -Wl,--no-relax \
+    -Wl,-Ttext=0x08000000 -DFLASH_OFFSET="$((FPGA_OFFSET))" -o "$out.elf" \
+    "$root/firmware/boot/boot.S" || die "cannot build the boot program"
+  "$objcopy" -O binary "$out.elf" "$out.bin"
+  python3 - "$out.bin" "$out" "$rom_bytes" <<'EOF'
+import struct, sys
+src, out, rom = sys.argv[1], sys.argv[2], int(sys.argv[3])
+d = open(src, "rb").read()
+if len(d) > rom:
+    sys.exit("fpga.sh bootrom: the boot program is %d bytes, the ROM %d" % (len(d), rom))
+d += b"\0" * (-len(d) % 4)
+open(out, "w").write("".join("%08x\n" % w for w in struct.unpack("<%dI" % (len(d) // 4), d)))
+print("fpga: boot ROM image %s: %d bytes of %d" % (out, len(d), rom))
+EOF
+}
+
 flash() { # bin image out
   local bin=${1:?} img=${2:?} out=${3:?} off
   off=$((FPGA_OFFSET))
@@ -228,8 +253,9 @@ case $cmd in
   build)  build "$@" ;;
   report) report "${1:?usage: fpga.sh report OUTDIR}" ;;
   image)  image "$@" ;;
+  bootrom) bootrom "$@" ;;
   flash)  flash "$@" ;;
   cells)  cells "$@" ;;
   srcs)   srcs ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

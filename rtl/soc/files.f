@@ -2,6 +2,8 @@
 rtl/cpu/systole_rv32_muldiv.sv
 rtl/cpu/systole_rv32.sv
 rtl/soc/systole_soc_ram.sv
+rtl/soc/systole_soc_rom.sv
+rtl/soc/systole_soc_spi.sv
 rtl/soc/systole_soc_uart.sv
 rtl/soc/systole_soc_timer.sv
 rtl/soc/systole_soc_axil_bridge.sv

@@ -64,7 +64,15 @@ module systole_soc #(
   parameter int SerialRequant = 0,
   parameter int LdSerial      = 0,
   parameter int SerialStore   = 0,
-  parameter int CsrRam        = (PerfFull == 0) ? 1 : 0
+  parameter int CsrRam        = (PerfFull == 0) ? 1 : 0,
+  // 1 (the board): the core boots from a boot ROM at 0x0800_0000 (BootRomBytes, initialised
+  // from BootRomFile) and an SPI master page (0x1000_4000) drives the spi_* ports, so that
+  // the boot program loads the firmware from a SPI flash (firmware/boot/boot.S); the loader
+  // port (boot_hold_i, ld_*) is then ignored. Needs BusLate = 1. 0: no ROM, no SPI page
+  // (their addresses are unmapped), the core boots at 0 (after the loader port's load).
+  parameter int BootRom       = 0,
+  parameter int BootRomBytes  = 1024,
+  parameter     BootRomFile   = ""
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -79,6 +87,11 @@ module systole_soc #(
   input  logic        ld_we_i,
   input  logic [31:0] ld_addr_i,
   input  logic [31:0] ld_wdata_i,
+  // SPI master (BootRom = 1; otherwise CS high, SCK and MOSI low)
+  output logic        spi_cs_no,
+  output logic        spi_sck_o,
+  output logic        spi_mosi_o,
+  input  logic        spi_miso_i,
   // observability
   output logic        acc_irq_o,
   output logic        acc_idle_o
@@ -92,6 +105,9 @@ module systole_soc #(
   localparam int          MainLog    = $clog2(MainBytes);
   localparam bit          RamPow2    = (RamBytes & (RamBytes - 1)) == 0;
   localparam bit          MainPow2   = (MainBytes & (MainBytes - 1)) == 0;
+  localparam logic [31:0] RomBase    = 32'h0800_0000;
+  localparam int          RomWords   = BootRomBytes / 4;
+  localparam int          RomLog     = $clog2(BootRomBytes);
 
   // ---------------------------------------------------------------------------------------
   // The core, held in reset while boot_hold_i (through a flop, so the reset is glitch-free)
@@ -103,13 +119,17 @@ module systole_soc #(
   logic        acc_irq, tmr_irq;
   logic [63:0] mtime;
 
+  // (BootRom: the boot program loads the firmware; the loader port is not used)
+  logic boot_hold;
+  assign boot_hold = (BootRom != 0) ? 1'b0 : boot_hold_i;
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) core_rst_nq <= 1'b0;
-    else         core_rst_nq <= !boot_hold_i;
+    else         core_rst_nq <= !boot_hold;
   end
 
   systole_rv32 #(
-    .BootAddr  (32'h0000_0000),
+    .BootAddr  ((BootRom != 0) ? RomBase : 32'h0000_0000),
     .FastMul   (FastMul),
     .FastShift (FastShift),
     .TimeCsr   (TimeCsr),
@@ -135,8 +155,8 @@ module systole_soc #(
   // Address decode
   // ---------------------------------------------------------------------------------------
   logic        c_write;
-  logic        sel_ram, sel_io, sel_csr, sel_main;
-  logic [1:0]  io_page;  // 0 UART, 1 TIMER, 2 SIMCTRL, 3 SOCINFO
+  logic        sel_ram, sel_io, sel_csr, sel_main, sel_rom;
+  logic [2:0]  io_page;  // 0 UART, 1 TIMER, 2 SIMCTRL, 3 SOCINFO, 4 SPI (BootRom)
 
   function automatic logic in_main(input logic [31:0] addr);
     if (MainPow2) in_main = ((addr ^ MainBase) >> MainLog) == 32'd0;
@@ -150,10 +170,13 @@ module systole_soc #(
 
   assign c_write  = (c_wstrb != 4'b0000);
   assign sel_ram  = in_ram(c_addr);
-  assign sel_io   = (c_addr[31:14] == 18'h0_4000);  // 0x1000_0000 - 0x1000_3FFF
+  // 0x1000_0000 - 0x1000_3FFF (and the SPI page 0x1000_4000 - 0x1000_4FFF with BootRom)
+  assign sel_io   = (c_addr[31:14] == 18'h0_4000) ||
+                    ((BootRom != 0) && c_addr[31:12] == 20'h1_0004);
   assign sel_csr  = (c_addr[31:12] == 20'h2_0000);  // 0x2000_0000 - 0x2000_0FFF
   assign sel_main = in_main(c_addr);
-  assign io_page  = c_addr[13:12];
+  assign sel_rom  = (BootRom != 0) && (c_addr >> RomLog) == (RomBase >> RomLog);
+  assign io_page  = {(BootRom != 0) && c_addr[14], c_addr[13:12]};
 
   // ---------------------------------------------------------------------------------------
   // RAM (the loader writes it while the core is held)
@@ -189,6 +212,12 @@ module systole_soc #(
         ld_wdata_q <= ld_wdata_i;
       end
     end
+  end else if (BootRom != 0) begin : g_ld_none  // (the boot program loads: no loader port)
+    assign ld_we_q    = 1'b0;
+    assign ld_addr_q  = '0;
+    assign ld_wdata_q = '0;
+    logic unused_ld;
+    assign unused_ld = &{1'b0, boot_hold_i, ld_we_i, ld_addr_i, ld_wdata_i};
   end else begin : g_ld_direct
     assign ld_we_q    = ld_we_i;
     assign ld_addr_q  = ld_addr_i;
@@ -232,7 +261,9 @@ module systole_soc #(
   // UART, TIMER, SIMCTRL, SOCINFO
   // ---------------------------------------------------------------------------------------
   logic        io_req, io_ack_q, cont_q;
-  logic [3:0]  io_dec_q;  // the held address's page, decoded last cycle
+  logic [4:0]  io_dec_q;  // the held address's page, decoded last cycle ([4]: BootRom only)
+  logic        spi_busy;  // the SPI page answers only when no byte is being shifted
+  logic [31:0] spi_rdata;
   logic [31:0] uart_rdata, tmr_rdata, info_rdata, io_rdata, io_rdata_q;
   logic        exit_valid_q;
   logic [31:0] exit_code_q;
@@ -244,7 +275,7 @@ module systole_soc #(
   // answered the cycle after that (io_ack_q), the read data registered and zero when not
   // answering (it is ORed into the core's read data); the bus holds the request's fields
   // until then, which the timer relies on.
-  assign io_req = cont_q && (io_dec_q != 4'd0) && !io_ack_q;
+  assign io_req = cont_q && (io_dec_q != 5'd0) && !io_ack_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -254,8 +285,8 @@ module systole_soc #(
       io_rdata_q <= '0;
     end else begin
       cont_q     <= c_valid && !c_ready;
-      io_dec_q   <= sel_io ? (4'b0001 << io_page) : 4'b0000;
-      io_ack_q   <= io_req;
+      io_dec_q   <= sel_io ? (5'b00001 << io_page) : 5'b00000;
+      io_ack_q   <= io_req && !(io_dec_q[4] && spi_busy);
       io_rdata_q <= io_req ? io_rdata : 32'd0;
     end
   end
@@ -331,9 +362,55 @@ module systole_soc #(
     endcase
   end
 
+  // SPI (BootRom): the boot program's access to the flash
+  if (BootRom != 0) begin : g_spi
+    systole_soc_spi u_spi (
+      .clk_i      (clk_i),
+      .rst_ni     (rst_ni),
+      .req_i      (io_req && io_dec_q[4]),
+      .we_i       (c_write),
+      .addr_i     (c_addr[2]),
+      .wdata_i    (c_wdata[7:0]),
+      .rdata_o    (spi_rdata),
+      .busy_o     (spi_busy),
+      .spi_cs_no  (spi_cs_no),
+      .spi_sck_o  (spi_sck_o),
+      .spi_mosi_o (spi_mosi_o),
+      .spi_miso_i (spi_miso_i)
+    );
+  end else begin : g_no_spi
+    assign spi_rdata  = '0;
+    assign spi_busy   = 1'b0;
+    assign spi_cs_no  = 1'b1;
+    assign spi_sck_o  = 1'b0;
+    assign spi_mosi_o = 1'b0;
+    logic unused_spi;
+    assign unused_spi = &{1'b0, spi_miso_i};
+  end
+
   always_comb begin
     io_rdata = ({32{io_dec_q[0]}} & uart_rdata) | ({32{io_dec_q[1]}} & tmr_rdata) |
-               ({32{io_dec_q[3]}} & info_rdata);
+               ({32{io_dec_q[3]}} & info_rdata) | ({32{io_dec_q[4]}} & spi_rdata);
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Boot ROM (BootRom): read at every cycle's address like the RAM (BusLate), the data used
+  // only when the held address is in the ROM; writes to it are answered and ignored
+  // ---------------------------------------------------------------------------------------
+  logic [31:0] rom_rdata;
+  logic        rs_rom_q;
+
+  if (BootRom != 0) begin : g_rom
+    systole_soc_rom #(
+      .Words    (RomWords),
+      .InitFile (BootRomFile)
+    ) u_rom (
+      .clk_i   (clk_i),
+      .addr_i  (c_addr[2 +: $clog2(RomWords)]),
+      .rdata_o (rom_rdata)
+    );
+  end else begin : g_no_rom
+    assign rom_rdata = '0;
   end
 
   // ---------------------------------------------------------------------------------------
@@ -538,11 +615,14 @@ module systole_soc #(
     if (!rst_ni) begin
       unm_ack_q <= 1'b0;
       rs_ram_q  <= 1'b0;
+      rs_rom_q  <= 1'b0;
       rs_main_q <= 1'b0;
       rs_csr_q  <= 1'b0;
     end else begin
-      unm_ack_q <= c_valid && !(sel_ram || sel_io || sel_csr || sel_main) && !unm_ack_q;
+      unm_ack_q <= c_valid && !(sel_ram || sel_io || sel_csr || sel_main || sel_rom) &&
+                   !unm_ack_q;
       rs_ram_q  <= sel_ram;
+      rs_rom_q  <= sel_rom;
       rs_main_q <= sel_main;
       rs_csr_q  <= sel_csr;
     end
@@ -554,7 +634,8 @@ module systole_soc #(
   if (BusLate != 0) begin : g_late
     assign late_go = cont_q;
     assign c_ready = ram_wr_late || (late_go && rs_main_q && mm_ready) ||
-                     (ram_rd_q && rs_ram_q) || io_ack_q || unm_ack_q || br_ready;
+                     (ram_rd_q && rs_ram_q) || io_ack_q || unm_ack_q || br_ready ||
+                     (ram_rd_q && rs_rom_q) || (late_go && rs_rom_q && c_write);
   end else begin : g_early
     assign late_go = 1'b0;
     assign c_ready = (c_write && sel_ram) || (sel_main && mm_ready) || ram_rd_q || io_ack_q ||
@@ -562,8 +643,8 @@ module systole_soc #(
   end
   assign c_err   = unm_ack_q || br_err;
   // (the bridge's read data is the accelerator's R data, which need not be 0 between reads)
-  assign c_rdata = (rs_ram_q ? ram_rdata : rs_main_q ? mm_rdata : {32{rs_csr_q}} & br_rdata) |
-                   io_rdata_q;
+  assign c_rdata = (rs_ram_q ? ram_rdata : rs_main_q ? mm_rdata :
+                    rs_rom_q ? rom_rdata : {32{rs_csr_q}} & br_rdata) | io_rdata_q;
 
   // ---------------------------------------------------------------------------------------
   // Parameter checks
@@ -573,5 +654,10 @@ module systole_soc #(
       $fatal(1, "systole_soc: RamBytes must be a multiple of 4 in 8..256 MiB");
     if (MainBytes < 1 || MainBytes > 32'h4000_0000)
       $fatal(1, "systole_soc: MainBytes must be in 1..1 GiB");
+    if (BootRom != 0 && BusLate == 0)
+      $fatal(1, "systole_soc: BootRom needs BusLate = 1");
+    if (BootRom != 0 && (BootRomBytes < 8 || (BootRomBytes & (BootRomBytes - 1)) != 0 ||
+                         BootRomBytes > 32'h0800_0000 || RamBytes > 32'h0800_0000))
+      $fatal(1, "systole_soc: BootRomBytes must be a power of two >= 8 (and the RAM below the ROM)");
   end
 endmodule

@@ -8,5 +8,5 @@
 # (synth_ice40 -spram: SPRAM; EBR).
 -rtl/soc/systole_soc_mainmem.sv
 rtl/fpga/ice40/systole_soc_mainmem.sv
-rtl/fpga/systole_flash_loader.sv
+# (rtl/fpga/systole_flash_loader.sv: the hardware loader, replaced by the boot ROM)
 rtl/fpga/icebreaker/systole_icebreaker.sv

@@ -1,16 +1,20 @@
 // iCEBreaker (iCE40UP5K-SG48) board top of the Systole SoC.
 //
 //   CLK (12 MHz) -> SB_PLL40_PAD -> clk (ClkHz, 30 MHz by default; scripts/fpga.sh sets the
-//   dividers from icepll) -> reset: PLL lock, button, 15 cycles -> flash loader -> SoC.
+//   dividers from icepll) -> reset: PLL lock, button, 15 cycles -> SoC.
 //
-// At every reset the flash loader (rtl/fpga/systole_flash_loader.sv) copies the firmware
-// image from the configuration flash (offset 1 MiB) into the SoC's RAM through its loader
-// port while the core is held; then the firmware runs and talks on the FTDI UART (TX, pin 9,
-// 115200 8N1). LEDs (active low):
-//   green  blinks about once a second while the firmware runs; steady: exit code 0 (PASS)
-//   red    steady: the firmware exited with a non-zero code (FAIL);
-//          fast blink: no firmware image in the flash (bad magic), nothing runs
+// At every reset the core starts in the SoC's boot ROM (block RAM initialised by the
+// bitstream from BootRomFile, built from firmware/boot/boot.S by scripts/fpga.sh), whose
+// program copies the firmware image from the configuration flash (offset FlashOffset, 1 MiB)
+// into the SoC's RAM and main memory through the SoC's SPI master page, then jumps to it at
+// 0; the firmware talks on the FTDI UART (TX, pin 9, 115200 8N1). LEDs (active low):
+//   green  blinks about once a second while booting and running; steady: exit code 0 (PASS)
+//   red    steady: the firmware exited with a non-zero code (FAIL), or there is no firmware
+//          image in the flash (bad magic: the boot program says so on the UART and exits
+//          with code 0xB0070BAD; nothing runs)
 // The button (BTN_N) resets the SoC and reloads and reruns the firmware.
+// (The hardware flash loader, rtl/fpga/systole_flash_loader.sv until s12, did this job
+// through the SoC's loader port; the board was 145 logic cells larger with it.)
 //
 // The same module is simulated by `make fpga-sim` with the iCE40 cells' models (Yosys
 // cells_sim.v) and a model of the PLL that passes the 12 MHz clock through.
@@ -46,7 +50,9 @@ module systole_icebreaker #(
   parameter logic [2:0]  PllDivq    = 3'd5,
   parameter logic [2:0]  PllFilter  = 3'd1,
   parameter int          Baud       = 115200,
-  parameter logic [23:0] FlashOffset = 24'h10_0000
+  parameter logic [23:0] FlashOffset = 24'h10_0000,  // (built into the boot program)
+  // the boot program's $readmemh image (scripts/fpga.sh bootrom; "" leaves the ROM empty)
+  parameter              BootRomFile = ""
 ) (
   input  logic CLK,
   input  logic BTN_N,
@@ -98,36 +104,17 @@ module systole_icebreaker #(
   end
   assign rst_n = &rst_cnt_q;
 
-  // ---- firmware loader: configuration flash -> SoC memories ------------------------------
-  logic        boot_hold, ld_we, boot_err;
-  logic        boot_done /* verilator public_flat_rd */;
-  logic [31:0] ld_addr, ld_wdata;
-
-  systole_flash_loader #(
-    .FlashOffset(FlashOffset),
-    .WakeCycles (ClkHz / 250_000),             // 4 us: tRES1 of the flash is 3 us
-    .CountBits  (18),                          // segments within 256 KiB (64 KiB memories)
-    .AddrMask   (32'h8003_FFFC)                // RAM or main memory: bit 31 tells them apart
-  ) u_loader (
-    .clk_i      (clk),
-    .rst_ni     (rst_n),
-    .spi_cs_no  (FLASH_SSB),
-    .spi_sck_o  (FLASH_SCK),
-    .spi_mosi_o (FLASH_IO0),
-    .spi_miso_i (FLASH_IO1),
-    .boot_hold_o(boot_hold),
-    .ld_we_o    (ld_we),
-    .ld_addr_o  (ld_addr),
-    .ld_wdata_o (ld_wdata),
-    .done_o     (boot_done),
-    .error_o    (boot_err)
-  );
+  // ---- configuration flash: the SoC's SPI master (the boot program reads the image) ------
+  // (FlashOffset is the boot program's: scripts/fpga.sh bootrom assembles it in)
+  logic unused_offset;
+  assign unused_offset = &{1'b0, FlashOffset};
   assign FLASH_IO2 = 1'b1;                     // /WP
   assign FLASH_IO3 = 1'b1;                     // /HOLD
 
   // ---- the SoC ---------------------------------------------------------------------------
-  logic        exit_valid;
-  logic [31:0] exit_code;
+  // (read by the fpga-sim harness: the boot program's error exit, BootErrCode)
+  logic        exit_valid /* verilator public_flat_rd */;
+  logic [31:0] exit_code /* verilator public_flat_rd */;
 
   systole_soc #(
     .Rows         (Rows),
@@ -145,7 +132,7 @@ module systole_icebreaker #(
     .UartDiv      ((ClkHz + Baud / 2) / Baud),
     .UartDivFixed (1),                         // the firmware keeps the baud rate
     .FastMul      (0),
-    .LdReg        (0),                         // the loader's outputs are flip-flops
+    .LdReg        (0),                         // (no loader: BootRom)
     .HasTimer     (0),                         // no machine timer: the firmware polls
     .TimerCmpRead (0),                         // (docs/soc.md; the two below then unused)
     .TimerHiBits  (16),
@@ -165,7 +152,10 @@ module systole_icebreaker #(
     .SpadReadPorts(SpadReadPorts),
     .AccReadPorts (AccReadPorts),
     .LdSerial     (LdSerial),
-    .SerialStore  (SerialStore)
+    .SerialStore  (SerialStore),
+    .BootRom      (1),                         // boot ROM + SPI master: no loader port
+    .BootRomBytes (1024),
+    .BootRomFile  (BootRomFile)
   ) u_soc (
     .clk_i            (clk),
     .rst_ni           (rst_n),
@@ -174,30 +164,31 @@ module systole_icebreaker #(
     .uart_byte_o      (),
     .exit_valid_o     (exit_valid),
     .exit_code_o      (exit_code),
-    .boot_hold_i      (boot_hold),
-    .ld_we_i          (ld_we),
-    .ld_addr_i        (ld_addr),
-    .ld_wdata_i       (ld_wdata),
+    .boot_hold_i      (1'b0),
+    .ld_we_i          (1'b0),
+    .ld_addr_i        (32'd0),
+    .ld_wdata_i       (32'd0),
+    .spi_cs_no        (FLASH_SSB),
+    .spi_sck_o        (FLASH_SCK),
+    .spi_mosi_o       (FLASH_IO0),
+    .spi_miso_i       (FLASH_IO1),
     .acc_irq_o        (),
     .acc_idle_o       ()
   );
 
   // ---- status LEDs -----------------------------------------------------------------------
-  // exit_q / fail_q / boot_err are read by the fpga-sim harness (verilator public).
+  // exit_q / fail_q are read by the fpga-sim harness (verilator public).
   logic        exit_q /* verilator public_flat_rd */;
   logic        fail_q /* verilator public_flat_rd */;
-  logic        boot_err_q /* verilator public_flat_rd */;
   logic [24:0] beat_q;
 
   always_ff @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       exit_q     <= 1'b0;
       fail_q     <= 1'b0;
-      boot_err_q <= 1'b0;
       beat_q     <= '0;
     end else begin
       beat_q     <= beat_q + 25'd1;
-      boot_err_q <= boot_err;
       if (exit_valid && !exit_q) begin
         exit_q <= 1'b1;
         fail_q <= (exit_code != 32'd0);
@@ -206,8 +197,8 @@ module systole_icebreaker #(
   end
 
   logic green, red;
-  assign green  = exit_q ? !fail_q : (boot_done && beat_q[24]);
-  assign red    = exit_q ? fail_q  : (boot_err_q && beat_q[21]);
+  assign green  = exit_q ? !fail_q : beat_q[24];
+  assign red    = exit_q && fail_q;
   assign LEDG_N = !green;
   assign LEDR_N = !red;
 endmodule

@@ -3,10 +3,14 @@
 // Drives the 12 MHz pin (the PLL model passes it through, so one loop = one system clock),
 // models the board's SPI flash (W25Q128: 0xAB release from power-down, 0x03 READ) holding
 // the firmware image, decodes the UART TX pin to stdout, and stops when the firmware exits
-// (the SIMCTRL exit latched by the top), the loader reports a bad image, or a cycle limit.
+// (the SIMCTRL exit latched by the top), the boot program reports a bad image (its exit
+// with BootErrCode, firmware/boot/boot.S), or a cycle limit. The boot time reported is the
+// cycle of the boot program's last CS release (the firmware does not use the flash).
 //
 //   tb_icebreaker --flash IMAGE[@OFFSET] --uart-div N [--max-cycles N] [--quiet]
-// Exit status: the firmware's pass (0) / fail (1); 2 for a bad image or a timeout.
+//                 [--expect-boot-error]
+// Exit status: the firmware's pass (0) / fail (1); 2 for a bad image or a timeout
+// (--expect-boot-error: 0 for a bad image, 2 for anything else).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +24,9 @@
 #include "verilated.h"
 
 namespace {
+
+// the boot program's exit code for an image with a bad magic (firmware/boot/boot.S)
+constexpr uint32_t kBootErrCode = 0xB0070BADu;
 
 // SPI flash, mode 0: samples IO0 on SCK rising, shifts IO1 out on SCK falling.
 class Flash {
@@ -120,7 +127,7 @@ class UartRx {
 void usage() {
   std::fprintf(stderr,
                "usage: tb_icebreaker --flash IMAGE[@OFFSET] --uart-div N "
-               "[--max-cycles N] [--quiet]\n");
+               "[--max-cycles N] [--quiet] [--expect-boot-error]\n");
 }
 
 }  // namespace
@@ -131,6 +138,7 @@ int main(int argc, char **argv) {
   unsigned uart_div = 0;
   uint64_t max_cycles = 400000000ull;
   bool quiet = false;
+  bool expect_boot_error = false;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
     if (a == "--flash" && i + 1 < argc) {
@@ -146,6 +154,8 @@ int main(int argc, char **argv) {
       max_cycles = std::strtoull(argv[++i], nullptr, 0);
     } else if (a == "--quiet") {
       quiet = true;
+    } else if (a == "--expect-boot-error") {
+      expect_boot_error = true;
     } else if (a.rfind("+verilator", 0) == 0) {
       // Verilator runtime options, passed on below
     } else {
@@ -175,7 +185,8 @@ int main(int argc, char **argv) {
   top->eval();
 
   uint64_t cyc = 0, boot_cycle = 0;
-  bool booted = false;
+  int cs_q = 1;
+  bool boot_error = false;
   int status = 2;
   std::string line;
   for (; cyc < max_cycles; cyc++) {
@@ -199,14 +210,11 @@ int main(int argc, char **argv) {
                    static_cast<unsigned long long>(cyc));
     }
     auto *r = top->rootp;
-    if (!booted && r->systole_icebreaker__DOT__boot_done) {
-      booted = true;
-      boot_cycle = cyc;
-    }
-    if (r->systole_icebreaker__DOT__boot_err_q) {
-      std::fprintf(stderr, "tb_icebreaker: no firmware image in the flash (bad magic)\n");
-      status = 2;
-      break;
+    if (top->FLASH_SSB && !cs_q) boot_cycle = cyc;
+    cs_q = top->FLASH_SSB;
+    if (r->systole_icebreaker__DOT__exit_valid &&
+        r->systole_icebreaker__DOT__exit_code == kBootErrCode) {
+      boot_error = true;
     }
     if (r->systole_icebreaker__DOT__exit_q) {
       // let the UART drain: the last characters may still be on the wire
@@ -219,10 +227,16 @@ int main(int argc, char **argv) {
         if (d >= 0 && !quiet) std::fputc(d, stdout);
       }
       status = r->systole_icebreaker__DOT__fail_q ? 1 : 0;
+      if (boot_error) {
+        std::fprintf(stderr, "tb_icebreaker: no firmware image in the flash (bad magic)\n");
+        status = 2;
+      }
       break;
     }
   }
   std::fflush(stdout);
+  int result = status;
+  if (expect_boot_error) result = boot_error ? 0 : 2;
   if (cyc >= max_cycles) std::fprintf(stderr, "tb_icebreaker: timeout after %llu cycles\n",
                                       static_cast<unsigned long long>(cyc));
   std::fprintf(stderr,
@@ -233,6 +247,9 @@ int main(int argc, char **argv) {
                static_cast<unsigned long long>(boot_cycle),
                static_cast<unsigned long long>(flash.bits_read()),
                static_cast<unsigned long long>(cyc));
+  if (expect_boot_error)
+    std::fprintf(stderr, "tb_icebreaker: a boot error was %s: %s\n",
+                 boot_error ? "reported" : "NOT reported", result == 0 ? "PASS" : "FAIL");
   top->final();
-  return status;
+  return result;
 }
