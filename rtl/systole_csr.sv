@@ -63,6 +63,8 @@ module systole_csr #(
   parameter logic [7:0]  CfgMiscCmdBytes     = '0,  // CFG_MISC.CMD_BYTES
   parameter logic        CfgFeaturesSoftmax  = '0,  // CFG_FEATURES.SOFTMAX
   parameter logic        CfgFeaturesPerfFull = '0,  // CFG_FEATURES.PERF_FULL
+  parameter logic [31:0] DmaAddrMask = 32'hffff_ffff,  // fields with this mask keep only its bits (the others read 0)
+  parameter logic [31:0] DmaSizeMask = 32'hffff_ffff,  // fields with this mask keep only its bits (the others read 0)
   parameter int CsrRam = 0   // 1: counters and rw read-back copies in block RAM
 ) (
   input  logic         clk_i,                        // clock
@@ -1338,7 +1340,7 @@ module systole_csr #(
       case (wr_addr)
         ADDR_RING_BASE: begin
           wr_copy = 1'b1;
-          wr_bits = 32'hffffffff;
+          wr_bits = 32'h00000000 | (DmaAddrMask & 32'hffffffff);
         end
         ADDR_RING_SIZE: begin
           wr_copy = 1'b1;
@@ -1354,11 +1356,11 @@ module systole_csr #(
         end
         ADDR_WIN_BASE: begin
           wr_copy = 1'b1;
-          wr_bits = 32'hffffffff;
+          wr_bits = 32'h00000000 | (DmaAddrMask & 32'hffffffff);
         end
         ADDR_WIN_SIZE: begin
           wr_copy = 1'b1;
-          wr_bits = 32'hffffffff;
+          wr_bits = 32'h00000000 | (DmaSizeMask & 32'hffffffff);
         end
         default: ;
       endcase
@@ -1613,6 +1615,7 @@ module systole_csr #(
     if (wr_ring_base && s_wstrb_i[3]) begin
       ring_base_addr_d[31:24] = s_wdata_i[31:24];
     end
+    ring_base_addr_d = ring_base_addr_d & DmaAddrMask[31:0];  // bits not implemented: 0
   end
   assign ring_base_addr_o = ring_base_addr_q;
 
@@ -1679,6 +1682,7 @@ module systole_csr #(
     if (wr_win_base && s_wstrb_i[3]) begin
       win_base_addr_d[31:24] = s_wdata_i[31:24];
     end
+    win_base_addr_d = win_base_addr_d & DmaAddrMask[31:0];  // bits not implemented: 0
   end
   assign win_base_addr_o = win_base_addr_q;
 
@@ -1696,6 +1700,7 @@ module systole_csr #(
     if (wr_win_size && s_wstrb_i[3]) begin
       win_size_bytes_d[31:24] = s_wdata_i[31:24];
     end
+    win_size_bytes_d = win_size_bytes_d & DmaSizeMask[31:0];  // bits not implemented: 0
   end
   assign win_size_bytes_o = win_size_bytes_q;
 

@@ -31,8 +31,14 @@ module systole_top #(
   // 1: the byte-serial ST engine (one channel at a time, one byte per write); follows
   // SerialRequant unless set
   parameter int SerialStore   = SerialRequant,
-  parameter int CsrRam        = (PerfFull == 0) ? 1 : 0  // 1: CSR counters and read-back in one
+  parameter int CsrRam        = (PerfFull == 0) ? 1 : 0, // 1: CSR counters and read-back in one
                                         //    block RAM, multi-cycle CSR accesses
+  // the bits of RING_BASE, WIN_BASE (DmaAddrMask) and WIN_SIZE (DmaSizeMask) that exist (the
+  // others read 0): all by default; a system whose DMA memory is small keeps fewer (the
+  // board: bit 31 and 16:0, its 64 KiB main memory at 0x8000_0000), which saves their
+  // flip-flops and the window checks' logic on them
+  parameter logic [31:0] DmaAddrMask = 32'hFFFF_FFFF,
+  parameter logic [31:0] DmaSizeMask = 32'hFFFF_FFFF
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -171,6 +177,8 @@ module systole_top #(
     .CfgFeaturesSoftmax  (HasSoftmax != 0 && Rows == Cols),  // as systole_ex's unit
     .CfgFeaturesPerfFull (PerfFull != 0),
     .PerfFull            (PerfFull),
+    .DmaAddrMask         (DmaAddrMask),
+    .DmaSizeMask         (DmaSizeMask),
     .CsrRam              (CsrRam)
   ) u_csr (
     .clk_i                   (clk_i),

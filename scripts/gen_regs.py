@@ -31,6 +31,9 @@ fields). A param field reads a build constant: the module parameter named by its
 and field in CamelCase (CFG_ARRAY.ROWS: ``CfgArrayRows``), set by the instantiating block.
 ``reset`` is required for const and rw fields, optional (default 0) for w1c, and not
 allowed for param/ro/w1p. ``soft_reset`` (default false) is only allowed on rw fields.
+``mask`` (optional, rw fields with reset 0) names a ``logic [31:0]`` module parameter
+(default all ones): the field stores only the bits set in it (the others read 0), so a
+configuration can drop flip-flops it does not need (the board's DMA address registers).
 A counter's ``inc_bits`` (1..32, default 32) is the width of its increment input;
 ``present_if`` names a module parameter of ``systole_csr`` (default 1): when it is 0 the
 counter does not exist and reads 0.
@@ -84,6 +87,7 @@ class Field:
     reset: int
     soft_reset: bool
     doc: str
+    addr_mask: str = ""  # rw: a module parameter the stored value is ANDed with
 
     @property
     def width(self) -> int:
@@ -258,7 +262,7 @@ def parse_description(data: dict) -> Description:
                 fwhat = f"{what} fields[{j}]"
                 if isinstance(fd, dict) and "name" in fd:
                     fwhat = f"{name}.{fd['name']}"
-                _check_keys(fd, {"name", "bits", "access", "reset", "soft_reset", "doc"},
+                _check_keys(fd, {"name", "bits", "access", "reset", "soft_reset", "doc", "mask"},
                             {"name", "bits", "access", "doc"}, fwhat)
                 fname = fd["name"]
                 if not isinstance(fname, str) or not NAME_RE.match(fname):
@@ -292,8 +296,13 @@ def parse_description(data: dict) -> Description:
                 if used & fmask:
                     raise DescError(f"{fwhat}: bits overlap another field")
                 used |= fmask
+                amask = fd.get("mask", "")
+                if amask and (facc != "rw" or reset != 0 or
+                              not re.fullmatch(r"[A-Z][A-Za-z0-9]*", str(amask))):
+                    raise DescError(f"{fwhat}: mask must name a parameter (CamelCase), "
+                                    "on an rw field with reset 0")
                 reg.fields.append(Field(fname, hi, lo, facc, reset, soft,
-                                        _check_doc(fd["doc"], fwhat)))
+                                        _check_doc(fd["doc"], fwhat), amask))
             reg.fields.sort(key=lambda f: f.lo)
         if offset % 4:
             raise DescError(f"{what}: offset {offset:#x} is not 4-byte aligned")
@@ -540,6 +549,9 @@ def gen_sv(desc: Description) -> str:
     pw = max((len(f.param(r)) for r, f in desc.param_fields), default=0)
     for r, f in desc.param_fields:
         w(f"  parameter logic {_rng(f.width):<7}{f.param(r):<{pw}} = '0,  // {r.name}.{f.name}")
+    for m in sorted({f.addr_mask for _, f in rw_fields if f.addr_mask}):
+        w(f"  parameter logic [31:0] {m} = 32'hffff_ffff,  // fields with this mask keep only its "
+          "bits (the others read 0)")
     w("  parameter int CsrRam = 0   // 1: counters and rw read-back copies in block RAM")
     w(") (")
     ports = all_ports(desc)
@@ -680,6 +692,9 @@ def gen_sv(desc: Description) -> str:
                 w(f"      {s}_d{_sl(b - f.lo, a - f.lo) if f.width > 1 else ''} = "
                   f"s_wdata_i{_sl(b, a)};")
                 w("    end")
+            if f.addr_mask:
+                w(f"    {s}_d = {s}_d & {f.addr_mask}{_sl(f.hi, f.lo)};  "
+                  "// bits not implemented: 0")
             if f.soft_reset:
                 w("    if (soft_rst_i) begin")
                 w(f"      {s}_d = {_lit(f.width, f.reset)};")
@@ -1166,7 +1181,10 @@ def _gen_sv_ram(desc: Description, w, sig) -> None:
         for r in mirrors:
             w(f"        ADDR_{r.name}: begin")
             w("          wr_copy = 1'b1;")
-            w(f"          wr_bits = 32'h{_bits_used(r.fields):08x};")
+            plain = _bits_used([f for f in r.fields if not f.addr_mask])
+            masked = "".join(f" | ({f.addr_mask} & 32'h{f.mask << f.lo:08x})"
+                             for f in r.fields if f.addr_mask)
+            w(f"          wr_bits = 32'h{plain:08x}{masked};")
             w("        end")
         w("        default: ;")
         w("      endcase")
@@ -1576,7 +1594,11 @@ def gen_md(desc: Description) -> str:
             else:
                 reset = f"`0x{f.reset:X}`" if f.reset > 9 else f"{f.reset}"
             acc = f.access + (" (soft)" if f.soft_reset else "")
-            w(f"| | | `{f.name}` | {f.bits_str} | {acc} | {reset} | {_md(f.doc)} |")
+            doc = _md(f.doc)
+            if f.addr_mask:
+                doc += (f" Only the bits set in the parameter `{f.addr_mask}` are implemented "
+                        "(all by default); the others read 0.")
+            w(f"| | | `{f.name}` | {f.bits_str} | {acc} | {reset} | {doc} |")
     w("")
     w("## Ports of `systole_csr`")
     w("")

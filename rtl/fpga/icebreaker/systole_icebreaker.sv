@@ -147,6 +147,10 @@ module systole_icebreaker #(
     .StoreRows    (StoreRows),
     .HasSoftmax   (HasSoftmax),
     .PerfFull     (PerfFull),
+    // the accelerator's RING_BASE/WIN_BASE keep bit 31 and 16:0, WIN_SIZE 16:0: enough for
+    // the 64 KiB main memory at 0x8000_0000, the only memory its DMA reaches (docs/fpga.md)
+    .DmaAddrMask  (32'h8001_FFFF),
+    .DmaSizeMask  (32'h0001_FFFF),
     .SerialRequant(SerialRequant),
     .UseIce40Dsp  (UseIce40Dsp),
     .SpadReadPorts(SpadReadPorts),
