@@ -745,7 +745,8 @@ module systole_st #(
       SDone  = 5'd16,   // all write responses back: pop the command, give the token
       SDead  = 5'd17,   // an error: wait for reset
       SShf   = 5'd18,   // QpWords: the channel's shift arrives, the multiplier is read
-      SWinE  = 5'd19    // the window check's last bit and verdict
+      SWinE  = 5'd19,   // the window check's last bit and verdict
+      SPop   = 5'd20    // pop the command, give the token (from flip-flops: pop_q)
     } state_e;
 
     state_e         state_q, state_d;
@@ -757,6 +758,8 @@ module systole_st #(
     logic [1:0]     os_q, os_d;         // the byte written: 0: y, 1: act_min, 2: act_max, 3: x
     logic           aw_q, aw_d, w_q, w_d;                 // AW, W of the byte pending
     logic           bf_q, be_q;         // a write response accepted; ... not OKAY
+    logic           busy_q, scmd_q, pop_q, pop_sig_q;   // busy_o; state_q is SCmd, SPop
+    logic           pop_nx;
     logic [OutW-1:0] out_q, out_d;      // writes awaiting B
     logic           err_q, err_d;
     logic [3:0]     err_code_q, err_code_d;
@@ -1057,7 +1060,7 @@ module systole_st #(
         SCmd: begin
           stall_dep_o = f_wait && !tok_ex2st_avail_i;
           if (!stop && (!f_wait || tok_ex2st_avail_i)) begin
-            tok_ex2st_take_o = f_wait;
+            // (tok_ex2st_take_o: below, from scmd_q)
             state_d = SDead;
             // Only STORE and CONFIG with key ST_OUTPUT reach the ST queue (the command
             // processor rejects other opcodes and routes other keys elsewhere), so opcode
@@ -1238,11 +1241,12 @@ module systole_st #(
         end
 
         SDone: begin
-          if (!stop && out_q == '0) begin
-            cmd_ready_o      = 1'b1;
-            tok_st2ex_give_o = f_sig;
-            state_d          = SIdle;
-          end
+          if (!stop && out_q == '0) state_d = SPop;
+        end
+
+        SPop: begin
+          // (cmd_ready_o, tok_st2ex_give_o: below, from pop_q)
+          if (!stop) state_d = SIdle;
         end
 
         default: ;  // SDead
@@ -1255,6 +1259,12 @@ module systole_st #(
         err_code_d = ErrAxiWrError[3:0];
         state_d    = SDead;
       end
+
+      // the queue and token outputs from flip-flops set with the state (short paths into
+      // the command processor); the same conditions as the SCmd and SPop cases above
+      tok_ex2st_take_o = scmd_q && f_wait && tok_ex2st_avail_i && !stop;
+      cmd_ready_o      = pop_q && !stop;
+      tok_st2ex_give_o = pop_sig_q && !stop;
 
     end
 
@@ -1311,8 +1321,27 @@ module systole_st #(
     assign err_code_o = {4'd0, err_code_q};
     assign err_idx_o  = cmd_idx_i;
 
-    assign busy_o = aw_q || w_q || (out_q != '0) ||
-                    (!stop && state_q != SIdle && state_q != SDead);
+    // busy_o is registered (a cycle late: it rises only while the command is at the queue
+    // head, which keeps the command processor from idling, and falls a cycle late)
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        busy_q    <= 1'b0;
+        scmd_q    <= 1'b0;
+        pop_q     <= 1'b0;
+        pop_sig_q <= 1'b0;
+      end else begin
+        busy_q    <= aw_q || w_q || (out_q != '0) ||
+                     (!stop && state_q != SIdle && state_q != SDead);
+        // (state_d == SCmd, SPop, from state_q: shallower; be_q sends every state to SDead)
+        scmd_q    <= !be_q && ((state_q == SIdle && cmd_valid_i && !stop) ||
+                               (state_q == SCmd && (stop || (f_wait && !tok_ex2st_avail_i))));
+        pop_q     <= pop_nx;
+        pop_sig_q <= pop_nx && f_sig;
+      end
+    end
+    assign busy_o = busy_q;
+    assign pop_nx = !be_q && ((state_q == SDone && !stop && out_q == '0) ||
+                              (state_q == SPop && stop));
     assign stall_mem_o = (aw_q && !aw_ready_i) || (w_q && !w_ready_i) ||
                          (state_q == SDone && out_q != '0) ||
                          (state_q == SBeat && !stop && 32'(out_q) >= TrkDepth);
