@@ -56,6 +56,10 @@ module systole_array #(
   // input vector: 9-bit signed element r for row r, and the weight buffer it multiplies with
   input  logic [Rows*9-1:0]  a_i,
   input  logic               a_tag_i,
+  // Lean: row 0's magnitude in a_i is not 0 (timing, see systole_mul9x2 a0_nz_i); else unused
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic               a0_nz_i,
+  /* verilator lint_on UNUSEDSIGNAL */
   // weight shift chain
   input  logic               w_shift_i,
   input  logic               w_buf_i,
@@ -166,6 +170,7 @@ module systole_array #(
             .clk_i  (clk_i),
             .w_ld_i (w_we[c]),
             .a0_i   (a_mul),
+            .a0_nz_i ((r == 0) ? a0_nz_i : 1'b0),
             .w0_i   (w_line_i[r*9 +: 9]),
             .a1_i   (g_row[r+1].a_mul),
             .w1_i   (w_line_i[(r+1)*9 +: 9]),
@@ -180,6 +185,7 @@ module systole_array #(
             .clk_i  (clk_i),
             .w_ld_i (w_we[c]),
             .a0_i   (a_mul),
+            .a0_nz_i (1'b0),
             .w0_i   (w_line_i[r*9 +: 9]),
             .a1_i   (9'd0),
             .w1_i   (9'd0),
@@ -195,6 +201,7 @@ module systole_array #(
             .clk_i  (1'b0),
             .w_ld_i (1'b0),
             .a0_i (mul_a),
+            .a0_nz_i (1'b0),
             .w0_i (mul_w),
             .a1_i (g_col[c+1].mul_a),
             .w1_i (g_col[c+1].mul_w),
@@ -209,6 +216,7 @@ module systole_array #(
             .clk_i  (1'b0),
             .w_ld_i (1'b0),
             .a0_i (mul_a),
+            .a0_nz_i (1'b0),
             .w0_i (mul_w),
             .a1_i (9'd0),
             .w1_i (9'd0),

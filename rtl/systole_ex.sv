@@ -612,6 +612,10 @@ module systole_ex #(
   // ---------------------------------------------------------------------------------------
   logic [Cols*32-1:0] arr_out, acc_old;
   logic [Rows*9-1:0]  arr_a, arr_w;
+  // Lean: row 0's activation magnitude is not 0, i.e. its byte differs from the zero point
+  // (the DSP pair of row 0 needs it for its exact product sign in the same cycle; the
+  // equality is three LUT levels, the magnitude itself two carry chains)
+  logic               arr_a0_nz;
 
   // int8 byte minus int8 zero point (-255..255) in sign-magnitude form {sign, |d|} (Lean).
   // Written for iCE40 carry chains: d = x + ~z + 1 (the complement folds into the zero
@@ -647,6 +651,7 @@ module systole_ex #(
     always_comb begin
       for (int r = 0; r < Rows; r++) arr_a[r*9 +: 9] = sub_sm(spad_a_rdata_i[r*8 +: 8], cv_zp);
     end
+    assign arr_a0_nz = (spad_a_rdata_i[7:0] != cv_zp);
     assign arr_w = arr_a;
   end else if (Lean) begin : g_cv_two
     /* verilator lint_off UNUSEDSIGNAL */
@@ -659,7 +664,9 @@ module systole_ex #(
         arr_w[r*9 +: 9] = sub_sm(spad_w_rdata_i[r*8 +: 8], w_zp_q);
       end
     end
+    assign arr_a0_nz = (spad_a_rdata_i[7:0] != a_zp_q);
   end else begin : g_cv
+    assign arr_a0_nz = 1'b0;   // not used (no Lean array)
     // zero points subtracted at the array inputs: int8 - int8 as 9-bit signed
     always_comb begin
       for (int r = 0; r < Rows; r++) begin
@@ -683,6 +690,7 @@ module systole_ex #(
     .rst_ni    (rst_ni),
     .a_i       (arr_a),
     .a_tag_i   (inj_tag_q),
+    .a0_nz_i   (arr_a0_nz),
     .w_shift_i (w_rd_q),
     .w_buf_i   (w_rd_buf_q),
     .w_line_i  (arr_w),

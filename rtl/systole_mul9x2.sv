@@ -58,6 +58,11 @@ module systole_mul9x2 #(
   input  logic        w_ld_i, // WReg only: load w0_i, w1_i
   /* verilator lint_on UNUSEDSIGNAL */
   input  logic [8:0]  a0_i,
+  // P0Reg only: a0_i's magnitude is not 0, computed by the instantiator off the path
+  // through its converter (timing: a0_i's magnitude comes out of two carry chains)
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic        a0_nz_i,
+  /* verilator lint_on UNUSEDSIGNAL */
   input  logic [8:0]  w0_i,
   input  logic [8:0]  a1_i,
   input  logic [8:0]  w1_i,
@@ -90,7 +95,7 @@ module systole_mul9x2 #(
   // P0Reg: the product's sign, 0 if a magnitude is 0 (a sign bit is only set with a
   // non-zero magnitude: (sa ^ sw) & nza & nzw = (sa & nzw) ^ (sw & nza))
   if (P0Reg != 0) begin : g_n0exact
-    assign n0 = (a0_i[8] && nzw0) ^ (s0 && (a0_i[7:0] != 8'd0));
+    assign n0 = (a0_i[8] && nzw0) ^ (s0 && a0_nz_i);
   end else begin : g_n0
     /* verilator lint_off UNUSEDSIGNAL */
     logic unused_nzw0;
