@@ -215,5 +215,5 @@ out:
     if (systole_buf_free(dev, &b[i]) != SYSTOLE_OK) pass = 0;
   }
   for (i = 0; i < 8; i++) free(h[i]);
-  return prog_finish("cnn", &g_hm, dev, pass && fw_irq_ext_count > irq0);
+  return prog_finish("cnn", &g_hm, dev, pass && prog_irq_seen(irq0));
 }

@@ -36,6 +36,8 @@ int prog_open_range(const char *name, hal_mmio_t *hm, systole_dev_t *dev,
   return 0;
 }
 
+int prog_irq_seen(uint32_t irq0) { return fw_irq_ext_count > irq0 || !fw_timer_present(); }
+
 int prog_finish(const char *name, hal_mmio_t *hm, systole_dev_t *dev, int pass) {
   char a[FWJ_U64_CHARS], b[FWJ_U64_CHARS];
   systole_status_t st = systole_dev_close(dev);

@@ -21,6 +21,11 @@ int prog_open(const char *name, hal_mmio_t *hm, systole_dev_t *dev,
 int prog_open_range(const char *name, hal_mmio_t *hm, systole_dev_t *dev,
                     const systole_dev_config_t *cfg, uint32_t mem_base, uint32_t mem_bytes);
 
+/* Whether the accelerator interrupted since irq0 (a count of fw_irq_ext_count), as the
+ * programs expect of their waits; true as well on a SoC without the machine timer (the
+ * board), whose waits poll and take no interrupt (hal_mmio.c). */
+int prog_irq_seen(uint32_t irq0);
+
 /* Close the device, print the interrupt and wait statistics and "<name>: PASS"/"FAIL".
  * Returns the exit code: 0 iff pass and everything closed cleanly. */
 int prog_finish(const char *name, hal_mmio_t *hm, systole_dev_t *dev, int pass);
