@@ -68,7 +68,7 @@ FW_PROGS     := conv2d cnn attention chiperr board
 # ~54 KB of it the driver) does not fit the RAM with its 8 KiB stack: the code and read-only
 # data of the driver's job builders (tiler, conv2d/matmul, attention, host softmax; 45 KB)
 # are linked into main memory from its base and executed in place — the core fetches from
-# main memory as from RAM, the flash loader and the simulators' ELF loader fill both —, the
+# main memory as from RAM, the boot ROM and the simulators' ELF loader fill both —, the
 # rest stays in the RAM as with link.ld. board.c gives the HAL's allocator the main memory
 # above the code (__xip_end). The link fails if the code leaves less than FW_MAIN_MIN_FREE
 # bytes of FW_MAIN_BYTES (the SoC's MainBytes: 1 MiB on the SoC models, 64 KiB on the board,
