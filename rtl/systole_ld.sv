@@ -23,7 +23,10 @@ module systole_ld #(
   parameter int QParamLines   = 64,    // qparam table lines (1..65536)
   parameter int AxiDataWidth  = 64,    // AXI read data bits (power of two, 32..1024)
   parameter int ReadsInFlight = 64,    // rows between AR issue and line write (power of two >= 2)
-  parameter int LdSerial      = 0      // 1: small serial engine, one row and one byte at a time
+  parameter int LdSerial      = 0,     // 1: small serial engine, one row and one byte at a time
+  // the DMA address bits that exist (WIN_BASE keeps only these; see "Mask space" at
+  // g_serial): all ones = full 32-bit window arithmetic. Used by the serial engine only.
+  parameter logic [31:0] DmaAddrMask = 32'hFFFF_FFFF
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -88,6 +91,22 @@ module systole_ld #(
   localparam int MaxLB    = (SpadLB > QpLB) ? SpadLB : QpLB;
   localparam int MaxBeats = (MaxLB + 2 * BusBytes - 2) / BusBytes; // beats of the widest row
   localparam int NW       = $clog2(MaxLB + 1);                    // ROW_BYTES bits after checks
+
+  // DmaAddrMask's low run of ones (bits MkL-1:0) and top run (bits 31:MkHs), for g_serial
+  function automatic int mask_lo(input logic [31:0] mk);   // L: trailing ones
+    mask_lo = 0;
+    while (mask_lo < 32 && mk[mask_lo]) mask_lo++;
+  endfunction
+  function automatic int mask_hs(input logic [31:0] mk);   // Hs: the top run of ones
+    mask_hs = 32;
+    while (mask_hs > 0 && mk[mask_hs-1]) mask_hs--;
+  endfunction
+  function automatic int mask_below(input logic [31:0] mk, input int k);  // ones below bit k
+    mask_below = 0;
+    for (int b = 0; b < k; b++) if (mk[b]) mask_below++;
+  endfunction
+  localparam int MkL  = mask_lo(DmaAddrMask);
+  localparam int MkHs = mask_hs(DmaAddrMask);
 
   localparam logic [7:0] ErrIllegalField = 8'd2;
   localparam logic [7:0] ErrSpadRange    = 8'd3;
@@ -169,6 +188,39 @@ module systole_ld #(
     localparam int DW = (MaxLB > 1) ? $clog2(MaxLB) : 1;   // byte index inside a line
     localparam int PW = (DW > LgBB) ? DW : LgBB;            // a row fits in a 2^PW block
 
+    // Mask space (DmaAddrMask not all ones, of the form {ones from bit Hs up, zeros, ones
+    // in bits L-1:0} with L >= 12 and L >= PW, e.g. the board's 32'h8001_FFFF: L = 17,
+    // Hs = 31). WIN_BASE then lies in the mask space (the addresses whose bits outside the
+    // mask are 0), and the engine works on the W = L + 32 - Hs mask bits only (addr_q and
+    // the window pipeline are W bits wide): a row address with a bit outside the mask (or
+    // past 2^32) is outside the window, and so is a row whose last byte leaves the mask
+    // space (a carry out of bit L-1); the window is taken in the mask space's own
+    // numbering (the mask bits, packed) and ends at its top. For a window with base + size
+    // inside the mask space this is exactly the 32-bit check. The "outside" flag (aovf_q)
+    // is sticky, as the 2^32 overflow always was: once a row's address (padded or not)
+    // leaves the mask space, every later data row of the command is outside the window.
+    // A mask of another form keeps the full 32-bit arithmetic (Narrow = 0).
+    localparam bit Narrow = (DmaAddrMask != 32'hFFFF_FFFF) && (MkL >= 12) && (MkL >= PW) &&
+                            (MkHs < 32) && (MkHs > MkL) &&
+                            ((DmaAddrMask & ~((32'hFFFF_FFFF << MkHs) | ((32'd1 << MkL) - 32'd1))) == 32'd0);
+    localparam logic [31:0] CM = Narrow ? DmaAddrMask : 32'hFFFF_FFFF;  // bits kept
+    localparam int W  = Narrow ? MkL + 32 - MkHs : 32;   // address bits kept
+    localparam int EL = Narrow ? MkL : 32;               // a row must not carry out of bit EL-1
+    // the mask bits of SRC and WIN_BASE, packed (W bits); the AR address unpacked (below)
+    logic [W-1:0]  src_p, base_p, ar_p;
+    logic [31:0]   ar_u;
+    for (genvar k = 0; k < 32; k++) begin : g_pack
+      if (CM[k]) begin : g_bit
+        assign src_p[mask_below(CM, k)]  = c_src[k];
+        assign base_p[mask_below(CM, k)] = win_base_i[k];
+        assign ar_u[k] = ar_p[mask_below(CM, k)];
+      end else begin : g_gap
+        logic unused_base;            // WIN_BASE has no bits here (the CSR keeps them 0)
+        assign unused_base = win_base_i[k];
+        assign ar_u[k] = 1'b0;
+      end
+    end
+
     localparam logic [2:0] ZIdle  = 3'd0;  // waiting for a command
     localparam logic [2:0] ZCheck = 3'd1;  // second accept check
     localparam logic [2:0] ZWait  = 3'd2;  // waiting for an ex2ld token (WAIT_NEXT)
@@ -183,13 +235,13 @@ module systole_ld #(
     // data path, set when a command is accepted (no reset)
     logic [15:0]   nrow_q, nrow_d;        // ~i for row i
     logic [15:0]   nrem_q, nrem_d;        // ~(ROWS - i): rows left, inverted
-    logic [31:0]   addr_q, addr_d;        // SRC + i*SRC_STRIDE
-    logic          aovf_q, aovf_d;        // ... has passed 2^32
+    logic [W-1:0]  addr_q, addr_d;        // SRC + i*SRC_STRIDE (its mask bits)
+    logic          aovf_q, aovf_d;        // ... has passed 2^32 (or left the mask space)
     logic [LW-1:0] line_q, line_d;        // DST_LINE + i*DST_STRIDE
     logic          lovf_q, lovf_d;        // ... does not fit in LW bits (out of range)
     logic          tsp_q, tac_q;          // target: scratchpad, accumulator (else qparam)
-    logic [32:0]   nd_q;                  // window pipeline: base + ~addr_q, with carry
-    logic [32:0]   s_q;                   // ... then size + nd_q + 1
+    logic [W:0]    nd_q;                  // window pipeline: base + ~addr_q, with carry
+    logic [W:0]    s_q;                   // ... then size + nd_q + 1
     logic          wbad_q;                // ... then: the row at addr_q is not in the window
     logic [1:0]    wv_q, wv_d;            // cycles since addr_q was set (saturates at 3)
     logic [16:0]   psum_q;                // PAD_BEFORE + PAD_AFTER of the head command
@@ -208,8 +260,10 @@ module systole_ld #(
     logic [17:0]   ovf_sum;
     logic [PW-1:0] m;                     // ROW_BYTES - 1
     logic [PW:0]   e;                     // row's last byte, relative to its 2^PW block
-    logic [31:0]   naddr;
-    logic [32:0]   nd, s, addr_next;
+    logic [W-1:0]  naddr;
+    logic [W:0]    nd, s, addr_next;
+    logic          next_out;              // addr_next has passed 2^32 or left the mask space
+    logic          size_big;              // WIN_SIZE reaches past the top of the mask space
     logic          unused_sums;          // only the carries of these sums are used
     logic [LW:0]   line_next;
 
@@ -256,7 +310,7 @@ module systole_ld #(
     assign pad_ovf   = ovf_sum[17];
     assign row_pad   = pb_sum[16] || pa_sum[16];
     assign row_last  = (nrem_q == 16'hfffe);
-    assign unused_sums = ^{pb_sum[15:0], pa_sum[15:0], ovf_sum[16:0]};
+    assign unused_sums = ^{pb_sum[15:0], pa_sum[15:0], ovf_sum[16:0], addr_next[W]};
 
     // DMA window for the row [a, a+n): with nd = base + ~a = ~(a - base) (carry: a < base)
     // and s = size + nd + 1 = size - (a - base) (no carry: a - base > size), the row is
@@ -268,12 +322,34 @@ module systole_ld #(
     assign m         = PW'(c_n[NW-1:0] - NW'(1));
     assign e         = (PW+1)'(addr_q[PW-1:0]) + (PW+1)'(m);
     assign naddr     = ~addr_q;
-    assign nd        = 33'(win_base_i) + 33'(naddr);
-    assign s         = 33'(win_size_i) + 33'(nd_q[31:0]) + 33'd1;
-    assign s_small   = ((s_q[31:0] >> PW) == 32'd0) && (PW'(s_q) <= m);
-    assign over32    = e[PW] && ((addr_q | 32'((1 << PW) - 1)) == 32'hffff_ffff);
-    assign win_bad   = aovf_q || nd_q[32] || !s_q[32] || s_small || over32;
-    assign addr_next = 33'(addr_q) + 33'(c_sstride);
+    // (mask space: the same on the packed mask bits; the base has no other bits, a size
+    // past the top of the mask space leaves only a >= base, and over32 becomes the carry
+    // out of the low run of mask bits)
+    assign nd        = (W+1)'(base_p) + (W+1)'(naddr);
+    assign s         = (W+1)'(win_size_i[W-1:0]) + (W+1)'(nd_q[W-1:0]) + (W+1)'(1);
+    assign size_big  = (33'(win_size_i) >> W) != 33'd0;   // (0 when W = 32)
+    assign s_small   = ((s_q[W-1:0] >> PW) == W'(0)) && (PW'(s_q) <= m);
+    assign over32    = e[PW] && ((EL'(addr_q) | EL'((1 << PW) - 1)) == {EL{1'b1}});
+    assign win_bad   = aovf_q || nd_q[W] || (!size_big && (!s_q[W] || s_small)) || over32;
+    if (Narrow) begin : g_narrow
+      // SRC_STRIDE's bits between the two runs of mask bits (Hs-1:L) land in the gap: the
+      // sum stays in the mask space iff they and the carry into them give 0 there (all
+      // zeros and no carry, or all ones and a carry, which then goes on into bit Hs)
+      logic [MkL:0]     lo;
+      logic [32-MkHs:0] hi;
+      logic             gap_z, gap_1, gap_c;
+      assign lo     = (MkL+1)'(addr_q[MkL-1:0]) + (MkL+1)'(c_sstride[MkL-1:0]);
+      assign gap_z  = (c_sstride[MkHs-1:MkL] == '0);
+      assign gap_1  = (&c_sstride[MkHs-1:MkL]);
+      assign gap_c  = lo[MkL] && gap_1;
+      assign hi     = (32-MkHs+1)'(addr_q[W-1:MkL]) + (32-MkHs+1)'(c_sstride[31:MkHs]) +
+                      (32-MkHs+1)'(gap_c);
+      assign addr_next = {hi, lo[MkL-1:0]};
+      assign next_out  = hi[32-MkHs] || !((gap_z && !lo[MkL]) || gap_c);
+    end else begin : g_wide
+      assign addr_next = 33'(addr_q) + 33'(c_sstride);
+      assign next_out  = addr_next[32];
+    end
     assign line_next = (LW+1)'(line_q) + (LW+1)'(c_dstride[LW-1:0]);
     assign line_hi   = (32'(c_dstride) >> LW) != 32'd0;
 
@@ -295,8 +371,10 @@ module systole_ld #(
     assign len_row    = last_lo >> LgBB;
 
     assign ar_valid_o = ar_valid_q;
-    assign ar_addr_o  = {addr_q[31:12] + 20'(ar2_q), ar2_q ? 12'h000 : addr_q[11:0]} &
-                        ~32'(BusBytes - 1);
+    // (mask space: a row whose second page would carry out of the low run of mask bits
+    // is outside the window, never issued)
+    assign ar_p       = {addr_q[W-1:12] + (W-12)'(ar2_q), ar2_q ? 12'h000 : addr_q[11:0]};
+    assign ar_addr_o  = ar_u & ~32'(BusBytes - 1);
     // (the second burst's length is not loaded at the handshake: the AR handshake, which
     // depends on the other bus masters, then reaches only the AR stage's valid flops)
     assign ar_len_o   = ar2_q ? 8'(len_second) : 8'(len_q);
@@ -395,8 +473,8 @@ module systole_ld #(
           // registers: it is popped then)
           nrow_d = '1;
           nrem_d = ~c_rows;
-          addr_d = c_src;
-          aovf_d = 1'b0;
+          addr_d = src_p;
+          aovf_d = (c_src & ~CM) != 32'd0;
           line_d = LW'(c_line);
           lovf_d = (32'(c_line) >> LW) != 32'd0;
           wv_d   = 2'd0;
@@ -446,8 +524,8 @@ module systole_ld #(
           if (hand) begin
             nrow_d = nrow_q - 16'd1;
             nrem_d = nrem_q + 16'd1;
-            addr_d = addr_next[31:0];
-            aovf_d = aovf_q || addr_next[32];
+            addr_d = addr_next[W-1:0];
+            aovf_d = aovf_q || next_out;
             line_d = line_next[LW-1:0];
             lovf_d = lovf_q || line_next[LW] || line_hi;
             wv_d   = 2'd0;

@@ -617,7 +617,8 @@ module systole_top #(
     .QParamLines   (QParamLines),
     .AxiDataWidth  (AxiDataWidth),
     .ReadsInFlight (ReadsInFlight),
-    .LdSerial      (LdSerial)
+    .LdSerial      (LdSerial),
+    .DmaAddrMask   (DmaAddrMask)
   ) u_ld (
     .clk_i             (clk_i),
     .rst_ni            (core_rst_nq),

@@ -3,18 +3,21 @@
 #   tests/ld/run.sh [JOBS] [SEED]          serial vs the pipelined engine
 #   REF_REV=main tests/ld/run.sh [JOBS]    serial vs the serial engine of a git revision
 #                                          (targets compared after errors too)
+#   MASK=8001FFFF tests/ld/run.sh [JOBS]   the engine under test with DmaAddrMask = MASK
+#                                          (the board's), windows inside the mask space
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 jobs=${1:-2000}
 seed=${2:-1}
-out=${BUILD:-build}/ld-diff${REF_REV:+-ref}
+out=${BUILD:-build}/ld-diff${REF_REV:+-ref}${MASK:+-mask}
 mkdir -p "$out"
 defs=()
+if [ -n "${MASK:-}" ]; then defs+=("+define+DUT_MASK=32'h$MASK"); fi
 srcs=(tests/ld/tb_ld_diff.sv rtl/systole_ld.sv rtl/systole_fifo.sv)
 if [ -n "${REF_REV:-}" ]; then
   git show "$REF_REV:rtl/systole_ld.sv" | sed 's/^module systole_ld /module systole_ld_ref /' > "$out/systole_ld_ref.sv"
   srcs+=("$out/systole_ld_ref.sv")
-  defs=(+define+REF_MOD=systole_ld_ref +define+REF_SERIAL=1)
+  defs+=(+define+REF_MOD=systole_ld_ref +define+REF_SERIAL=1)
 fi
 verilator --binary --timing -Wno-fatal -Wno-lint -Wno-style --assert -O2 \
   --top-module tb_ld_diff -Mdir "$out" -o tb_ld_diff "${defs[@]}" "${srcs[@]}" >"$out/build.log" 2>&1 \

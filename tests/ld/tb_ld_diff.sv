@@ -10,17 +10,26 @@
 // issue-side error before an earlier row's read error) and, without an error, give and
 // take the same tokens, pop the same commands and leave the three targets identical. With
 // REF_SERIAL = 1 all of it is compared after errors too (two serial engines write the
-// same rows and report the same first error). Run by tests/ld/run.sh.
+// same rows and report the same first error). With +define+DUT_MASK=... (tests/ld/run.sh
+// with MASK=...) the engine under test gets that DmaAddrMask and the reference does not:
+// the windows then lie inside the mask space (base + size at most its top), padded rows
+// before the first data row stay inside it (the engine's "outside" flag is sticky), and
+// one job in eight starts with a clean command whose rows leave the mask space, which
+// must give DMA_WINDOW for command 0. Run by tests/ld/run.sh.
 `ifndef REF_MOD
 `define REF_MOD systole_ld
 `endif
 `ifndef REF_SERIAL
 `define REF_SERIAL 0
 `endif
+`ifndef DUT_MASK
+`define DUT_MASK 32'hFFFF_FFFF
+`endif
 
 module ld_harness #(
   parameter int Serial = 1,   // 1: the engine under test; 0: the reference
-  parameter int NCmd   = 6
+  parameter int NCmd   = 6,
+  parameter logic [31:0] DutMask = 32'hFFFF_FFFF   // DmaAddrMask of the engine under test
 ) (
   input  logic         clk,
   input  logic         rst_n,
@@ -62,7 +71,8 @@ module ld_harness #(
 
   if (Serial != 0) begin : g_dut
     systole_ld #(.Rows(Rows), .Cols(Cols), .SpadLines(SpadLines), .AccLines(AccLines),
-                 .QParamLines(QpLines), .AxiDataWidth(BW), .ReadsInFlight(4), .LdSerial(1)) u (
+                 .QParamLines(QpLines), .AxiDataWidth(BW), .ReadsInFlight(4), .LdSerial(1),
+                 .DmaAddrMask(DutMask)) u (
       .clk_i(clk), .rst_ni(rst_n), .cmd_valid_i(cmd_valid), .cmd_ready_o(cmd_ready),
       .cmd_i(cmds[(k < ncmds) ? k : 0]), .cmd_idx_i(cmd_idx), .tok_ex2ld_avail_i(tok_avail),
       .tok_ex2ld_take_o(take), .tok_ld2ex_give_o(give), .halt_i(halt), .busy_o(busy),
@@ -215,7 +225,17 @@ module tb_ld_diff;
   logic [15:0] idx_a, idx_b;
   int gives_a, gives_b, takes_a, takes_b, pops_a, pops_b;
 
-  ld_harness #(.Serial(1), .NCmd(NCmd)) h_a (.clk, .rst_n, .cmds, .ncmds, .win_base,
+  localparam logic [31:0] Mask = `DUT_MASK;
+  localparam bit Masked = (Mask != 32'hFFFF_FFFF);
+  // the mask's low run of ones (bits ML-1:0): the mask space is runs of 2^ML bytes
+  function automatic int low_ones();
+    int l = 0;
+    while (l < 32 && Mask[l]) l++;
+    return l;
+  endfunction
+  localparam int ML = low_ones();
+
+  ld_harness #(.Serial(1), .NCmd(NCmd), .DutMask(Mask)) h_a (.clk, .rst_n, .cmds, .ncmds, .win_base,
     .win_size, .bad_lo, .bad_hi, .done(done_a), .err(err_a), .err_code(code_a),
     .err_idx(idx_a), .gives(gives_a), .takes(takes_a), .pops(pops_a));
   ld_harness #(.Serial(0), .NCmd(NCmd)) h_b (.clk, .rst_n, .cmds, .ncmds, .win_base,
@@ -274,19 +294,26 @@ module tb_ld_diff;
     pb = ($urandom % 3 == 0) ? int'(rnd(0, rows)) : 0;
     pa = ($urandom % 3 == 0) ? int'(rnd(0, rows - pb)) : 0;
     if ($urandom % 12 == 0 && !clean) pa = pa + 1;
+    if (Masked && pb > 0 && pb < rows) begin
+      for (int i = 0; i < pb; i++) begin
+        logic [63:0] a;
+        a = 64'(src) + 64'(i) * 64'(ss);
+        if (a[63:32] != 32'd0 || (a[31:0] & ~Mask) != 32'd0) pb = 0;
+      end
+    end
     c[175:160] = 16'(pb);
     c[191:176] = 16'(pa);
     return c;
   endfunction
 
-  int jobs, fails, errs, t;
-  logic clean, verbose;
+  int jobs, fails, errs, t, outs;
+  logic clean, verbose, outside;
   int by_code [8];
   initial begin
     jobs = 1000;
     if ($value$plusargs("jobs=%d", jobs)) ;
     verbose = $test$plusargs("verbose");
-    fails = 0; errs = 0;
+    fails = 0; errs = 0; outs = 0;
     for (int i = 0; i < 8; i++) by_code[i] = 0;
     for (int j = 0; j < jobs; j++) begin
       case ($urandom % 4)
@@ -298,8 +325,40 @@ module tb_ld_diff;
       ncmds = int'(rnd(1, NCmd));
       clean = ($urandom % 2 == 0);
       if (clean && win_size < 32'd2000) win_size = 32'd2000 + rnd(0, 100);
+      outside = 1'b0;
+      if (Masked) begin
+        // a window inside one run of the mask space: a random choice of the upper mask
+        // bits, then base + size at most the run's end (often exactly there)
+        logic [31:0] run, lo;
+        run = $urandom & Mask & ~((32'd1 << ML) - 32'd1);
+        lo  = ($urandom % 4 == 0) ? 32'd0 : ($urandom % (32'd1 << ML)) & ~32'd3;
+        if (clean && lo > (32'd1 << ML) - 32'd2200) lo = (32'd1 << ML) - 32'd2200;
+        win_base = run | lo;
+        case ($urandom % 3)
+          0:       win_size = (32'd1 << ML) - lo;
+          1:       win_size = rnd(1, 5000);
+          default: win_size = rnd(100, 9000);
+        endcase
+        if (clean && win_size < 32'd2000) win_size = 32'd2000 + rnd(0, 100);
+        if (win_size > (32'd1 << ML) - lo) win_size = (32'd1 << ML) - lo;
+        outside = ($urandom % 8 == 0);
+      end
       for (int i = 0; i < NCmd; i++) cmds[i] = gen_cmd(win_base, win_size, clean);
-      if ($urandom % 4 == 0) begin
+      if (outside) begin
+        // command 0: clean, no padding, row 0 or row 1 outside the mask space
+        cmds[0] = gen_cmd(win_base, win_size, 1'b1);
+        cmds[0][175:160] = 16'd0;
+        cmds[0][191:176] = 16'd0;
+        if ($urandom % 2 == 0) begin
+          cmds[0][31:16] = 16'(rnd(1, 4));
+          cmds[0][63:32] = win_base | (32'd1 << ML);    // a bit outside the mask
+        end else begin
+          cmds[0][31:16] = 16'(rnd(2, 4));
+          cmds[0][63:32] = win_base;
+          cmds[0][95:64] = 32'd1 << ML;                 // row 1 leaves the mask space
+        end
+      end
+      if ($urandom % 4 == 0 && !outside) begin
         bad_lo = cmds[0][63:32] + rnd(0, 64) - 32'd16;
         bad_hi = bad_lo + rnd(1, 16);
       end else begin
@@ -332,6 +391,13 @@ module tb_ld_diff;
             if (h_a.acc[l][b] != h_b.acc[l][b]) same = 1'b0;
           for (int b = 0; b < 64; b++) if (h_a.qp[0][b] != h_b.qp[0][b]) same = 1'b0;
         end
+        if (outside) begin
+          outs++;
+          if (!(err_a && code_a == 8'd6 && idx_a == 16'd100)) begin
+            same = 1'b0;
+            $display("job %0d: row outside the mask space without DMA_WINDOW on command 0", j);
+          end
+        end
         if (err_a) begin errs++; by_code[code_a[2:0]]++; end
         if (!same || (err_a && verbose)) begin
           if (!same) fails++;
@@ -345,6 +411,7 @@ module tb_ld_diff;
     end
     $display("tb_ld_diff: %0d jobs, %0d with an error (field %0d, range %0d/%0d/%0d, window %0d, read %0d), %0d failed",
              jobs, errs, by_code[2], by_code[3], by_code[4], by_code[5], by_code[6], by_code[7], fails);
+    if (Masked) $display("tb_ld_diff: DmaAddrMask %h, %0d jobs leaving the mask space", Mask, outs);
     if (fails != 0) $fatal(1, "tb_ld_diff: FAIL");
     $finish;
   end
