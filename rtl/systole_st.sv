@@ -42,7 +42,10 @@ module systole_st #(
   // 1 (SerialStore only): the qparam table is a memory of 32-bit words, one per record
   // field, read one word at a time: qp_raddr_o = {QP_LINE, channel, field} (field 0 bias,
   // 1 multiplier, 2 shift), the word on qp_rdata_i[31:0] (systole_top: block RAM)
-  parameter int QpWords = 0
+  parameter int QpWords = 0,
+  // the DMA address bits that exist (WIN_BASE keeps only these; see "Mask space" at g_small):
+  // all ones = full 32-bit address arithmetic. Used by the serial engine only.
+  parameter logic [31:0] DmaAddrMask = 32'hFFFF_FFFF
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
@@ -105,6 +108,22 @@ module systole_st #(
   localparam logic [7:0]  ErrQParamRange   = 8'd5;
   localparam logic [7:0]  ErrDmaWindow     = 8'd6;
   localparam logic [7:0]  ErrAxiWrError    = 8'd8;
+
+  // DmaAddrMask's low run of ones (bits MkL-1:0) and top run (bits 31:MkHs), for g_small
+  function automatic int mask_lo(input logic [31:0] mk);   // L: trailing ones
+    mask_lo = 0;
+    while (mask_lo < 32 && mk[mask_lo]) mask_lo++;
+  endfunction
+  function automatic int mask_hs(input logic [31:0] mk);   // Hs: the top run of ones
+    mask_hs = 32;
+    while (mask_hs > 0 && mk[mask_hs-1]) mask_hs--;
+  endfunction
+  function automatic int mask_below(input logic [31:0] mk, input int k);  // ones below bit k
+    mask_below = 0;
+    for (int b = 0; b < k; b++) if (mk[b]) mask_below++;
+  endfunction
+  localparam int MkL  = mask_lo(DmaAddrMask);
+  localparam int MkHs = mask_hs(DmaAddrMask);
 
   if (SerialStore == 0) begin : g_full
     localparam int RowBytes  = 4 * Cols;                                   // widest row (raw)
@@ -812,8 +831,23 @@ module systole_st #(
     // moves by one per byte written, back by the row length at the row end and on by
     // DST_STRIDE; the accumulator line moves by SRC_STRIDE. Both are cleared while idle, so
     // the command's start values are added rather than loaded.
-    logic [31:0] base_q;
-    logic        bovf_q;        // DST + i·DST_STRIDE has passed 2^32 (sticky)
+    // Mask space (DmaAddrMask not all ones, of the form {ones from bit Hs up, zeros, ones in
+    // bits L-1:0} with L >= 12 and L > LenW, e.g. the board's 32'h8001_FFFF: L = 17, Hs =
+    // 31), as in the serial LD engine (docs/ld.md): the destination address is kept on the
+    // W = L + 32 - Hs mask bits only (base_q, packed), and the window check runs over those
+    // W bits. A destination with a bit outside the mask (or past 2^32) sets the sticky
+    // bovf_q (DST, or DST + i·DST_STRIDE: the stride's bits in the gap must cancel), a row
+    // whose last byte carries out of the low run of mask bits is outside the window (w_x),
+    // and the window is taken on the packed mask bits and ends at the top of the mask
+    // space. For a window with base + size inside the mask space this is exactly the 32-bit
+    // check. A mask of another form keeps the 32-bit arithmetic (Narrow = 0).
+    localparam bit Narrow = (DmaAddrMask != 32'hFFFF_FFFF) && (MkL >= 12) && (MkL > LenW) &&
+                            (MkHs < 32) && (MkHs > MkL) &&
+                            ((DmaAddrMask & ~((32'hFFFF_FFFF << MkHs) | ((32'd1 << MkL) - 32'd1))) == 32'd0);
+    localparam logic [31:0] CM = Narrow ? DmaAddrMask : 32'hFFFF_FFFF;  // bits kept
+    localparam int W  = Narrow ? MkL + 32 - MkHs : 32;   // address bits kept
+    logic [W-1:0] base_q;
+    logic         bovf_q;       // DST + i·DST_STRIDE has passed 2^32 or left the mask space
     // The accumulator line needs only as many bits as the RAM address when AccLines is a
     // power of two: a sticky flag records that the line has reached 2^AccW (it only grows).
     localparam bit AccPow2 = (AccLines & (AccLines - 1)) == 0;
@@ -823,24 +857,70 @@ module systole_st #(
     logic [15:0] rows_q;        // rows started (cleared while idle)
     logic [1:0]  b_op;          // 0: +1, 1: +DST, 2: -len, 3: +DST_STRIDE
     logic        b_en, a_en, a_op, r_dec;
-    logic [31:0] b_opnd;
-    logic [32:0] b_sum;
+    logic [W-1:0] b_opnd;
+    logic [W:0]   b_sum;
+    logic         b_out;        // b_sum has passed 2^32 or left the mask space
+    logic [31:0]  dst_u, dstride_u, base_u;   // unpacked views (mask space: the mask bits)
+    logic [W-1:0] dst_p, dstride_p, wbase_p;   // packed mask bits
+    for (genvar k = 0; k < 32; k++) begin : g_pack
+      if (CM[k]) begin : g_bit
+        assign dst_p[mask_below(CM, k)]     = f_dst[k];
+        assign dstride_p[mask_below(CM, k)] = f_dstride[k];
+        assign wbase_p[mask_below(CM, k)]   = win_base_i[k];
+        assign base_u[k] = base_q[mask_below(CM, k)];
+      end else begin : g_gap
+        logic unused_base;            // WIN_BASE has no bits here (the CSR keeps them 0)
+        assign unused_base = win_base_i[k];
+        assign base_u[k] = 1'b0;
+      end
+    end
+    assign dst_u     = f_dst;
+    assign dstride_u = f_dstride;
     logic [15:0] a_opnd;
     logic [AccW:0] a_sum;
     logic        acc_bad;
 
     always_comb begin
       case (b_op)
-        2'd0:    b_opnd = 32'd0;
-        2'd1:    b_opnd = f_dst;
-        2'd2:    b_opnd = ~(32'(f_len));
-        default: b_opnd = f_dstride;
+        2'd0:    b_opnd = W'(0);
+        2'd1:    b_opnd = dst_p;
+        2'd2:    b_opnd = ~(W'(f_len));
+        default: b_opnd = dstride_p;
       endcase
-      b_sum   = {1'b0, base_q} + {1'b0, b_opnd} + {32'd0, !b_op[0]};
       a_opnd  = a_op ? f_sstride : f_src;
       a_sum   = {1'b0, acc_q} + {1'b0, a_opnd[AccW-1:0]};
       // (power-of-two bounds as a test of the high bits: no comparator)
       acc_bad = aovf_q || (AccPow2 ? |(acc_q >> $clog2(AccLines)) : (32'(acc_q) >= AccLines));
+    end
+
+    if (Narrow) begin : g_narrow
+      // DST's or DST_STRIDE's bits between the two runs of mask bits (Hs-1:L) land in the
+      // gap: the sum stays in the mask space iff they and the carry into them give 0 there
+      // (all zeros and no carry, or all ones and a carry, which goes on into bit Hs). The
+      // other operands (+1, -len) move within a checked row (its end may touch 2^L, undone
+      // by the -len): their carry goes straight from bit L-1 to bit Hs.
+      logic [MkL:0]       lo;
+      logic [32-MkHs:0]   hi;
+      logic               gap_z, gap_1, gap_c, hci;
+      logic unused_u;                   // (the unpacked views: only the gap bits are used)
+      assign lo     = (MkL+1)'(base_q[MkL-1:0]) + (MkL+1)'(b_opnd[MkL-1:0]) +
+                      (MkL+1)'(!b_op[0]);
+      // (DST: base_q is 0, no carry; only DST_STRIDE's gap may be all ones)
+      assign gap_z  = b_op[1] ? (dstride_u[MkHs-1:MkL] == '0) : (dst_u[MkHs-1:MkL] == '0);
+      assign gap_1  = (&dstride_u[MkHs-1:MkL]);
+      assign gap_c  = lo[MkL] && gap_1;
+      assign hci    = b_op[0] ? gap_c : lo[MkL];
+      assign hi     = (32-MkHs+1)'(base_q[W-1:MkL]) + (32-MkHs+1)'(b_opnd[W-1:MkL]) +
+                      (32-MkHs+1)'(hci);
+      assign b_sum  = {hi, lo[MkL-1:0]};
+      assign b_out  = hi[32-MkHs] || !((gap_z && !lo[MkL]) || gap_c);
+      assign unused_u = ^{dst_u[MkL-1:0], dst_u[31:MkHs], dstride_u[MkL-1:0],
+                          dstride_u[31:MkHs], b_sum[W]};
+    end else begin : g_wide
+      logic unused_u;
+      assign b_sum    = {1'b0, base_q} + {1'b0, b_opnd} + {32'd0, !b_op[0]};
+      assign b_out    = b_sum[32];
+      assign unused_u = ^{dst_u, dstride_u};
     end
 
     assign acc_raddr_o = 16'(acc_q);
@@ -854,17 +934,33 @@ module systole_st #(
     //      (base - win_base) + len <= win_size, LSB first. Bit c_q of each operand is
     //      selected into flip-flops (the 32:1 muxes end there) and taken by the carries in
     //      the next cycle: SRow selects bit 0, SWin takes bit c_q - 1 and selects bit c_q
-    //      (1..31), SWinE takes bit 31 and gives the verdict. ----
-    logic        w_b, w_nw, w_s, w_l, w_t, w_v;
-    logic [31:0] w_len;
+    //      (1..W-1), SWinE takes bit W-1 and gives the verdict. ----
+    // (mask space: over the W packed bits; a size past the top of the mask space (w_big)
+    // leaves only base >= win_base, and w_x flags a row carrying out of bit L-1)
+    logic        w_b, w_nw, w_s, w_l, w_t, w_v, w_x, w_big;
+    logic [31:0] w_len, w_base, w_wbase;   // (zero-extended: bits W.. are never selected)
     logic [4:0]  w_i;
-    assign w_len = 32'(f_len);
-    assign w_i   = (state_q == SRow) ? 5'd0 : c_q;
+    assign w_len   = 32'(f_len);
+    assign w_base  = 32'(base_q);
+    assign w_wbase = 32'(wbase_p);
+    assign w_i     = (state_q == SRow) ? 5'd0 : c_q;
     always_ff @(posedge clk_i) begin
-      w_b   <= base_q[w_i];
-      w_nw  <= !win_base_i[w_i];
+      w_b   <= w_base[w_i];
+      w_nw  <= !w_wbase[w_i];
       w_s   <= win_size_i[w_i];
       w_l   <= w_len[w_i];
+    end
+    if (Narrow) begin : g_wx
+      // base_q is the row's start from SRow to SWinE (registered: off the verdict's path)
+      logic [LenW:0] w_e;
+      assign w_e = (LenW+1)'(base_q[LenW-1:0]) + (LenW+1)'(f_len);
+      always_ff @(posedge clk_i) begin
+        w_x   <= (w_e > (LenW+1)'(1 << LenW)) && (&base_q[MkL-1:LenW]);
+        w_big <= (33'(win_size_i) >> W) != 33'd0;
+      end
+    end else begin : g_wx32
+      assign w_x   = 1'b0;
+      assign w_big = 1'b0;
     end
     always_comb begin
       w_t   = w_b ^ w_nw ^ c1_q;            // base - win_base
@@ -1112,10 +1208,10 @@ module systole_st #(
           c2_d = (w_t & w_l) | (c2_q & (w_t | w_l));
           gt_d = (w_v != w_s) ? w_v : gt_q;
           if (state_q == SWin) begin
-            if (c_q == 5'd31) state_d = SWinE;
+            if (c_q == 5'(W - 1)) state_d = SWinE;
           end else begin
             // borrow (base < win_base), past 2^32, past the window end, or DST overflowed
-            if (!c1_d || c2_d || gt_d || bovf_q) begin
+            if (!c1_d || (!w_big && (c2_d || gt_d)) || w_x || bovf_q) begin
               err_d      = 1'b1;
               err_code_d = ErrDmaWindow[3:0];
               state_d    = SDead;
@@ -1310,7 +1406,7 @@ module systole_st #(
     // none outstanding, which AXI allows)
     assign b_ready_o  = (out_q != '0);
     assign aw_valid_o = aw_q;
-    assign aw_addr_o  = {base_q[31:OffW], {OffW{1'b0}}};
+    assign aw_addr_o  = base_u & ~32'(BusBytes - 1);
     assign aw_len_o   = 8'd0;
     assign w_valid_o  = w_q;
     assign w_data_o   = {BusBytes{o_byte}};
@@ -1390,14 +1486,15 @@ module systole_st #(
     // the enable map onto one flip-flop type); the data path registers need no reset.
     always_ff @(posedge clk_i) begin
       if (state_q == SIdle) begin
-        base_q <= 32'd0;
+        base_q <= '0;
         bovf_q <= 1'b0;
         acc_q  <= '0;
         rows_q <= 16'd0;
         aovf_q <= 1'b0;
       end else begin
-        if (b_en) base_q <= b_sum[31:0];
-        if (b_en && b_op == 2'd3) bovf_q <= bovf_q || b_sum[32];
+        if (b_en) base_q <= b_sum[W-1:0];
+        // (DST: Narrow only, base_q is 0 then and b_out tests DST's bits outside the mask)
+        if (b_en && (Narrow ? b_op[0] : (b_op == 2'd3))) bovf_q <= bovf_q || b_out;
         if (a_en) acc_q <= a_sum[AccW-1:0];
         if (a_en) aovf_q <= aovf_q || a_sum[AccW] || |(a_opnd >> AccW);
         if (r_dec) rows_q <= rows_q + 16'd1;

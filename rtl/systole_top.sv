@@ -725,7 +725,8 @@ module systole_top #(
     .RowDepth      (StoreRows),
     .TrkDepth      (WritesInFlight),
     .SerialStore   (SerialStore),
-    .QpWords       (QpWords)
+    .QpWords       (QpWords),
+    .DmaAddrMask   (DmaAddrMask)
   ) u_st (
     .clk_i             (clk_i),
     .rst_ni            (core_rst_nq),
