@@ -24,7 +24,10 @@ module systole_cmdproc #(
   parameter int AxiDataWidth = 64,  // read data bits (64 or 128)
   parameter int FetchDepth   = 4,   // slots fetched ahead of dispatch (power of two, 1 allowed)
   parameter int CmdWords     = 4,   // command words kept and passed on (3: w3 is dropped)
-  parameter int ArHold       = 0    // 1: hold a presented fetch request until accepted
+  parameter int ArHold       = 0,   // 1: hold a presented fetch request until accepted
+  // the DMA address bits that exist (RING_BASE and WIN_BASE keep only these; see "Mask
+  // space" at the fetch): all ones = full 32-bit fetch address and window arithmetic
+  parameter logic [31:0] DmaAddrMask = 32'hFFFF_FFFF
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -182,11 +185,7 @@ module systole_cmdproc #(
   logic               ring_has_work, ring_bad, ar_win_ok, want_fetch;
   logic               cfg_err;                    // RING_CONFIG error (ring_has_work && ring_bad)
   logic               can_dispatch;               // the command at the head is dispatched
-  logic [27:0]        slot32;                     // slot address / 32 (33 bits in all)
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic [32:0]        win_end;                    // only bits 32..5 are compared
-  logic [28:0]        lo_diff, hi_diff;           // only the sign bits are used
-  /* verilator lint_on UNUSEDSIGNAL */
+  logic               win_in;                     // the slot req_ptr lies in the window
   logic               r_fire, cmd_done_rx;
 
   assign ring_has_work = (fetch_ptr != ring_tail_i);
@@ -196,10 +195,67 @@ module systole_cmdproc #(
   // it counts: a misaligned base is RING_CONFIG and fetches nothing) in units of 32 bytes:
   // a >= WIN_BASE iff a/32 >= ceil(WIN_BASE/32), and a + 32 <= WIN_BASE + WIN_SIZE iff
   // a/32 < floor((WIN_BASE + WIN_SIZE)/32); a/32 must stay below 2^27.
-  assign slot32        = {1'b0, ring_base_i[31:5]} + {12'd0, req_ptr};
-  assign win_end       = {1'b0, win_base_i} + {1'b0, win_size_i};
-  assign lo_diff       = {1'b0, slot32} - {2'b00, win_base_i[31:5]} - 29'(win_base_i[4:0] != 5'd0);
-  assign hi_diff       = {1'b0, slot32} - {1'b0, win_end[32:5]};
+  //
+  // Mask space (DmaAddrMask not all ones, of the form {ones from bit Hs up, zeros, ones in
+  // bits L-1:0} with 12 <= L < Hs < 32, e.g. the board's 32'h8001_FFFF: L = 17, Hs = 31;
+  // docs/architecture.md "DMA address masks"): RING_BASE and WIN_BASE have no bits in the
+  // gap, so the slot address RING_BASE + slot*32 only leaves the mask space by a carry out
+  // of bit L-1 (or slot bits from bit L-5 up), and the fetch works on the W = L + 32 - Hs
+  // mask bits only: the slot address and the window are taken in the mask space's own
+  // numbering (the mask bits, packed; the window ends at its top), and a slot address
+  // outside the mask space is outside the window (the fetch's DMA_WINDOW error, as today
+  // for a slot past 2^32). For a ring and a window inside the mask space (WIN_BASE +
+  // WIN_SIZE at most its top) this is exactly the 32-bit check. Any other mask keeps the
+  // full arithmetic (Narrow = 0).
+  function automatic int mask_lo(input logic [31:0] mk);   // L: trailing ones
+    mask_lo = 0;
+    while (mask_lo < 32 && mk[mask_lo]) mask_lo++;
+  endfunction
+  function automatic int mask_hs(input logic [31:0] mk);   // Hs: the top run of ones
+    mask_hs = 32;
+    while (mask_hs > 0 && mk[mask_hs-1]) mask_hs--;
+  endfunction
+  localparam int MkL  = mask_lo(DmaAddrMask);
+  localparam int MkHs = mask_hs(DmaAddrMask);
+  localparam bit Narrow = (DmaAddrMask != 32'hFFFF_FFFF) && (MkL >= 12) && (MkL < 21) &&
+                          (MkHs < 32) && (MkHs > MkL) &&
+                          ((DmaAddrMask & ~((32'hFFFF_FFFF << MkHs) | ((32'd1 << MkL) - 32'd1))) == 32'd0);
+  if (Narrow) begin : g_slot_mask
+    localparam int LS = MkL - 5;              // low run of mask bits, in slots (< 16)
+    localparam int W  = MkL + 32 - MkHs;      // mask bits
+    logic [LS:0]   lo_sum;                    // RING_BASE[L-1:5] + slot, with carry
+    logic [W-6:0]  sp;                        // slot address / 32, packed
+    logic [W-1:0]  base_p;                    // WIN_BASE, packed
+    logic          out_ms, size_big;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [W:0]    end_p;                     // WIN_BASE + WIN_SIZE, packed (bits W..5 used)
+    logic [W-5:0]  lo_diff, hi_diff;          // only the sign bits are used
+    logic          unused_gap;                // RING_BASE/WIN_BASE have no gap bits
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign lo_sum   = (LS+1)'(ring_base_i[MkL-1:5]) + (LS+1)'(req_ptr[LS-1:0]);
+    assign out_ms   = lo_sum[LS] || (req_ptr[15:LS] != '0);
+    assign sp       = {ring_base_i[31:MkHs], lo_sum[LS-1:0]};
+    assign base_p   = {win_base_i[31:MkHs], win_base_i[MkL-1:0]};
+    assign end_p    = (W+1)'(base_p) + (W+1)'(win_size_i[W-1:0]);
+    assign size_big = (33'(win_size_i) >> W) != 33'd0;   // the window ends at the top
+    assign lo_diff  = {1'b0, sp} - {1'b0, base_p[W-1:5]} - (W-4)'(base_p[4:0] != 5'd0);
+    assign hi_diff  = {1'b0, sp} - end_p[W:5];
+    assign win_in   = !out_ms && !lo_diff[W-5] && (hi_diff[W-5] || size_big);
+    assign ar_addr_o = {ring_base_i[31:MkHs], (MkHs-MkL)'(0), lo_sum[LS-1:0], 5'd0};
+    assign unused_gap = ^{ring_base_i[MkHs-1:MkL], ring_base_i[4:0], win_base_i[MkHs-1:MkL]};
+  end else begin : g_slot_full
+    logic [27:0]   slot32;                    // slot address / 32 (33 bits in all)
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [32:0]   win_end;                   // only bits 32..5 are compared
+    logic [28:0]   lo_diff, hi_diff;          // only the sign bits are used
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign slot32    = {1'b0, ring_base_i[31:5]} + {12'd0, req_ptr};
+    assign win_end   = {1'b0, win_base_i} + {1'b0, win_size_i};
+    assign lo_diff   = {1'b0, slot32} - {2'b00, win_base_i[31:5]} - 29'(win_base_i[4:0] != 5'd0);
+    assign hi_diff   = {1'b0, slot32} - {1'b0, win_end[32:5]};
+    assign win_in    = !lo_diff[28] && hi_diff[28] && !slot32[27];
+    assign ar_addr_o = {slot32[26:0], 5'd0};
+  end
   if (QueueDepth == 0 && FetchDepth == 1) begin : g_win_q
     // Board configuration (timing): the window check (three carry chains over CSR values
     // and RING_HEAD) is registered, so it does not feed the fetch request and the read
@@ -225,7 +281,7 @@ module systole_cmdproc #(
         ring_bad_q <= 1'b0;
         cfg_err_q  <= 1'b0;
       end else begin
-        win_ok_q   <= !lo_diff[28] && hi_diff[28] && !slot32[27];
+        win_ok_q   <= win_in;
         win_old_q  <= can_dispatch;
         work_q     <= (head_q != ring_tail_i);
         ring_bad_q <= ring_bad;
@@ -237,7 +293,7 @@ module systole_cmdproc #(
     assign want_fetch = work_q && !halt_o && !ring_bad_q && !win_old_q &&
                         ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
   end else begin : g_win
-    assign ar_win_ok  = !lo_diff[28] && hi_diff[28] && !slot32[27];
+    assign ar_win_ok  = win_in;
     assign cfg_err    = ring_has_work && ring_bad;
     assign want_fetch = ring_has_work && !halt_o && !ring_bad &&
                         ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
@@ -250,7 +306,6 @@ module systole_cmdproc #(
     if (!rst_ni) ar_hold_q <= 1'b0;
     else         ar_hold_q <= ar_valid_o && !ar_ready_i;
   end
-  assign ar_addr_o  = {slot32[26:0], 5'd0};
   assign ar_len_o   = 8'(BeatsPerCmd - 1);
   assign r_ready_o  = 1'b1;  // the fetch queue always has room for what was requested
   assign r_fire     = r_valid_i;

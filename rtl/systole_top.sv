@@ -277,7 +277,8 @@ module systole_top #(
     .AxiDataWidth (AxiDataWidth),
     .FetchDepth   (FetchDepth),
     .CmdWords     ((HasSoftmax != 0 && Rows == Cols) ? 4 : 3),
-    .ArHold       ((UseIce40Dsp != 0) ? 1 : 0)   // iCE40 builds: read mux without AR register
+    .ArHold       ((UseIce40Dsp != 0) ? 1 : 0),  // iCE40 builds: read mux without AR register
+    .DmaAddrMask  (DmaAddrMask)
   ) u_cmdproc (
     .clk_i             (clk_i),
     .rst_ni            (core_rst_nq),

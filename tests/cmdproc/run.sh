@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Differential test of the command processor's mask-space fetch (tests/cmdproc/tb_cmdproc_mask.sv):
+# DmaAddrMask = 32'h8001_FFFF (the board's) against the full arithmetic, board configuration.
+#   tests/cmdproc/run.sh [JOBS] [SEED]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+jobs=${1:-400}
+seed=${2:-1}
+out=${BUILD:-build}/cmdproc-mask
+mkdir -p "$out"
+verilator --binary --timing -Wno-fatal -Wno-lint -Wno-style --assert -O2 \
+  --top-module tb_cmdproc_mask -Mdir "$out" -o tb_cmdproc_mask \
+  tests/cmdproc/tb_cmdproc_mask.sv rtl/systole_cmdproc.sv rtl/systole_fifo.sv >"$out/build.log" 2>&1 \
+  || { tail -30 "$out/build.log"; exit 1; }
+"$out/tb_cmdproc_mask" +jobs="$jobs" +verilator+seed+"$seed"
