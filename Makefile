@@ -60,7 +60,7 @@ EXTRA_BENCH     = $(SOC_BENCH) $(FW_BENCH) $(SC_BENCH)
 EXTRA_LINT      = $(SOC_LINT) $(FW_LINT) $(SC_LINT) $(FPGA_LINT)
 VLINT        := verilator --lint-only -Wall --assert rtl/lint_waivers.vlt -f rtl/files.f --top-module systole_top
 
-.PHONY: help deps gen gen-check lint synth sim sim-lib bench demo soak clean
+.PHONY: help deps gen gen-check lint synth sim sim-lib bench demo soak engine-diff clean
 
 help:
 	@echo "Systole targets:"
@@ -169,6 +169,15 @@ sim: | deps
 # long random soak of the end-to-end jobs (not part of `make sim`)
 soak: | deps
 	@$(MAKE) --no-print-directory driver-soak
+
+# differential benches of the board's serial LD and ST engines and command fetch against the
+# full 32-bit logic, with the board's DmaAddrMask (docs/ld.md, docs/st.md; about a minute,
+# not part of `make sim`)
+engine-diff: | deps
+	MASK=8001FFFF bash tests/ld/run.sh 2000 $(SEED)
+	bash tests/ld/run.sh 2000 $(SEED)
+	bash tests/st/run.sh 2000 $(SEED)
+	bash tests/cmdproc/run.sh 400 $(SEED)
 
 # the main job: a small CNN, layer by layer on the simulated chip, checked against golden
 demo: | deps
