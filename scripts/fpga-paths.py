@@ -17,11 +17,11 @@ import sys
 from collections import defaultdict
 
 # delays in ns (iCE40 UP, rough; the net delay stands for average routing)
-NET = 2.2        # one routed net
+NET = 2.45        # one routed net
 LUT = 0.9        # SB_LUT4 input -> output
 CARRY_IN = 0.6   # SB_CARRY I0/I1 -> CO
 CARRY = 0.3      # SB_CARRY CI -> CO (dedicated chain, no net delay)
-CO_LUT = 0.4     # CO -> the next LUT's I3 in the same chain (no routed net)
+CO_LUT = 0.7     # SB_CARRY CO -> a LUT input (the chain's sum LUT: a local net)
 CLK_Q = 1.4      # register clock -> Q
 RAM_Q = 2.5      # SB_RAM40_4K clock -> RDATA
 SPRAM_Q = 4.0    # SB_SPRAM256KA clock -> DATAOUT
@@ -45,19 +45,54 @@ def main():
     top = next((m for m, v in mods.items() if v.get("attributes", {}).get("top")), None)
     if top is None:
         top = max(mods, key=lambda m: len(mods[m].get("cells", {})))
-    mod = mods[top]
+    # Flatten: modules kept in the hierarchy (Yosys `keep_hierarchy`, e.g. the core's small
+    # mux modules) appear as cells of a module type; nextpnr flattens them, so do the same,
+    # giving their internal bits fresh numbers. cells: (name, type, connections, directions,
+    # parameters); name: bit -> ((hidden, length), label), the shortest visible net name.
+    cells, name = [], {}
+    fresh = [max((b for v in mods.values() for n in v.get("netnames", {}).values()
+                  for b in n["bits"] if not isinstance(b, str)), default=0) + 1]
 
-    # a name per bit: the shortest visible net name
-    name = {}
-    for n, v in mod["netnames"].items():
-        hidden = v.get("hide_name", 0)
-        for i, b in enumerate(v["bits"]):
-            if isinstance(b, str):
-                continue
-            label = n if len(v["bits"]) == 1 else "%s[%d]" % (n, i)
-            key = (hidden, len(label))
-            if b not in name or key < name[b][0]:
-                name[b] = (key, label)
+    def add_names(m, prefix, remap):
+        for n, v in mods[m]["netnames"].items():
+            hidden = v.get("hide_name", 0)
+            for i, b in enumerate(v["bits"]):
+                if isinstance(b, str):
+                    continue
+                label = prefix + (n if len(v["bits"]) == 1 else "%s[%d]" % (n, i))
+                key = (hidden, len(label))
+                b = remap(b)
+                if b not in name or key < name[b][0]:
+                    name[b] = (key, label)
+
+    def flatten(m, prefix, remap):
+        add_names(m, prefix, remap)
+        for cn, c in mods[m]["cells"].items():
+            con = {p: [b if isinstance(b, str) else remap(b) for b in bs]
+                   for p, bs in c["connections"].items()}
+            sub_mod = mods.get(c["type"])
+            if sub_mod is not None and not sub_mod.get("attributes", {}).get("blackbox"):
+                # a kept submodule (not a cell library blackbox): its ports are our bits
+                outer = {}
+                for p, v in sub_mod["ports"].items():
+                    for inner, b in zip(v["bits"], con.get(p, [])):
+                        if not isinstance(inner, str):
+                            outer[inner] = b
+                local = {}
+
+                def sub_remap(b, outer=outer, local=local):
+                    if b in outer:
+                        return outer[b]
+                    if b not in local:
+                        local[b] = fresh[0]
+                        fresh[0] += 1
+                    return local[b]
+                flatten(c["type"], prefix + cn + ".", sub_remap)
+            else:
+                cells.append((prefix + cn, c["type"], con, c.get("port_directions", {}),
+                              c.get("parameters", {})))
+
+    flatten(top, "", lambda b: b)
 
     def nm(b):
         return name[b][1] if b in name else "$%d" % b
@@ -66,18 +101,19 @@ def main():
     arcs = defaultdict(list)
     launch = {}
     ends = []  # (bit, cell, port)
-    for cn, c in mod["cells"].items():
-        t = c["type"]
-        con = c["connections"]
-        pd = c.get("port_directions", {})
-
+    carry_out = {b for (_, t, con, _, _) in cells if t == "SB_CARRY"
+                 for b in con.get("CO", []) if not isinstance(b, str)}
+    for cn, t, con, pd, prm in cells:
         def bits(p):
             return [b for b in con.get(p, []) if not isinstance(b, str)]
         if t == "SB_LUT4":
             for o in bits("O"):
                 for p in ("I0", "I1", "I2", "I3"):
                     for b in bits(p):
-                        arcs[o].append((b, LUT, True))
+                        if b in carry_out:  # a chain's sum LUT: a local net
+                            arcs[o].append((b, LUT + CO_LUT, False))
+                        else:
+                            arcs[o].append((b, LUT, True))
         elif t == "SB_CARRY":
             for o in bits("CO"):
                 for b in bits("CI"):
@@ -103,8 +139,6 @@ def main():
                     for b in bits(p):
                         ends.append((b, cn, p))
         elif t == "SB_MAC16":
-            prm = c.get("parameters", {})
-
             def pv(k):
                 v = prm.get(k, "0")
                 return int(v, 2) if isinstance(v, str) else int(v)
@@ -140,14 +174,11 @@ def main():
         best, bp = launch.get(b, 0.0), None
         for (i, d, routed) in arcs.get(b, ()):
             t = arrival(i) + d + (NET if routed else 0.0)
-            if routed and i in pred and pred[i] is not None and not pred[i][1]:
-                pass
             if t > best:
                 best, bp = t, (i, routed)
         arr[b], pred[b] = best, bp
         return best
 
-    # CO -> LUT I3 is not routed inside a chain: approximate by the carry's own delay
     res = []
     for (b, cn, p) in ends:
         res.append((arrival(b) + NET + SETUP, b, cn, p))
