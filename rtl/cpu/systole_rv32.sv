@@ -466,12 +466,12 @@ module systole_rv32 #(
   // ---------------------------------------------------------------------------------------
   // The pc incrementer: pc + 4, but pc itself in the states that write pc to the register
   // file (TRAP2: mepc; BOOT2: mtvec = BootAddr; TRAP1: mtval = pc), so that the write-back
-  // takes pc and pc + 4 as one source (none of these states takes pc_next from it)
+  // takes pc and pc + 4 as one source (none of these states takes pc_next from it). The
+  // step is a flip-flop set with the state (pc_step_q), so the chain starts at flip-flops.
   logic [31:2] pc_inc;
-  logic        pc_step;
+  logic        pc_step_q;
 
-  assign pc_step = !(state_q == StTrap1 || state_q == StTrap2 || state_q == StBoot2);
-  assign pc_inc  = pc_q + {29'd0, pc_step};
+  assign pc_inc  = pc_q + {29'd0, pc_step_q};
 
   // iterative multiply/divide (and shifts unless FastShift = 1)
   logic        md_start, md_done;
@@ -1141,6 +1141,7 @@ module systole_rv32 #(
       state_q        <= StBoot;
       st_fetch_q     <= 1'b0;
       st_mem_q       <= 1'b0;
+      pc_step_q      <= 1'b1;   // (StBoot)
       pc_q           <= BootAddr[31:2];
       addr_q         <= BootAddr[31:2];
       fetch_wait_q   <= 1'b0;
@@ -1162,6 +1163,7 @@ module systole_rv32 #(
       state_q        <= state_d;
       st_fetch_q     <= (state_d == StFetch);
       st_mem_q       <= (state_d == StMem);
+      pc_step_q      <= !(state_d == StTrap1 || state_d == StTrap2 || state_d == StBoot2);
       if (st_fetch_q && !ill_q) pc_q <= addr_q;  // (every FETCH cycle, like ir_q)
       if (addr_we) addr_q <= pc_next;
       fetch_wait_q   <= fetch_wait_d;
