@@ -1,3 +1,4 @@
+rtl/systole_mask_pkg.sv
 rtl/systole_fifo.sv
 rtl/systole_ram.sv
 rtl/systole_csr.sv

@@ -207,14 +207,7 @@ module systole_cmdproc #(
   // for a slot past 2^32). For a ring and a window inside the mask space (WIN_BASE +
   // WIN_SIZE at most its top) this is exactly the 32-bit check. Any other mask keeps the
   // full arithmetic (Narrow = 0).
-  function automatic int mask_lo(input logic [31:0] mk);   // L: trailing ones
-    mask_lo = 0;
-    while (mask_lo < 32 && mk[mask_lo]) mask_lo++;
-  endfunction
-  function automatic int mask_hs(input logic [31:0] mk);   // Hs: the top run of ones
-    mask_hs = 32;
-    while (mask_hs > 0 && mk[mask_hs-1]) mask_hs--;
-  endfunction
+  import systole_mask_pkg::*;  // mask_lo, mask_hs, mask_below
   localparam int MkL  = mask_lo(DmaAddrMask);
   localparam int MkHs = mask_hs(DmaAddrMask);
   localparam bit Narrow = (DmaAddrMask != 32'hFFFF_FFFF) && (MkL >= 12) && (MkL < 21) &&

@@ -93,18 +93,7 @@ module systole_ld #(
   localparam int NW       = $clog2(MaxLB + 1);                    // ROW_BYTES bits after checks
 
   // DmaAddrMask's low run of ones (bits MkL-1:0) and top run (bits 31:MkHs), for g_serial
-  function automatic int mask_lo(input logic [31:0] mk);   // L: trailing ones
-    mask_lo = 0;
-    while (mask_lo < 32 && mk[mask_lo]) mask_lo++;
-  endfunction
-  function automatic int mask_hs(input logic [31:0] mk);   // Hs: the top run of ones
-    mask_hs = 32;
-    while (mask_hs > 0 && mk[mask_hs-1]) mask_hs--;
-  endfunction
-  function automatic int mask_below(input logic [31:0] mk, input int k);  // ones below bit k
-    mask_below = 0;
-    for (int b = 0; b < k; b++) if (mk[b]) mask_below++;
-  endfunction
+  import systole_mask_pkg::*;  // mask_lo, mask_hs, mask_below
   localparam int MkL  = mask_lo(DmaAddrMask);
   localparam int MkHs = mask_hs(DmaAddrMask);
 

@@ -10,6 +10,6 @@ out=${BUILD:-build}/cmdproc-mask
 mkdir -p "$out"
 verilator --binary --timing -Wno-fatal -Wno-lint -Wno-style --assert -O2 \
   --top-module tb_cmdproc_mask -Mdir "$out" -o tb_cmdproc_mask \
-  tests/cmdproc/tb_cmdproc_mask.sv rtl/systole_cmdproc.sv rtl/systole_fifo.sv >"$out/build.log" 2>&1 \
+  rtl/systole_mask_pkg.sv tests/cmdproc/tb_cmdproc_mask.sv rtl/systole_cmdproc.sv rtl/systole_fifo.sv >"$out/build.log" 2>&1 \
   || { tail -30 "$out/build.log"; exit 1; }
 "$out/tb_cmdproc_mask" +jobs="$jobs" +verilator+seed+"$seed"

@@ -13,7 +13,7 @@ out=${BUILD:-build}/ld-diff${REF_REV:+-ref}${MASK:+-mask}
 mkdir -p "$out"
 defs=()
 if [ -n "${MASK:-}" ]; then defs+=("+define+DUT_MASK=32'h$MASK"); fi
-srcs=(tests/ld/tb_ld_diff.sv rtl/systole_ld.sv rtl/systole_fifo.sv)
+srcs=(rtl/systole_mask_pkg.sv tests/ld/tb_ld_diff.sv rtl/systole_ld.sv rtl/systole_fifo.sv)
 if [ -n "${REF_REV:-}" ]; then
   git show "$REF_REV:rtl/systole_ld.sv" | sed 's/^module systole_ld /module systole_ld_ref /' > "$out/systole_ld_ref.sv"
   srcs+=("$out/systole_ld_ref.sv")

@@ -8,6 +8,6 @@ seed=${2:-1}
 out=${BUILD:-build}/st-mask
 mkdir -p "$out"
 verilator --binary --timing -Wno-fatal -Wno-lint -Wno-style --assert -O2 \
-  --top-module tb_st_mask -Mdir "$out" -o tb_st_mask tests/st/tb_st_mask.sv rtl/systole_st.sv \
+  --top-module tb_st_mask -Mdir "$out" -o tb_st_mask rtl/systole_mask_pkg.sv tests/st/tb_st_mask.sv rtl/systole_st.sv \
   >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
 "$out/tb_st_mask" +jobs="$jobs" +verilator+seed+"$seed"
