@@ -1340,7 +1340,7 @@ module systole_csr #(
       case (wr_addr)
         ADDR_RING_BASE: begin
           wr_copy = 1'b1;
-          wr_bits = 32'h00000000 | (DmaAddrMask & 32'hffffffff);
+          wr_bits = DmaAddrMask;
         end
         ADDR_RING_SIZE: begin
           wr_copy = 1'b1;
@@ -1356,11 +1356,11 @@ module systole_csr #(
         end
         ADDR_WIN_BASE: begin
           wr_copy = 1'b1;
-          wr_bits = 32'h00000000 | (DmaAddrMask & 32'hffffffff);
+          wr_bits = DmaAddrMask;
         end
         ADDR_WIN_SIZE: begin
           wr_copy = 1'b1;
-          wr_bits = 32'h00000000 | (DmaSizeMask & 32'hffffffff);
+          wr_bits = DmaSizeMask;
         end
         default: ;
       endcase

@@ -1182,9 +1182,12 @@ def _gen_sv_ram(desc: Description, w, sig) -> None:
             w(f"        ADDR_{r.name}: begin")
             w("          wr_copy = 1'b1;")
             plain = _bits_used([f for f in r.fields if not f.addr_mask])
-            masked = "".join(f" | ({f.addr_mask} & 32'h{f.mask << f.lo:08x})"
-                             for f in r.fields if f.addr_mask)
-            w(f"          wr_bits = 32'h{plain:08x}{masked};")
+            terms = ([f"32'h{plain:08x}"] if plain or not any(f.addr_mask for f in r.fields)
+                     else [])
+            terms += [f.addr_mask if f.mask << f.lo == 0xFFFFFFFF else
+                      f"({f.addr_mask} & 32'h{f.mask << f.lo:08x})"
+                      for f in r.fields if f.addr_mask]
+            w(f"          wr_bits = {' | '.join(terms)};")
             w("        end")
         w("        default: ;")
         w("      endcase")
