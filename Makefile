@@ -85,6 +85,7 @@ gen: | deps
 
 gen-check: | deps
 	$(PY) scripts/gen_regs.py --check
+	bash scripts/yosys-check.sh
 
 # ---- golden kernels ----------------------------------------------------------------------
 $(BUILD)/sw/%.o: sw/ref/src/%.c $(wildcard sw/ref/include/*.h sw/ref/src/*.h) | deps

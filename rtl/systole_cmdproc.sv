@@ -207,9 +207,8 @@ module systole_cmdproc #(
   // for a slot past 2^32). For a ring and a window inside the mask space (WIN_BASE +
   // WIN_SIZE at most its top) this is exactly the 32-bit check. Any other mask keeps the
   // full arithmetic (Narrow = 0).
-  import systole_mask_pkg::*;  // mask_lo, mask_hs, mask_below
-  localparam int MkL  = mask_lo(DmaAddrMask);
-  localparam int MkHs = mask_hs(DmaAddrMask);
+  localparam int MkL  = systole_mask_pkg::mask_lo(DmaAddrMask);
+  localparam int MkHs = systole_mask_pkg::mask_hs(DmaAddrMask);
   localparam bit Narrow = (DmaAddrMask != 32'hFFFF_FFFF) && (MkL >= 12) && (MkL < 21) &&
                           (MkHs < 32) && (MkHs > MkL) &&
                           ((DmaAddrMask & ~((32'hFFFF_FFFF << MkHs) | ((32'd1 << MkL) - 32'd1))) == 32'd0);

@@ -93,9 +93,8 @@ module systole_ld #(
   localparam int NW       = $clog2(MaxLB + 1);                    // ROW_BYTES bits after checks
 
   // DmaAddrMask's low run of ones (bits MkL-1:0) and top run (bits 31:MkHs), for g_serial
-  import systole_mask_pkg::*;  // mask_lo, mask_hs, mask_below
-  localparam int MkL  = mask_lo(DmaAddrMask);
-  localparam int MkHs = mask_hs(DmaAddrMask);
+  localparam int MkL  = systole_mask_pkg::mask_lo(DmaAddrMask);
+  localparam int MkHs = systole_mask_pkg::mask_hs(DmaAddrMask);
 
   localparam logic [7:0] ErrIllegalField = 8'd2;
   localparam logic [7:0] ErrSpadRange    = 8'd3;
@@ -200,9 +199,9 @@ module systole_ld #(
     logic [31:0]   ar_u;
     for (genvar k = 0; k < 32; k++) begin : g_pack
       if (CM[k]) begin : g_bit
-        assign src_p[mask_below(CM, k)]  = c_src[k];
-        assign base_p[mask_below(CM, k)] = win_base_i[k];
-        assign ar_u[k] = ar_p[mask_below(CM, k)];
+        assign src_p[systole_mask_pkg::mask_below(CM, k)]  = c_src[k];
+        assign base_p[systole_mask_pkg::mask_below(CM, k)] = win_base_i[k];
+        assign ar_u[k] = ar_p[systole_mask_pkg::mask_below(CM, k)];
       end else begin : g_gap
         logic unused_base;            // WIN_BASE has no bits here (the CSR keeps them 0)
         assign unused_base = win_base_i[k];

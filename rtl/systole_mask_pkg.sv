@@ -1,7 +1,8 @@
 // The shape of a DmaAddrMask (docs/architecture.md, "mask space"): the serial LD and ST
 // engines and the command fetch narrow their DMA address logic to the mask's bits when it is
 // a run of ones at the top, a gap, and a run of ones at the bottom (the board's
-// 32'h8001_FFFF). Elaboration-time functions only.
+// 32'h8001_FFFF). Elaboration-time functions only. Users call them by their scoped name
+// (systole_mask_pkg::mask_lo): Yosys 0.23 (Debian 12) rejects `import pkg::*` in a module.
 package systole_mask_pkg;
   // L: the number of trailing ones (the low run is bits L-1:0)
   function automatic int mask_lo(input logic [31:0] mk);

@@ -110,9 +110,8 @@ module systole_st #(
   localparam logic [7:0]  ErrAxiWrError    = 8'd8;
 
   // DmaAddrMask's low run of ones (bits MkL-1:0) and top run (bits 31:MkHs), for g_small
-  import systole_mask_pkg::*;  // mask_lo, mask_hs, mask_below
-  localparam int MkL  = mask_lo(DmaAddrMask);
-  localparam int MkHs = mask_hs(DmaAddrMask);
+  localparam int MkL  = systole_mask_pkg::mask_lo(DmaAddrMask);
+  localparam int MkHs = systole_mask_pkg::mask_hs(DmaAddrMask);
 
   if (SerialStore == 0) begin : g_full
     localparam int RowBytes  = 4 * Cols;                                   // widest row (raw)
@@ -853,10 +852,10 @@ module systole_st #(
     logic [W-1:0] dst_p, dstride_p, wbase_p;   // packed mask bits
     for (genvar k = 0; k < 32; k++) begin : g_pack
       if (CM[k]) begin : g_bit
-        assign dst_p[mask_below(CM, k)]     = f_dst[k];
-        assign dstride_p[mask_below(CM, k)] = f_dstride[k];
-        assign wbase_p[mask_below(CM, k)]   = win_base_i[k];
-        assign base_u[k] = base_q[mask_below(CM, k)];
+        assign dst_p[systole_mask_pkg::mask_below(CM, k)]     = f_dst[k];
+        assign dstride_p[systole_mask_pkg::mask_below(CM, k)] = f_dstride[k];
+        assign wbase_p[systole_mask_pkg::mask_below(CM, k)]   = win_base_i[k];
+        assign base_u[k] = base_q[systole_mask_pkg::mask_below(CM, k)];
       end else begin : g_gap
         logic unused_base;            // WIN_BASE has no bits here (the CSR keeps them 0)
         assign unused_base = win_base_i[k];
