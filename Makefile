@@ -8,7 +8,7 @@ BUILD   ?= build
 PY      ?= python3
 SEED    ?= 1
 CC      ?= gcc
-export SEED
+export SEED BUILD   # (BUILD: the engine benches, tests/*/run.sh, build there too)
 
 # Array configurations. Each name maps to Verilator parameter overrides; add your own with
 #   make sim-lib CONFIG=12x12 SIM_PARAMS_12x12="-GRows=12 -GCols=12"
@@ -164,6 +164,10 @@ sim: | deps
 	  "chip 8x8, 128-bit bus (subset)::$(BUILD)/8x8w128/test_chip --subset" \
 	  "chip lite, the FPGA-sized chip (subset)::$(BUILD)/lite/test_chip --subset" \
 	  "chip 8x8 ASan+UBSan (subset)::$(BUILD)/8x8-asan/test_chip --subset" \
+	  "LD engine vs 32-bit, board mask (diff)::bash scripts/engine-diff.sh ld-mask 500 $(SEED)" \
+	  "LD serial vs pipelined engine (diff)::bash scripts/engine-diff.sh ld 500 $(SEED)" \
+	  "ST engine vs 32-bit, board mask (diff)::bash scripts/engine-diff.sh st 500 $(SEED)" \
+	  "cmd fetch vs 32-bit, board mask (diff)::bash scripts/engine-diff.sh cmdproc 100 $(SEED)" \
 	  $(DRIVER_SIM_RUNS) \
 	  $(EXTRA_SIM_RUNS)
 
@@ -172,13 +176,10 @@ soak: | deps
 	@$(MAKE) --no-print-directory driver-soak
 
 # differential benches of the board's serial LD and ST engines and command fetch against the
-# full 32-bit logic, with the board's DmaAddrMask (docs/ld.md, docs/st.md; about a minute,
-# not part of `make sim`)
+# full 32-bit logic, with the board's DmaAddrMask (docs/ld.md, docs/st.md; about a minute;
+# `make sim` runs them with fewer jobs)
 engine-diff: | deps
-	MASK=8001FFFF bash tests/ld/run.sh 2000 $(SEED)
-	bash tests/ld/run.sh 2000 $(SEED)
-	bash tests/st/run.sh 2000 $(SEED)
-	bash tests/cmdproc/run.sh 400 $(SEED)
+	bash scripts/engine-diff.sh all "" $(SEED)
 
 # the main job: a small CNN, layer by layer on the simulated chip, checked against golden
 demo: | deps
