@@ -48,7 +48,11 @@ module ld_harness #(
   output int           pops
 );
   localparam int Rows = 4, Cols = 4, SpadLines = 512, AccLines = 256, QpLines = 1;
+`ifdef TB_BW
+  localparam int BW = `TB_BW;   // AXI data bits (tests/*/run.sh: BW=32 for the board's)
+`else
   localparam int BW = 64;
+`endif
 
   logic cmd_valid, cmd_ready, take, give, busy, halt;
   logic [15:0] cmd_idx;
