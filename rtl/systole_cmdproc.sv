@@ -21,7 +21,7 @@
 // processor halts meanwhile (for a read multiplexer without AR register); it counts as busy.
 module systole_cmdproc #(
   parameter int QueueDepth   = 8,   // commands per engine queue (power of two, 0: no queues)
-  parameter int AxiDataWidth = 64,  // read data bits (64 or 128)
+  parameter int AxiDataWidth = 64,  // read data bits (32, 64 or 128)
   parameter int FetchDepth   = 4,   // slots fetched ahead of dispatch (power of two, 1 allowed)
   parameter int CmdWords     = 4,   // command words kept and passed on (3: w3 is dropped)
   parameter int ArHold       = 0,   // 1: hold a presented fetch request until accepted
@@ -320,15 +320,16 @@ module systole_cmdproc #(
   end
 
   // receive buffer: all four words shift in (the whole slot); CmdWords = 3: each beat's
-  // kept words are written in place, w3 is not stored
+  // kept words are written in place, w3 is not stored. Written per 32-bit half word so
+  // that a 32-bit bus (a half word per beat) works the same way as 64 and 128.
   if (CmdWords == 4) begin : g_rx_shift
     assign cmd_buf_d = r_fire ? {r_data_i, cmd_buf_q[255:AxiDataWidth]} : cmd_buf_q;
   end else begin : g_rx_words
     always_comb begin
       cmd_buf_d = cmd_buf_q;
-      for (int k = 0; k < CmdWords; k++) begin
-        if (r_fire && 32'(beat_q) == (k * 64) / AxiDataWidth)
-          cmd_buf_d[k*64 +: 64] = r_data_i[(k * 64) % AxiDataWidth +: 64];
+      for (int k = 0; k < 2 * CmdWords; k++) begin
+        if (r_fire && 32'(beat_q) == (k * 32) / AxiDataWidth)
+          cmd_buf_d[k*32 +: 32] = r_data_i[(k * 32) % AxiDataWidth +: 32];
       end
     end
   end
@@ -663,8 +664,8 @@ module systole_cmdproc #(
   end
 
   initial begin
-    if (AxiDataWidth != 64 && AxiDataWidth != 128)
-      $fatal(1, "systole_cmdproc: AxiDataWidth must be 64 or 128");
+    if (AxiDataWidth != 32 && AxiDataWidth != 64 && AxiDataWidth != 128)
+      $fatal(1, "systole_cmdproc: AxiDataWidth must be 32, 64 or 128");
     if (FetchDepth < 1 || (FetchDepth & (FetchDepth - 1)) != 0)
       $fatal(1, "systole_cmdproc: FetchDepth must be a power of two");
     if (QueueDepth < 0 || (QueueDepth & (QueueDepth - 1)) != 0)

@@ -27,7 +27,7 @@ module systole_st #(
   parameter int Cols         = 8,    // channels per accumulator line (int32 each), 1..64
   parameter int AccLines     = 512,  // accumulator lines (ACC_RANGE bound), 1..65536
   parameter int QParamLines  = 64,   // qparam table lines (QPARAM_RANGE bound), 1..65536
-  parameter int AxiDataWidth = 64,   // AXI write data bits, 64 or 128
+  parameter int AxiDataWidth = 64,   // AXI write data bits, 32, 64 or 128
   // 0: Cols parallel output-stage lanes (one row per cycle); 1: one serial lane with an
   // iterative multiplier (systole_requant_serial), for small FPGA builds
   parameter int SerialRequant = 0,
@@ -1511,8 +1511,8 @@ module systole_st #(
       $fatal(1, "systole_st: AccLines must be in 1..65536");
     if (QParamLines < 1 || QParamLines > 65536)
       $fatal(1, "systole_st: QParamLines must be in 1..65536");
-    if (AxiDataWidth != 64 && AxiDataWidth != 128)
-      $fatal(1, "systole_st: AxiDataWidth must be 64 or 128");
+    if (AxiDataWidth != 32 && AxiDataWidth != 64 && AxiDataWidth != 128)
+      $fatal(1, "systole_st: AxiDataWidth must be 32, 64 or 128");
     if (RowDepth < 1 || (RowDepth & (RowDepth - 1)) != 0)
       $fatal(1, "systole_st: RowDepth must be a power of two");
     if (TrkDepth < 2 || (TrkDepth & (TrkDepth - 1)) != 0)

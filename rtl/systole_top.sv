@@ -9,7 +9,7 @@ module systole_top #(
   parameter int SpadBytes     = 65536,  // scratchpad bytes
   parameter int AccBytes      = 16384,  // accumulator bytes
   parameter int QParamLines   = 64,     // quantisation parameter table lines
-  parameter int AxiDataWidth  = 64,     // AXI data bits
+  parameter int AxiDataWidth  = 64,     // AXI data bits: 32, 64 or 128
   parameter int AxiAddrWidth  = 32,     // AXI address bits (only 32 is supported)
   parameter int AxiIdWidth    = 2,      // AXI ID bits
   parameter int ReadsInFlight = 64,     // DMA load rows in flight
@@ -784,8 +784,8 @@ module systole_top #(
       $fatal(1, "systole_top: AccBytes must be a multiple of 4*Cols with 2..65536 lines");
     if (QParamLines < 1 || QParamLines > 65536)
       $fatal(1, "systole_top: QParamLines must be in 1..65536");
-    if (AxiDataWidth != 64 && AxiDataWidth != 128)
-      $fatal(1, "systole_top: AxiDataWidth must be 64 or 128");
+    if (AxiDataWidth != 32 && AxiDataWidth != 64 && AxiDataWidth != 128)
+      $fatal(1, "systole_top: AxiDataWidth must be 32, 64 or 128");
     if (AxiAddrWidth != 32)
       $fatal(1, "systole_top: AxiAddrWidth must be 32");
     if (AxiIdWidth < 1)

@@ -66,7 +66,7 @@ module systole_soc_mainmem #(
   localparam int Ob       = $clog2(BusBytes);            // byte-offset bits of a line
   localparam int Aw       = $clog2(Lines > 1 ? Lines : 2);
   localparam int Lanes    = BusBytes / 4;                // 32-bit core lanes per line
-  localparam int Lw       = $clog2(Lanes);
+  localparam int Lw       = (Lanes > 1) ? $clog2(Lanes) : 1;  // (one lane: c_lane is 0)
   localparam logic [32:0] MainEnd = {1'b0, MainBase} + 33'(MainBytes);
   localparam logic [1:0]  BurstFixed = 2'b00;
   localparam logic [1:0]  BurstWrap  = 2'b10;
@@ -115,7 +115,11 @@ module systole_soc_mainmem #(
 
   assign c_write   = (c_wstrb_i != 4'b0000);
   assign c_line    = c_addr_i[Ob +: Aw];
-  assign c_lane    = c_addr_i[2 +: Lw];
+  if (Lanes > 1) begin : g_lanes
+    assign c_lane = c_addr_i[2 +: Lw];
+  end else begin : g_lane1
+    assign c_lane = '0;
+  end
   assign c_wr_go   = c_valid_i && c_write;
   assign c_ready_o = c_write || c_rd_q;
   assign c_rdata_o = ram_rdata[32 * c_lane +: 32];
@@ -242,8 +246,7 @@ module systole_soc_mainmem #(
     ram_we    = c_wr_go || (w_go && w_ok);
     ram_waddr = c_wr_go ? c_line : wr_addr_q[Ob +: Aw];
     ram_wdata = c_wr_go ? {Lanes{c_wdata_i}} : s_wdata_i;
-    ram_wmask = c_wr_go ? BusBytes'({{(BusBytes - 4){1'b0}}, c_wstrb_i} << (4 * c_lane))
-                        : s_wstrb_i;
+    ram_wmask = c_wr_go ? BusBytes'(BusBytes'(c_wstrb_i) << (4 * c_lane)) : s_wstrb_i;
   end
 
   // ---------------------------------------------------------------------------------------
@@ -298,8 +301,8 @@ module systole_soc_mainmem #(
   end
 
   initial begin
-    if (AxiDataWidth < 64 || (AxiDataWidth & (AxiDataWidth - 1)) != 0)
-      $fatal(1, "systole_soc_mainmem: AxiDataWidth must be a power of two >= 64");
+    if (AxiDataWidth < 32 || (AxiDataWidth & (AxiDataWidth - 1)) != 0)
+      $fatal(1, "systole_soc_mainmem: AxiDataWidth must be a power of two >= 32");
     if (MainBytes < 2 * BusBytes || MainBytes % BusBytes != 0)
       $fatal(1, "systole_soc_mainmem: MainBytes must be a multiple of the bus width (>= 2 lines)");
     if ((MainBase & ((32'd1 << (Ob + Aw)) - 32'd1)) != 32'd0)

@@ -25,16 +25,17 @@
 namespace {
 
 // ---------------------------------------------------------------------------------------
-// Port helpers: the bus width comes from the Verilated model (QData for 64 bits,
-// VlWide<4> for 128 bits). The host is assumed little endian (x86-64, AArch64).
+// Port helpers: the bus width comes from the Verilated model (IData for 32 bits, QData for
+// 64 bits, VlWide<4> for 128 bits). The host is assumed little endian (x86-64, AArch64).
 // ---------------------------------------------------------------------------------------
 using RdataPort = std::remove_reference<decltype(std::declval<Vsystole_top&>().m_axi_rdata_i)>::type;
 using WdataPort = std::remove_reference<decltype(std::declval<Vsystole_top&>().m_axi_wdata_o)>::type;
 constexpr uint32_t kBusBytes = sizeof(RdataPort);
-static_assert(kBusBytes == 8 || kBusBytes == 16,
-              "systole_sim supports AxiDataWidth 64 and 128 only");
+static_assert(kBusBytes == 4 || kBusBytes == 8 || kBusBytes == 16,
+              "systole_sim supports AxiDataWidth 32, 64 and 128 only");
 static_assert(sizeof(WdataPort) == kBusBytes, "rdata and wdata widths differ");
-constexpr uint32_t kBusSize = (kBusBytes == 8) ? 3 : 4;  // AXI AxSIZE = log2(bytes)
+constexpr uint32_t kBusSize = (kBusBytes == 4) ? 2 : (kBusBytes == 8) ? 3 : 4;  // AxSIZE = log2(bytes)
+constexpr uint32_t kFullStrb = (1u << kBusBytes) - 1u;   // every byte lane written
 
 template <typename T>
 inline void port_put(T& port, const uint8_t* src) {
@@ -324,7 +325,7 @@ void mem_drain_w(systole_sim_t* s) {
     const uint8_t resp = beat_resp(s, a, false);
     if (resp == kRespOkay) {
       uint8_t* dst = s->mem + a;
-      if (b.strb == (kBusBytes == 16 ? 0xffffu : 0xffu)) {
+      if (b.strb == kFullStrb) {
         std::memcpy(dst, b.data, kBusBytes);
       } else {
         for (uint32_t i = 0; i < kBusBytes; ++i) {

@@ -8,13 +8,19 @@
 `timescale 1ns/1ps
 module tb_cmdproc_mask;
   localparam logic [31:0] Mask = 32'h8001_FFFF;
+`ifdef TB_BW
+  localparam int BW = `TB_BW;   // AXI data bits (tests/*/run.sh: BW=32 for the board's)
+`else
+  localparam int BW = 64;
+`endif
+  localparam int Beats = 256 / BW;   // beats of a 32-byte command slot
   logic clk = 1'b0, rst_n = 1'b0;
   always #5 clk = ~clk;
 
   logic [31:0] ring_base, win_base, win_size;
   logic [15:0] ring_size, ring_tail;
   logic        ar_ready, r_valid, r_last;
-  logic [63:0] r_data;
+  logic [BW-1:0] r_data;
   logic [1:0]  r_resp;
   logic        ld_rdy, ex_rdy, st_rdy;
   logic [11:0] tok;
@@ -34,7 +40,7 @@ module tb_cmdproc_mask;
     logic [3:0]   NAME``_av; \
     logic [3:0]   NAME``_st; \
     logic [2:0]   NAME``_irq, NAME``_pf; \
-    systole_cmdproc #(.QueueDepth(0), .AxiDataWidth(64), .FetchDepth(1), .CmdWords(3), \
+    systole_cmdproc #(.QueueDepth(0), .AxiDataWidth(BW), .FetchDepth(1), .CmdWords(3), \
                       .ArHold(1), .DmaAddrMask(MASKV)) NAME ( \
       .clk_i(clk), .rst_ni(rst_n), .ring_base_i(ring_base), .ring_size_i(ring_size), \
       .ring_tail_i(ring_tail), .ring_head_o(NAME``_head), .win_base_i(win_base), \
@@ -138,13 +144,13 @@ module tb_cmdproc_mask;
         st_rdy = ($urandom_range(0, 1) != 0);
         tok = 12'd0;   // no token traffic (an overflow would end every job early)
         {ld_busy, ex_busy, st_busy} = 3'($urandom_range(0, 7)) & 3'($urandom_range(0, 7));
-        // R beats of the one slot in flight (4 beats of 64 bits)
+        // R beats of the one slot in flight (Beats beats of BW bits)
         r_valid = 1'b0; r_last = 1'b0;
         if (pend != 0 && $urandom_range(0, 2) != 0) begin
           r_valid = 1'b1;
           // mostly clean commands with no other fields (NOP, FENCE, LOAD, MATMUL, STORE,
           // IRQ), now and then garbage (an illegal command ends the job)
-          r_data = 64'd0;
+          r_data = '0;
           if (beat == 0) begin
             case ($urandom_range(0, 7))
               0, 1, 2: r_data[7:0] = 8'h07;
@@ -155,9 +161,9 @@ module tb_cmdproc_mask;
               default: r_data[7:0] = 8'h06;
             endcase
           end
-          if ($urandom_range(0, 299) == 0) r_data = {$urandom, $urandom};
+          if ($urandom_range(0, 299) == 0) r_data = BW'({$urandom, $urandom});
           r_resp = ($urandom_range(0, 199) == 0) ? 2'b10 : 2'b00;
-          r_last = (beat == 3);
+          r_last = (beat == Beats - 1);
         end
         #1;
         if (v_ref && ar_ready) begin

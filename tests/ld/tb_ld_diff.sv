@@ -48,7 +48,11 @@ module ld_harness #(
   output int           pops
 );
   localparam int Rows = 4, Cols = 4, SpadLines = 512, AccLines = 256, QpLines = 1;
+`ifdef TB_BW
+  localparam int BW = `TB_BW;   // AXI data bits (tests/*/run.sh: BW=32 for the board's)
+`else
   localparam int BW = 64;
+`endif
 
   logic cmd_valid, cmd_ready, take, give, busy, halt;
   logic [15:0] cmd_idx;
@@ -154,8 +158,8 @@ module ld_harness #(
         q_addr.push_back(ar_addr);
         q_len.push_back(ar_len);
         q_time.push_back(now + int'($urandom % 9));
-        assert (ar_addr[2:0] == 3'd0) else $fatal(1, "unaligned AR");
-        assert ((ar_addr & 32'hfff) + (32'(ar_len) + 1) * 8 <= 32'h1000)
+        assert ((ar_addr & 32'(BW / 8 - 1)) == 32'd0) else $fatal(1, "unaligned AR");
+        assert ((ar_addr & 32'hfff) + (32'(ar_len) + 1) * 32'(BW / 8) <= 32'h1000)
           else $fatal(1, "AR burst crosses 4 KiB: %h len %0d", ar_addr, ar_len);
       end
       // R: a beat stays valid until taken

@@ -5,6 +5,11 @@
 module tb_st_mask;
   localparam int Cols = 4;
   localparam logic [31:0] Mask = 32'h8001_FFFF;
+`ifdef TB_BW
+  localparam int BW = `TB_BW;   // AXI data bits (tests/*/run.sh: BW=32 for the board's)
+`else
+  localparam int BW = 64;
+`endif
   logic clk = 0, rst_n = 0;
   always #1 clk = ~clk;
 
@@ -20,8 +25,8 @@ module tb_st_mask;
   logic [7:0]  err_code [2];
   logic        aw_valid [2], w_valid [2], b_ready [2];
   logic [31:0] aw_addr [2];
-  logic [7:0]  w_strb [2];
-  logic [63:0] w_data [2];
+  logic [BW/8-1:0] w_strb [2];
+  logic [BW-1:0]   w_data [2];
   logic        b_valid [2];
   logic        acc_re [2], qp_re [2];
   logic [15:0] acc_raddr [2], qp_raddr [2];
@@ -32,7 +37,7 @@ module tb_st_mask;
   for (genvar d = 0; d < 2; d++) begin : g_dut
     logic [7:0]  b_pend;
     logic        dummy_unused;
-    systole_st #(.Cols(Cols), .AccLines(64), .QParamLines(1), .AxiDataWidth(64),
+    systole_st #(.Cols(Cols), .AccLines(64), .QParamLines(1), .AxiDataWidth(BW),
                  .SerialRequant(1), .TrkDepth(4), .SerialStore(1), .QpWords(0),
                  .DmaAddrMask(d == 0 ? Mask : 32'hFFFF_FFFF)) u_dut (
       .clk_i(clk), .rst_ni(rst_n),
@@ -53,7 +58,7 @@ module tb_st_mask;
       end else begin
         if (aw_valid[d]) begin
           if (!w_valid[d]) $fatal(1, "AW without W");
-          wlog[d].push_back({aw_addr[d], w_strb[d], 16'd0, w_data[d][8*$clog2(w_strb[d])+:8]});
+          wlog[d].push_back({aw_addr[d], 16'(w_strb[d]), 8'd0, w_data[d][8*$clog2(w_strb[d])+:8]});
         end
         b_pend <= b_pend + 8'(aw_valid[d]) - 8'(b_valid[d] && b_ready[d]);
         b_valid[d] <= (b_pend + 8'(aw_valid[d]) - 8'(b_valid[d] && b_ready[d])) != 0;

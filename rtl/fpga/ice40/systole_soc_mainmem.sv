@@ -7,7 +7,9 @@
 // read port. SPRAM has one port, 16 bits wide; a 64-bit line would take all four blocks of
 // the UP5K and leave none for the firmware RAM. Here each AXI beat is split into
 // AxiDataWidth/32 word accesses, one per cycle, in lane order (a 64-bit beat every two
-// cycles at best), and the core and the AXI bursts share the one port.
+// cycles at best), and the core and the AXI bursts share the one port. A 32-bit bus (the
+// board's, AxiDataWidth = 32) is one lane: a beat is one word access, and the lane
+// counter, the lane muxes and the held-lanes register do not exist.
 //
 // Small before fast (the UP5K is full): ONE AXI burst at a time, read or write (AW and AR
 // alternate when both wait), with one set of burst registers and one address incrementer;
@@ -86,7 +88,7 @@ module systole_soc_mainmem #(
 );
   localparam int BusBytes = AxiDataWidth / 8;
   localparam int Lanes    = AxiDataWidth / 32;           // 32-bit words per line
-  localparam int Lw       = $clog2(Lanes);
+  localparam int Lw       = (Lanes > 1) ? $clog2(Lanes) : 1;  // lane bits (unused if 1 lane)
   localparam int Words    = MainBytes / 4;
   localparam int Wa       = $clog2(Words);                // word address bits
   localparam int Ab       = Wa + 2;                       // byte address bits in the memory
@@ -96,7 +98,6 @@ module systole_soc_mainmem #(
   localparam logic [1:0]  BurstWrap  = 2'b10;
   localparam logic [1:0]  RespOkay   = 2'b00;
   localparam logic [1:0]  RespSlverr = 2'b10;
-  localparam logic [Lw-1:0] LastLane = {Lw{1'b1}};       // Lanes is a power of two
 
   function automatic logic in_main(input logic [31:0] addr);
     if (MainPow2) in_main = ((addr ^ MainBase) >> Ab) == 32'd0;
@@ -131,7 +132,7 @@ module systole_soc_mainmem #(
   logic                  pri_rd_q;      // which of AR and AW goes first when both wait
   logic                  aw_acc_q;      // AW is taken this cycle (its valid was seen last cycle)
   logic                  ar_acc_q;      // AR is taken this cycle
-  logic                  go_q;          // the port is the burst's this cycle (lane lane_q)
+  logic                  go_q;          // the port is the burst's this cycle (its next lane)
   logic                  wready_q;      // ... a write beat's last lane: W is taken
   // the burst
   logic                  act_q;         // a burst is under way
@@ -142,11 +143,7 @@ module systole_soc_mainmem #(
   logic [2:0]            size_q;
   logic                  fixed_q;
   logic [AxiIdWidth-1:0] id_q;          // also the ID of its R beats and B response
-  logic [Lw-1:0]         lane_q;        // next lane of the current beat
   logic                  err_q;         // a write beat was out of range
-  logic                  rd_pend_q;     // an AXI lane read was issued last cycle ...
-  logic [Lw-1:0]         rd_pend_lane_q;//   ... of this lane
-  logic [AxiDataWidth-33:0] r_lo_q;     // lanes 0 .. Lanes-2 of the beat being read
   logic                  r_valid_q, r_last_q, r_err_q;
   logic                  b_valid_q;
 
@@ -160,7 +157,10 @@ module systole_soc_mainmem #(
   // in the RAM output) and answered the next. The loader's one-cycle writes (boot_hold, no
   // burst under way, far apart) therefore land in their own cycle, as before.
   logic c_write, c_new, c_wr_go, c_rd_go, c_wait, beat_ok;
-  logic [3:0] w_lane_strb;
+  logic [3:0]    w_lane_strb;
+  logic [31:0]   w_lane_data;
+  logic [Wa-1:0] lane_word;      // RAM word of the burst's current lane
+  logic          lane_last;      // lane_q is the beat's last lane
 
   assign c_write = (c_wstrb_i != 4'b0000);
   assign c_new   = c_valid_i && !c_wack_q && !c_rd_q;    // a request not yet answered
@@ -169,7 +169,6 @@ module systole_soc_mainmem #(
   assign c_wait  = c_new && !c_wr_go && !c_rd_go;
 
   assign beat_ok     = ok_q && (MainPow2 || 33'(addr_q) < 33'(MainBytes));
-  assign w_lane_strb = s_wstrb_i[4 * lane_q +: 4];
 
   // RAM inputs: the select is the flip-flop go_q. A write lane whose strobes are all 0, or
   // an out-of-range read lane, is a harmless read (no R beat waits during a write burst;
@@ -178,8 +177,8 @@ module systole_soc_mainmem #(
     if (go_q) begin
       ram_req   = 1'b1;
       ram_we    = (wr_q && beat_ok) ? w_lane_strb : 4'b0000;
-      ram_addr  = {addr_q[Ab-1:Lw+2], lane_q};       // word of the lane
-      ram_wdata = s_wdata_i[32 * lane_q +: 32];
+      ram_addr  = lane_word;
+      ram_wdata = w_lane_data;
     end else begin
       ram_req   = c_wr_go || c_rd_go;
       ram_we    = c_wr_go ? c_wstrb_i : 4'b0000;
@@ -194,19 +193,18 @@ module systole_soc_mainmem #(
   // new burst is taken once the last one has answered; AW and AR alternate when both wait.
   logic beat_end, last_go, acc_now, act_nx, wr_nx, r_busy_nx, go_d, wready_d, idle_nx;
   logic aw_acc_d, ar_acc_d;
-  logic [Lw-1:0] lane_nx;
+  logic lane_nx_last;            // next cycle's lane is the beat's last
 
-  assign beat_end  = go_q && lane_q == LastLane;
+  assign beat_end  = go_q && lane_last;
   assign last_go   = beat_end && left_q == 8'd0;
   assign acc_now   = aw_acc_q || ar_acc_q;
   assign act_nx    = acc_now || (act_q && !last_go);
   assign wr_nx     = acc_now ? aw_acc_q : wr_q;
-  assign lane_nx   = acc_now ? '0 : lane_q + Lw'(go_q);
   assign r_busy_nx = (r_valid_q && !s_rready_i) || (beat_end && !wr_q);
   assign go_d      = act_nx && !c_wait && (wr_nx ? (s_wvalid_i && !wready_q) : !r_busy_nx);
   // (= go_d && wr_nx && ..., written without the R side: R's ready stays off this flop)
   assign wready_d  = act_nx && !c_wait && wr_nx && s_wvalid_i && !wready_q &&
-                     lane_nx == LastLane;
+                     lane_nx_last;
   assign idle_nx   = !act_q && !acc_now && (!r_valid_q || s_rready_i) &&
                      (!b_valid_q || s_bready_i);
   assign aw_acc_d  = idle_nx && s_awvalid_i && (!s_arvalid_i || !pri_rd_q);
@@ -224,7 +222,6 @@ module systole_soc_mainmem #(
   assign c_rdata_o   = ram_rdata;
   assign s_arready_o = ar_acc_q;
   assign s_rvalid_o  = r_valid_q;
-  assign s_rdata_o   = {ram_rdata, r_lo_q};
   assign s_rresp_o   = r_err_q ? RespSlverr : RespOkay;
   assign s_rlast_o   = r_last_q;
   assign s_rid_o     = id_q;
@@ -233,6 +230,49 @@ module systole_soc_mainmem #(
   assign s_bvalid_o  = b_valid_q;
   assign s_bresp_o   = err_q ? RespSlverr : RespOkay;
   assign s_bid_o     = id_q;
+
+  // ---------------------------------------------------------------------------------------
+  // Lanes: a beat of Lanes > 1 words is split into word accesses in lane order; the R beat
+  // is {RAM output (last lane), earlier lanes held in r_lo_q}. One lane: none of this.
+  // ---------------------------------------------------------------------------------------
+  if (Lanes > 1) begin : g_lanes
+    localparam logic [Lw-1:0] LastLane = {Lw{1'b1}};  // Lanes is a power of two
+    logic [Lw-1:0]            lane_q;          // next lane of the current beat
+    logic                     rd_pend_q;       // an AXI lane read was issued last cycle ...
+    logic [Lw-1:0]            rd_pend_lane_q;  //   ... of this lane
+    logic [AxiDataWidth-33:0] r_lo_q;          // lanes 0 .. Lanes-2 of the beat being read
+    logic [Lw-1:0]            lane_nx;
+
+    assign w_lane_strb  = s_wstrb_i[4 * lane_q +: 4];
+    assign w_lane_data  = s_wdata_i[32 * lane_q +: 32];
+    assign lane_word    = {addr_q[Ab-1:Lw+2], lane_q};
+    assign lane_last    = lane_q == LastLane;
+    assign lane_nx      = acc_now ? '0 : lane_q + Lw'(go_q);
+    assign lane_nx_last = lane_nx == LastLane;
+    assign s_rdata_o    = {ram_rdata, r_lo_q};
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        lane_q         <= '0;
+        rd_pend_q      <= 1'b0;
+        rd_pend_lane_q <= '0;
+        r_lo_q         <= '0;
+      end else begin
+        lane_q         <= lane_nx;
+        rd_pend_q      <= go_q && !wr_q;
+        rd_pend_lane_q <= lane_q;
+        if (rd_pend_q && rd_pend_lane_q != LastLane)
+          r_lo_q[32 * rd_pend_lane_q +: 32] <= ram_rdata;
+      end
+    end
+  end else begin : g_lane1
+    assign w_lane_strb  = s_wstrb_i;
+    assign w_lane_data  = s_wdata_i;
+    assign lane_word    = addr_q[Ab-1:2];
+    assign lane_last    = 1'b1;
+    assign lane_nx_last = 1'b1;
+    assign s_rdata_o    = ram_rdata;
+  end
 
   // ---------------------------------------------------------------------------------------
   // Registers
@@ -254,11 +294,7 @@ module systole_soc_mainmem #(
       size_q         <= '0;
       fixed_q        <= 1'b0;
       id_q           <= '0;
-      lane_q         <= '0;
       err_q          <= 1'b0;
-      rd_pend_q      <= 1'b0;
-      rd_pend_lane_q <= '0;
-      r_lo_q         <= '0;
       r_valid_q      <= 1'b0;
       r_last_q       <= 1'b0;
       r_err_q        <= 1'b0;
@@ -273,15 +309,10 @@ module systole_soc_mainmem #(
       if (ar_acc_q) pri_rd_q <= 1'b0;
       else if (aw_acc_q) pri_rd_q <= 1'b1;
 
-      rd_pend_q      <= go_q && !wr_q;
-      rd_pend_lane_q <= lane_q;
-      if (rd_pend_q && rd_pend_lane_q != LastLane)
-        r_lo_q[32 * rd_pend_lane_q +: 32] <= ram_rdata;
       if (s_rready_i) r_valid_q <= 1'b0;
       if (s_bready_i) b_valid_q <= 1'b0;
 
       if (go_q) begin
-        lane_q <= lane_q + 1'b1;
         if (beat_end) begin
           addr_q <= addr_inc[Ab-1:0];
           ok_q   <= ok_q && !addr_inc[Ab];
@@ -309,15 +340,14 @@ module systole_soc_mainmem #(
         size_q  <= aw_acc_q ? s_awsize_i : s_arsize_i;
         fixed_q <= aw_acc_q ? s_awburst_i == BurstFixed : s_arburst_i == BurstFixed;
         id_q    <= aw_acc_q ? s_awid_i : s_arid_i;
-        lane_q  <= '0;
         err_q   <= 1'b0;
       end
     end
   end
 
   initial begin
-    if (AxiDataWidth < 64 || (AxiDataWidth & (AxiDataWidth - 1)) != 0)
-      $fatal(1, "systole_soc_mainmem: AxiDataWidth must be a power of two >= 64");
+    if (AxiDataWidth < 32 || (AxiDataWidth & (AxiDataWidth - 1)) != 0)
+      $fatal(1, "systole_soc_mainmem: AxiDataWidth must be a power of two >= 32");
     if (MainBytes < 2 * BusBytes || MainBytes % BusBytes != 0)
       $fatal(1, "systole_soc_mainmem: MainBytes must be a multiple of the bus width (>= 2 lines)");
     if ((MainBase & ((32'd1 << Ab) - 32'd1)) != 32'd0)

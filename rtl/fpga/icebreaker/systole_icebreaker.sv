@@ -124,7 +124,7 @@ module systole_icebreaker #(
     .QParamLines  (QParamLines),
     .QueueDepth   (QueueDepth),
     .ReadsInFlight(ReadsInFlight),
-    .AxiDataWidth (64),
+    .AxiDataWidth (32),                        // = the 4x4 scratchpad line (no lane logic)
     .RamBytes     (RamBytes),
     .MainBytes    (MainBytes),
     .RamInitFile  (""),
