@@ -114,15 +114,21 @@ fpga-sim: | deps
 	$(FPGA_SIM_BIN) --flash $(FPGA_FW_IMG)@$(FPGA_OFFSET) --uart-div $(FPGA_SIM_UART_DIV) \
 	  --max-cycles $(FPGA_SIM_MAX_CYCLES)
 
-# unit test of the iCE40 main memory (random AXI + core traffic against a reference model)
+# unit test of the iCE40 main memory (random AXI + core traffic against a reference model),
+# at the board's 32-bit bus (one lane per beat) and at 64 bits (two lanes per beat)
 FPGA_MM_BIN  := $(BUILD)/fpga-sim/mainmem/tb_mainmem
+FPGA_MM_BIN32 := $(BUILD)/fpga-sim/mainmem32/tb_mainmem
 FPGA_MM_SRCS := rtl/soc/systole_soc_ram.sv rtl/fpga/ice40/systole_soc_mainmem.sv
+fpga_mm_build = verilator --cc --exe --build -j 2 --top-module systole_soc_mainmem -GMainBytes=4096 \
+	  -GAxiDataWidth=$(1) -CFLAGS -DTB_LINE_BYTES=$$(($(1) / 8)) -O3 --x-assign fast --x-initial fast \
+	  --assert -Wall rtl/lint_waivers.vlt $(FPGA_MM_SRCS) $(abspath rtl/fpga/ice40/sim/tb_mainmem.cpp) \
+	  -Mdir $(@D)/obj -o $(abspath $@) -MAKEFLAGS "OPT_FAST=-O2 OPT_GLOBAL=-O2 OPT_SLOW="
 $(FPGA_MM_BIN): $(FPGA_MM_SRCS) rtl/fpga/ice40/sim/tb_mainmem.cpp rtl/lint_waivers.vlt | deps
 	@mkdir -p $(@D)
-	verilator --cc --exe --build -j 2 --top-module systole_soc_mainmem -GMainBytes=4096 \
-	  -GAxiDataWidth=64 -O3 --x-assign fast --x-initial fast --assert -Wall rtl/lint_waivers.vlt \
-	  $(FPGA_MM_SRCS) $(abspath rtl/fpga/ice40/sim/tb_mainmem.cpp) -Mdir $(@D)/obj -o $(abspath $@) \
-	  -MAKEFLAGS "OPT_FAST=-O2 OPT_GLOBAL=-O2 OPT_SLOW="
+	$(call fpga_mm_build,64)
+$(FPGA_MM_BIN32): $(FPGA_MM_SRCS) rtl/fpga/ice40/sim/tb_mainmem.cpp rtl/lint_waivers.vlt | deps
+	@mkdir -p $(@D)
+	$(call fpga_mm_build,32)
 
 # smoke programs of the SoC tests (tests/soc/progs, built by sim/soc/soc.mk) as flash images:
 # the boot program (RAM and main-memory segments), the iCE40 main memory, the UART, the
@@ -144,14 +150,15 @@ FPGA_BADMAGIC_RUN = iCEBreaker top, bad image magic::$(FPGA_SIM_BIN) --flash \
 
 # and the board's own firmware (the demo the bitstream runs), once firmware/ has it
 FPGA_HAVE_FW   := $(wildcard firmware/programs/$(FPGA_FW_PROG).c)
-FPGA_SIM_TESTS := $(FPGA_MM_BIN) $(FPGA_SIM_BIN) \
+FPGA_SIM_TESTS := $(FPGA_MM_BIN) $(FPGA_MM_BIN32) $(FPGA_SIM_BIN) \
                   $(patsubst %,$(BUILD)/fpga/progs/%.img,$(FPGA_SMOKE_PROGS)) \
                   $(BUILD)/fpga/progs/badmagic.img \
                   $(if $(FPGA_HAVE_FW),$(FPGA_FW_IMG))
 FPGA_DEMO_RUN   = iCEBreaker top, $(FPGA_FW_PROG) firmware (demo)::$(FPGA_SIM_BIN) \
                   --flash $(FPGA_FW_IMG)@$(FPGA_OFFSET) --uart-div $(FPGA_SIM_UART_DIV) \
                   --max-cycles $(FPGA_SIM_MAX_CYCLES)
-FPGA_SIM_RUNS  := "iCE40 main memory (random AXI)::$(FPGA_MM_BIN) --seed $(SEED) --ops 3000" \
+FPGA_SIM_RUNS  := "iCE40 main memory, 32-bit bus (random AXI)::$(FPGA_MM_BIN32) --seed $(SEED) --ops 3000" \
+                  "iCE40 main memory, 64-bit bus (random AXI)::$(FPGA_MM_BIN) --seed $(SEED) --ops 3000" \
                   $(foreach p,$(FPGA_SMOKE_PROGS),"$(call fpga_smoke_run,$(p))") \
                   "$(FPGA_BADMAGIC_RUN)" \
                   $(if $(FPGA_HAVE_FW),"$(FPGA_DEMO_RUN)")

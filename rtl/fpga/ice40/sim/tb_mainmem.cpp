@@ -17,6 +17,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "Vsystole_soc_mainmem.h"
@@ -26,14 +27,19 @@ namespace {
 
 constexpr uint32_t kBase = 0x80000000u;
 constexpr uint32_t kBytes = 4096;  // -GMainBytes=4096 (fpga.mk)
-constexpr uint32_t kLine = 8;      // -GAxiDataWidth=64
+#ifndef TB_LINE_BYTES
+#define TB_LINE_BYTES 8
+#endif
+constexpr uint32_t kLine = TB_LINE_BYTES;  // -GAxiDataWidth=8*TB_LINE_BYTES (fpga.mk: 64, 32)
+constexpr unsigned kLineLog = kLine == 4 ? 2 : kLine == 8 ? 3 : kLine == 16 ? 4 : 5;
+static_assert((1u << kLineLog) == kLine, "TB_LINE_BYTES: 4, 8, 16 or 32");
 // regions (offsets): AXI writes, AXI reads, core, spare (end-of-memory bursts)
 constexpr uint32_t kW0 = 0, kR0 = 1024, kC0 = 2048, kS0 = 3072, kRegion = 1024;
 
 struct Burst {
   uint32_t addr = 0;
   unsigned len = 0;  // AxLEN
-  unsigned size = 3;
+  unsigned size = kLineLog;
   unsigned burst = 1;  // 0 FIXED, 1 INCR, 2 WRAP
   unsigned id = 0;
   std::vector<uint64_t> data;  // writes: one per beat
@@ -63,7 +69,7 @@ int g_errors = 0;
 
 Burst make_burst(uint32_t region, bool write, bool allow_bad) {
   Burst b;
-  b.size = rnd(4);
+  b.size = rnd(kLineLog + 1);
   b.burst = rnd(8) == 0 ? 0 : 1;
   b.len = rnd(4) == 0 ? rnd(16) : rnd(4);
   b.id = rnd(4);
@@ -152,7 +158,7 @@ int main(int argc, char **argv) {
     m->s_awvalid_i = awv;
     if (wv) {
       const Burst &b = w_q.front();
-      m->s_wdata_i = b.data[w_beat]; m->s_wstrb_i = b.strb[w_beat];
+      m->s_wdata_i = static_cast<std::remove_reference<decltype(m->s_wdata_i)>::type>(b.data[w_beat]); m->s_wstrb_i = b.strb[w_beat];
       m->s_wlast_i = (w_beat == b.len);
     }
     m->s_wvalid_i = wv;
@@ -280,7 +286,7 @@ int main(int argc, char **argv) {
       phase = 2;
       for (uint32_t a = kW0; a < kW0 + kRegion; a += 16 * kLine) {
         Burst b;
-        b.addr = kBase + a; b.len = 15; b.size = 3; b.burst = 1; b.id = rnd(4);
+        b.addr = kBase + a; b.len = 15; b.size = kLineLog; b.burst = 1; b.id = rnd(4);
         ar_q.push_back(b);
       }
       for (uint32_t a = 0; a < kS0; a += 4) c_q.push_back({kBase + a, 0, 0});
