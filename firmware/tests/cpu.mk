@@ -12,7 +12,8 @@
 # The board's core (RV32I + Zicsr: HasM = 0, FastShift = 0, TimeCsr = 0, LtLate = 1) gets a SoC model
 # of its own, rv32i (the 4x4 SoC with that core, defined here): the programs without M
 # instructions built for rv32i, the CSR test built for it (csr_rv32i: no time CSRs, misa
-# without M) and rv32i.S (every M instruction traps as illegal).
+# without M) and rv32i.S (every M instruction traps as illegal); rv32ib is rv32i with the
+# board's bus timing (BusLate = 1, which with LtLate = 1 also gives the core EqLate = 1).
 
 CPU_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 
@@ -118,6 +119,14 @@ $(eval $(call soc_config_rules,rv32i))
 CPU_SIM_TESTS += $(SOC_RUN_rv32i)
 CPU_SIM_RUNS  += $(foreach t,$(CPU_I_TESTS) csr_rv32i,"cpu RV32I (SoC rv32i): $(CPU_LABEL_$(t))::$(SOC_RUN_rv32i) $(CPU_OUT)/rv32i/$(t).elf") \
                  "cpu RV32I (SoC rv32i): $(CPU_LABEL_rv32i)::$(SOC_RUN_rv32i) $(CPU_OUT)/rv32i.elf"
+
+# the same with the board's bus timing (BusLate = 1), as on the board: with LtLate that also
+# gives the core EqLate = 1 (systole_soc's default; every branch decided in BRT)
+SOC_PARAMS_rv32ib := $(SOC_PARAMS_rv32i) -GBusLate=1
+$(eval $(call soc_config_rules,rv32ib))
+CPU_SIM_TESTS += $(SOC_RUN_rv32ib)
+CPU_SIM_RUNS  += $(foreach t,$(CPU_I_TESTS) csr_rv32i,"cpu RV32I board bus (SoC rv32ib): $(CPU_LABEL_$(t))::$(SOC_RUN_rv32ib) $(CPU_OUT)/rv32i/$(t).elf") \
+                 "cpu RV32I board bus (SoC rv32ib): $(CPU_LABEL_rv32i)::$(SOC_RUN_rv32ib) $(CPU_OUT)/rv32i.elf"
 endif
 
 .PHONY: cpu-tests

@@ -37,7 +37,7 @@
 // 5 for loads, 4 for stores; 36 for divides and iterative multiplies (one or two more for
 // signed div/rem with a negative dividend or result); shifts by n: 4 + n with FastShift = 0,
 // 4 + n / 4 + n % 4 with FastShift = 2.
-// With LtLate = 1 a blt/bge/bltu/bgeu not taken takes 4 too.
+// With LtLate = 1 a blt/bge/bltu/bgeu not taken takes 4 too, with EqLate = 1 a beq/bne.
 // A trap costs the trapping instruction's cycles plus 2 (an illegal instruction or a
 // misaligned jalr, load or store 3) before
 // the handler's fetch, an interrupt 3 cycles at an instruction boundary; the counters'
@@ -68,7 +68,11 @@ module systole_rv32 #(
   // 1: blt/bge/bltu/bgeu always go on to BRT, which decides from their comparison kept in a
   // flip-flop (EXEC's next state then does not wait for the ALU's carry chain): a not-taken
   // one takes one cycle more (the iCE40 board); 0: EXEC decides
-  parameter int          LtLate    = 0
+  parameter int          LtLate    = 0,
+  // 1: beq/bne go on to BRT as well (with LtLate = 1 every branch does: EXEC's next state
+  // does not wait for the equality tree either): a not-taken one takes one cycle more (the
+  // iCE40 board); 0: EXEC decides
+  parameter int          EqLate    = 0
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -101,7 +105,8 @@ module systole_rv32 #(
   localparam logic [4:0] StTrap1  = 5'd8;  // write mtval, read mtvec (port A)
   localparam logic [4:0] StTrap2  = 5'd9;  // write mepc, pc = mtvec
   localparam logic [4:0] StBrt    = 5'd10; // a taken branch: pc = pc + imm (the ALU adder)
-                                           // (LtLate: every blt/bge/bltu/bgeu, br_lt_q)
+                                           // (LtLate: every blt/bge/bltu/bgeu, EqLate:
+                                           // every beq/bne; br_lt_q)
   localparam logic [4:0] StMret   = 5'd11; // mret: pc = mepc (read through port A in EXEC)
   localparam logic [4:0] StCsrR   = 5'd12; // a CSR kept in the register file (read in EXEC)
   localparam logic [4:0] StCnt1   = 5'd13; // a counter's high half + 1: read (port A)
@@ -164,7 +169,9 @@ module systole_rv32 #(
   logic        fetch_wait_q, fetch_wait_d;  // a fetch request is out: hold it
   logic        ill_q;               // the instruction in EXEC last cycle is illegal
   logic        mis_q;               // ... or (with ill_q) a misaligned jalr, load or store
-  logic [1:0]  tval_sel_q;          // the trap's mtval source, for TRAP1
+  // the trap's mtval source, for TRAP1 (not re-encoded as an FSM: Yosys's one-hot version
+  // added a LUT level to its next value)
+  (* fsm_encoding = "none" *) logic [1:0] tval_sel_q;
   logic        cause_irq_q;         // the trap's mcause, for TRAP1
   logic [4:0]  cause_code_q;
 
@@ -176,6 +183,7 @@ module systole_rv32 #(
   logic        irq_go_q;            // mstatus.MIE && (mip & mie) != 0 (registered with them)
   logic        st_fetch_q, st_mem_q;  // state_q == StFetch, StMem (copies: the bus signals
                                       // start at one flip-flop, not a state decode)
+  logic        st_ex_q;               // state_q == StExec (a copy: EXEC's many users)
   logic        mcause_irq_q, mcause_irq_d;
   logic [4:0]  mcause_code_q, mcause_code_d;
   logic [31:0] mcycle_lo_q, minstret_lo_q;  // the high halves are in the register file
@@ -198,10 +206,31 @@ module systole_rv32 #(
     // EXEC's trap decision starts from flip-flops
     logic        x_jal, x_jalr, x_ldst, x_sys;  // x_sys: ecall or ebreak
     logic        x_mret;
-    // the wide parts of the illegal-instruction decode (legal, in EXEC): funct7 = 0,
-    // 0100000, 0000001; a SYSTEM funct3 = 0 encoding we know; a CSR address we know
-    logic        f7_0, f7_20, f7_01, sys_ok, csr_known;
+    // the illegal-instruction decode (legal, in EXEC): the opcode and funct3 (legal_a), and
+    // the wide parts: funct7 = 0, 0100000, 0000001; a SYSTEM funct3 = 0 encoding we know; a
+    // CSR address we know
+    logic        legal_a, f7_0, f7_20, f7_01, sys_ok, csr_known;
+    // register writes: rd != 0; EXEC writes rd (ex_rd, no trap EXEC finds, rd != 0, not a
+    // CSR kept in the register file), decoded here so that rf_we starts from flip-flops
+    logic        rd_nz, ex_we;
+    // a CSR instruction that writes mstatus, mie, mcause (csr_we and the address)
+    logic        w_mstatus, w_mie, w_mcause;
+    // EXEC's next state unless it traps or a branch goes to BRT, and whether EXEC retires
+    // the instruction then (not for MEM, MULDIV, WFI)
+    logic [4:0]  ex_next;
+    logic        ex_ret;
   } dec_t;
+
+  // the CSRs kept in the register file (see csr_in_rf; bits [9:8], [5:3] do not matter)
+  /* verilator lint_off UNUSEDSIGNAL */
+  function automatic logic csr_in_rf_f(input logic [11:0] a);
+    if (a[11:10] == 2'b00)
+      csr_in_rf_f = ({a[6], a[2:0]} == 4'b1_000) || ({a[6], a[2:0]} == 4'b1_001) ||
+                    ({a[6], a[2:0]} == 4'b1_011) || ({a[6], a[2:0]} == 4'b0_101);
+    else
+      csr_in_rf_f = a[7] && !a[0];
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
 
   // The opcode classes from the fewest opcode bits that tell the legal opcodes apart (one
   // LUT each): exact for every legal instruction; an illegal one is cancelled and trapped
@@ -261,9 +290,61 @@ module systole_rv32 #(
     dec_d.f7_0   = mem_rdata_i[31:25] == 7'b0000000;
     dec_d.f7_20  = mem_rdata_i[31:25] == 7'b0100000;
     dec_d.f7_01  = mem_rdata_i[31:25] == 7'b0000001;
+    dec_d.legal_a = 1'b0;
+    if (mem_rdata_i[1:0] == 2'b11) begin
+      unique case (mem_rdata_i[6:2])
+        OpLui, OpAuipc, OpJal, OpImm, OpOp: dec_d.legal_a = 1'b1;  // (funct7: in EXEC)
+        OpJalr:    dec_d.legal_a = (f3 == 3'd0);
+        OpBranch:  dec_d.legal_a = (f3 != 3'd2) && (f3 != 3'd3);
+        OpLoad:    dec_d.legal_a = (f3 != 3'd3) && (f3 != 3'd6) && (f3 != 3'd7);
+        OpStore:   dec_d.legal_a = (f3 == 3'd0) || (f3 == 3'd1) || (f3 == 3'd2);
+        OpMiscMem: dec_d.legal_a = (f3 == 3'd0) || (f3 == 3'd1);  // fence, fence.i
+        OpSystem:  dec_d.legal_a = (f3 != 3'd4);                  // (4 is unused)
+        default:   dec_d.legal_a = 1'b0;
+      endcase
+    end
     dec_d.sys_ok = mem_rdata_i[19:7] == 13'd0 &&
                    (mem_rdata_i[31:20] == 12'h000 || mem_rdata_i[31:20] == 12'h001 ||
                     mem_rdata_i[31:20] == 12'h302 || mem_rdata_i[31:20] == 12'h105);
+    // the same as ex_rd, ex_trap and csr_in_rf of EXEC, from the bus word (an ecall or
+    // ebreak, x_sys, has rd = 0)
+    dec_d.rd_nz  = mem_rdata_i[11:7] != 5'd0;
+    begin
+      logic is_csr_d, is_slow_d, ex_rd_d, csr_write_d, c_ldst, c_csrr, c_mret, c_wfi;
+      is_csr_d  = dec_d.system && f3 != 3'd0;
+      csr_write_d = f3[1:0] == 2'b01 || mem_rdata_i[19:15] != 5'd0;
+      is_slow_d = ((HasM != 0) && dec_d.op && i[25] && (f3[2] || FastMul == 0)) ||
+                  ((dec_d.op || dec_d.opimm) && !i[25] && f3[1:0] == 2'd1 && FastShift != 1);
+      ex_rd_d   = dec_d.lui || dec_d.auipc || dec_d.jal || dec_d.jalr || is_csr_d ||
+                  ((dec_d.opimm || dec_d.op) && !is_slow_d);
+      // (a jal's imm[1] is i[21])
+      dec_d.ex_we = ex_rd_d && !(dec_d.x_jal && i[21]) && dec_d.rd_nz &&
+                    !(is_csr_d && csr_in_rf_f(mem_rdata_i[31:20]));
+      // The classes are exclusive (their opcodes or funct3 differ), so each bit of the next
+      // state is a plain OR of those that set it (MEM 00100, MULDIV 00101, CSRR 01100, MRET
+      // 01011, WFI 00110, else FETCH 00010), not a priority chain. Of the legal SYSTEM
+      // funct3 = 0 instructions that do not trap in EXEC, mret and wfi, bit 29 tells mret
+      // (like mret_rd); an illegal one goes to either, the ill_q cycle traps there.
+      c_ldst  = dec_d.load || dec_d.store;
+      // (CSRR: a CSR in the register file, or a write of a counter's low half, mcycle or
+      // minstret: the only writable CSRs at 0xBxx besides mcycleh, minstreth, which are in
+      // the register file; a write of another 0xBxx address is illegal, ill_q)
+      c_csrr  = is_csr_d && (csr_in_rf_f(mem_rdata_i[31:20]) ||
+                             (csr_write_d && mem_rdata_i[31:28] == 4'hB));
+      c_mret  = dec_d.system && f3 == 3'd0 && i[29];
+      c_wfi   = dec_d.system && f3 == 3'd0 && !i[29];
+      dec_d.ex_next = {1'b0, c_csrr || c_mret, c_ldst || is_slow_d || c_csrr || c_wfi,
+                       !(c_ldst || is_slow_d || c_csrr), is_slow_d || c_mret};
+      dec_d.ex_ret  = !(c_ldst || is_slow_d || c_wfi);
+    end
+    begin
+      logic csr_we_d;
+      csr_we_d = mem_rdata_i[6:0] == 7'b1110011 && f3[1:0] != 2'd0 &&
+                 (f3[1:0] == 2'b01 || mem_rdata_i[19:15] != 5'd0);
+      dec_d.w_mstatus = csr_we_d && mem_rdata_i[31:20] == 12'h300;
+      dec_d.w_mie     = csr_we_d && mem_rdata_i[31:20] == 12'h304;
+      dec_d.w_mcause  = csr_we_d && mem_rdata_i[31:20] == 12'h342;
+    end
     unique case (mem_rdata_i[31:20])
       12'h300, 12'h301, 12'h304, 12'h305, 12'h340, 12'h341, 12'h342, 12'h343, 12'h344,
       12'hB00, 12'hB02, 12'hB80, 12'hB82,
@@ -278,7 +359,7 @@ module systole_rv32 #(
 
   // Register-file writes are registered: a result is written the cycle after it is made
   // (wb_we_q), e.g. while the next fetch request goes out. A fetch that completes in such a
-  // cycle is ignored and requested again (bus_wait), so that an instruction never reads
+  // cycle is ignored and requested again (bus_wait_x), so that an instruction never reads
   // the register file in the cycle it is written (with the SoC's memories a fetch never
   // completes in its request cycle, so this costs nothing).
   logic wb_we_q;
@@ -298,7 +379,7 @@ module systole_rv32 #(
     if (st_fetch_q && !ill_q) begin
       dec_q    <= dec_d;
       opb_rs2_q <= dec_d.op;
-    end else if (state_q == StExec && dec_q.branch) begin
+    end else if (st_ex_q && dec_q.branch) begin
       dec_q.use_rs2   <= 1'b0;
       dec_q.alu_sub   <= 1'b0;
       dec_q.base_pc   <= 1'b1;
@@ -338,7 +419,7 @@ module systole_rv32 #(
   // that CSR (32 + 8 csr[7] + csr[2:0]).
   logic [5:0] rf_ra_a;
   logic       rf_re_a, mret_rd;
-  assign mret_rd = (state_q == StExec) && dec_q.system && funct3 == 3'd0 && ir_q[29];
+  assign mret_rd = st_ex_q && dec_q.system && funct3 == 3'd0 && ir_q[29];
   // (not in the FETCH after a misaligned jalr: TRAP1 takes mtval from rs1 + imm)
   assign rf_re_a = (st_fetch_q && !ill_q) || (state_q == StTrap1) || (state_q == StCnt1) ||
                    mret_rd;
@@ -350,7 +431,7 @@ module systole_rv32 #(
   end
 
   assign rf_ra_b = st_fetch_q ? {1'b0, mem_rdata_i[24:20]} : {2'b10, ir_q[27], ir_q[22:20]};
-  assign rf_re_b = st_fetch_q || (state_q == StExec && is_csr && csr_in_rf);
+  assign rf_re_b = st_fetch_q || (st_ex_q && is_csr && csr_in_rf);
 
   always_ff @(posedge clk_i) begin
     if (rf_re_a) rs1 <= rf_a[rf_ra_a];
@@ -441,10 +522,15 @@ module systole_rv32 #(
   // beq/bne: equal; blt/bge/bltu/bgeu: less than; funct3[0] inverts
   assign br_taken = (funct3[2] ? alu_lt : br_eq) ^ funct3[0];
 
-  // LtLate: EXEC keeps a blt/bge/bltu/bgeu's outcome for BRT (br_lt_q) and always goes there
+  // LtLate: EXEC keeps a blt/bge/bltu/bgeu's outcome for BRT (br_lt_q) and always goes there;
+  // EqLate: a beq/bne's too (the equality tree then reaches only that flip-flop)
   logic br_lt_q, br_lt_late, brt_take;
-  assign br_lt_late = LtLate != 0 && funct3[2];
-  always_ff @(posedge clk_i) br_lt_q <= alu_lt ^ funct3[0];
+  assign br_lt_late = EqLate != 0 || (LtLate != 0 && funct3[2]);
+  if (EqLate != 0) begin : g_eq_late
+    always_ff @(posedge clk_i) br_lt_q <= br_taken;
+  end else begin : g_lt_late
+    always_ff @(posedge clk_i) br_lt_q <= alu_lt ^ funct3[0];
+  end
   assign brt_take = !br_lt_late || br_lt_q;  // BRT: pc = the target (else pc + 4: EXEC's)
 
   if (FastMul != 0 && HasM != 0) begin : g_fast_mul
@@ -479,7 +565,7 @@ module systole_rv32 #(
 
   // started for every slow instruction in EXEC, even one that traps (then nothing waits for
   // it, and the next start restarts it): the start does not wait for the illegal decode
-  assign md_start = (state_q == StExec) && is_slow;
+  assign md_start = st_ex_q && is_slow;
 
   if (HasM != 0) begin : g_muldiv
     systole_rv32_muldiv #(
@@ -589,10 +675,12 @@ module systole_rv32 #(
   logic [11:0] csr_addr;
   logic [31:0] csr_rdata, csr_src;
   /* verilator lint_off UNUSEDSIGNAL */
-  logic [31:0] csr_new;     // (only the bits of mstatus, mie, mcause are used)
+  // (only the bits of mstatus, mie, mcause are used: their old values are csr_trap's, not
+  // the whole read mux's, so that their next values do not wait for its address decode)
+  logic [31:0] csr_new;
   /* verilator lint_on UNUSEDSIGNAL */
   logic [31:0] csr_new_wb;  // the same, from the old value in wb_data_q (CSRR, CSRW)
-  logic        csr_known, csr_write, csr_illegal, csr_we, csr_in_rf;
+  logic        csr_known, csr_write, csr_we, csr_in_rf;
   logic [1:0]  irq_pending;  // mip & mie: {external, timer}
   logic [31:0] csr_cnt_lo;
   logic [31:0] csr_trap;
@@ -602,12 +690,7 @@ module systole_rv32 #(
   // mscratch (0x340), mepc (0x341), mtval (0x343), mtvec (0x305), and the counters' high
   // halves mcycleh (0xB80, cycleh 0xC80) and minstreth (0xB82, instreth 0xC82): in the
   // register file, read through port B (rs2) in EXEC (timeh 0xC81 is time_i)
-  assign csr_in_rf = (csr_addr[11:10] == 2'b00) ?
-                       (({csr_addr[6], csr_addr[2:0]} == 4'b1_000) ||
-                        ({csr_addr[6], csr_addr[2:0]} == 4'b1_001) ||
-                        ({csr_addr[6], csr_addr[2:0]} == 4'b1_011) ||
-                        ({csr_addr[6], csr_addr[2:0]} == 4'b0_101)) :
-                       (csr_addr[7] && !csr_addr[0]);
+  assign csr_in_rf = csr_in_rf_f(csr_addr);
 
   // Read mux in groups selected by address bits (cheaper than a full 12-bit decode per
   // register): the counters (0xB00-0xB82, 0xC00-0xC82), the trap CSRs (0x300-0x344) and
@@ -637,21 +720,17 @@ module systole_rv32 #(
 
   // csrrw/csrrwi always write; csrrs/csrrc[i] only with a non-zero rs1 field or uimm
   assign csr_write   = (funct3[1:0] == 2'b01) || (ir_q[19:15] != 5'd0);
-  // unknown CSRs, and writes to the read-only range 0xC00-0xFFF, are illegal
-  assign csr_illegal = !csr_known || (csr_write && csr_addr[11:10] == 2'b11);
   assign csr_src     = funct3[2] ? {27'd0, ir_q[19:15]} : rs1;
   always_comb begin
     unique case (funct3[1:0])
       2'b01:   csr_new = csr_src;
-      2'b10:   csr_new = csr_rdata | csr_src;
-      default: csr_new = csr_rdata & ~csr_src;
+      2'b10:   csr_new = csr_trap | csr_src;
+      default: csr_new = csr_trap & ~csr_src;
     endcase
-    // mtvec (0x305) and mepc (0x341) keep bits [1:0] = 0
-    if (csr_addr[1:0] == 2'b01) csr_new[1:0] = 2'b00;
     // The same from the old value the cycle after it was read, when it is in the write-back
     // register: CSRR writes a counter's low half with it, CSRW a CSR in the register file
-    // (the mtvec/mepc mask does not matter for the counters' high halves). csr_new itself
-    // only writes the few bits of mstatus, mie and mcause, in EXEC.
+    // (mtvec and mepc keep bits [1:0] = 0; the mask does not matter for the counters' high
+    // halves). csr_new itself only writes the few bits of mstatus, mie and mcause, in EXEC.
     unique case (funct3[1:0])
       2'b01:   csr_new_wb = csr_src;
       2'b10:   csr_new_wb = wb_data_q | csr_src;
@@ -667,34 +746,18 @@ module systole_rv32 #(
 
   assign sys_ecall  = (csr_addr == 12'h000);
 
-  always_comb begin
-    legal = 1'b0;
-    if (ir_q[1:0] == 2'b11) begin
-      unique case (ir_q[6:2])
-        OpLui, OpAuipc, OpJal: legal = 1'b1;
-        OpJalr:    legal = (funct3 == 3'd0);
-        OpBranch:  legal = (funct3 != 3'd2) && (funct3 != 3'd3);
-        OpLoad:    legal = (funct3 != 3'd3) && (funct3 != 3'd6) && (funct3 != 3'd7);
-        OpStore:   legal = (funct3 == 3'd0) || (funct3 == 3'd1) || (funct3 == 3'd2);
-        OpImm: begin
-          if (funct3 == 3'd1)      legal = dec_q.f7_0;
-          else if (funct3 == 3'd5) legal = dec_q.f7_0 || dec_q.f7_20;
-          else                     legal = 1'b1;
-        end
-        OpOp:      legal = dec_q.f7_0 || (HasM != 0 && dec_q.f7_01) ||
-                           (dec_q.f7_20 && (funct3 == 3'd0 || funct3 == 3'd5));
-        OpMiscMem: legal = (funct3 == 3'd0) || (funct3 == 3'd1);  // fence, fence.i
-        OpSystem: begin
-          // ecall, ebreak, mret, wfi have rs1 = rd = 0; funct3 = 4 is unused
-          if (funct3 == 3'd0)
-            legal = dec_q.sys_ok;  // ir_q[19:7] == 0, and ecall, ebreak, mret or wfi
-          else
-            legal = (funct3 != 3'd4) && !csr_illegal;
-        end
-        default:   legal = 1'b0;
-      endcase
-    end
-  end
+  // The opcode and funct3 decoded in FETCH (legal_a; the opcode classes dec_q.opimm, op,
+  // system are exact among its legal opcodes), then the wide parts, as a sum of products:
+  // OP-IMM shifts with their funct7, OP's funct7 (sub, sra; M), and SYSTEM: ecall, ebreak,
+  // mret, wfi (rs1 = rd = 0) or a known CSR, not written in the read-only range
+  // 0xC00-0xFFF.
+  assign legal = dec_q.legal_a &&
+                 !(dec_q.opimm && ((funct3 == 3'd1 && !dec_q.f7_0) ||
+                                   (funct3 == 3'd5 && !(dec_q.f7_0 || dec_q.f7_20)))) &&
+                 !(dec_q.op && !(dec_q.f7_0 || (HasM != 0 && dec_q.f7_01) ||
+                                 (dec_q.f7_20 && (funct3 == 3'd0 || funct3 == 3'd5)))) &&
+                 !(dec_q.system && (funct3 == 3'd0 ? !dec_q.sys_ok :
+                                    (!csr_known || (csr_write && csr_addr[11:10] == 2'b11))));
 
   // ---------------------------------------------------------------------------------------
   // Main FSM
@@ -709,22 +772,22 @@ module systole_rv32 #(
   logic        take_rs1;     // pc_next = rs1 (mret: mepc; TRAP2: mtvec)
   logic [31:2] pc_next;
   logic        ex_trap;      // EXEC: a trap known without the branch condition
-  logic        ex_rd;        // EXEC: the instruction writes rd now
   logic        jump;
 
   // At an instruction boundary, before a fetch request goes out: a counter's high half
   // increment (CNT1, CNT2), else an interrupt (external before timer, the standard
   // priority).
-  logic cnt_take;
+  // (*_x: the same without ill_q, which the next-state logic applies last)
+  logic cnt_take, cnt_take_x, irq_take_x;
   logic ret_wrap;   // minstret's low half wraps now (the counters, below)
-  assign cnt_take = st_fetch_q && !fetch_wait_q && !ill_q &&
-                    (cyc_pend_q || ret_pend_q || ret_wrap);
-  assign irq_take = st_fetch_q && !fetch_wait_q && !ill_q && irq_go_q &&
-                    !(cyc_pend_q || ret_pend_q || ret_wrap);
+  assign cnt_take_x = st_fetch_q && !fetch_wait_q &&
+                      (cyc_pend_q || ret_pend_q || (instret_inc_q && ret_all1_q));
+  assign irq_take_x = st_fetch_q && !fetch_wait_q && irq_go_q &&
+                      !(cyc_pend_q || ret_pend_q || (instret_inc_q && ret_all1_q));
+  assign cnt_take   = cnt_take_x && !ill_q;
+  assign irq_take   = irq_take_x && !ill_q;
 
   assign jump  = dec_q.jal || dec_q.jalr;
-  assign ex_rd = dec_q.lui || dec_q.auipc || jump || is_csr ||
-                 ((dec_q.opimm || dec_q.op) && !is_slow);
   // EXEC takes the traps of instructions it can recognise exactly in a few LUT levels
   // (exact decodes, so these are legal): misaligned jump, branch, load and store targets,
   // ecall, ebreak. An illegal instruction is only marked (ill_q): the next cycle, whatever
@@ -745,8 +808,8 @@ module systole_rv32 #(
   // The bus response (ready, error) comes late, through the SoC's address decode: it enters
   // through bus_ok/bus_err, applied after the rest of the next-state logic (the *_nb values,
   // kept as nets so that the LUT mapper cannot fold the response into their middle).
-  logic bus_wait;            // FETCH (request out, no load write-back this cycle) or MEM
-  logic bus_ok, bus_err;
+  logic bus_wait_x;          // FETCH (request out, no load write-back this cycle) or MEM
+  logic bus_ok, bus_err;     // (without ill_q: in its cycle there is no request)
   (* keep *) logic [4:0] state_nb;
   (* keep *) logic       retire_nb, trap_nb;
   logic       rf_we_nb;
@@ -757,13 +820,12 @@ module systole_rv32 #(
   // A CSR instruction writing a known writable CSR is legal (nothing else in EXEC traps for
   // it), so the writes of the CSRs in flip-flops need not wait for the illegal decode: an
   // unknown or read-only address matches none of them.
-  assign csr_we = (state_q == StExec) && ir_q[6:0] == 7'b1110011 && funct3[1:0] != 2'd0 &&
+  assign csr_we = st_ex_q && ir_q[6:0] == 7'b1110011 && funct3[1:0] != 2'd0 &&
                   csr_write;
 
-  assign bus_wait = ((st_fetch_q && !irq_take && !cnt_take && !wb_we_q) ||
-                     st_mem_q) && !ill_q;
-  assign bus_ok   = bus_wait && mem_ready_i && !mem_err_i;
-  assign bus_err  = bus_wait && mem_ready_i && mem_err_i;
+  assign bus_wait_x = (st_fetch_q && !irq_take_x && !cnt_take_x && !wb_we_q) || st_mem_q;
+  assign bus_ok     = bus_wait_x && mem_ready_i && !mem_err_i;
+  assign bus_err    = bus_wait_x && mem_ready_i && mem_err_i;
 
   always_comb begin
     state_nb     = state_q;
@@ -797,9 +859,9 @@ module systole_rv32 #(
       end
 
       StFetch: begin
-        if (cnt_take) begin
+        if (cnt_take_x) begin
           state_nb = StCnt1;
-        end else if (irq_take) begin
+        end else if (irq_take_x) begin
           trap_nb      = 1'b1;
           trap_irq_nb  = 1'b1;
           trap_code_nb = irq_pending[1] ? IrqExt : IrqTimer;
@@ -808,10 +870,17 @@ module systole_rv32 #(
       end
 
       StExec: begin
-        // the common case: write rd (if the instruction has one), go on to pc + 4
-        state_nb  = StFetch;
-        retire_nb = 1'b1;
-        rf_we_nb  = ex_rd && !ex_trap && rd != 5'd0 && !(is_csr && csr_in_rf);
+        // the next state and the retirement decoded in FETCH (dec_d.ex_next, ex_ret): MEM
+        // for loads and stores (addr_q = the data address, take_tgt), MULDIV, CSRR for a
+        // CSR in the register file (read through port B now) or a write of a counter's low
+        // half (in CSRR, from the old value then in wb_data_q), MRET (mepc is read through
+        // port A), WFI (also an illegal SYSTEM encoding: ill_q), else FETCH: ALU, lui,
+        // auipc, jumps, fence, fence.i, CSRs in flip-flops, and branches not taken (a taken
+        // one goes to BRT instead: brt_go, applied last with the bus response)
+        state_nb  = dec_q.ex_next;
+        retire_nb = dec_q.ex_ret;
+        rf_we_nb  = dec_q.ex_we;  // ex_rd && !ex_trap && rd != 0 && !(is_csr && csr_in_rf)
+        do_mret   = x_mret;
         if (ex_trap) begin
           trap_nb = 1'b1;
           if (jump) begin  // (jal)
@@ -823,35 +892,14 @@ module systole_rv32 #(
             trap_code_nb = ExcBreakpoint;
             tval_sel_nb  = TvalPc;
           end
-        end else if (dec_q.load || dec_q.store) begin
-          state_nb  = StMem;     // addr_q = the data address (take_tgt)
-          retire_nb = 1'b0;
-        end else if (is_slow) begin
-          state_nb  = StMulDiv;
-          retire_nb = 1'b0;
-        end else if (is_csr) begin
-          // a CSR in the register file is read through port B now; a counter's low half
-          // is written in CSRR (from the old value, then in wb_data_q)
-          if (csr_in_rf || (csr_write && (csr_addr == 12'hB00 || csr_addr == 12'hB02)))
-            state_nb = StCsrR;
-        end else if (dec_q.system) begin
-          if (x_mret) begin
-            do_mret  = 1'b1;     // mepc is read through port A; MRET takes it
-            state_nb = StMret;
-          end else begin         // wfi (or an illegal SYSTEM encoding: ill_q)
-            state_nb  = StWfi;
-            retire_nb = 1'b0;
-          end
         end
-        // else: ALU, lui, auipc, jumps, fence, fence.i, and branches: not taken; a taken one
-        // goes to BRT instead (brt_go, applied last with the bus response)
       end
 
       StMem: ;  // the response: bus_ok, bus_err
 
       StMulDiv: begin
         if (md_done) begin
-          rf_we_nb  = rd != 5'd0;
+          rf_we_nb  = dec_q.rd_nz;
           state_nb  = StFetch;
           retire_nb = 1'b1;
         end
@@ -867,8 +915,8 @@ module systole_rv32 #(
 
       StBrt: begin
         // pc = pc + imm (take_tgt); a target not a multiple of 4 traps (its bit 1 is the
-        // immediate's: pc is aligned). LtLate, a blt/bge/bltu/bgeu not taken: pc + 4 (EXEC
-        // wrote it to addr_q), retire.
+        // immediate's: pc is aligned). LtLate, a blt/bge/bltu/bgeu not taken (EqLate, a
+        // beq/bne): pc + 4 (EXEC wrote it to addr_q), retire.
         if (dec_q.imm[1] && brt_take) begin
           trap_nb      = 1'b1;
           trap_code_nb = ExcInsnMisaligned;
@@ -891,7 +939,7 @@ module systole_rv32 #(
       StCsrR: begin
         // a CSR in the register file: rd = its old value (rs2), then CSRW if it is written;
         // a counter's low half: written now (cyc_wr_q, ret_wr_q), rd was written in EXEC
-        rf_we_nb = csr_in_rf && rd != 5'd0;
+        rf_we_nb = csr_in_rf && dec_q.rd_nz;
         state_nb = (csr_in_rf && csr_write) ? StCsrW : StFetch;
       end
 
@@ -913,18 +961,6 @@ module systole_rv32 #(
       default: state_nb = StFetch;
     endcase
 
-    // the cycle after an illegal instruction's EXEC: nothing but the trap (the instruction's
-    // register write and retirement are cancelled below, at the write and the counter)
-    if (ill_q) begin
-      trap_nb      = 1'b1;
-      trap_irq_nb  = 1'b0;
-      if (!mis_q)           trap_code_nb = ExcIllegal;
-      else if (jump)        trap_code_nb = ExcInsnMisaligned;  // (jalr)
-      else if (dec_q.store) trap_code_nb = ExcStoreMisaligned;
-      else                  trap_code_nb = ExcLoadMisaligned;
-      tval_sel_nb  = mis_q ? TvalTgt : TvalIr;  // (rs1 and the decode still hold)
-    end
-
     // A trap replaces whatever the instruction would have done
     if (trap_nb) begin
       rf_we_nb  = 1'b0;
@@ -936,18 +972,44 @@ module systole_rv32 #(
   // A taken branch (the ALU's comparison, late: after the carry chain) goes to BRT. EXEC
   // takes no trap for a branch, so this only replaces EXEC's FETCH and retirement.
   logic brt_go;
-  assign brt_go = (state_q == StExec) && dec_q.branch && (br_lt_late || br_taken);
+  assign brt_go = st_ex_q && dec_q.branch && (br_lt_late || br_taken);
 
-  // the bus response, last
+  // state_d == StFetch, for st_fetch_q: state_nb == StFetch (fetch_nb, from the states and
+  // their conditions directly, not through state_nb's encoding), then the bus response and
+  // ill_q as for state_d
+  logic fetch_nb, st_fetch_d;
+  assign fetch_nb = state_q == StBoot2 || (st_fetch_q && !cnt_take_x && !irq_take_x) ||
+                    (st_ex_q && !ex_trap &&  // (ex_next == StFetch)
+                     !(dec_q.ex_next[0] || dec_q.ex_next[2] || dec_q.ex_next[3])) ||
+                    (state_q == StMulDiv && md_done) ||
+                    (state_q == StWfi && irq_pending != 2'b00) ||
+                    (state_q == StBrt && !(dec_q.imm[1] && brt_take)) ||
+                    state_q == StMret || state_q == StCnt2 ||
+                    (state_q == StCsrR && !(csr_in_rf && csr_write)) ||
+                    state_q == StCsrW || state_q == StTrap2 || state_q > StBoot4;
+  assign st_fetch_d = !ill_q && ((bus_ok && st_mem_q) ||
+                                 (!(bus_wait_x && mem_ready_i) && !brt_go && fetch_nb));
+
+  // the bus response, then ill_q, last: the cycle after an illegal instruction's EXEC does
+  // nothing but the trap (the instruction's register write and retirement are cancelled;
+  // there is no bus request, so no response; it is never EXEC, so no brt_go)
   always_comb begin
     logic in_mem;
     in_mem   = st_mem_q;
-    state_d  = bus_err ? StTrap1 : (bus_ok ? (in_mem ? StFetch : StExec) :
+    state_d  = ill_q ? StTrap1 :
+               bus_err ? StTrap1 : (bus_ok ? (in_mem ? StFetch : StExec) :
                                      (brt_go ? StBrt : state_nb));
-    retire   = (retire_nb && !brt_go) || (in_mem && mem_ready_i && !mem_err_i);
-    rf_we    = rf_we_nb || (in_mem && mem_ready_i && !mem_err_i && !dec_q.store && rd != 5'd0);
-    trap_irq = trap_irq_nb;
-    if (bus_err) begin
+    retire   = (retire_nb && !brt_go && !ill_q) || (in_mem && mem_ready_i && !mem_err_i);
+    rf_we    = (rf_we_nb && !ill_q) ||
+               (in_mem && mem_ready_i && !mem_err_i && !dec_q.store && dec_q.rd_nz);
+    trap_irq = trap_irq_nb && !ill_q;
+    if (ill_q) begin
+      if (!mis_q)           trap_code = ExcIllegal;
+      else if (jump)        trap_code = ExcInsnMisaligned;  // (jalr)
+      else if (dec_q.store) trap_code = ExcStoreMisaligned;
+      else                  trap_code = ExcLoadMisaligned;
+      trap_tval_sel = mis_q ? TvalTgt : TvalIr;  // (rs1 and the decode still hold)
+    end else if (bus_err) begin
       trap_code     = !in_mem ? ExcInsnFault : (dec_q.store ? ExcStoreFault : ExcLoadFault);
       trap_tval_sel = in_mem ? TvalTgt : TvalPc;  // the data address, or the fetch address
     end else begin
@@ -963,11 +1025,11 @@ module systole_rv32 #(
   // interrupt, a fetch fault): it is always the address of the instruction in flight, the
   // mepc of a trap.
   // take_tgt = jump, load/store (EXEC), a taken branch's target (BRT)
-  assign take_tgt = ((state_q == StExec) && (jump || dec_q.load || dec_q.store)) ||
+  assign take_tgt = (st_ex_q && (jump || dec_q.load || dec_q.store)) ||
                     (state_q == StBrt && brt_take);
   assign take_rs1 = state_q == StMret || state_q == StTrap2;
   (* keep *) logic addr_we_early;
-  assign addr_we_early = state_q == StExec || state_q == StTrap2 || state_q == StMret ||
+  assign addr_we_early = st_ex_q || state_q == StTrap2 || state_q == StMret ||
                          (state_q == StBrt && brt_take);
   assign addr_we       = addr_we_early || (st_mem_q && mem_ready_i && !mem_err_i);
 
@@ -980,16 +1042,17 @@ module systole_rv32 #(
   );
 
   // Register-file write: the address and the one selected source. The late sources enter
-  // the structure in kept one-LUT helpers: the bus read data (a load) in the last LUT, the
-  // adder's sum (ALU results, lui, auipc, mtval = a target or data address) and slt in the
-  // one or two before, the pc incrementer (pc + 4 or pc) two LUTs before those, the rest
-  // ORed in before.
+  // the structure in kept one-LUT helpers, each of at most four inputs: the bus read data
+  // (a load) in the last LUT, with the group of deep-decoded sources (logic operations, the
+  // CSR read mux, the barrel shifter: rf_wd_g1); the adder's sum (ALU results, lui, auipc,
+  // mtval = a target or data address) in the one before, with the pc incrementer's (pc + 4
+  // or pc; slt in bit 0) and the rest (rf_wd_g2, rf_wd_g3).
   logic        s_sum, s_slt, s_pc4, s_pc0, s_ld, s_ir;
-  logic [31:0] rf_wd_g1, rf_wd_g2, rf_wd_g3, rf_wd_rest, rf_wd_pre, rf_wd_nold;
+  logic [31:0] rf_wd_g1, rf_wd_g2, rf_wd_g3, rf_wd_pre;
   always_comb begin
     logic s_logic, s_sh, s_csr, s_new, s_md, s_fm;
     logic ex, alu;
-    ex      = (state_q == StExec);
+    ex      = st_ex_q;
     alu     = ex && (dec_q.opimm || dec_q.op) && !(FastMul != 0 && is_muldiv);
     s_sum   = (alu && funct3 == 3'd0) || (ex && (dec_q.lui || dec_q.auipc)) ||
               (state_q == StTrap1 && tval_sel_q == TvalTgt) || state_q == StCnt2;
@@ -1019,20 +1082,25 @@ module systole_rv32 #(
       default: rf_wa = {1'b0, rd};
     endcase
   end
-  // (pc_inc is pc + 4 for the link, pc in the s_pc0 states)
-  systole_rv32_ao2 #(.W(32)) u_wd_g2 (
-    .sa_i(s_pc4 || s_pc0), .a_i({pc_inc, 2'b00}), .sb_i(s_ir), .b_i(ir_q), .y_o(rf_wd_g2)
+  // (pc_inc is pc + 4 for the link, pc in the s_pc0 states; its bits [1:0] are 0, so in bit
+  // 0 slt's result, the adder's last carry, takes the sum's place, the sum's bit 0 (the
+  // adder's first) and the instruction's joining the others)
+  systole_rv32_ao2 #(.W(30)) u_wd_g2 (
+    .sa_i(s_pc4 || s_pc0), .a_i(pc_inc), .sb_i(s_ir), .b_i(ir_q[31:2]), .y_o(rf_wd_g2[31:2])
   );
-  systole_rv32_or3 #(.W(32)) u_wd_rest (
-    .a_i(rf_wd_g1), .b_i(rf_wd_g2), .c_i(rf_wd_g3), .y_o(rf_wd_rest)
+  assign rf_wd_g2[1] = s_ir && ir_q[1];
+  assign rf_wd_g2[0] = (s_ir && ir_q[0]) || (s_sum && tgt[0]);
+  systole_rv32_ao3 #(.W(31)) u_wd_pre (
+    .s_i(s_sum), .a_i(tgt[31:1]), .b_i(rf_wd_g2[31:1]), .c_i(rf_wd_g3[31:1]),
+    .y_o(rf_wd_pre[31:1])
   );
-  systole_rv32_ao #(.W(32)) u_wd_pre (.s_i(s_sum), .a_i(tgt), .b_i(rf_wd_rest), .y_o(rf_wd_pre));
-  systole_rv32_ao #(.W(1)) u_wd_slt (
-    .s_i(s_slt), .a_i(alu_lt), .b_i(rf_wd_pre[0]), .y_o(rf_wd_nold[0])  // slt: the last carry
+  systole_rv32_ao3 #(.W(1)) u_wd_slt (
+    .s_i(s_slt), .a_i(alu_lt), .b_i(rf_wd_g2[0]), .c_i(rf_wd_g3[0]), .y_o(rf_wd_pre[0])
   );
-  assign rf_wd_nold[31:1] = rf_wd_pre[31:1];
   // the bus read data (late, through the SoC's address decode): one LUT to wb_data_q
-  systole_rv32_ao #(.W(32)) u_wd_ld (.s_i(s_ld), .a_i(mem_rdata_i), .b_i(rf_wd_nold), .y_o(rf_wdata));
+  systole_rv32_ao3 #(.W(32)) u_wd_ld (
+    .s_i(s_ld), .a_i(mem_rdata_i), .b_i(rf_wd_pre), .c_i(rf_wd_g1), .y_o(rf_wdata)
+  );
 
   // CSR next values: trap entry, mret, CSR instruction writes
   always_comb begin
@@ -1052,19 +1120,16 @@ module systole_rv32 #(
       mcause_irq_d   = cause_irq_q;
       mcause_code_d  = cause_code_q;
     end
-    if (csr_we) begin
-      unique case (csr_addr)
-        12'h300: begin
-          mstatus_mie_d  = csr_new[3];
-          mstatus_mpie_d = csr_new[7];
-        end
-        12'h304: mie_d = {csr_new[11], csr_new[7]};
-        12'h342: begin
-          mcause_irq_d  = csr_new[31];
-          mcause_code_d = csr_new[4:0];
-        end
-        default: ;  // misa, mip: writes ignored; counters below; the others in CSRW
-      endcase
+    // (csr_we and the address, decoded in FETCH; misa, mip: writes ignored; counters below;
+    // the others in CSRW)
+    if (st_ex_q && dec_q.w_mstatus) begin
+      mstatus_mie_d  = csr_new[3];
+      mstatus_mpie_d = csr_new[7];
+    end
+    if (st_ex_q && dec_q.w_mie) mie_d = {csr_new[11], csr_new[7]};
+    if (st_ex_q && dec_q.w_mcause) begin
+      mcause_irq_d  = csr_new[31];
+      mcause_code_d = csr_new[4:0];
     end
   end
 
@@ -1140,6 +1205,7 @@ module systole_rv32 #(
     if (!rst_ni) begin
       state_q        <= StBoot;
       st_fetch_q     <= 1'b0;
+      st_ex_q        <= 1'b0;
       st_mem_q       <= 1'b0;
       pc_step_q      <= 1'b1;   // (StBoot)
       pc_q           <= BootAddr[31:2];
@@ -1161,17 +1227,23 @@ module systole_rv32 #(
       mcause_code_q  <= '0;
     end else begin
       state_q        <= state_d;
-      st_fetch_q     <= (state_d == StFetch);
-      st_mem_q       <= (state_d == StMem);
-      pc_step_q      <= !(state_d == StTrap1 || state_d == StTrap2 || state_d == StBoot2);
+      st_fetch_q     <= st_fetch_d;
+      st_ex_q        <= !ill_q && bus_ok && !st_mem_q;  // (state_d == StExec)
+      // (state_d == StMem: a load/store's EXEC, or MEM until the response; an ill_q cycle
+      // goes to TRAP1)
+      st_mem_q       <= !ill_q && ((st_ex_q && (dec_q.load || dec_q.store)) ||
+                                   (st_mem_q && !mem_ready_i));
+      // (state_d is TRAP1 after a trap, TRAP2 after TRAP1, BOOT2 after BOOT4)
+      pc_step_q      <= !(ill_q || bus_err || trap_nb || state_q == StTrap1 ||
+                          state_q == StBoot4);
       if (st_fetch_q && !ill_q) pc_q <= addr_q;  // (every FETCH cycle, like ir_q)
       if (addr_we) addr_q <= pc_next;
       fetch_wait_q   <= fetch_wait_d;
-      ill_q          <= (state_q == StExec) && (!legal || mis_late);
+      ill_q          <= st_ex_q && (!legal || mis_late);
       mis_q          <= mis_late;
       // wstrb_q is the bus's byte enables: a store's from EXEC until its MEM completes
       // (a plain register on the bus: the SoC decodes reads/writes from it)
-      if (state_q == StExec) begin
+      if (st_ex_q) begin
         wstrb_q <= (dec_q.store && !ls_misaligned) ? st_strb : 4'b0000;
         lane_q  <= ea_lo;
       end else if (state_q != StMem || mem_ready_i || ill_q) begin
@@ -1211,11 +1283,17 @@ module systole_rv32 #(
     if (FastShift < 0 || FastShift > 2) $fatal(1, "systole_rv32: FastShift must be 0, 1 or 2");
     if (TimeCsr != 0 && TimeCsr != 1) $fatal(1, "systole_rv32: TimeCsr must be 0 or 1");
     if (HasM != 0 && HasM != 1) $fatal(1, "systole_rv32: HasM must be 0 or 1");
+    if (EqLate != 0 && EqLate != 1) $fatal(1, "systole_rv32: EqLate must be 0 or 1");
   end
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
+      // the state's copies and pc_step_q, set from shortcuts of state_d
+      assert (st_fetch_q == (state_q == StFetch) && st_mem_q == (state_q == StMem) &&
+              st_ex_q == (state_q == StExec) &&
+              pc_step_q == !(state_q == StTrap1 || state_q == StTrap2 || state_q == StBoot2))
+        else $error("systole_rv32: state copies differ from state_q");
       assert (!(state_q == StMulDiv && md_start)) else $error("systole_rv32: muldiv restarted");
     end
   end
@@ -1284,6 +1362,20 @@ module systole_rv32_mux2s #(
   output logic [W-1:0] y_o
 );
   assign y_o = (s1_i && s2_i) ? a_i : b_i;
+endmodule
+
+// y = (a if s) | b | c
+(* keep_hierarchy *)
+module systole_rv32_ao3 #(
+  parameter int W = 32
+) (
+  input  logic         s_i,
+  input  logic [W-1:0] a_i,
+  input  logic [W-1:0] b_i,
+  input  logic [W-1:0] c_i,
+  output logic [W-1:0] y_o
+);
+  assign y_o = ({W{s_i}} & a_i) | b_i | c_i;
 endmodule
 
 // y = a | b | c

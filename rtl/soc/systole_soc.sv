@@ -52,6 +52,9 @@ module systole_soc #(
   parameter int TimeCsr       = 1,           // core: 1 time/timeh CSRs, 0 illegal
   parameter int HasM          = 1,           // core: 1 RV32IM, 0 RV32I (M illegal)
   parameter int LtLate        = 0,           // core: 1 blt/bge decided a cycle late (board)
+  // core: 1 beq/bne decided a cycle late too; by default with LtLate and BusLate, which only
+  // the board sets together
+  parameter int EqLate        = (LtLate != 0 && BusLate != 0) ? 1 : 0,
   // the accelerator's area options (docs/architecture.md, "Parameters"); defaults: full chip
   parameter int WritesInFlight = 16,
   parameter int StoreRows     = 4,
@@ -136,7 +139,8 @@ module systole_soc #(
     .FastShift (FastShift),
     .TimeCsr   (TimeCsr),
     .HasM      (HasM),
-    .LtLate    (LtLate)
+    .LtLate    (LtLate),
+    .EqLate    (EqLate)
   ) u_cpu (
     .clk_i       (clk_i),
     .rst_ni      (core_rst_nq),
@@ -647,8 +651,17 @@ module systole_soc #(
   end
   assign c_err   = unm_ack_q || br_err;
   // (the bridge's read data is the accelerator's R data, which need not be 0 between reads)
-  assign c_rdata = (rs_ram_q ? ram_rdata : rs_main_q ? mm_rdata :
-                    rs_rom_q ? rom_rdata : {32{rs_csr_q}} & br_rdata) | io_rdata_q;
+  // The regions are disjoint, so at most one rs_*_q is set: an AND-OR in two LUT levels per
+  // bit (the core's kept one-LUT helpers, so that the mapper keeps it that shallow; a
+  // priority chain took three), the FETCH decode behind it.
+  logic [31:0] rd_a, rd_b;
+  systole_rv32_ao2 #(.W(32)) u_rd_a (
+    .sa_i(rs_ram_q), .a_i(ram_rdata), .sb_i(rs_main_q), .b_i(mm_rdata), .y_o(rd_a)
+  );
+  systole_rv32_ao2 #(.W(32)) u_rd_b (
+    .sa_i(rs_rom_q), .a_i(rom_rdata), .sb_i(rs_csr_q), .b_i(br_rdata), .y_o(rd_b)
+  );
+  systole_rv32_or3 #(.W(32)) u_rd (.a_i(rd_a), .b_i(rd_b), .c_i(io_rdata_q), .y_o(c_rdata));
 
   // ---------------------------------------------------------------------------------------
   // Parameter checks
