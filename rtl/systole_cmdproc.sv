@@ -183,6 +183,7 @@ module systole_cmdproc #(
 
   logic [15:0]        head_q, head_d, head_inc;   // RING_HEAD: next slot to dispatch
   logic               ring_has_work, ring_bad, ar_win_ok, want_fetch;
+  logic               idle_work;                  // ring_has_work where idle_d looks at it
   logic               cfg_err;                    // RING_CONFIG error (ring_has_work && ring_bad)
   logic               can_dispatch;               // the command at the head is dispatched
   logic               win_in;                     // the slot req_ptr lies in the window
@@ -282,11 +283,19 @@ module systole_cmdproc #(
     end
     assign ar_win_ok  = win_ok_q;
     assign cfg_err    = cfg_err_q;
+    // Idle looks at the ring only with nothing requested, received or held, where the
+    // fetch pointer is RING_HEAD (drop_q aside: a dropped slot means an error, which idle
+    // does not look past, or a soft reset's halt, during which a slot dropped at RING_HEAD
+    // keeps the chip busy until the reset clears it). So RING_HEAD != RING_TAIL, the compare
+    // work_q takes, without the RING_HEAD + 1 wrap compare and the fetch pointer multiplexer
+    // in front of idle, the IRQ and the busy counter.
+    assign idle_work  = (head_q != ring_tail_i);
     assign want_fetch = work_q && !halt_o && !ring_bad_q && !win_old_q &&
                         ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
   end else begin : g_win
     assign ar_win_ok  = win_in;
     assign cfg_err    = ring_has_work && ring_bad;
+    assign idle_work  = ring_has_work;
     assign want_fetch = ring_has_work && !halt_o && !ring_bad &&
                         ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
   end
@@ -413,6 +422,21 @@ module systole_cmdproc #(
   assign deps    = fq_cmd[11:8];
   assign cfg_key = fq_cmd[31:16];
 
+  // CONFIG key bits 15..2 all zero (both keys that exist are below 4)
+  logic key_hz;
+  if (QueueDepth == 0 && FetchDepth == 1 && CmdWords == 3) begin : g_key_q
+    // Board configuration (timing): registered from the receive buffer every cycle, so the
+    // 14-bit zero test is off the path from the buffer through the decode to the dispatch,
+    // the engines' start and the errors. It is valid whenever fq_valid is: w0 is written in
+    // place with the first beat of a slot (CmdWords = 3), at least a cycle before the last
+    // (BeatsPerCmd >= 2), and the buffer does not change while it holds the command.
+    logic key_hz_q;
+    always_ff @(posedge clk_i) key_hz_q <= (cfg_key[15:2] == 14'd0);
+    assign key_hz = key_hz_q;
+  end else begin : g_key
+    assign key_hz = (cfg_key[15:2] == 14'd0);
+  end
+
   always_comb begin
     to_ld = 1'b0; to_ex = 1'b0; to_st = 1'b0; is_sync = 1'b0;
     is_irq = 1'b0; bad_op = 1'b0; bad_deps = 1'b0;
@@ -421,8 +445,8 @@ module systole_cmdproc #(
       OpStore:  begin to_st = 1'b1; bad_deps = deps[1] || deps[3]; end
       OpMatmul: begin to_ex = 1'b1; end
       OpConfig: begin
-        to_st    = (cfg_key == CfgStOutput);
-        to_ex    = (cfg_key == CfgExZp);
+        to_st    = key_hz && (cfg_key[1:0] == CfgStOutput[1:0]);
+        to_ex    = key_hz && (cfg_key[1:0] == CfgExZp[1:0]);
         bad_deps = (deps != 4'd0) || !(to_st || to_ex);
       end
       OpSoftmax: begin to_ex = 1'b1; end
@@ -622,7 +646,7 @@ module systole_cmdproc #(
   // An engine error not yet latched here keeps the chip busy for that cycle, so STATUS
   // never shows idle-without-error for a job that failed.
   assign idle_d = !busy_o && !ld_busy_i && !ex_busy_i && !st_busy_i &&
-                  (error_q || (!ring_has_work && !fq_valid && !ld_q_valid && !ex_q_valid &&
+                  (error_q || (!idle_work && !fq_valid && !ld_q_valid && !ex_q_valid &&
                                !st_q_valid && !ld_err_i && !ex_err_i && !st_err_i));
   assign idle_o         = idle_d;
   assign irq_idle_set_o = idle_d && !idle_q;
@@ -671,5 +695,7 @@ module systole_cmdproc #(
       $fatal(1, "systole_cmdproc: QueueDepth must be 0 or a power of two");
     if (CmdWords != 3 && CmdWords != 4)
       $fatal(1, "systole_cmdproc: CmdWords must be 3 or 4");
+    if (QueueDepth == 0 && FetchDepth == 1 && CmdWords == 3 && BeatsPerCmd < 2)
+      $fatal(1, "systole_cmdproc: the registered CONFIG key test needs two beats per command");
   end
 endmodule
