@@ -561,12 +561,36 @@ module systole_cmdproc #(
   logic [7:0] tok_ld2ex_q, tok_ld2ex_d, tok_ex2ld_q, tok_ex2ld_d;
   logic [7:0] tok_ex2st_q, tok_ex2st_d, tok_st2ex_q, tok_st2ex_d;
   logic       tok_ovf;
+  // TOKEN_OVERFLOW as an own error: this cycle's overflow (tok_late), or, in the board
+  // configuration, last cycle's (tok_early, below)
+  logic       tok_early, tok_late;
+
+  if (QueueDepth == 0) begin : g_tok_ovf_q
+    // Board configuration (timing): the overflow is latched a cycle late, from a flop, so
+    // the token gives and takes (late signals of the engines' start and finish logic) reach
+    // only the counters, the availability flags and this flop, not the error registers.
+    // It then comes before every other error source, as if it had been latched in its own
+    // cycle: only an engine error of that same cycle is reported instead (and an engine
+    // may take one more step before the halt). The overflowing counter keeps 255 (below).
+    logic tok_ovf_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) tok_ovf_q <= 1'b0;
+      else         tok_ovf_q <= tok_ovf;
+    end
+    assign tok_early = tok_ovf_q;
+    assign tok_late  = 1'b0;
+  end else begin : g_tok_ovf
+    assign tok_early = 1'b0;
+    assign tok_late  = tok_ovf;
+  end
 
   always_comb begin
     own_err      = 1'b0;
     own_err_code = 8'd0;
     own_err_idx  = 16'd0;
-    if (cfg_err) begin
+    if (tok_early) begin
+      own_err = 1'b1; own_err_code = ErrTokenOverflow; own_err_idx = IdxUnknown;
+    end else if (cfg_err) begin
       own_err = 1'b1; own_err_code = ErrRingConfig; own_err_idx = fetch_ptr;
     end else if (fq_valid && bad_op) begin
       own_err = 1'b1; own_err_code = ErrIllegalOpcode; own_err_idx = fq_idx;
@@ -576,7 +600,7 @@ module systole_cmdproc #(
       own_err = 1'b1; own_err_code = ErrAxiRd; own_err_idx = rx_ptr;
     end else if (want_fetch && !ar_win_ok) begin
       own_err = 1'b1; own_err_code = ErrDmaWindow; own_err_idx = req_ptr;
-    end else if (tok_ovf) begin
+    end else if (tok_late) begin
       own_err = 1'b1; own_err_code = ErrTokenOverflow; own_err_idx = IdxUnknown;
     end
   end
@@ -590,16 +614,33 @@ module systole_cmdproc #(
     tok_step = (give ^ take) ? q + {{7{take}}, 1'b1} : q;
   endfunction
 
+  // this counter overflows: 255 and a give without a take
+  function automatic logic tok_ovf1(input logic [7:0] q, input logic give, input logic take);
+    tok_ovf1 = (q == 8'hff) && give && !take;
+  endfunction
+
+  logic [3:0] ovf1;   // per counter: st2ex, ex2st, ex2ld, ld2ex (bit 0)
+
   always_comb begin
     tok_ld2ex_d = tok_step(tok_ld2ex_q, tok_ld2ex_give_i, tok_ld2ex_take_i);
     tok_ex2ld_d = tok_step(tok_ex2ld_q, tok_ex2ld_give_i, tok_ex2ld_take_i);
     tok_ex2st_d = tok_step(tok_ex2st_q, tok_ex2st_give_i, tok_ex2st_take_i);
     tok_st2ex_d = tok_step(tok_st2ex_q, tok_st2ex_give_i, tok_st2ex_take_i);
-    tok_ovf = (tok_ld2ex_q == 8'hff && tok_ld2ex_give_i && !tok_ld2ex_take_i) ||
-              (tok_ex2ld_q == 8'hff && tok_ex2ld_give_i && !tok_ex2ld_take_i) ||
-              (tok_ex2st_q == 8'hff && tok_ex2st_give_i && !tok_ex2st_take_i) ||
-              (tok_st2ex_q == 8'hff && tok_st2ex_give_i && !tok_st2ex_take_i);
-    if (tok_ovf) begin
+    ovf1 = {tok_ovf1(tok_st2ex_q, tok_st2ex_give_i, tok_st2ex_take_i),
+            tok_ovf1(tok_ex2st_q, tok_ex2st_give_i, tok_ex2st_take_i),
+            tok_ovf1(tok_ex2ld_q, tok_ex2ld_give_i, tok_ex2ld_take_i),
+            tok_ovf1(tok_ld2ex_q, tok_ld2ex_give_i, tok_ld2ex_take_i)};
+    tok_ovf = |ovf1;
+    if (QueueDepth == 0) begin
+      // Board configuration: only the overflowing counter keeps its count (it saturates at
+      // 255), so no counter's next value or availability depends on the other counters'
+      // gives and takes. The error halts every engine, and the counts are not visible (the
+      // soft reset that follows clears them): this cannot be told apart from keeping all.
+      if (ovf1[0]) tok_ld2ex_d = tok_ld2ex_q;
+      if (ovf1[1]) tok_ex2ld_d = tok_ex2ld_q;
+      if (ovf1[2]) tok_ex2st_d = tok_ex2st_q;
+      if (ovf1[3]) tok_st2ex_d = tok_st2ex_q;
+    end else if (tok_ovf) begin
       tok_ld2ex_d = tok_ld2ex_q;
       tok_ex2ld_d = tok_ex2ld_q;
       tok_ex2st_d = tok_ex2st_q;
@@ -612,18 +653,17 @@ module systole_cmdproc #(
     // reaches the engines' start logic (and through it the memory read enables and the
     // dispatch) straight from a flop instead of an 8-bit zero test. The same values:
     // next count != 0 is a give without a take, or a nonzero count that a take without a
-    // give does not bring to zero; an overflow keeps every count (tok_ovf).
-    function automatic logic avail_next(input logic [7:0] q, input logic give, input logic take,
-                                        input logic keep);
-      avail_next = (q != 8'd0) ? !(take && !give && !keep && q == 8'd1) : (give && !keep);
+    // give does not bring to zero; an overflowing counter keeps 255 (above).
+    function automatic logic avail_next(input logic [7:0] q, input logic give, input logic take);
+      avail_next = (q != 8'd0) ? !(take && !give && q == 8'd1) : give;
     endfunction
     logic [3:0] avail_q;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) avail_q <= 4'd0;
-      else avail_q <= {avail_next(tok_st2ex_q, tok_st2ex_give_i, tok_st2ex_take_i, tok_ovf),
-                       avail_next(tok_ex2st_q, tok_ex2st_give_i, tok_ex2st_take_i, tok_ovf),
-                       avail_next(tok_ex2ld_q, tok_ex2ld_give_i, tok_ex2ld_take_i, tok_ovf),
-                       avail_next(tok_ld2ex_q, tok_ld2ex_give_i, tok_ld2ex_take_i, tok_ovf)};
+      else avail_q <= {avail_next(tok_st2ex_q, tok_st2ex_give_i, tok_st2ex_take_i),
+                       avail_next(tok_ex2st_q, tok_ex2st_give_i, tok_ex2st_take_i),
+                       avail_next(tok_ex2ld_q, tok_ex2ld_give_i, tok_ex2ld_take_i),
+                       avail_next(tok_ld2ex_q, tok_ld2ex_give_i, tok_ld2ex_take_i)};
     end
     assign tok_ld2ex_avail_o = avail_q[0];
     assign tok_ex2ld_avail_o = avail_q[1];
