@@ -183,6 +183,7 @@ module systole_cmdproc #(
 
   logic [15:0]        head_q, head_d, head_inc;   // RING_HEAD: next slot to dispatch
   logic               ring_has_work, ring_bad, ar_win_ok, want_fetch;
+  logic               idle_work;                  // ring_has_work where idle_d looks at it
   logic               cfg_err;                    // RING_CONFIG error (ring_has_work && ring_bad)
   logic               can_dispatch;               // the command at the head is dispatched
   logic               win_in;                     // the slot req_ptr lies in the window
@@ -282,11 +283,19 @@ module systole_cmdproc #(
     end
     assign ar_win_ok  = win_ok_q;
     assign cfg_err    = cfg_err_q;
+    // Idle looks at the ring only with nothing requested, received or held, where the
+    // fetch pointer is RING_HEAD (drop_q aside: a dropped slot means an error, which idle
+    // does not look past, or a soft reset's halt, during which a slot dropped at RING_HEAD
+    // keeps the chip busy until the reset clears it). So RING_HEAD != RING_TAIL, the compare
+    // work_q takes, without the RING_HEAD + 1 wrap compare and the fetch pointer multiplexer
+    // in front of idle, the IRQ and the busy counter.
+    assign idle_work  = (head_q != ring_tail_i);
     assign want_fetch = work_q && !halt_o && !ring_bad_q && !win_old_q &&
                         ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
   end else begin : g_win
     assign ar_win_ok  = win_in;
     assign cfg_err    = ring_has_work && ring_bad;
+    assign idle_work  = ring_has_work;
     assign want_fetch = ring_has_work && !halt_o && !ring_bad &&
                         ((32'(inflight_q) + 32'(fq_count)) < FetchDepth);
   end
@@ -414,6 +423,21 @@ module systole_cmdproc #(
   assign deps    = fq_cmd[11:8];
   assign cfg_key = fq_cmd[31:16];
 
+  // CONFIG key bits 15..2 all zero (both keys that exist are below 4)
+  logic key_hz;
+  if (QueueDepth == 0 && FetchDepth == 1 && CmdWords == 3) begin : g_key_q
+    // Board configuration (timing): registered from the receive buffer every cycle, so the
+    // 14-bit zero test is off the path from the buffer through the decode to the dispatch,
+    // the engines' start and the errors. It is valid whenever fq_valid is: w0 is written in
+    // place with the first beat of a slot (CmdWords = 3), at least a cycle before the last
+    // (BeatsPerCmd >= 2), and the buffer does not change while it holds the command.
+    logic key_hz_q;
+    always_ff @(posedge clk_i) key_hz_q <= (cfg_key[15:2] == 14'd0);
+    assign key_hz = key_hz_q;
+  end else begin : g_key
+    assign key_hz = (cfg_key[15:2] == 14'd0);
+  end
+
   always_comb begin
     to_ld = 1'b0; to_ex = 1'b0; to_st = 1'b0; is_sync = 1'b0;
     is_irq = 1'b0; bad_op = 1'b0; bad_deps = 1'b0;
@@ -422,8 +446,8 @@ module systole_cmdproc #(
       OpStore:  begin to_st = 1'b1; bad_deps = deps[1] || deps[3]; end
       OpMatmul: begin to_ex = 1'b1; end
       OpConfig: begin
-        to_st    = (cfg_key == CfgStOutput);
-        to_ex    = (cfg_key == CfgExZp);
+        to_st    = key_hz && (cfg_key[1:0] == CfgStOutput[1:0]);
+        to_ex    = key_hz && (cfg_key[1:0] == CfgExZp[1:0]);
         bad_deps = (deps != 4'd0) || !(to_st || to_ex);
       end
       OpSoftmax: begin to_ex = 1'b1; end
@@ -538,12 +562,36 @@ module systole_cmdproc #(
   logic [7:0] tok_ld2ex_q, tok_ld2ex_d, tok_ex2ld_q, tok_ex2ld_d;
   logic [7:0] tok_ex2st_q, tok_ex2st_d, tok_st2ex_q, tok_st2ex_d;
   logic       tok_ovf;
+  // TOKEN_OVERFLOW as an own error: this cycle's overflow (tok_late), or, in the board
+  // configuration, last cycle's (tok_early, below)
+  logic       tok_early, tok_late;
+
+  if (QueueDepth == 0) begin : g_tok_ovf_q
+    // Board configuration (timing): the overflow is latched a cycle late, from a flop, so
+    // the token gives and takes (late signals of the engines' start and finish logic) reach
+    // only the counters, the availability flags and this flop, not the error registers.
+    // It then comes before every other error source, as if it had been latched in its own
+    // cycle: only an engine error of that same cycle is reported instead (and an engine
+    // may take one more step before the halt). The overflowing counter keeps 255 (below).
+    logic tok_ovf_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) tok_ovf_q <= 1'b0;
+      else         tok_ovf_q <= tok_ovf;
+    end
+    assign tok_early = tok_ovf_q;
+    assign tok_late  = 1'b0;
+  end else begin : g_tok_ovf
+    assign tok_early = 1'b0;
+    assign tok_late  = tok_ovf;
+  end
 
   always_comb begin
     own_err      = 1'b0;
     own_err_code = 8'd0;
     own_err_idx  = 16'd0;
-    if (cfg_err) begin
+    if (tok_early) begin
+      own_err = 1'b1; own_err_code = ErrTokenOverflow; own_err_idx = IdxUnknown;
+    end else if (cfg_err) begin
       own_err = 1'b1; own_err_code = ErrRingConfig; own_err_idx = fetch_ptr;
     end else if (fq_valid && bad_op) begin
       own_err = 1'b1; own_err_code = ErrIllegalOpcode; own_err_idx = fq_idx;
@@ -553,7 +601,7 @@ module systole_cmdproc #(
       own_err = 1'b1; own_err_code = ErrAxiRd; own_err_idx = rx_ptr;
     end else if (want_fetch && !ar_win_ok) begin
       own_err = 1'b1; own_err_code = ErrDmaWindow; own_err_idx = req_ptr;
-    end else if (tok_ovf) begin
+    end else if (tok_late) begin
       own_err = 1'b1; own_err_code = ErrTokenOverflow; own_err_idx = IdxUnknown;
     end
   end
@@ -567,16 +615,33 @@ module systole_cmdproc #(
     tok_step = (give ^ take) ? q + {{7{take}}, 1'b1} : q;
   endfunction
 
+  // this counter overflows: 255 and a give without a take
+  function automatic logic tok_ovf1(input logic [7:0] q, input logic give, input logic take);
+    tok_ovf1 = (q == 8'hff) && give && !take;
+  endfunction
+
+  logic [3:0] ovf1;   // per counter: st2ex, ex2st, ex2ld, ld2ex (bit 0)
+
   always_comb begin
     tok_ld2ex_d = tok_step(tok_ld2ex_q, tok_ld2ex_give_i, tok_ld2ex_take_i);
     tok_ex2ld_d = tok_step(tok_ex2ld_q, tok_ex2ld_give_i, tok_ex2ld_take_i);
     tok_ex2st_d = tok_step(tok_ex2st_q, tok_ex2st_give_i, tok_ex2st_take_i);
     tok_st2ex_d = tok_step(tok_st2ex_q, tok_st2ex_give_i, tok_st2ex_take_i);
-    tok_ovf = (tok_ld2ex_q == 8'hff && tok_ld2ex_give_i && !tok_ld2ex_take_i) ||
-              (tok_ex2ld_q == 8'hff && tok_ex2ld_give_i && !tok_ex2ld_take_i) ||
-              (tok_ex2st_q == 8'hff && tok_ex2st_give_i && !tok_ex2st_take_i) ||
-              (tok_st2ex_q == 8'hff && tok_st2ex_give_i && !tok_st2ex_take_i);
-    if (tok_ovf) begin
+    ovf1 = {tok_ovf1(tok_st2ex_q, tok_st2ex_give_i, tok_st2ex_take_i),
+            tok_ovf1(tok_ex2st_q, tok_ex2st_give_i, tok_ex2st_take_i),
+            tok_ovf1(tok_ex2ld_q, tok_ex2ld_give_i, tok_ex2ld_take_i),
+            tok_ovf1(tok_ld2ex_q, tok_ld2ex_give_i, tok_ld2ex_take_i)};
+    tok_ovf = |ovf1;
+    if (QueueDepth == 0) begin
+      // Board configuration: only the overflowing counter keeps its count (it saturates at
+      // 255), so no counter's next value or availability depends on the other counters'
+      // gives and takes. The error halts every engine, and the counts are not visible (the
+      // soft reset that follows clears them): this cannot be told apart from keeping all.
+      if (ovf1[0]) tok_ld2ex_d = tok_ld2ex_q;
+      if (ovf1[1]) tok_ex2ld_d = tok_ex2ld_q;
+      if (ovf1[2]) tok_ex2st_d = tok_ex2st_q;
+      if (ovf1[3]) tok_st2ex_d = tok_st2ex_q;
+    end else if (tok_ovf) begin
       tok_ld2ex_d = tok_ld2ex_q;
       tok_ex2ld_d = tok_ex2ld_q;
       tok_ex2st_d = tok_ex2st_q;
@@ -589,18 +654,17 @@ module systole_cmdproc #(
     // reaches the engines' start logic (and through it the memory read enables and the
     // dispatch) straight from a flop instead of an 8-bit zero test. The same values:
     // next count != 0 is a give without a take, or a nonzero count that a take without a
-    // give does not bring to zero; an overflow keeps every count (tok_ovf).
-    function automatic logic avail_next(input logic [7:0] q, input logic give, input logic take,
-                                        input logic keep);
-      avail_next = (q != 8'd0) ? !(take && !give && !keep && q == 8'd1) : (give && !keep);
+    // give does not bring to zero; an overflowing counter keeps 255 (above).
+    function automatic logic avail_next(input logic [7:0] q, input logic give, input logic take);
+      avail_next = (q != 8'd0) ? !(take && !give && q == 8'd1) : give;
     endfunction
     logic [3:0] avail_q;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) avail_q <= 4'd0;
-      else avail_q <= {avail_next(tok_st2ex_q, tok_st2ex_give_i, tok_st2ex_take_i, tok_ovf),
-                       avail_next(tok_ex2st_q, tok_ex2st_give_i, tok_ex2st_take_i, tok_ovf),
-                       avail_next(tok_ex2ld_q, tok_ex2ld_give_i, tok_ex2ld_take_i, tok_ovf),
-                       avail_next(tok_ld2ex_q, tok_ld2ex_give_i, tok_ld2ex_take_i, tok_ovf)};
+      else avail_q <= {avail_next(tok_st2ex_q, tok_st2ex_give_i, tok_st2ex_take_i),
+                       avail_next(tok_ex2st_q, tok_ex2st_give_i, tok_ex2st_take_i),
+                       avail_next(tok_ex2ld_q, tok_ex2ld_give_i, tok_ex2ld_take_i),
+                       avail_next(tok_ld2ex_q, tok_ld2ex_give_i, tok_ld2ex_take_i)};
     end
     assign tok_ld2ex_avail_o = avail_q[0];
     assign tok_ex2ld_avail_o = avail_q[1];
@@ -623,7 +687,7 @@ module systole_cmdproc #(
   // An engine error not yet latched here keeps the chip busy for that cycle, so STATUS
   // never shows idle-without-error for a job that failed.
   assign idle_d = !busy_o && !ld_busy_i && !ex_busy_i && !st_busy_i &&
-                  (error_q || (!ring_has_work && !fq_valid && !ld_q_valid && !ex_q_valid &&
+                  (error_q || (!idle_work && !fq_valid && !ld_q_valid && !ex_q_valid &&
                                !st_q_valid && !ld_err_i && !ex_err_i && !st_err_i));
   assign idle_o         = idle_d;
   assign irq_idle_set_o = idle_d && !idle_q;
@@ -672,5 +736,7 @@ module systole_cmdproc #(
       $fatal(1, "systole_cmdproc: QueueDepth must be 0 or a power of two");
     if (CmdWords != 3 && CmdWords != 4)
       $fatal(1, "systole_cmdproc: CmdWords must be 3 or 4");
+    if (QueueDepth == 0 && FetchDepth == 1 && CmdWords == 3 && BeatsPerCmd < 2)
+      $fatal(1, "systole_cmdproc: the registered CONFIG key test needs two beats per command");
   end
 endmodule

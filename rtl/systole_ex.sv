@@ -270,6 +270,9 @@ module systole_ex #(
   logic [AccLw-1:0]  s2_acc_line_q, s2_acc_line_d, s2_acc_stride_q, s2_acc_stride_d;
   logic        s2_accum_q, s2_accum_d, s2_sig_prev_q, s2_sig_prev_d, s2_sig_next_q, s2_sig_next_d;
   logic [7:0]  s2_a_zp_q, s2_a_zp_d;             // activation zero point of the command
+  // Lean: the command in stage 2 accumulates with ACC_STRIDE = 0 (in the line bits), i.e.
+  // each row accumulates into the line the row before it wrote (see acc_haz)
+  logic        s2_azs_q, s2_azs_d;
 
   // Fields of the command in stage 1. Lean: a command is popped only when stage 2 is empty
   // (or finishing), so its fields go straight into the stage 2 registers and stage 1 has
@@ -401,9 +404,17 @@ module systole_ex #(
     // stage 2; Lean: a row that accumulates into the line the row read in the previous
     // cycle waits a cycle, so that its accumulator read comes after that row's write (no
     // forwarding)
-    acc_haz   = Lean && s2_accum_q && dl_we_q[0] && (dl_line_q[AccLw-1:0] == s2_acc_line_q);
-    s2_read   = s2_valid_q && !stop && (s2_rows_q != 16'd0) && !(SpadOneRead != 0 && s1_load_go) &&
-                !acc_haz;
+    // (dl_line_q[0] == s2_acc_line_q, the last read's line against this one's: with a row
+    // read last cycle by the same command, equal iff the command accumulates with stride 0,
+    // registered at its pop, s2_azs_q; a command's first read comes two cycles or more after
+    // the previous command's last one: its pop, then the take, then the read. The
+    // comparison is off the path from the flops through the read and finish decisions
+    // to the pop and the token counters.)
+    acc_haz   = Lean && dl_we_q[0] && s2_azs_q;
+    // (Lean: stage 1 and stage 2 never hold commands at the same time, see cmd_ready_o, so a
+    // weight line read never meets a stage 2 read)
+    s2_read   = s2_valid_q && !stop && (s2_rows_q != 16'd0) &&
+                !(SpadOneRead != 0 && !Lean && s1_load_go) && !acc_haz;
     s2_finish = s2_valid_q && !stop && ((s2_rows_q == 16'd0) || (s2_rows_q == 16'd1 && s2_read));
     s2_take   = s1_done && (!s2_valid_q || s2_finish);
     // Lean: s2_finish for a pop, which needs stage 1 empty or finishing a SOFTMAX: then no
@@ -564,6 +575,7 @@ module systole_ex #(
     s2_sig_prev_d   = s2_sig_prev_q;
     s2_sig_next_d   = s2_sig_next_q;
     s2_a_zp_d       = s2_a_zp_q;
+    s2_azs_d        = s2_azs_q;
     if (s2_finish || stop) s2_valid_d = 1'b0;
     if (s2_take) begin
       s2_valid_d      = 1'b1;
@@ -588,6 +600,7 @@ module systole_ex #(
       s2_accum_d      = c_accum;
       s2_sig_prev_d   = c_sig_prev;
       s2_sig_next_d   = c_sig_next;
+      s2_azs_d        = c_accum && (AccLw'(c_acc_stride) == '0);
     end
 
     // ---- injection and delay line ----
@@ -831,6 +844,7 @@ module systole_ex #(
       s1_sm_q         <= 1'b0;
       s1_sm_run_q     <= 1'b0;
       s2_a_zp_q       <= '0;
+      s2_azs_q        <= 1'b0;
       inj_zp_q        <= '0;
       s1_valid_q      <= 1'b0;
       s1_chk_q        <= '0;
@@ -891,6 +905,7 @@ module systole_ex #(
       s1_sm_q         <= s1_sm_d;
       s1_sm_run_q     <= s1_sm_run_d;
       s2_a_zp_q       <= s2_a_zp_d;
+      s2_azs_q        <= s2_azs_d;
       inj_zp_q        <= inj_zp_d;
       s1_valid_q      <= s1_valid_d;
       s1_chk_q        <= s1_chk_d;
@@ -958,6 +973,11 @@ module systole_ex #(
         else $error("systole_ex: weight buffer shifts while an activation tagged with it enters");
       assert (!(s1_load_go && s2_read && (s2_tag_q == !cur_buf_q)))
         else $error("systole_ex: weight load into the buffer stage 2 is streaming with");
+      assert (!(Lean && s1_valid_q && s2_valid_q))
+        else $error("systole_ex: Lean stage 1 and stage 2 both hold a command");
+      assert (!(Lean && s2_valid_q && (acc_haz != (s2_accum_q && dl_we_q[0] &&
+                                                   (dl_line_q[AccLw-1:0] == s2_acc_line_q)))))
+        else $error("systole_ex: registered accumulator hazard differs from the line compare");
       assert (!(sm_acc_we && mm_acc_we))
         else $error("systole_ex: softmax and matmul write the accumulator in the same cycle");
       assert (!(sm_acc_re && mm_acc_re))

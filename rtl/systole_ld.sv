@@ -290,7 +290,8 @@ module systole_ld #(
     //   ROWS - i <= PAD_AFTER        <=>  nrem + PAD_AFTER + 1 carries out
     //   PAD_BEFORE + PAD_AFTER > ROWS <=>  (PAD_BEFORE + PAD_AFTER) + {1, nrem} carries out
     //                                      of 17 bits (ZCheck, while nrem = ~ROWS; the
-    //                                      first sum is registered, psum_q)
+    //                                      first sum is registered, psum_q, all ones for a
+    //                                      command with a bad field: then always a carry)
     assign pb_sum    = 17'(nrow_q) + 17'(c_pb);
     assign pa_sum    = 17'(nrem_q) + 17'(c_pa) + 17'd1;
     assign pad_sum   = 17'(c_pb) + 17'(c_pa);
@@ -470,7 +471,7 @@ module systole_ld #(
         end
 
         ZCheck: begin
-          if (cmd_bad || pad_ovf) begin
+          if (pad_ovf) begin      // (or cmd_bad, folded into psum_q)
             iss_err = 1'b1;
             st_d    = ZIdle;
           end else begin
@@ -594,7 +595,11 @@ module systole_ld #(
       nd_q   <= nd;
       s_q    <= s;
       wbad_q <= win_bad;
-      psum_q <= pad_sum;
+      // a command that fails the field checks gets an all-ones sum, which the ZCheck
+      // test PAD_BEFORE + PAD_AFTER > ROWS always flags (both are ILLEGAL_FIELD): the field
+      // checks (a carry chain and a comparison over cmd_i) then end at the flops' synchronous
+      // set, one cycle ahead, instead of feeding the error and state enables in ZCheck
+      psum_q <= cmd_bad ? '1 : pad_sum;
       // the target of the command at the head of the queue (also the one being written:
       // a command is popped with its last byte)
       if (st_q == ZIdle) begin
