@@ -14,13 +14,15 @@
 # Environment: BOARD (icebreaker), FPGA_MHZ (30: the PLL's target and nextpnr's --freq),
 # FPGA_SEED (nextpnr seed, 1), FPGA_PARAMS ("Name=Value ..." overrides of the board top's
 # parameters), FPGA_OFFSET (firmware offset in the flash, 0x100000), FPGA_SOC_LIST (another
-# SoC source list than rtl/soc/files.f, for trying the flow on a variant).
+# SoC source list than rtl/soc/files.f, for trying the flow on a variant), FPGA_SYNTH_OPTS
+# (extra synth_ice40 options to try, e.g. -abc2; none by default).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 BOARD=${BOARD:-icebreaker}
 FPGA_MHZ=${FPGA_MHZ:-30}
 FPGA_SEED=${FPGA_SEED:-1}
 FPGA_PARAMS=${FPGA_PARAMS:-}
+FPGA_SYNTH_OPTS=${FPGA_SYNTH_OPTS:-}
 FPGA_OFFSET=${FPGA_OFFSET:-0x100000}
 CELLS_SIM=${CELLS_SIM:-/usr/share/yosys/ice40/cells_sim.v}
 
@@ -138,7 +140,7 @@ build() {
   yosys -q -l "$out/yosys.log" -p "
     read_verilog -sv -DSYNTHESIS $(srcs | sed "s|^|$root/|" | tr '\n' ' ')
     chparam $chp $top
-    synth_ice40 -dsp -spram -top $top -run :check
+    synth_ice40 -dsp -spram $FPGA_SYNTH_OPTS -top $top -run :check
     hierarchy -check
     check -noinit
     blackbox =A:whitebox
