@@ -23,7 +23,7 @@ SIM_PARAMS_8x8w128 := -GRows=8 -GCols=8 -GAxiDataWidth=128
 FPGA_CHIP_PARAMS := -GSpadBytes=2048 -GAccBytes=4096 -GQParamLines=1 -GReadsInFlight=4 \
                     -GQueueDepth=0 -GFetchDepth=1 -GWritesInFlight=4 -GStoreRows=1 \
                     -GHasSoftmax=0 -GPerfFull=0 -GSerialRequant=1 -GUseIce40Dsp=1 \
-                    -GSpadReadPorts=1 -GAccReadPorts=1 -GLdSerial=1 -GSerialStore=1 \
+                    -GSpadReadPorts=1 -GAccReadPorts=1 -GLdSerial=1 -GSerialStore=1 -GRingBits=12 \
                     -GAxiDataWidth=32
 SIM_PARAMS_lite  := -GRows=4 -GCols=4 $(FPGA_CHIP_PARAMS)
 CONFIG           ?= 8x8

@@ -27,7 +27,11 @@ module systole_cmdproc #(
   parameter int ArHold       = 0,   // 1: hold a presented fetch request until accepted
   // the DMA address bits that exist (RING_BASE and WIN_BASE keep only these; see "Mask
   // space" at the fetch): all ones = full 32-bit fetch address and window arithmetic
-  parameter logic [31:0] DmaAddrMask = 32'hFFFF_FFFF
+  parameter logic [31:0] DmaAddrMask = 32'hFFFF_FFFF,
+  // ring slot index bits (12..16): RING_SIZE and RING_TAIL keep RingBits bits (the CSR block's
+  // RingMask), so RING_HEAD and the slot pointers never need more: their upper flip-flops are
+  // held at 0 (and removed by synthesis) and the compares on them shrink. The board: 12.
+  parameter int RingBits = 16
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -128,6 +132,7 @@ module systole_cmdproc #(
   localparam logic [7:0] ErrTokenOverflow = 8'd9;
   localparam logic [7:0] ErrRingConfig    = 8'd10;
   localparam logic [15:0] IdxUnknown      = 16'hffff;
+  localparam logic [15:0] RingPtrMask     = 16'((32'd1 << RingBits) - 32'd1);  // slot bits kept
 
   // ---------------------------------------------------------------------------------------
   // Error state
@@ -384,8 +389,8 @@ module systole_cmdproc #(
         fetch_ptr_q <= 16'd0;
         rx_ptr_q    <= 16'd0;
       end else begin
-        fetch_ptr_q <= fetch_ptr_d;
-        rx_ptr_q    <= rx_ptr_d;
+        fetch_ptr_q <= fetch_ptr_d & RingPtrMask;
+        rx_ptr_q    <= rx_ptr_d & RingPtrMask;
       end
     end
     assign fetch_ptr = fetch_ptr_q;
@@ -479,7 +484,7 @@ module systole_cmdproc #(
     logic [15:0] head_p1_q;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni)           head_p1_q <= 16'd1;
-      else if (can_dispatch) head_p1_q <= head_inc + 16'd1;
+      else if (can_dispatch) head_p1_q <= (head_inc + 16'd1) & RingPtrMask;
     end
     assign head_inc = (head_p1_q == ring_size_i) ? 16'd0 : head_p1_q;
   end else begin : g_head_add
@@ -718,7 +723,7 @@ module systole_cmdproc #(
       beat_q      <= beat_d;
       cmd_buf_q   <= cmd_buf_d;
       rx_bad_q    <= rx_bad_d;
-      head_q      <= head_d;
+      head_q      <= head_d & RingPtrMask;
       tok_ld2ex_q <= tok_ld2ex_d;
       tok_ex2ld_q <= tok_ex2ld_d;
       tok_ex2st_q <= tok_ex2st_d;
@@ -728,6 +733,8 @@ module systole_cmdproc #(
   end
 
   initial begin
+    if (RingBits < 12 || RingBits > 16)
+      $fatal(1, "systole_cmdproc: RingBits must be 12..16");
     if (AxiDataWidth != 32 && AxiDataWidth != 64 && AxiDataWidth != 128)
       $fatal(1, "systole_cmdproc: AxiDataWidth must be 32, 64 or 128");
     if (FetchDepth < 1 || (FetchDepth & (FetchDepth - 1)) != 0)

@@ -65,6 +65,7 @@ module systole_csr #(
   parameter logic        CfgFeaturesPerfFull = '0,  // CFG_FEATURES.PERF_FULL
   parameter logic [31:0] DmaAddrMask = 32'hffff_ffff,  // fields with this mask keep only its bits (the others read 0)
   parameter logic [31:0] DmaSizeMask = 32'hffff_ffff,  // fields with this mask keep only its bits (the others read 0)
+  parameter logic [31:0] RingMask = 32'hffff_ffff,  // fields with this mask keep only its bits (the others read 0)
   parameter int CsrRam = 0   // 1: counters and rw read-back copies in block RAM
 ) (
   input  logic         clk_i,                        // clock
@@ -100,7 +101,7 @@ module systole_csr #(
   input  logic [7:0]   status_err_code_i,            // STATUS.ERR_CODE[15:8] ro: error code (docs/architecture.md)
   input  logic [15:0]  err_cmd_index_i,              // ERR_CMD.INDEX[15:0] ro: ring slot index
   output logic [31:0]  ring_base_addr_o,             // RING_BASE.ADDR[31:0] rw: byte address
-  output logic [15:0]  ring_size_slots_o,            // RING_SIZE.SLOTS[15:0] rw: slots (1..65535)
+  output logic [15:0]  ring_size_slots_o,            // RING_SIZE.SLOTS[15:0] rw: slots (1..65535; 1..2^RingBits-1 on a chip with fewer ring bits)
   input  logic [15:0]  ring_head_index_i,            // RING_HEAD.INDEX[15:0] ro: slot index
   output logic [15:0]  ring_tail_index_o,            // RING_TAIL.INDEX[15:0] rw: slot index
   output logic         irq_enable_idle_o,            // IRQ_ENABLE.IDLE[0] rw: busy to idle
@@ -1344,11 +1345,11 @@ module systole_csr #(
         end
         ADDR_RING_SIZE: begin
           wr_copy = 1'b1;
-          wr_bits = 32'h0000ffff;
+          wr_bits = (RingMask & 32'h0000ffff);
         end
         ADDR_RING_TAIL: begin
           wr_copy = 1'b1;
-          wr_bits = 32'h0000ffff;
+          wr_bits = (RingMask & 32'h0000ffff);
         end
         ADDR_IRQ_ENABLE: begin
           wr_copy = 1'b1;
@@ -1627,6 +1628,7 @@ module systole_csr #(
     if (wr_ring_size && s_wstrb_i[1]) begin
       ring_size_slots_d[15:8] = s_wdata_i[15:8];
     end
+    ring_size_slots_d = ring_size_slots_d & RingMask[15:0];  // bits not implemented: 0
   end
   assign ring_size_slots_o = ring_size_slots_q;
 
@@ -1638,6 +1640,7 @@ module systole_csr #(
     if (wr_ring_tail && s_wstrb_i[1]) begin
       ring_tail_index_d[15:8] = s_wdata_i[15:8];
     end
+    ring_tail_index_d = ring_tail_index_d & RingMask[15:0];  // bits not implemented: 0
     if (soft_rst_i) begin
       ring_tail_index_d = 16'h0000;
     end

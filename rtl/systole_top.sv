@@ -38,7 +38,11 @@ module systole_top #(
   // board: bit 31 and 16:0, its 64 KiB main memory at 0x8000_0000), which saves their
   // flip-flops and the window checks' logic on them
   parameter logic [31:0] DmaAddrMask = 32'hFFFF_FFFF,
-  parameter logic [31:0] DmaSizeMask = 32'hFFFF_FFFF
+  parameter logic [31:0] DmaSizeMask = 32'hFFFF_FFFF,
+  // command ring slot index bits, 12..16: RING_SIZE/RING_TAIL keep this many (the others read
+  // 0), so rings of at most 2^RingBits - 1 slots (the board: 12, its 64 KiB memory holds at
+  // most 2048 slots); fewer saves the ring pointers' flip-flops and compares
+  parameter int RingBits      = 16
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -179,6 +183,7 @@ module systole_top #(
     .PerfFull            (PerfFull),
     .DmaAddrMask         (DmaAddrMask),
     .DmaSizeMask         (DmaSizeMask),
+    .RingMask            (32'((64'd1 << RingBits) - 64'd1)),
     .CsrRam              (CsrRam)
   ) u_csr (
     .clk_i                   (clk_i),
@@ -278,7 +283,8 @@ module systole_top #(
     .FetchDepth   (FetchDepth),
     .CmdWords     ((HasSoftmax != 0 && Rows == Cols) ? 4 : 3),
     .ArHold       ((UseIce40Dsp != 0) ? 1 : 0),  // iCE40 builds: read mux without AR register
-    .DmaAddrMask  (DmaAddrMask)
+    .DmaAddrMask  (DmaAddrMask),
+    .RingBits     (RingBits)
   ) u_cmdproc (
     .clk_i             (clk_i),
     .rst_ni            (core_rst_nq),

@@ -193,7 +193,7 @@
 
 /* RING_SIZE: Command ring size in 32-byte slots. */
 #define SYSTOLE_REG_RING_SIZE 0x034u
-/*   SLOTS [15:0] rw: slots (1..65535) */
+/*   SLOTS [15:0] rw: slots (1..65535; 1..2^RingBits-1 on a chip with fewer ring bits) */
 #define SYSTOLE_RING_SIZE_SLOTS_SHIFT 0u
 #define SYSTOLE_RING_SIZE_SLOTS_MASK 0xffffu
 #define SYSTOLE_RING_SIZE_SLOTS_GET(v) ((uint32_t)(((uint32_t)(v) >> SYSTOLE_RING_SIZE_SLOTS_SHIFT) & SYSTOLE_RING_SIZE_SLOTS_MASK))

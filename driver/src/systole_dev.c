@@ -218,6 +218,15 @@ static systole_status_t ring_program(systole_dev_t *dev) {
   DRV_CHECK(drv_reg_write(dev, SYSTOLE_REG_WIN_SIZE, dev->cfg.win_size));
   DRV_CHECK(drv_reg_write(dev, SYSTOLE_REG_RING_BASE, dev->ring_addr));
   DRV_CHECK(drv_reg_write(dev, SYSTOLE_REG_RING_SIZE, dev->ring_slots));
+  /* a chip built with fewer ring index bits (RingBits, e.g. the iCEBreaker's 12) keeps only
+     those: a larger ring would wrap early, so it is refused */
+  DRV_CHECK(drv_reg_read(dev, SYSTOLE_REG_RING_SIZE, &v));
+  if (SYSTOLE_RING_SIZE_SLOTS_GET(v) != dev->ring_slots) {
+    drv_set_error(dev, SYSTOLE_UNSUPPORTED,
+                  "ring of %u slots too large: this chip's RING_SIZE keeps %u of it",
+                  (unsigned)dev->ring_slots, (unsigned)SYSTOLE_RING_SIZE_SLOTS_GET(v));
+    return SYSTOLE_UNSUPPORTED;
+  }
   DRV_CHECK(drv_reg_write(dev, SYSTOLE_REG_IRQ_ENABLE,
                           (1u << SYSTOLE_IRQ_ENABLE_CMD_SHIFT) |
                               (1u << SYSTOLE_IRQ_ENABLE_ERROR_SHIFT)));

@@ -70,6 +70,7 @@ module systole_soc #(
   parameter int CsrRam        = (PerfFull == 0) ? 1 : 0,
   parameter logic [31:0] DmaAddrMask = 32'hFFFF_FFFF,  // accelerator (the board: 32'h8001_FFFF)
   parameter logic [31:0] DmaSizeMask = 32'hFFFF_FFFF,  // accelerator (the board: 32'h0001_FFFF)
+  parameter int          RingBits    = 16,             // accelerator (the board: 12)
   // 1 (the board): the core boots from a boot ROM at 0x0800_0000 (BootRomBytes, initialised
   // from BootRomFile) and an SPI master page (0x1000_4000) drives the spi_* ports, so that
   // the boot program loads the firmware from a SPI flash (firmware/boot/boot.S); the loader
@@ -555,7 +556,8 @@ module systole_soc #(
     .SerialStore   (SerialStore),
     .CsrRam        (CsrRam),
     .DmaAddrMask   (DmaAddrMask),
-    .DmaSizeMask   (DmaSizeMask)
+    .DmaSizeMask   (DmaSizeMask),
+    .RingBits      (RingBits)
   ) u_acc (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),

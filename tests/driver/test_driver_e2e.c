@@ -620,6 +620,30 @@ START_TEST(test_ring_streaming_small_ring) {
 }
 END_TEST
 
+START_TEST(test_ring_too_large) {
+  /* a chip built with fewer ring index bits (RingBits: the iCEBreaker's chip keeps 12) reads
+   * back only those of RING_SIZE; the driver refuses a ring that does not fit them, and a
+   * ring that fits still runs */
+  tdev_t t;
+  systole_dev_config_t cfg;
+  uint32_t keep;
+  mm_case_t c = mm_basic(20, 10, 30);
+  OK(systole_hal_sim_open(&t.hs, NULL));
+  ck_assert_int_eq(systole_sim_csr_write(t.hs.sim, SYSTOLE_REG_RING_SIZE, 0xffffu), 0);
+  ck_assert_int_eq(systole_sim_csr_read(t.hs.sim, SYSTOLE_REG_RING_SIZE, &keep), 0);
+  ck_assert_msg(keep >= 0xfffu && (keep & (keep + 1u)) == 0u, "RING_SIZE keeps 0x%x", keep);
+  memset(&cfg, 0, sizeof(cfg));
+  if (keep < 0xffffu) {
+    cfg.ring_slots = keep + 1u;
+    ck_assert_int_eq(systole_dev_open(&t.dev, &t.hs.hal, &cfg), SYSTOLE_UNSUPPORTED);
+  }
+  cfg.ring_slots = keep < 0xffffu ? keep : 4096u;
+  OK(systole_dev_open(&t.dev, &t.hs.hal, &cfg));
+  run_matmul(&t, &c, 71, NULL);
+  tdev_close(&t);
+}
+END_TEST
+
 /* Other memory models: long latency, narrow bandwidth, AXI ready jitter. */
 START_TEST(test_memory_models) {
   static const uint32_t lat[] = {1, 200, 17};
@@ -755,6 +779,7 @@ static Suite *e2e_suite(void) {
   tcase_add_test(tc, test_hw_error_recovery);
   tcase_add_test(tc, test_dev_reopen);
   tcase_add_test(tc, test_ring_streaming_small_ring);
+  tcase_add_test(tc, test_ring_too_large);
   tcase_add_test(tc, test_pool_add_host);
   tcase_add_test(tc, test_memory_models);
   tcase_add_test(tc, test_perf_report);

@@ -151,6 +151,7 @@ module systole_icebreaker #(
     // the 64 KiB main memory at 0x8000_0000, the only memory its DMA reaches (docs/fpga.md)
     .DmaAddrMask  (32'h8001_FFFF),
     .DmaSizeMask  (32'h0001_FFFF),
+    .RingBits     (12),                        // rings up to 4095 slots (RING_SIZE 11:0)
     .SerialRequant(SerialRequant),
     .UseIce40Dsp  (UseIce40Dsp),
     .SpadReadPorts(SpadReadPorts),
