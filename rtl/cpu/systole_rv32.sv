@@ -225,6 +225,13 @@ module systole_rv32 #(
     // the instruction then (not for MEM, MULDIV, WFI)
     logic [4:0]  ex_next;
     logic        ex_ret;
+    // DecLate: EXEC writes rd from the adder's sum (add[i], sub, lui, auipc: s_sum); the
+    // shallow parts of the decodes EXEC finishes from ir_q: a CSR instruction that writes
+    // (w_mstatus, w_mie, w_mcause without the address), rs1 = rd = 0 (sys_ok without the
+    // address), the CSR address's class by bits [11:4] (csr_known: 0x30x, 0x34x, 0xB/C with
+    // bits [6:4] = 0, 0xF1x)
+    logic        ex_sum, csr_we_x, sys_z;
+    logic [3:0]  csr_hi;
   } dec_t;
 
   // the CSRs kept in the register file (see csr_in_rf; bits [9:8], [5:3] do not matter)
@@ -375,14 +382,28 @@ module systole_rv32 #(
       dec_d.w_mstatus = csr_we_d && mem_rdata_i[31:20] == 12'h300;
       dec_d.w_mie     = csr_we_d && mem_rdata_i[31:20] == 12'h304;
       dec_d.w_mcause  = csr_we_d && mem_rdata_i[31:20] == 12'h342;
+      dec_d.csr_we_x  = csr_we_d;
     end
     dec_d.csr_known = csr_known_f(mem_rdata_i[31:20]);
-    // DecLate: these three are decoded in EXEC from ir_q instead, and ex_we leaves out rd != 0
-    // and the CSR kept in the register file (EXEC applies them from flip-flops)
+    dec_d.ex_sum    = ((dec_d.opimm || dec_d.op) && f3 == 3'd0 &&
+                       !(FastMul != 0 && HasM != 0 && dec_d.op && i[25])) ||
+                      dec_d.lui || dec_d.auipc;
+    // DecLate: these (the illegal decode's wide parts, the CSR writes of mstatus, mie,
+    // mcause) are decoded in EXEC from ir_q and the shallow parts above instead, and ex_we
+    // leaves out rd != 0 and the CSR kept in the register file (EXEC applies them)
+    dec_d.sys_z     = mem_rdata_i[19:7] == 13'd0;
+    dec_d.csr_hi[0] = mem_rdata_i[31:24] == 8'h30;
+    dec_d.csr_hi[1] = mem_rdata_i[31:24] == 8'h34;
+    dec_d.csr_hi[2] = (mem_rdata_i[31:28] == 4'hB || mem_rdata_i[31:28] == 4'hC) &&
+                      mem_rdata_i[26:24] == 3'd0;
+    dec_d.csr_hi[3] = mem_rdata_i[31:24] == 8'hF1;
     if (DecLate != 0) begin
       dec_d.legal_a   = 1'b0;
       dec_d.sys_ok    = 1'b0;
       dec_d.csr_known = 1'b0;
+      dec_d.w_mstatus = 1'b0;
+      dec_d.w_mie     = 1'b0;
+      dec_d.w_mcause  = 1'b0;
     end
   end
 
@@ -727,7 +748,16 @@ module systole_rv32 #(
   // register): the counters (0xB00-0xB82, 0xC00-0xC82), the trap CSRs (0x300-0x344) and
   // the zero ID registers (0xF11-0xF14). csr_known says whether the address is one of ours
   // (decoded in FETCH: dec_d).
-  assign csr_known = (DecLate != 0) ? csr_known_f(csr_addr) : dec_q.csr_known;
+  // (DecLate: from the address's class, decoded in FETCH, and its low bits)
+  logic [3:0] csr_lo;
+  assign csr_lo    = csr_addr[3:0];
+  assign csr_known = (DecLate == 0) ? dec_q.csr_known :
+                     (dec_q.csr_hi[0] && !csr_lo[3] && !csr_lo[1]) ||                // 0x300/1/4/5
+                     (dec_q.csr_hi[1] && !csr_lo[3] && (!csr_lo[2] || csr_lo[1:0] == 2'd0)) ||
+                     (dec_q.csr_hi[2] && (csr_lo == 4'd0 || csr_lo == 4'd2 ||         // counters
+                                          (TimeCsr != 0 && csr_lo == 4'd1 &&
+                                           csr_addr[11:8] == 4'hC))) ||
+                     (dec_q.csr_hi[3] && csr_lo != 4'd0 && csr_lo <= 4'd4);           // IDs
   always_comb begin
     // counters' low halves: [1] instret, [0] time, else cycle
     if (csr_addr[1])      csr_cnt_lo = minstret_lo_q;
@@ -784,7 +814,9 @@ module systole_rv32 #(
   // 0xC00-0xFFF.
   logic legal_a, sys_ok;
   assign legal_a = (DecLate != 0) ? legal_a_f(ir_q) : dec_q.legal_a;
-  assign sys_ok  = (DecLate != 0) ? sys_ok_f(ir_q) : dec_q.sys_ok;
+  assign sys_ok  = (DecLate == 0) ? dec_q.sys_ok :
+                   dec_q.sys_z && (csr_addr == 12'h000 || csr_addr == 12'h001 ||
+                                   csr_addr == 12'h302 || csr_addr == 12'h105);
   assign legal = legal_a &&
                  !(dec_q.opimm && ((funct3 == 3'd1 && !dec_q.f7_0) ||
                                    (funct3 == 3'd5 && !(dec_q.f7_0 || dec_q.f7_20)))) &&
@@ -1089,7 +1121,13 @@ module systole_rv32 #(
     logic ex, alu;
     ex      = st_ex_q;
     alu     = ex && (dec_q.opimm || dec_q.op) && !(FastMul != 0 && is_muldiv);
-    s_sum   = (alu && funct3 == 3'd0) || (ex && (dec_q.lui || dec_q.auipc)) ||
+    // (DecLate: EXEC's part decoded in FETCH, so that the select of the write-back's adder
+    // input starts at fewer flip-flops)
+    if (DecLate != 0)
+      s_sum = (ex && dec_q.ex_sum) ||
+              (state_q == StTrap1 && tval_sel_q == TvalTgt) || state_q == StCnt2;
+    else
+      s_sum = (alu && funct3 == 3'd0) || (ex && (dec_q.lui || dec_q.auipc)) ||
               (state_q == StTrap1 && tval_sel_q == TvalTgt) || state_q == StCnt2;
     s_sh    = alu && funct3[1:0] == 2'd1 && FastShift == 1;
     s_slt   = alu && funct3[2:1] == 2'b01;
@@ -1138,6 +1176,10 @@ module systole_rv32 #(
   );
 
   // CSR next values: trap entry, mret, CSR instruction writes
+  logic w_mstatus, w_mie, w_mcause;  // (DecLate: the address here)
+  assign w_mstatus = (DecLate == 0) ? dec_q.w_mstatus : dec_q.csr_we_x && csr_addr == 12'h300;
+  assign w_mie     = (DecLate == 0) ? dec_q.w_mie     : dec_q.csr_we_x && csr_addr == 12'h304;
+  assign w_mcause  = (DecLate == 0) ? dec_q.w_mcause  : dec_q.csr_we_x && csr_addr == 12'h342;
   always_comb begin
     mstatus_mie_d  = mstatus_mie_q;
     mstatus_mpie_d = mstatus_mpie_q;
@@ -1157,12 +1199,12 @@ module systole_rv32 #(
     end
     // (csr_we and the address, decoded in FETCH; misa, mip: writes ignored; counters below;
     // the others in CSRW)
-    if (st_ex_q && dec_q.w_mstatus) begin
+    if (st_ex_q && w_mstatus) begin
       mstatus_mie_d  = csr_new[3];
       mstatus_mpie_d = csr_new[7];
     end
-    if (st_ex_q && dec_q.w_mie) mie_d = {csr_new[11], csr_new[7]};
-    if (st_ex_q && dec_q.w_mcause) begin
+    if (st_ex_q && w_mie) mie_d = {csr_new[11], csr_new[7]};
+    if (st_ex_q && w_mcause) begin
       mcause_irq_d  = csr_new[31];
       mcause_code_d = csr_new[4:0];
     end
