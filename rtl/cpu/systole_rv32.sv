@@ -72,7 +72,13 @@ module systole_rv32 #(
   // 1: beq/bne go on to BRT as well (with LtLate = 1 every branch does: EXEC's next state
   // does not wait for the equality tree either): a not-taken one takes one cycle more (the
   // iCE40 board); 0: EXEC decides
-  parameter int          EqLate    = 0
+  parameter int          EqLate    = 0,
+  // 1: the illegal-instruction decode's wide parts (legal opcode/funct3, SYSTEM funct3 = 0
+  // encodings, known CSR addresses) are decoded in EXEC from ir_q (they only reach ill_q), and
+  // a register write's rd != 0 and CSR-in-register-file conditions are applied in EXEC, so
+  // that the FETCH decode behind the late bus read data is shallower (the iCE40 board); 0: all
+  // in FETCH. The same behaviour and cycles either way.
+  parameter int          DecLate   = EqLate
 ) (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -219,6 +225,13 @@ module systole_rv32 #(
     // the instruction then (not for MEM, MULDIV, WFI)
     logic [4:0]  ex_next;
     logic        ex_ret;
+    // DecLate: EXEC writes rd from the adder's sum (add[i], sub, lui, auipc: s_sum); the
+    // shallow parts of the decodes EXEC finishes from ir_q: a CSR instruction that writes
+    // (w_mstatus, w_mie, w_mcause without the address), rs1 = rd = 0 (sys_ok without the
+    // address), the CSR address's class by bits [11:4] (csr_known: 0x30x, 0x34x, 0xB/C with
+    // bits [6:4] = 0, 0xF1x)
+    logic        ex_sum, csr_we_x, sys_z;
+    logic [3:0]  csr_hi;
   } dec_t;
 
   // the CSRs kept in the register file (see csr_in_rf; bits [9:8], [5:3] do not matter)
@@ -231,6 +244,44 @@ module systole_rv32 #(
       csr_in_rf_f = a[7] && !a[0];
   endfunction
   /* verilator lint_on UNUSEDSIGNAL */
+
+  // The illegal-instruction decode's parts (FETCH from the bus word, or with DecLate EXEC
+  // from ir_q): the opcode and funct3 we know; a SYSTEM funct3 = 0 encoding we know; a CSR
+  // address we know
+  /* verilator lint_off UNUSEDSIGNAL */
+  function automatic logic legal_a_f(input logic [31:0] w);
+    logic [2:0] f3;
+    f3 = w[14:12];
+    legal_a_f = 1'b0;
+    if (w[1:0] == 2'b11) begin
+      unique case (w[6:2])
+        OpLui, OpAuipc, OpJal, OpImm, OpOp: legal_a_f = 1'b1;  // (funct7: in EXEC)
+        OpJalr:    legal_a_f = (f3 == 3'd0);
+        OpBranch:  legal_a_f = (f3 != 3'd2) && (f3 != 3'd3);
+        OpLoad:    legal_a_f = (f3 != 3'd3) && (f3 != 3'd6) && (f3 != 3'd7);
+        OpStore:   legal_a_f = (f3 == 3'd0) || (f3 == 3'd1) || (f3 == 3'd2);
+        OpMiscMem: legal_a_f = (f3 == 3'd0) || (f3 == 3'd1);  // fence, fence.i
+        OpSystem:  legal_a_f = (f3 != 3'd4);                  // (4 is unused)
+        default:   legal_a_f = 1'b0;
+      endcase
+    end
+  endfunction
+  function automatic logic sys_ok_f(input logic [31:0] w);
+    sys_ok_f = w[19:7] == 13'd0 &&
+               (w[31:20] == 12'h000 || w[31:20] == 12'h001 ||
+                w[31:20] == 12'h302 || w[31:20] == 12'h105);
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+  function automatic logic csr_known_f(input logic [11:0] a);
+    unique case (a)
+      12'h300, 12'h301, 12'h304, 12'h305, 12'h340, 12'h341, 12'h342, 12'h343, 12'h344,
+      12'hB00, 12'hB02, 12'hB80, 12'hB82,
+      12'hC00, 12'hC02, 12'hC80, 12'hC82,
+      12'hF11, 12'hF12, 12'hF13, 12'hF14: csr_known_f = 1'b1;
+      12'hC01, 12'hC81:                   csr_known_f = (TimeCsr != 0);
+      default:                            csr_known_f = 1'b0;
+    endcase
+  endfunction
 
   // The opcode classes from the fewest opcode bits that tell the legal opcodes apart (one
   // LUT each): exact for every legal instruction; an illegal one is cancelled and trapped
@@ -290,22 +341,8 @@ module systole_rv32 #(
     dec_d.f7_0   = mem_rdata_i[31:25] == 7'b0000000;
     dec_d.f7_20  = mem_rdata_i[31:25] == 7'b0100000;
     dec_d.f7_01  = mem_rdata_i[31:25] == 7'b0000001;
-    dec_d.legal_a = 1'b0;
-    if (mem_rdata_i[1:0] == 2'b11) begin
-      unique case (mem_rdata_i[6:2])
-        OpLui, OpAuipc, OpJal, OpImm, OpOp: dec_d.legal_a = 1'b1;  // (funct7: in EXEC)
-        OpJalr:    dec_d.legal_a = (f3 == 3'd0);
-        OpBranch:  dec_d.legal_a = (f3 != 3'd2) && (f3 != 3'd3);
-        OpLoad:    dec_d.legal_a = (f3 != 3'd3) && (f3 != 3'd6) && (f3 != 3'd7);
-        OpStore:   dec_d.legal_a = (f3 == 3'd0) || (f3 == 3'd1) || (f3 == 3'd2);
-        OpMiscMem: dec_d.legal_a = (f3 == 3'd0) || (f3 == 3'd1);  // fence, fence.i
-        OpSystem:  dec_d.legal_a = (f3 != 3'd4);                  // (4 is unused)
-        default:   dec_d.legal_a = 1'b0;
-      endcase
-    end
-    dec_d.sys_ok = mem_rdata_i[19:7] == 13'd0 &&
-                   (mem_rdata_i[31:20] == 12'h000 || mem_rdata_i[31:20] == 12'h001 ||
-                    mem_rdata_i[31:20] == 12'h302 || mem_rdata_i[31:20] == 12'h105);
+    dec_d.legal_a = legal_a_f(mem_rdata_i);
+    dec_d.sys_ok  = sys_ok_f(mem_rdata_i);
     // the same as ex_rd, ex_trap and csr_in_rf of EXEC, from the bus word (an ecall or
     // ebreak, x_sys, has rd = 0)
     dec_d.rd_nz  = mem_rdata_i[11:7] != 5'd0;
@@ -318,8 +355,9 @@ module systole_rv32 #(
       ex_rd_d   = dec_d.lui || dec_d.auipc || dec_d.jal || dec_d.jalr || is_csr_d ||
                   ((dec_d.opimm || dec_d.op) && !is_slow_d);
       // (a jal's imm[1] is i[21])
-      dec_d.ex_we = ex_rd_d && !(dec_d.x_jal && i[21]) && dec_d.rd_nz &&
-                    !(is_csr_d && csr_in_rf_f(mem_rdata_i[31:20]));
+      dec_d.ex_we = ex_rd_d && !(dec_d.x_jal && i[21]) &&
+                    (DecLate != 0 ||
+                     (dec_d.rd_nz && !(is_csr_d && csr_in_rf_f(mem_rdata_i[31:20]))));
       // The classes are exclusive (their opcodes or funct3 differ), so each bit of the next
       // state is a plain OR of those that set it (MEM 00100, MULDIV 00101, CSRR 01100, MRET
       // 01011, WFI 00110, else FETCH 00010), not a priority chain. Of the legal SYSTEM
@@ -344,15 +382,29 @@ module systole_rv32 #(
       dec_d.w_mstatus = csr_we_d && mem_rdata_i[31:20] == 12'h300;
       dec_d.w_mie     = csr_we_d && mem_rdata_i[31:20] == 12'h304;
       dec_d.w_mcause  = csr_we_d && mem_rdata_i[31:20] == 12'h342;
+      dec_d.csr_we_x  = csr_we_d;
     end
-    unique case (mem_rdata_i[31:20])
-      12'h300, 12'h301, 12'h304, 12'h305, 12'h340, 12'h341, 12'h342, 12'h343, 12'h344,
-      12'hB00, 12'hB02, 12'hB80, 12'hB82,
-      12'hC00, 12'hC02, 12'hC80, 12'hC82,
-      12'hF11, 12'hF12, 12'hF13, 12'hF14: dec_d.csr_known = 1'b1;
-      12'hC01, 12'hC81:                   dec_d.csr_known = (TimeCsr != 0);
-      default:                            dec_d.csr_known = 1'b0;
-    endcase
+    dec_d.csr_known = csr_known_f(mem_rdata_i[31:20]);
+    dec_d.ex_sum    = ((dec_d.opimm || dec_d.op) && f3 == 3'd0 &&
+                       !(FastMul != 0 && HasM != 0 && dec_d.op && i[25])) ||
+                      dec_d.lui || dec_d.auipc;
+    // DecLate: these (the illegal decode's wide parts, the CSR writes of mstatus, mie,
+    // mcause) are decoded in EXEC from ir_q and the shallow parts above instead, and ex_we
+    // leaves out rd != 0 and the CSR kept in the register file (EXEC applies them)
+    dec_d.sys_z     = mem_rdata_i[19:7] == 13'd0;
+    dec_d.csr_hi[0] = mem_rdata_i[31:24] == 8'h30;
+    dec_d.csr_hi[1] = mem_rdata_i[31:24] == 8'h34;
+    dec_d.csr_hi[2] = (mem_rdata_i[31:28] == 4'hB || mem_rdata_i[31:28] == 4'hC) &&
+                      mem_rdata_i[26:24] == 3'd0;
+    dec_d.csr_hi[3] = mem_rdata_i[31:24] == 8'hF1;
+    if (DecLate != 0) begin
+      dec_d.legal_a   = 1'b0;
+      dec_d.sys_ok    = 1'b0;
+      dec_d.csr_known = 1'b0;
+      dec_d.w_mstatus = 1'b0;
+      dec_d.w_mie     = 1'b0;
+      dec_d.w_mcause  = 1'b0;
+    end
   end
 
   logic irq_take;                   // FETCH: take an interrupt instead of fetching
@@ -696,7 +748,16 @@ module systole_rv32 #(
   // register): the counters (0xB00-0xB82, 0xC00-0xC82), the trap CSRs (0x300-0x344) and
   // the zero ID registers (0xF11-0xF14). csr_known says whether the address is one of ours
   // (decoded in FETCH: dec_d).
-  assign csr_known = dec_q.csr_known;
+  // (DecLate: from the address's class, decoded in FETCH, and its low bits)
+  logic [3:0] csr_lo;
+  assign csr_lo    = csr_addr[3:0];
+  assign csr_known = (DecLate == 0) ? dec_q.csr_known :
+                     (dec_q.csr_hi[0] && !csr_lo[3] && !csr_lo[1]) ||                // 0x300/1/4/5
+                     (dec_q.csr_hi[1] && !csr_lo[3] && (!csr_lo[2] || csr_lo[1:0] == 2'd0)) ||
+                     (dec_q.csr_hi[2] && (csr_lo == 4'd0 || csr_lo == 4'd2 ||         // counters
+                                          (TimeCsr != 0 && csr_lo == 4'd1 &&
+                                           csr_addr[11:8] == 4'hC))) ||
+                     (dec_q.csr_hi[3] && csr_lo != 4'd0 && csr_lo <= 4'd4);           // IDs
   always_comb begin
     // counters' low halves: [1] instret, [0] time, else cycle
     if (csr_addr[1])      csr_cnt_lo = minstret_lo_q;
@@ -751,12 +812,17 @@ module systole_rv32 #(
   // OP-IMM shifts with their funct7, OP's funct7 (sub, sra; M), and SYSTEM: ecall, ebreak,
   // mret, wfi (rs1 = rd = 0) or a known CSR, not written in the read-only range
   // 0xC00-0xFFF.
-  assign legal = dec_q.legal_a &&
+  logic legal_a, sys_ok;
+  assign legal_a = (DecLate != 0) ? legal_a_f(ir_q) : dec_q.legal_a;
+  assign sys_ok  = (DecLate == 0) ? dec_q.sys_ok :
+                   dec_q.sys_z && (csr_addr == 12'h000 || csr_addr == 12'h001 ||
+                                   csr_addr == 12'h302 || csr_addr == 12'h105);
+  assign legal = legal_a &&
                  !(dec_q.opimm && ((funct3 == 3'd1 && !dec_q.f7_0) ||
                                    (funct3 == 3'd5 && !(dec_q.f7_0 || dec_q.f7_20)))) &&
                  !(dec_q.op && !(dec_q.f7_0 || (HasM != 0 && dec_q.f7_01) ||
                                  (dec_q.f7_20 && (funct3 == 3'd0 || funct3 == 3'd5)))) &&
-                 !(dec_q.system && (funct3 == 3'd0 ? !dec_q.sys_ok :
+                 !(dec_q.system && (funct3 == 3'd0 ? !sys_ok :
                                     (!csr_known || (csr_write && csr_addr[11:10] == 2'b11))));
 
   // ---------------------------------------------------------------------------------------
@@ -879,7 +945,8 @@ module systole_rv32 #(
         // one goes to BRT instead: brt_go, applied last with the bus response)
         state_nb  = dec_q.ex_next;
         retire_nb = dec_q.ex_ret;
-        rf_we_nb  = dec_q.ex_we;  // ex_rd && !ex_trap && rd != 0 && !(is_csr && csr_in_rf)
+        // ex_rd && !ex_trap && rd != 0 && !(is_csr && csr_in_rf) (DecLate: the last two here)
+        rf_we_nb  = dec_q.ex_we && (DecLate == 0 || (dec_q.rd_nz && !(is_csr && csr_in_rf)));
         do_mret   = x_mret;
         if (ex_trap) begin
           trap_nb = 1'b1;
@@ -1054,7 +1121,13 @@ module systole_rv32 #(
     logic ex, alu;
     ex      = st_ex_q;
     alu     = ex && (dec_q.opimm || dec_q.op) && !(FastMul != 0 && is_muldiv);
-    s_sum   = (alu && funct3 == 3'd0) || (ex && (dec_q.lui || dec_q.auipc)) ||
+    // (DecLate: EXEC's part decoded in FETCH, so that the select of the write-back's adder
+    // input starts at fewer flip-flops)
+    if (DecLate != 0)
+      s_sum = (ex && dec_q.ex_sum) ||
+              (state_q == StTrap1 && tval_sel_q == TvalTgt) || state_q == StCnt2;
+    else
+      s_sum = (alu && funct3 == 3'd0) || (ex && (dec_q.lui || dec_q.auipc)) ||
               (state_q == StTrap1 && tval_sel_q == TvalTgt) || state_q == StCnt2;
     s_sh    = alu && funct3[1:0] == 2'd1 && FastShift == 1;
     s_slt   = alu && funct3[2:1] == 2'b01;
@@ -1103,6 +1176,10 @@ module systole_rv32 #(
   );
 
   // CSR next values: trap entry, mret, CSR instruction writes
+  logic w_mstatus, w_mie, w_mcause;  // (DecLate: the address here)
+  assign w_mstatus = (DecLate == 0) ? dec_q.w_mstatus : dec_q.csr_we_x && csr_addr == 12'h300;
+  assign w_mie     = (DecLate == 0) ? dec_q.w_mie     : dec_q.csr_we_x && csr_addr == 12'h304;
+  assign w_mcause  = (DecLate == 0) ? dec_q.w_mcause  : dec_q.csr_we_x && csr_addr == 12'h342;
   always_comb begin
     mstatus_mie_d  = mstatus_mie_q;
     mstatus_mpie_d = mstatus_mpie_q;
@@ -1122,12 +1199,12 @@ module systole_rv32 #(
     end
     // (csr_we and the address, decoded in FETCH; misa, mip: writes ignored; counters below;
     // the others in CSRW)
-    if (st_ex_q && dec_q.w_mstatus) begin
+    if (st_ex_q && w_mstatus) begin
       mstatus_mie_d  = csr_new[3];
       mstatus_mpie_d = csr_new[7];
     end
-    if (st_ex_q && dec_q.w_mie) mie_d = {csr_new[11], csr_new[7]};
-    if (st_ex_q && dec_q.w_mcause) begin
+    if (st_ex_q && w_mie) mie_d = {csr_new[11], csr_new[7]};
+    if (st_ex_q && w_mcause) begin
       mcause_irq_d  = csr_new[31];
       mcause_code_d = csr_new[4:0];
     end

@@ -655,15 +655,18 @@ module systole_soc #(
   // (the bridge's read data is the accelerator's R data, which need not be 0 between reads)
   // The regions are disjoint, so at most one rs_*_q is set: an AND-OR in two LUT levels per
   // bit (the core's kept one-LUT helpers, so that the mapper keeps it that shallow; a
-  // priority chain took three), the FETCH decode behind it.
+  // priority chain took three), the FETCH decode behind it. The main memory's read data
+  // (the SPRAMs' outputs through their bank mux, the latest) enters in the last level.
   logic [31:0] rd_a, rd_b;
   systole_rv32_ao2 #(.W(32)) u_rd_a (
-    .sa_i(rs_ram_q), .a_i(ram_rdata), .sb_i(rs_main_q), .b_i(mm_rdata), .y_o(rd_a)
+    .sa_i(rs_ram_q), .a_i(ram_rdata), .sb_i(rs_rom_q), .b_i(rom_rdata), .y_o(rd_a)
   );
-  systole_rv32_ao2 #(.W(32)) u_rd_b (
-    .sa_i(rs_rom_q), .a_i(rom_rdata), .sb_i(rs_csr_q), .b_i(br_rdata), .y_o(rd_b)
+  systole_rv32_ao #(.W(32)) u_rd_b (
+    .s_i(rs_csr_q), .a_i(br_rdata), .b_i(io_rdata_q), .y_o(rd_b)
   );
-  systole_rv32_or3 #(.W(32)) u_rd (.a_i(rd_a), .b_i(rd_b), .c_i(io_rdata_q), .y_o(c_rdata));
+  systole_rv32_ao3 #(.W(32)) u_rd (
+    .s_i(rs_main_q), .a_i(mm_rdata), .b_i(rd_a), .c_i(rd_b), .y_o(c_rdata)
+  );
 
   // ---------------------------------------------------------------------------------------
   // Parameter checks
