@@ -59,6 +59,8 @@ module systole_array #(
   // Lean: row 0's magnitude in a_i is not 0 (timing, see systole_mul9x2 a0_nz_i); else unused
   /* verilator lint_off UNUSEDSIGNAL */
   input  logic               a0_nz_i,
+  // Lean: row 0's magnitude in w_line_i is not 0 (likewise, for the weight); else unused
+  input  logic               w0_nz_i,
   /* verilator lint_on UNUSEDSIGNAL */
   // weight shift chain
   input  logic               w_shift_i,
@@ -171,6 +173,7 @@ module systole_array #(
             .w_ld_i (w_we[c]),
             .a0_i   (a_mul),
             .a0_nz_i ((r == 0) ? a0_nz_i : 1'b0),
+            .w0_nz_i ((r == 0) ? w0_nz_i : 1'b0),
             .w0_i   (w_line_i[r*9 +: 9]),
             .a1_i   (g_row[r+1].a_mul),
             .w1_i   (w_line_i[(r+1)*9 +: 9]),
@@ -186,6 +189,7 @@ module systole_array #(
             .w_ld_i (w_we[c]),
             .a0_i   (a_mul),
             .a0_nz_i (1'b0),
+            .w0_nz_i (1'b0),
             .w0_i   (w_line_i[r*9 +: 9]),
             .a1_i   (9'd0),
             .w1_i   (9'd0),
@@ -202,6 +206,7 @@ module systole_array #(
             .w_ld_i (1'b0),
             .a0_i (mul_a),
             .a0_nz_i (1'b0),
+            .w0_nz_i (1'b0),
             .w0_i (mul_w),
             .a1_i (g_col[c+1].mul_a),
             .w1_i (g_col[c+1].mul_w),
@@ -217,6 +222,7 @@ module systole_array #(
             .w_ld_i (1'b0),
             .a0_i (mul_a),
             .a0_nz_i (1'b0),
+            .w0_nz_i (1'b0),
             .w0_i (mul_w),
             .a1_i (9'd0),
             .w1_i (9'd0),
