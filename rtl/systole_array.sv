@@ -59,6 +59,8 @@ module systole_array #(
   // Lean: row 0's magnitude in a_i is not 0 (timing, see systole_mul9x2 a0_nz_i); else unused
   /* verilator lint_off UNUSEDSIGNAL */
   input  logic               a0_nz_i,
+  // Lean: row 0's magnitude in w_line_i is not 0 (likewise, for the weight); else unused
+  input  logic               w0_nz_i,
   /* verilator lint_on UNUSEDSIGNAL */
   // weight shift chain
   input  logic               w_shift_i,
@@ -83,6 +85,41 @@ module systole_array #(
     assign w_we[c] = (Lean != 0) ? (w_shift_i && 32'(w_col_i) == c) : w_shift_i;
   end
 
+  // Lean: the skew stage of delay 2 in a block RAM (a chain of bus flip-flops is one iCE40
+  // logic cell per bit): every cycle the input is written at wp and the address written the
+  // cycle before is read (data out through the RAM's read register: 2 cycles). It holds the
+  // sign of row 2 (row 2's magnitude, delay 1, feeds the DSP's A register from a flip-flop)
+  // and the whole element of rows 3 and later (further stages in flip-flops). Contents are
+  // not reset: the array's outputs of cycles without a row are not used.
+  if (Lean != 0 && Rows >= 3) begin : g_skram
+    localparam int SkN = 1 + 9 * (Rows - 3);
+    localparam int SkW = ((SkN + 7) / 8) * 8;
+    logic           sk_wp_q;
+    logic [SkW-1:0] sk_wdata;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [SkW-1:0] sk_rdata;   // the padding bits are not used
+    /* verilator lint_on UNUSEDSIGNAL */
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) sk_wp_q <= 1'b0;
+      else         sk_wp_q <= !sk_wp_q;
+    end
+    always_comb begin
+      sk_wdata    = '0;
+      sk_wdata[0] = a_i[2*9 + 8];
+      for (int r = 3; r < Rows; r++) sk_wdata[1 + (r-3)*9 +: 9] = a_i[r*9 +: 9];
+    end
+    systole_ram #(.Width(SkW), .Depth(2), .BlockRam(1)) u_skew (
+      .clk_i   (clk_i),
+      .we_i    (1'b1),
+      .waddr_i (sk_wp_q),
+      .wdata_i (sk_wdata),
+      .wmask_i ('1),
+      .re_i    (1'b1),
+      .raddr_i (!sk_wp_q),
+      .rdata_o (sk_rdata)
+    );
+  end
+
   // Each PE's outputs are local to its generate block; a PE reads its left and upper
   // neighbours' outputs by name (keeps every net a separate variable, which Verilator
   // simulates much faster than slices of one wide vector).
@@ -94,6 +131,36 @@ module systole_array #(
     if (r == 0) begin : g_noskew
       assign a_row = a_i[8:0];
       assign t_row = a_tag_i;
+    end else if (Lean != 0 && r >= 2) begin : g_skew_ram
+      // st[k*9 +: 9]: the input delayed k+1 cycles (bits nobody reads are removed); stage 1
+      // from the RAM (g_skram), later stages in flip-flops
+      /* verilator lint_off UNUSEDSIGNAL */
+      logic [r*9-1:0] st;
+      /* verilator lint_on UNUSEDSIGNAL */
+      if (r == 2) begin : g_r2
+        logic [8:0] st0_q;
+        always_ff @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) st0_q <= '0;
+          else         st0_q <= a_i[r*9 +: 9];
+        end
+        assign st[8:0]  = st0_q;
+        assign st[17:9] = {g_skram.sk_rdata[0], 8'd0};   // only the sign is used
+      end else begin : g_rn
+        logic [(r-2)*9-1:0] sq_q, sq_d;
+        assign st[8:0]  = '0;   // not used (stage 0 is inside the RAM)
+        assign st[17:9] = g_skram.sk_rdata[1 + (r-3)*9 +: 9];
+        always_comb begin
+          sq_d[8:0] = st[17:9];
+          for (int i = 1; i < r - 2; i++) sq_d[i*9 +: 9] = sq_q[(i-1)*9 +: 9];
+        end
+        always_ff @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) sq_q <= '0;
+          else         sq_q <= sq_d;
+        end
+        assign st[r*9-1:18] = sq_q;
+      end
+      assign a_row = st[(r-1)*9 +: 9];
+      assign t_row = 1'b0;
     end else begin : g_skew
       logic [r*10-1:0] skew_q, skew_d;
       always_comb begin
@@ -115,7 +182,7 @@ module systole_array #(
     logic [8:0] a_mul;
     /* verilator lint_on UNUSEDSIGNAL */
     if (Lean != 0 && r >= 2) begin : g_amul_early
-      assign a_mul = {a_row[8], g_skew.skew_q[(r-2)*10 +: 8]};
+      assign a_mul = {a_row[8], g_skew_ram.st[(r-2)*9 +: 8]};
     end else begin : g_amul
       assign a_mul = a_row;
     end
@@ -171,6 +238,7 @@ module systole_array #(
             .w_ld_i (w_we[c]),
             .a0_i   (a_mul),
             .a0_nz_i ((r == 0) ? a0_nz_i : 1'b0),
+            .w0_nz_i ((r == 0) ? w0_nz_i : 1'b0),
             .w0_i   (w_line_i[r*9 +: 9]),
             .a1_i   (g_row[r+1].a_mul),
             .w1_i   (w_line_i[(r+1)*9 +: 9]),
@@ -186,6 +254,7 @@ module systole_array #(
             .w_ld_i (w_we[c]),
             .a0_i   (a_mul),
             .a0_nz_i (1'b0),
+            .w0_nz_i (1'b0),
             .w0_i   (w_line_i[r*9 +: 9]),
             .a1_i   (9'd0),
             .w1_i   (9'd0),
@@ -202,6 +271,7 @@ module systole_array #(
             .w_ld_i (1'b0),
             .a0_i (mul_a),
             .a0_nz_i (1'b0),
+            .w0_nz_i (1'b0),
             .w0_i (mul_w),
             .a1_i (g_col[c+1].mul_a),
             .w1_i (g_col[c+1].mul_w),
@@ -217,6 +287,7 @@ module systole_array #(
             .w_ld_i (1'b0),
             .a0_i (mul_a),
             .a0_nz_i (1'b0),
+            .w0_nz_i (1'b0),
             .w0_i (mul_w),
             .a1_i (9'd0),
             .w1_i (9'd0),

@@ -629,6 +629,9 @@ module systole_ex #(
   // (the DSP pair of row 0 needs it for its exact product sign in the same cycle; the
   // equality is three LUT levels, the magnitude itself two carry chains)
   logic               arr_a0_nz;
+  // Lean: row 0's weight magnitude is not 0 (likewise, for the DSPs' weight sign flip-flops;
+  // the converter's two carry chains and an 8-bit zero test were the slowest path)
+  logic               arr_w0_nz;
 
   // int8 byte minus int8 zero point (-255..255) in sign-magnitude form {sign, |d|} (Lean).
   // Written for iCE40 carry chains: d = x + ~z + 1 (the complement folds into the zero
@@ -665,6 +668,7 @@ module systole_ex #(
       for (int r = 0; r < Rows; r++) arr_a[r*9 +: 9] = sub_sm(spad_a_rdata_i[r*8 +: 8], cv_zp);
     end
     assign arr_a0_nz = (spad_a_rdata_i[7:0] != cv_zp);
+    assign arr_w0_nz = arr_a0_nz;
     assign arr_w = arr_a;
   end else if (Lean) begin : g_cv_two
     /* verilator lint_off UNUSEDSIGNAL */
@@ -678,8 +682,10 @@ module systole_ex #(
       end
     end
     assign arr_a0_nz = (spad_a_rdata_i[7:0] != a_zp_q);
+    assign arr_w0_nz = (spad_w_rdata_i[7:0] != w_zp_q);
   end else begin : g_cv
     assign arr_a0_nz = 1'b0;   // not used (no Lean array)
+    assign arr_w0_nz = 1'b0;
     // zero points subtracted at the array inputs: int8 - int8 as 9-bit signed
     always_comb begin
       for (int r = 0; r < Rows; r++) begin
@@ -704,6 +710,7 @@ module systole_ex #(
     .a_i       (arr_a),
     .a_tag_i   (inj_tag_q),
     .a0_nz_i   (arr_a0_nz),
+    .w0_nz_i   (arr_w0_nz),
     .w_shift_i (w_rd_q),
     .w_buf_i   (w_rd_buf_q),
     .w_line_i  (arr_w),
@@ -719,10 +726,72 @@ module systole_ex #(
 
   logic [Cols-1:0] col_accum;    // the column written now accumulates
 
-  assign mm_acc_re    = dl_we_q[Latency-1] && dl_accum_q[Latency-1];
-  assign mm_acc_raddr = 16'(dl_line_q[(Latency-1)*AccLw +: AccLw]);
+  // the delay line's two taps: {accumulate, acc line} of entry Latency-1 (the accumulator
+  // read) and of entry Latency (the write)
+  logic [AccLw-1:0] dl_rd_line, dl_wr_line;
+  logic             dl_rd_accum, dl_wr_accum;
+  if (Lean) begin : g_dl_ram
+    // Lean: the line and accumulate bits of the delay line live in two block RAMs (flip-flops
+    // shifting a bus are one logic cell each on iCE40): every cycle entry 0's value is
+    // written at wp, and each tap reads the address written k+1 cycles before its output
+    // cycle (k = Latency-1, Latency), through the RAM's read register. Depth > Latency, so
+    // no read meets the write of its cycle and no entry is overwritten before it is read.
+    // The write and valid bits (dl_we_q, dl_give_q) stay in flip-flops: they are tested
+    // as a whole (busy, SOFTMAX start). Contents are not reset: a tap is used only with its
+    // write bit set, which is reset.
+    localparam int DlAw = $clog2(DlLen + 1);
+    localparam int DlW  = ((AccLw + 1 + 7) / 8) * 8;
+    logic [DlAw-1:0] dl_wp_q, dl_rpr_q, dl_rpw_q;   // write, read-tap and write-tap pointers
+    logic [DlW-1:0]  dl_wdata, dl_rdata_r, dl_rdata_w;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        dl_wp_q  <= '0;
+        dl_rpr_q <= DlAw'(0) - DlAw'(Latency - 1);
+        dl_rpw_q <= DlAw'(0) - DlAw'(Latency);
+      end else begin
+        dl_wp_q  <= dl_wp_q + 1'b1;
+        dl_rpr_q <= dl_rpr_q + 1'b1;
+        dl_rpw_q <= dl_rpw_q + 1'b1;
+      end
+    end
+    assign dl_wdata = DlW'({s2_accum_q, s2_acc_line_q});
+    systole_ram #(.Width(DlW), .Depth(1 << DlAw), .BlockRam(1)) u_dl_rd (
+      .clk_i   (clk_i),
+      .we_i    (1'b1),
+      .waddr_i (dl_wp_q),
+      .wdata_i (dl_wdata),
+      .wmask_i ('1),
+      .re_i    (1'b1),
+      .raddr_i (dl_rpr_q),
+      .rdata_o (dl_rdata_r)
+    );
+    systole_ram #(.Width(DlW), .Depth(1 << DlAw), .BlockRam(1)) u_dl_wr (
+      .clk_i   (clk_i),
+      .we_i    (1'b1),
+      .waddr_i (dl_wp_q),
+      .wdata_i (dl_wdata),
+      .wmask_i ('1),
+      .re_i    (1'b1),
+      .raddr_i (dl_rpw_q),
+      .rdata_o (dl_rdata_w)
+    );
+    assign {dl_rd_accum, dl_rd_line} = dl_rdata_r[AccLw:0];
+    assign {dl_wr_accum, dl_wr_line} = dl_rdata_w[AccLw:0];
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic unused_dl;   // the flip-flop copies (entry 0's line in an assertion; removed)
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign unused_dl = ^{dl_line_q, dl_accum_q, dl_rdata_r, dl_rdata_w};
+  end else begin : g_dl_ff
+    assign dl_rd_line  = dl_line_q[(Latency-1)*AccLw +: AccLw];
+    assign dl_wr_line  = dl_line_q[Latency*AccLw +: AccLw];
+    assign dl_rd_accum = dl_accum_q[Latency-1];
+    assign dl_wr_accum = dl_accum_q[Latency];
+  end
+
+  assign mm_acc_re    = dl_we_q[Latency-1] && dl_rd_accum;
+  assign mm_acc_raddr = 16'(dl_rd_line);
   assign mm_acc_we    = dl_we_q[Latency];
-  assign mm_acc_waddr = 16'(dl_line_q[Latency*AccLw +: AccLw]);
+  assign mm_acc_waddr = 16'(dl_wr_line);
   // the RAM returns the old line if it was written in the read cycle: forward that write
   // (Lean: never happens, see acc_haz)
   assign acc_old      = (!Lean && fwd_we_q && fwd_line_q == AccLw'(mm_acc_waddr)) ? fwd_data_q
@@ -742,10 +811,10 @@ module systole_ex #(
     // would leave at Rows + c; that array is no longer built with AccCols.)
     for (genvar c = 0; c < Cols; c++) begin : g_col
       assign acc_col_we_o[c]           = dl_we_q[Latency];
-      assign acc_col_waddr_o[c*16 +: 16] = 16'(dl_line_q[Latency*AccLw +: AccLw]);
-      assign acc_col_re_o[c]           = dl_we_q[Latency - 1] && dl_accum_q[Latency - 1];
-      assign acc_col_raddr_o[c*16 +: 16] = 16'(dl_line_q[(Latency - 1)*AccLw +: AccLw]);
-      assign col_accum[c]              = dl_accum_q[Latency];
+      assign acc_col_waddr_o[c*16 +: 16] = 16'(dl_wr_line);
+      assign acc_col_re_o[c]           = dl_we_q[Latency - 1] && dl_rd_accum;
+      assign acc_col_raddr_o[c*16 +: 16] = 16'(dl_rd_line);
+      assign col_accum[c]              = dl_wr_accum;
     end
     // no softmax unit here (AccCols needs none): the matmul ports only
     assign acc_re_o    = |acc_col_re_o;
@@ -758,7 +827,7 @@ module systole_ex #(
     /* verilator lint_on UNUSEDSIGNAL */
     assign unused_sm_acc = ^{sm_acc_re, sm_acc_raddr, sm_acc_we, sm_acc_waddr, sm_acc_wdata, mm_acc_re, mm_acc_we};
   end else begin : g_acc_line
-    assign col_accum   = {Cols{dl_accum_q[Latency]}};
+    assign col_accum   = {Cols{dl_wr_accum}};
     assign acc_re_o    = mm_acc_re || sm_acc_re;
     assign acc_raddr_o = sm_acc_re ? sm_acc_raddr : mm_acc_raddr;
     assign acc_we_o    = mm_acc_we || sm_acc_we;

@@ -34,7 +34,8 @@
 // and p0_o = {n0_q, n0_q, O} with n0 registered in a flip-flop beside it. That is exact
 // only if n0 = 0 for a zero product (-0 would read as -65536), so here n0 is the sign of
 // the product: the operands' signs differ and neither magnitude is 0 (a flip-flop beside
-// the weight sign holds "weight magnitude non-zero").
+// the weight sign holds "weight magnitude non-zero", w0_nz_i, which the instantiator computes
+// off the path through its converter, like a0_nz_i).
 //
 // AReg = 1 (with WReg): the magnitudes a0_i[7:0], a1_i[7:0] pass the DSP's A input register
 // (A_REG, loaded every cycle): the products use the magnitudes of the previous cycle and the
@@ -62,6 +63,9 @@ module systole_mul9x2 #(
   // through its converter (timing: a0_i's magnitude comes out of two carry chains)
   /* verilator lint_off UNUSEDSIGNAL */
   input  logic        a0_nz_i,
+  // P0Reg only: w0_i's magnitude is not 0, likewise (loaded into the flip-flop beside the
+  // weight sign with w_ld_i)
+  input  logic        w0_nz_i,
   /* verilator lint_on UNUSEDSIGNAL */
   input  logic [8:0]  w0_i,
   input  logic [8:0]  a1_i,
@@ -80,7 +84,7 @@ module systole_mul9x2 #(
       if (w_ld_i) begin
         s0_q   <= w0_i[8];
         s1_q   <= w1_i[8];
-        nzw0_q <= (w0_i[7:0] != 8'd0);
+        nzw0_q <= w0_nz_i;
       end
     end
     assign s0   = s0_q;
