@@ -4,6 +4,7 @@
 #   make fpga BOARD=icebreaker   bitstream + firmware flash image + one combined flash file,
 #                                resource/Fmax report; fails if it does not fit or misses
 #                                timing (FPGA_MHZ, default 30)
+#   make fpga-fit                synthesis + packing only: fails if the board top does not fit
 #   make fpga-sim                the board top (same RTL as the bitstream, iCE40 cell models)
 #                                in Verilator, loading the firmware from a flash model and
 #                                running it to PASS over the UART
@@ -38,7 +39,7 @@ FPGA_FW_BUILD  := $(BUILD)/fpga/fw-$(FPGA_RAM_BYTES)
 FPGA_FW_ELF    := $(FPGA_FW_BUILD)/fw/$(FPGA_FW_PROG).elf
 FPGA_FW_IMG    := $(BUILD)/fpga/$(FPGA_FW_PROG).img
 
-.PHONY: fpga fpga-sim fpga-prog fpga-lint fpga-fw
+.PHONY: fpga fpga-fit fpga-sim fpga-prog fpga-lint fpga-fw
 
 fpga-fw:
 	@$(MAKE) --no-print-directory BUILD=$(FPGA_FW_BUILD) FW_RAM_BYTES=$(FPGA_RAM_BYTES) \
@@ -60,6 +61,11 @@ fpga: | deps
 	$(FPGA_ENV) bash scripts/fpga.sh flash $(FPGA_DIR)/$(FPGA_TOP).bin $(FPGA_FW_IMG) \
 	  $(FPGA_DIR)/$(FPGA_TOP)_flash.bin
 	@echo "Program an iCEBreaker:  iceprog $(FPGA_DIR)/$(FPGA_TOP)_flash.bin   (or: make fpga-prog)"
+
+# the fit check CI runs: synthesis and nextpnr's packing of the same board top, no routing
+# (routing the full board takes 15-25 minutes on a 2-core machine; docs/fpga.md)
+fpga-fit: | deps
+	$(FPGA_ENV) nice bash scripts/fpga.sh fit $(BUILD)/fpga-fit/$(BOARD)
 
 fpga-prog:
 	iceprog $(FPGA_DIR)/$(FPGA_TOP)_flash.bin

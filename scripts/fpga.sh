@@ -3,6 +3,8 @@
 #
 #   fpga.sh build OUTDIR          synthesis (yosys synth_ice40), place and route (nextpnr-ice40),
 #                                 bitstream (icepack), report; fails on no fit / missed timing
+#   fpga.sh fit OUTDIR            synthesis and nextpnr's packing only (a few minutes, no
+#                                 routing): prints the utilisation, fails if it does not fit
 #   fpga.sh report OUTDIR         print the report of a finished build again
 #   fpga.sh image ELF OUT         firmware flash image (the boot program's format) from an ELF
 #   fpga.sh bootrom OUT           the boot ROM's $readmemh image (firmware/boot/boot.S,
@@ -122,6 +124,7 @@ EOF
 
 build() {
   local out=${1:?usage: fpga.sh build OUTDIR} t0 t json asc bin divr divf divq filt hz chp kv
+  local pack_only=${2:-}
   mkdir -p "$out"
   : >"$out/times"
   read -r divr divf divq filt hz < <(pll_params "$FPGA_MHZ")
@@ -148,6 +151,20 @@ build() {
     write_json $json" >/dev/null 2>&1 || { tail -20 "$out/yosys.log" >&2; die "synthesis failed (see $out/yosys.log)"; }
   t=$((SECONDS - t0)); echo "synth $t" >>"$out/times"
   echo "fpga: synthesis done in ${t}s"
+
+  if [ -n "$pack_only" ]; then
+    echo "fpga: nextpnr-ice40 ${device[*]} --pack-only ($out/nextpnr.log)"
+    t0=$SECONDS
+    local prc=0
+    nextpnr-ice40 "${device[@]}" --pcf "$pcf" --json "$json" --pack-only \
+      -q -l "$out/nextpnr.log" >/dev/null 2>&1 || prc=$?
+    t=$((SECONDS - t0)); echo "pack-only $t" >>"$out/times"
+    awk '/Device utilisation:/ { u = 1; next } u && /Info:[ \t]+[A-Z_0-9]+:[ \t]+[0-9]+\/[ \t]*[0-9]+/ { print; next }
+         u { u = 0 } /ERROR/ { print }' "$out/nextpnr.log" | sed 's/^Info:[ \t]*//'
+    [ "$prc" -eq 0 ] || die "the design does not fit the device (see $out/nextpnr.log)"
+    echo "fpga: fits (packed in ${t}s; not placed or routed: \`make fpga\` does that)"
+    return 0
+  fi
 
   # Place and route: fails here if the design does not fit. Timing is checked by the report
   # (--timing-allow-fail lets nextpnr finish and write it).
@@ -253,6 +270,7 @@ cmd=${1:-}
 shift || true
 case $cmd in
   build)  build "$@" ;;
+  fit)    build "${1:?usage: fpga.sh fit OUTDIR}" pack-only ;;
   report) report "${1:?usage: fpga.sh report OUTDIR}" ;;
   image)  image "$@" ;;
   bootrom) bootrom "$@" ;;
