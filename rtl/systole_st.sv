@@ -770,7 +770,11 @@ module systole_st #(
     logic [OutW-1:0] out_q, out_d;      // writes awaiting B
     logic           err_q, err_d;
     logic [3:0]     err_code_q, err_code_d;
-    logic [7:0]     cfg_zp_q, cfg_min_q, cfg_max_q;
+    // CONFIG ST_OUTPUT's values as a ring {~act_max, ~act_min, out_zp}, which turns by a
+    // byte in each of the three cycles before the output stage adds them (out_zp, ~act_min,
+    // ~act_max in consecutive cycles: see k_q), so the adder's constant is always the low
+    // byte and no byte mux is needed; the three turns bring it back between channels
+    logic [23:0]    cfg_q;
     logic           cfg_we;
     logic           stop;
 
@@ -1073,7 +1077,8 @@ module systole_st #(
     // (out_zp, ~act_min, ~act_max), 0 in every other state.
     logic          gc_shr_q, gc_ld_q, gc_me_q, gc_neg_q, gc_ci_q, gc_cie_q, gc_rnd_q;
     logic          gc_shr_d, gc_ld_d, gc_me_d, gc_neg_d, gc_ci_d, gc_cie_d, gc_rnd_d;
-    logic [7:0]    k_q, k_d;
+    logic [7:0]    k_q;
+    logic          gk_d;
 
     always_comb begin
       g_op  = GW'($signed(k_q)) | (gc_me_q ? (GW'($signed(a_mult)) ^ {GW{gc_neg_q}}) : '0);
@@ -1091,8 +1096,8 @@ module systole_st #(
     always_comb begin
       case (os_q)
         2'd0:    o_byte = g_q[7:0];
-        2'd1:    o_byte = cfg_min_q;
-        2'd2:    o_byte = cfg_max_q;
+        2'd1:    o_byte = ~cfg_q[15:8];    // act_min (the ring is at rest here)
+        2'd2:    o_byte = ~cfg_q[23:16];   // act_max
         default: o_byte = x_q[7:0];
       endcase
     end
@@ -1373,10 +1378,10 @@ module systole_st #(
       gc_ci_d  = (state_q == SMul && (c29 || (c30 && x_q[1]))) ||
                  (state_q == SPost && c31) || state_q == SZp;          // -> SCmpLo
       gc_rnd_d = (state_q == SMul && c31 && !m_pos && m_post31) || (state_q == SPost && c30);
-      k_d      = 8'd0;
-      if ((state_q == SMul && c31 && m_pos) || gc_rnd_d)  k_d = cfg_zp_q;    // -> SZp
-      if ((state_q == SPost && c31) || state_q == SZp)   k_d = ~cfg_min_q;  // -> SCmpLo
-      if (state_q == SCmpLo)                             k_d = ~cfg_max_q;  // -> SCmpHi
+      // k: out_zp (-> SZp, or SPost's last step), then ~act_min (-> SCmpLo), then ~act_max
+      // (-> SCmpHi): always three consecutive cycles, each taking the ring's low byte
+      gk_d     = (state_q == SMul && c31 && m_pos) || gc_rnd_d ||
+                 (state_q == SPost && c31) || state_q == SZp || state_q == SCmpLo;
     end
 
     // the write response, registered (b_valid_i only reaches these two flip-flops)
@@ -1445,9 +1450,7 @@ module systole_st #(
         out_q      <= '0;
         err_q      <= 1'b0;
         err_code_q <= 4'd0;
-        cfg_zp_q   <= 8'h00;
-        cfg_min_q  <= 8'h80;   // -128
-        cfg_max_q  <= 8'h7F;   //  127
+        cfg_q      <= {~8'h7F, ~8'h80, 8'h00};   // act_max 127, act_min -128, out_zp 0
       end else begin
         state_q    <= state_d;
         lane_q     <= lane_d;
@@ -1462,11 +1465,8 @@ module systole_st #(
         out_q      <= out_d;
         err_q      <= err_d;
         err_code_q <= err_code_d;
-        if (cfg_we) begin
-          cfg_zp_q  <= f_dstride[7:0];
-          cfg_min_q <= f_dstride[15:8];
-          cfg_max_q <= f_dstride[23:16];
-        end
+        if (cfg_we) cfg_q <= {~f_dstride[23:16], ~f_dstride[15:8], f_dstride[7:0]};
+        else if (gk_d) cfg_q <= {cfg_q[7:0], cfg_q[23:8]};
       end
     end
 
@@ -1497,7 +1497,7 @@ module systole_st #(
       gc_ci_q  <= gc_ci_d;
       gc_cie_q <= gc_cie_d;
       gc_rnd_q <= gc_rnd_d;
-      k_q      <= k_d;
+      k_q      <= gk_d ? cfg_q[7:0] : 8'd0;
     end
   end
 
