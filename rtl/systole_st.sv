@@ -1084,11 +1084,46 @@ module systole_st #(
       g_op  = GW'($signed(k_q)) | (gc_me_q ? (GW'($signed(a_mult)) ^ {GW{gc_neg_q}}) : '0);
       // (QpWords: SLoad adds the bias, the RAM word on the multiplier's operand input, to
       // the accumulator value on this one, so that x needs no adder of its own)
-      g_in  = (QpWords != 0 && gc_ld_q) ? GW'(a_acc) :
-              gc_shr_q ? {g_q[GW-1], g_q[GW-1:1]} : g_q;
+      // (g_in: below)
       // SPost's last step: + the last bit shifted out if h >= 0 or any earlier one was set
       g_ci  = gc_ci_q || gc_cie_q || (gc_rnd_q && g_q[0] && (!g_q[GW-1] || st_q));
       g_sum = g_in + g_op + GW'(g_ci);
+    end
+
+    if (QpWords != 0 && NL == 4) begin : g_in_chain
+      // g_in, the accumulator lane or g >>> 1 or g, as a chain of three 4-input muxes per
+      // bit (one LUT4 each; the keep attributes stop the synthesis from merging them into
+      // its usual four): c1 = g, g >>> 1 or a constant lane bit; c2 = c1 or lane 0/1 chosen
+      // by c1; g_in = c2 or lane 2/3 chosen by c2. The selects are flip-flops set with the
+      // other controls (gc_ld: a lane is loaded, gi_a: its bit 0, else the shift; gi_c:
+      // lane 0/1; gi_d: lane 2/3). The accumulator's path is two LUTs, as with a plain mux.
+      logic gi_a_q, gi_c_q, gi_d_q;
+      /* verilator lint_off UNUSEDSIGNAL */
+      logic unused_shr;                 // (gc_shr: in gi_a here)
+      /* verilator lint_on UNUSEDSIGNAL */
+      assign unused_shr = gc_shr_q;
+      (* keep *) logic [GW-2:0] gi_c1, gi_c2;
+      always_ff @(posedge clk_i) begin
+        gi_a_q <= gc_ld_d ? lane_q[0] : gc_shr_d;
+        gi_c_q <= gc_ld_d && !lane_q[1];
+        gi_d_q <= gc_ld_d && lane_q[1];
+      end
+      for (genvar i = 0; i < GW - 1; i++) begin : g_bit
+        assign gi_c1[i] = gc_ld_q ? gi_a_q : (gi_a_q ? g_q[i+1] : g_q[i]);
+        assign gi_c2[i] = gi_c_q ? (gi_c1[i] ? l_acc[1][i] : l_acc[0][i]) : gi_c1[i];
+        assign g_in[i]  = gi_d_q ? (gi_c2[i] ? l_acc[3][i] : l_acc[2][i]) : gi_c2[i];
+      end
+      // (the sign: 0 for a lane, g's sign when held or shifted)
+      assign g_in[GW-1] = !gc_ld_q && g_q[GW-1];
+    end else begin : g_in_mux
+      assign g_in = (QpWords != 0 && gc_ld_q) ? GW'(a_acc) :
+                    gc_shr_q ? {g_q[GW-1], g_q[GW-1:1]} : g_q;
+    end
+
+    // the clamp's comparisons: the sign of g_sum in SCmpLo, then SCmpHi
+    logic sgn_q;
+    always_ff @(posedge clk_i) begin
+      if (state_q == SCmpLo || state_q == SCmpHi) sgn_q <= g_sum[GW-1];
     end
 
     // the byte written: raw x a byte at a time, else y clamped
@@ -1274,18 +1309,20 @@ module systole_st #(
         end
 
         SCmpLo: begin
-          // sign of y - act_min (g is not written): + ~act_min + 1
-          os_d    = {1'b0, g_sum[GW-1]};
+          // sign of y - act_min (g is not written): + ~act_min + 1, into sgn_q
           state_d = SCmpHi;
         end
 
         SCmpHi: begin
-          // sign of y - act_max - 1: + ~act_max
-          if (!g_sum[GW-1]) os_d = 2'd2;   // (y < act_min and y > act_max exclude each other)
+          // sign of y - act_max - 1: + ~act_max, into sgn_q (the adder's sign ends at that
+          // flip-flop, and os is set from it a cycle later)
+          os_d    = {1'b0, sgn_q};      // y < act_min
           state_d = SBeat;
         end
 
         SBeat: begin
+          // y > act_max (y < act_min and y > act_max exclude each other; sgn_q holds here)
+          if (!f_raw && !sgn_q) os_d = 2'd2;
           // (the byte counts as outstanding from here: out_q is not a function of aw_ready)
           if (!stop && 32'(out_q) < TrkDepth) begin
             aw_d    = 1'b1;
