@@ -770,7 +770,11 @@ module systole_st #(
     logic [OutW-1:0] out_q, out_d;      // writes awaiting B
     logic           err_q, err_d;
     logic [3:0]     err_code_q, err_code_d;
-    logic [7:0]     cfg_zp_q, cfg_min_q, cfg_max_q;
+    // CONFIG ST_OUTPUT's values as a ring {~act_max, ~act_min, out_zp}, which turns by a
+    // byte in each of the three cycles before the output stage adds them (out_zp, ~act_min,
+    // ~act_max in consecutive cycles: see k_q), so the adder's constant is always the low
+    // byte and no byte mux is needed; the three turns bring it back between channels
+    logic [23:0]    cfg_q;
     logic           cfg_we;
     logic           stop;
 
@@ -1073,17 +1077,53 @@ module systole_st #(
     // (out_zp, ~act_min, ~act_max), 0 in every other state.
     logic          gc_shr_q, gc_ld_q, gc_me_q, gc_neg_q, gc_ci_q, gc_cie_q, gc_rnd_q;
     logic          gc_shr_d, gc_ld_d, gc_me_d, gc_neg_d, gc_ci_d, gc_cie_d, gc_rnd_d;
-    logic [7:0]    k_q, k_d;
+    logic [7:0]    k_q;
+    logic          gk_d;
 
     always_comb begin
       g_op  = GW'($signed(k_q)) | (gc_me_q ? (GW'($signed(a_mult)) ^ {GW{gc_neg_q}}) : '0);
       // (QpWords: SLoad adds the bias, the RAM word on the multiplier's operand input, to
       // the accumulator value on this one, so that x needs no adder of its own)
-      g_in  = (QpWords != 0 && gc_ld_q) ? GW'(a_acc) :
-              gc_shr_q ? {g_q[GW-1], g_q[GW-1:1]} : g_q;
+      // (g_in: below)
       // SPost's last step: + the last bit shifted out if h >= 0 or any earlier one was set
       g_ci  = gc_ci_q || gc_cie_q || (gc_rnd_q && g_q[0] && (!g_q[GW-1] || st_q));
       g_sum = g_in + g_op + GW'(g_ci);
+    end
+
+    if (QpWords != 0 && NL == 4) begin : g_in_chain
+      // g_in, the accumulator lane or g >>> 1 or g, as a chain of three 4-input muxes per
+      // bit (one LUT4 each; the keep attributes stop the synthesis from merging them into
+      // its usual four): c1 = g, g >>> 1 or a constant lane bit; c2 = c1 or lane 0/1 chosen
+      // by c1; g_in = c2 or lane 2/3 chosen by c2. The selects are flip-flops set with the
+      // other controls (gc_ld: a lane is loaded, gi_a: its bit 0, else the shift; gi_c:
+      // lane 0/1; gi_d: lane 2/3). The accumulator's path is two LUTs, as with a plain mux.
+      logic gi_a_q, gi_c_q, gi_d_q;
+      /* verilator lint_off UNUSEDSIGNAL */
+      logic unused_shr;                 // (gc_shr: in gi_a here)
+      /* verilator lint_on UNUSEDSIGNAL */
+      assign unused_shr = gc_shr_q;
+      (* keep *) logic [GW-2:0] gi_c1, gi_c2;
+      always_ff @(posedge clk_i) begin
+        gi_a_q <= gc_ld_d ? lane_q[0] : gc_shr_d;
+        gi_c_q <= gc_ld_d && !lane_q[1];
+        gi_d_q <= gc_ld_d && lane_q[1];
+      end
+      for (genvar i = 0; i < GW - 1; i++) begin : g_bit
+        assign gi_c1[i] = gc_ld_q ? gi_a_q : (gi_a_q ? g_q[i+1] : g_q[i]);
+        assign gi_c2[i] = gi_c_q ? (gi_c1[i] ? l_acc[1][i] : l_acc[0][i]) : gi_c1[i];
+        assign g_in[i]  = gi_d_q ? (gi_c2[i] ? l_acc[3][i] : l_acc[2][i]) : gi_c2[i];
+      end
+      // (the sign: 0 for a lane, g's sign when held or shifted)
+      assign g_in[GW-1] = !gc_ld_q && g_q[GW-1];
+    end else begin : g_in_mux
+      assign g_in = (QpWords != 0 && gc_ld_q) ? GW'(a_acc) :
+                    gc_shr_q ? {g_q[GW-1], g_q[GW-1:1]} : g_q;
+    end
+
+    // the clamp's comparisons: the sign of g_sum in SCmpLo, then SCmpHi
+    logic sgn_q;
+    always_ff @(posedge clk_i) begin
+      if (state_q == SCmpLo || state_q == SCmpHi) sgn_q <= g_sum[GW-1];
     end
 
     // the byte written: raw x a byte at a time, else y clamped
@@ -1091,8 +1131,8 @@ module systole_st #(
     always_comb begin
       case (os_q)
         2'd0:    o_byte = g_q[7:0];
-        2'd1:    o_byte = cfg_min_q;
-        2'd2:    o_byte = cfg_max_q;
+        2'd1:    o_byte = ~cfg_q[15:8];    // act_min (the ring is at rest here)
+        2'd2:    o_byte = ~cfg_q[23:16];   // act_max
         default: o_byte = x_q[7:0];
       endcase
     end
@@ -1269,18 +1309,20 @@ module systole_st #(
         end
 
         SCmpLo: begin
-          // sign of y - act_min (g is not written): + ~act_min + 1
-          os_d    = {1'b0, g_sum[GW-1]};
+          // sign of y - act_min (g is not written): + ~act_min + 1, into sgn_q
           state_d = SCmpHi;
         end
 
         SCmpHi: begin
-          // sign of y - act_max - 1: + ~act_max
-          if (!g_sum[GW-1]) os_d = 2'd2;   // (y < act_min and y > act_max exclude each other)
+          // sign of y - act_max - 1: + ~act_max, into sgn_q (the adder's sign ends at that
+          // flip-flop, and os is set from it a cycle later)
+          os_d    = {1'b0, sgn_q};      // y < act_min
           state_d = SBeat;
         end
 
         SBeat: begin
+          // y > act_max (y < act_min and y > act_max exclude each other; sgn_q holds here)
+          if (!f_raw && !sgn_q) os_d = 2'd2;
           // (the byte counts as outstanding from here: out_q is not a function of aw_ready)
           if (!stop && 32'(out_q) < TrkDepth) begin
             aw_d    = 1'b1;
@@ -1373,10 +1415,10 @@ module systole_st #(
       gc_ci_d  = (state_q == SMul && (c29 || (c30 && x_q[1]))) ||
                  (state_q == SPost && c31) || state_q == SZp;          // -> SCmpLo
       gc_rnd_d = (state_q == SMul && c31 && !m_pos && m_post31) || (state_q == SPost && c30);
-      k_d      = 8'd0;
-      if ((state_q == SMul && c31 && m_pos) || gc_rnd_d)  k_d = cfg_zp_q;    // -> SZp
-      if ((state_q == SPost && c31) || state_q == SZp)   k_d = ~cfg_min_q;  // -> SCmpLo
-      if (state_q == SCmpLo)                             k_d = ~cfg_max_q;  // -> SCmpHi
+      // k: out_zp (-> SZp, or SPost's last step), then ~act_min (-> SCmpLo), then ~act_max
+      // (-> SCmpHi): always three consecutive cycles, each taking the ring's low byte
+      gk_d     = (state_q == SMul && c31 && m_pos) || gc_rnd_d ||
+                 (state_q == SPost && c31) || state_q == SZp || state_q == SCmpLo;
     end
 
     // the write response, registered (b_valid_i only reaches these two flip-flops)
@@ -1445,9 +1487,7 @@ module systole_st #(
         out_q      <= '0;
         err_q      <= 1'b0;
         err_code_q <= 4'd0;
-        cfg_zp_q   <= 8'h00;
-        cfg_min_q  <= 8'h80;   // -128
-        cfg_max_q  <= 8'h7F;   //  127
+        cfg_q      <= {~8'h7F, ~8'h80, 8'h00};   // act_max 127, act_min -128, out_zp 0
       end else begin
         state_q    <= state_d;
         lane_q     <= lane_d;
@@ -1462,11 +1502,8 @@ module systole_st #(
         out_q      <= out_d;
         err_q      <= err_d;
         err_code_q <= err_code_d;
-        if (cfg_we) begin
-          cfg_zp_q  <= f_dstride[7:0];
-          cfg_min_q <= f_dstride[15:8];
-          cfg_max_q <= f_dstride[23:16];
-        end
+        if (cfg_we) cfg_q <= {~f_dstride[23:16], ~f_dstride[15:8], f_dstride[7:0]};
+        else if (gk_d) cfg_q <= {cfg_q[7:0], cfg_q[23:8]};
       end
     end
 
@@ -1497,7 +1534,7 @@ module systole_st #(
       gc_ci_q  <= gc_ci_d;
       gc_cie_q <= gc_cie_d;
       gc_rnd_q <= gc_rnd_d;
-      k_q      <= k_d;
+      k_q      <= gk_d ? cfg_q[7:0] : 8'd0;
     end
   end
 
